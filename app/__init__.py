@@ -1,0 +1,1 @@
+"""Roundtable: facilitated, moderated dialogue between communities in conflict."""

@@ -1,0 +1,1 @@
+"""Accounts of the people who run Roundtable: admins, organisers and facilitators."""

@@ -1,0 +1,34 @@
+"""Tables for accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime
+
+
+class Role(StrEnum):
+    admin = "admin"
+    organiser = "organiser"
+    facilitator = "facilitator"
+
+
+class UserBase(SQLModel):
+    username: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    full_name: str = Field(sa_column=Column(String(200), nullable=False))
+    role: Role = Field(sa_column=Column(String(20), nullable=False))
+
+
+class User(UserBase, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(sa_column=Column(String(255), nullable=False))
+    is_active: bool = Field(default=True, nullable=False)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    disabled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -1,0 +1,161 @@
+"""Settings for Roundtable, read from ROUNDTABLE_* environment variables and .env."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Secrets that appear in examples and tutorials; a production deployment with one
+# of these would be trivially forgeable.
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "",
+        "changeme",
+        "change-me",
+        "secret",
+        "dev",
+        "development",
+        "insecure",
+        "roundtable",
+        "please-change-me",
+        "replace-me-with-a-long-random-string",
+    }
+)
+MIN_SECRET_LENGTH = 32
+DEVELOPMENT_SECRET = "development-only-secret-not-for-production-use"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class LogFormat(StrEnum):
+    auto = "auto"
+    json = "json"
+    console = "console"
+
+
+class SettingsError(ValueError):
+    """Settings that must not be used to start Roundtable."""
+
+
+class Settings(BaseSettings):
+    """Every knob Roundtable has. Each one is documented in .env.example."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ROUNDTABLE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    env: Environment = Environment.development
+    secret_key: str = Field(default="", repr=False)
+
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'roundtable.db'}"
+    database_echo: bool = False
+    redis_url: str | None = None
+    redis_prefix: str = "roundtable:"
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
+    )
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    login_idle_minutes: int = Field(default=120, ge=1)
+    login_absolute_hours: int = Field(default=12, ge=1)
+    cookie_secure: bool | None = None  # None: Secure exactly when the request came over https
+
+    login_limit_per_account: str = "5/15 minutes"
+    login_limit_per_client: str = "30/15 minutes"
+
+    password_time_cost: int = Field(default=2, ge=1)
+    password_memory_kib: int = Field(default=19 * 1024, ge=8 * 1024)
+    password_parallelism: int = Field(default=1, ge=1)
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.auto
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_redis_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env is Environment.production:
+            problems = production_problems(self)
+            if problems:
+                raise SettingsError(
+                    "Roundtable refuses to start in production mode: " + " ".join(problems)
+                )
+        if self.workers > 1 and self.redis_url is None:
+            raise SettingsError(
+                "More than one worker needs ROUNDTABLE_REDIS_URL: the in-process broker "
+                "cannot share a room between processes."
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def effective_secret(self) -> str:
+        """The key for HMACs; development and tests fall back to a fixed, labelled one."""
+        if self.secret_key:
+            return self.secret_key
+        return DEVELOPMENT_SECRET
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format is LogFormat.auto:
+            return self.env is Environment.production
+        return self.log_format is LogFormat.json
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What is wrong with these settings for a production deployment."""
+    problems: list[str] = []
+    secret = settings.secret_key
+    if not secret:
+        problems.append(
+            "ROUNDTABLE_SECRET_KEY is not set. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    elif secret.lower() in PLACEHOLDER_SECRETS or len(set(secret)) < 10:
+        problems.append("ROUNDTABLE_SECRET_KEY is a placeholder; generate a random one.")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problems.append(
+            f"ROUNDTABLE_SECRET_KEY is too short ({len(secret)} characters; "
+            f"at least {MIN_SECRET_LENGTH} are needed)."
+        )
+    if not settings.allowed_origins:
+        problems.append("ROUNDTABLE_ALLOWED_ORIGINS is empty; list the public origin(s).")
+    return problems
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

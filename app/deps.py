@@ -1,0 +1,120 @@
+"""Dependencies shared by routes: the unit of work, the clock, the current account."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import Role, User
+from app.config import Settings
+from app.errors import NotAuthenticated, PermissionDenied
+from app.security.cookies import LOGIN_COOKIE
+from app.security.csrf import verify_csrf
+from app.security.login_sessions import ActiveLogin, SessionPolicy, resolve_login_session
+from app.security.passwords import Passwords
+from app.security.throttle import LoginThrottle
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    # scope="function" below: the commit happens before the response is sent, so
+    # nothing is acknowledged that was not stored.
+    async with request.app.state.db.unit_of_work() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_now(request: Request) -> datetime:
+    return request.app.state.clock.now()
+
+
+def get_passwords(request: Request) -> Passwords:
+    return request.app.state.passwords
+
+
+def get_throttle(request: Request) -> LoginThrottle:
+    return request.app.state.throttle
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+NowDep = Annotated[datetime, Depends(get_now)]
+PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]
+
+
+def session_policy(settings: Settings) -> SessionPolicy:
+    return SessionPolicy(
+        idle=timedelta(minutes=settings.login_idle_minutes),
+        absolute=timedelta(hours=settings.login_absolute_hours),
+    )
+
+
+async def get_optional_login(
+    request: Request, db: SessionDep, settings: SettingsDep, now: NowDep
+) -> ActiveLogin | None:
+    """The login behind the cookie, if any; also remembered on request.state for CSRF."""
+    active = await resolve_login_session(
+        db, token=request.cookies.get(LOGIN_COOKIE), now=now, policy=session_policy(settings)
+    )
+    request.state.login = active.login if active else None
+    request.state.user = active.user if active else None
+    return active
+
+
+OptionalLogin = Annotated[ActiveLogin | None, Depends(get_optional_login)]
+
+
+async def require_csrf(request: Request, _login: OptionalLogin) -> None:
+    """Router dependency: every unsafe request from a browser needs a valid CSRF token."""
+    await verify_csrf(request)
+
+
+async def require_same_origin(request: Request) -> None:
+    """For the few unsafe JSON routes open to non-browser clients (API login)."""
+    from app.security.csrf import check_origin
+
+    check_origin(request)
+
+
+async def get_current_login(login: OptionalLogin) -> ActiveLogin:
+    if login is None:
+        raise NotAuthenticated()
+    return login
+
+
+CurrentLogin = Annotated[ActiveLogin, Depends(get_current_login)]
+
+
+async def get_current_user(login: CurrentLogin) -> User:
+    return login.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets only accounts with one of these roles through."""
+
+    async def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise PermissionDenied()
+        return user
+
+    return check  # type: ignore[return-value]
+
+
+AdminUser = Annotated[User, Depends(require_role(Role.admin))]
+
+
+def client_address(request: Request) -> str | None:
+    """The peer address (after trusted proxy headers); used only for throttling, never logged."""
+    return request.client.host if request.client else None

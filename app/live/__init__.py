@@ -1,0 +1,1 @@
+"""The live transport: WebSocket rooms and the broker that joins app instances."""

@@ -1,0 +1,90 @@
+"""The application factory: settings, database, broker and routers, built at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.clock import Clock, SystemClock
+from app.config import Settings, get_settings
+from app.db import Database
+from app.errors import install_error_handlers
+from app.live.broker import make_broker
+from app.logging import configure_logging
+from app.middleware import AccessLogMiddleware, BodySizeLimitMiddleware, UnexpectedErrorMiddleware
+from app.security.csrf import CsrfCookieMiddleware
+from app.security.headers import SecurityHeadersMiddleware
+from app.security.passwords import Passwords
+from app.security.throttle import LoginThrottle
+from app.web.templating import STATIC_DIR, make_environment
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(level=settings.log_level, json=settings.json_logs)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Everything with a connection or a thread is built here, never at import time.
+        app.state.db = Database(settings.database_url, echo=settings.database_echo)
+        app.state.broker = make_broker(settings.redis_url, prefix=settings.redis_prefix)
+        app.state.throttle = LoginThrottle(
+            per_account=settings.login_limit_per_account,
+            per_client=settings.login_limit_per_client,
+            secret=settings.effective_secret,
+            redis_url=settings.redis_url,
+            key_prefix=settings.redis_prefix,
+        )
+        await app.state.broker.start()
+        log.info("started", env=settings.env.value, broker=app.state.broker.name,
+                 database=app.state.db.engine.dialect.name)
+        try:
+            yield
+        finally:
+            await app.state.broker.close()
+            await app.state.db.dispose()
+            log.info("stopped")
+
+    app = FastAPI(
+        title="Roundtable",
+        summary="Facilitated, moderated dialogue between communities in conflict.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.passwords = Passwords(
+        time_cost=settings.password_time_cost,
+        memory_kib=settings.password_memory_kib,
+        parallelism=settings.password_parallelism,
+    )
+    app.state.templates = make_environment()
+
+    install_error_handlers(app)
+    # Added innermost first: the last one added sees the request first.
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(CsrfCookieMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.env.value == "production")
+
+    from app.accounts.routes import admin_router, auth_router, login_router
+    from app.health import router as health_router
+    from app.web.routes import router as web_router
+
+    app.include_router(health_router)
+    app.include_router(login_router)
+    app.include_router(auth_router)
+    app.include_router(admin_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""Passwords, login sessions, CSRF, throttling, headers and permissions."""

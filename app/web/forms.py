@@ -1,0 +1,74 @@
+"""Reading HTML forms: values kept for redisplay, errors keyed by field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from app.errors import AppError, describe_validation_errors
+
+
+@dataclass
+class FormState:
+    values: dict[str, str] = field(default_factory=dict)
+    fields: frozenset[str] = frozenset()
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.message is None
+
+    def fail(self, exc: AppError) -> None:
+        """Place an application error next to its field, or above the form."""
+        placed = False
+        for detail in exc.details or []:
+            name = detail.get("field")
+            if name and name in self.fields:
+                self.errors[name] = detail["message"]
+                placed = True
+        if not placed:
+            self.message = exc.message
+
+
+async def read_form(
+    request: Request, model: type[BaseModel], *, secret_fields: tuple[str, ...] = ("password",)
+) -> tuple[Any | None, FormState]:
+    """Validate a submitted form against a model; never echo secret fields back."""
+    form = await request.form()
+    raw = {
+        key: value
+        for key, value in form.items()
+        if isinstance(value, str) and key != "csrf_token" and key in model.model_fields
+    }
+    state = FormState(
+        values={k: v for k, v in raw.items() if k not in secret_fields},
+        fields=frozenset(model.model_fields),
+    )
+    try:
+        return model.model_validate(raw), state
+    except ValidationError as exc:
+        _, _, details = describe_validation_errors(list(exc.errors()))
+        for detail in details:
+            name = detail["field"]
+            if name in state.fields:
+                state.errors.setdefault(name, _friendly(detail))
+            else:
+                state.message = detail["message"]
+        return None, state
+
+
+def _friendly(detail: dict[str, Any]) -> str:
+    kind = detail.get("type", "")
+    if kind == "missing" or kind == "string_too_short":
+        return "Please fill this in."
+    if kind == "string_pattern_mismatch":
+        return "Use 3–64 lower-case letters, digits, dots, dashes or underscores."
+    if kind == "string_too_long":
+        return "This is too long."
+    if kind == "literal_error" or kind == "enum":
+        return "Choose one of the options."
+    return detail.get("message", "This is not valid.")
