@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role, User, Viewer
 from app.config import Settings
 from app.errors import NotAuthenticated, PermissionDenied
 from app.security.cookies import LOGIN_COOKIE
@@ -27,6 +27,16 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
+
+
+def remember_viewer(request: Request, login_id: int | None, user: User | None) -> None:
+    """Keep who is asking on request.state as plain values (CSRF binding, page header)."""
+    request.state.login_id = login_id
+    request.state.user = (
+        Viewer(id=user.id, username=user.username, full_name=user.full_name, role=user.role)  # type: ignore[arg-type]
+        if user is not None
+        else None
+    )
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -65,8 +75,7 @@ async def get_optional_login(
     active = await resolve_login_session(
         db, token=request.cookies.get(LOGIN_COOKIE), now=now, policy=session_policy(settings)
     )
-    request.state.login = active.login if active else None
-    request.state.user = active.user if active else None
+    remember_viewer(request, active.login.id if active else None, active.user if active else None)
     return active
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import re
+import sys
 import traceback
 from typing import Any
 
@@ -78,8 +79,6 @@ def _safe_exception(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str
     if not exc_info:
         return event
     if exc_info is True:
-        import sys
-
         exc_info = sys.exc_info()
     if isinstance(exc_info, BaseException):
         exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
@@ -113,6 +112,21 @@ class _MaskingFilter(logging.Filter):
         return True
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is now, not what it was when logging was set up."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):  # type: ignore[no-untyped-def]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:  # type: ignore[no-untyped-def]
+        return None
+
+
 def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -144,7 +158,7 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
             },
             "handlers": {
                 "default": {
-                    "class": "logging.StreamHandler",
+                    "()": StderrHandler,
                     "formatter": "structured",
                     "filters": ["mask"],
                 }
@@ -155,6 +169,9 @@ def configure_logging(*, level: str = "INFO", json: bool = False) -> None:
                 "uvicorn.access": {"handlers": [], "propagate": False},
                 "uvicorn.error": {"level": level.upper()},
                 "sqlalchemy.engine": {"level": "WARNING"},
+                # HTTP client libraries log full URLs, which can hold tokens.
+                "httpx": {"level": "WARNING"},
+                "httpcore": {"level": "WARNING"},
             },
         }
     )

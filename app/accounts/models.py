@@ -17,6 +17,19 @@ class Role(StrEnum):
     facilitator = "facilitator"
 
 
+class Viewer(SQLModel):
+    """A plain snapshot of the logged-in account for pages and error pages.
+
+    It stays readable after the request's transaction rolls back, when the ORM
+    object would try to reload itself.
+    """
+
+    id: int
+    username: str
+    full_name: str
+    role: Role
+
+
 class UserBase(SQLModel):
     username: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     full_name: str = Field(sa_column=Column(String(200), nullable=False))

@@ -26,8 +26,8 @@ _STATE_NEW_NONCE = "csrf_new_nonce"
 
 
 def _binding(request: Request) -> str:
-    login = getattr(request.state, "login", None)
-    return f"login:{login.id}" if login is not None else "anonymous"
+    login_id = getattr(request.state, "login_id", None)
+    return f"login:{login_id}" if login_id is not None else "anonymous"
 
 
 def _nonce(request: Request) -> str | None:
@@ -72,7 +72,7 @@ def check_origin(request: Request) -> None:
 
 
 async def verify_csrf(request: Request) -> None:
-    """Refuse an unsafe request without a valid token; request.state.login must be set."""
+    """Refuse an unsafe request without a valid token; request.state.login_id must be set."""
     if request.method in SAFE_METHODS:
         return
     check_origin(request)

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
 from app.config import Settings
+from app.deps import remember_viewer
 from app.security.cookies import LOGIN_COOKIE, clear_private_cookie, set_private_cookie
 from app.security.csrf import rotate_nonce
 from app.security.login_sessions import (
@@ -33,8 +34,7 @@ async def open_login(
     set_private_cookie(
         request, response, LOGIN_COOKIE, token, max_age=settings.login_absolute_hours * 3600
     )
-    request.state.login = login
-    request.state.user = user
+    remember_viewer(request, login.id, user)
     rotate_nonce(request)
 
 
@@ -44,6 +44,5 @@ async def close_login(
     if active is not None:
         await end_login_session(db, login=active.login, now=now)
     clear_private_cookie(request, response, LOGIN_COOKIE)
-    request.state.login = None
-    request.state.user = None
+    remember_viewer(request, None, None)
     rotate_nonce(request)

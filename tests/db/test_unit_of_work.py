@@ -1,0 +1,43 @@
+"""One unit of work: committed when the caller succeeds, rolled back when it fails."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from app.accounts.models import Role, User
+from app.accounts.service import create_user
+
+
+async def test_a_failure_inside_the_unit_of_work_leaves_nothing_behind(app):
+    with pytest.raises(RuntimeError):
+        async with app.state.db.unit_of_work() as db:
+            await create_user(db, username="half.done", full_name="H", role=Role.organiser,
+                              password="a long enough secret", passwords=app.state.passwords, now=app.state.clock.now())
+            raise RuntimeError("boom")
+    async with app.state.db.unit_of_work() as db:
+        assert (await db.exec(select(User))).all() == []
+
+
+async def test_timestamps_come_back_as_utc_on_every_backend(app):
+    async with app.state.db.unit_of_work() as db:
+        user = await create_user(db, username="tz.check", full_name="T", role=Role.organiser,
+                                 password="a long enough secret", passwords=app.state.passwords, now=app.state.clock.now())
+    async with app.state.db.unit_of_work() as db:
+        loaded = (await db.exec(select(User).where(User.username == "tz.check"))).one()
+    assert loaded.created_at == app.state.clock.now()
+    assert loaded.created_at.utcoffset().total_seconds() == 0
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    from sqlalchemy import text
+
+    from app.db import Database
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'pragmas.db'}")
+    try:
+        async with db.engine.connect() as connection:
+            assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await db.dispose()
