@@ -30,6 +30,7 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 MIN_SECRET_LENGTH = 32
 DEVELOPMENT_SECRET = "development-only-secret-not-for-production-use"
+DEVELOPMENT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
 
 
 class Environment(StrEnum):
@@ -70,7 +71,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     allowed_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
+        default_factory=lambda: list(DEVELOPMENT_ORIGINS)
     )
     forwarded_allow_ips: str = "127.0.0.1"
 
@@ -151,8 +152,11 @@ def production_problems(settings: Settings) -> list[str]:
             f"ROUNDTABLE_SECRET_KEY is too short ({len(secret)} characters; "
             f"at least {MIN_SECRET_LENGTH} are needed)."
         )
-    if not settings.allowed_origins:
-        problems.append("ROUNDTABLE_ALLOWED_ORIGINS is empty; list the public origin(s).")
+    if not settings.allowed_origins or set(settings.allowed_origins) == set(DEVELOPMENT_ORIGINS):
+        problems.append(
+            "ROUNDTABLE_ALLOWED_ORIGINS is not set; list the public origin(s) people open, "
+            "for example https://dialogue.example.org."
+        )
     return problems
 
 

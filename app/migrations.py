@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -13,7 +15,7 @@ from app.config import PROJECT_ROOT
 from app.db import make_unpooled_engine
 
 # Any constant will do: it only has to be the same for every Roundtable instance.
-_MIGRATION_LOCK_ID = 7_301_2026
+_MIGRATION_LOCK_ID = 730_120_260
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -66,11 +68,18 @@ async def _run(url: str, action) -> None:  # type: ignore[no-untyped-def]
             try:
                 await connection.run_sync(run)
                 await connection.commit()
+            except BaseException:
+                # Leave the failed transaction first, or the unlock below would fail
+                # too and hide the migration's own error.
+                await connection.rollback()
+                raise
             finally:
                 if is_postgres:
-                    await connection.execute(
-                        text(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_ID})")
-                    )
-                    await connection.commit()
+                    # Closing the connection would release the lock as well.
+                    with contextlib.suppress(Exception):
+                        await connection.execute(
+                            text(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_ID})")
+                        )
+                        await connection.commit()
     finally:
         await engine.dispose()

@@ -71,7 +71,8 @@ def test_production_without_a_secret_refuses_to_start_with_a_clear_message(tmp_p
 
 def test_the_demo_refuses_production(tmp_path):
     result = roundtable(tmp_path, "demo", "--no-serve", ROUNDTABLE_ENV="production",
-                        ROUNDTABLE_SECRET_KEY="k3J9-qX2p_Lm8Vt4zR7wYb1nC6sD0fGhA5eU")
+                        ROUNDTABLE_SECRET_KEY="k3J9-qX2p_Lm8Vt4zR7wYb1nC6sD0fGhA5eU",
+                        ROUNDTABLE_ALLOWED_ORIGINS="https://dialogue.example")
     assert result.returncode == 1 and "refuses to run in production" in result.stderr
 
 

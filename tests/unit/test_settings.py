@@ -47,6 +47,11 @@ def test_production_refuses_a_missing_or_weak_secret(secret, reason):
     assert "ROUNDTABLE_SECRET_KEY" in str(caught.value)
 
 
+def test_production_needs_the_public_origin():
+    with pytest.raises(ValidationError, match="ROUNDTABLE_ALLOWED_ORIGINS"):
+        build(env="production", secret_key=STRONG)
+
+
 def test_production_starts_with_a_strong_secret():
     settings = build(env="production", secret_key=STRONG, allowed_origins="https://dialogue.example")
     assert settings.json_logs
