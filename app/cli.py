@@ -63,7 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # The embedded database is migrated on start so one command runs everything;
     # a shared PostgreSQL is migrated by a separate, deliberate step.
     asyncio.run(_ensure_schema(settings, apply=settings.is_sqlite or args.migrate))
-    print(f"Roundtable is running on http://{settings.host}:{settings.port}", flush=True)
+    print(f"Starting Roundtable on http://{settings.host}:{settings.port}", flush=True)
     uvicorn.run(
         "app.main:create_app",
         factory=True,

@@ -51,6 +51,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, say when transactions begin (see _begin_sqlite).
+    dbapi_connection.isolation_level = None
     # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -60,14 +62,25 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_sqlite(connection: Any) -> None:
+    # BEGIN IMMEDIATE takes SQLite's write lock at the start, so concurrent
+    # read-then-write transactions (a sequence number, a seat quota) queue behind
+    # each other instead of failing with "database is locked" halfway. It also
+    # makes SAVEPOINTs behave, which the sqlite3 module's implicit BEGIN does not.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_engine(url: str, **options: Any) -> AsyncEngine:
+    _ensure_sqlite_directory(url)
+    engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30}, **options)
+    event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    event.listen(engine.sync_engine, "begin", _begin_sqlite)
+    return engine
+
+
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
-        _ensure_sqlite_directory(url)
-        engine = create_async_engine(
-            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}
-        )
-        event.listen(engine.sync_engine, "connect", _configure_sqlite)
-        return engine
+        return _sqlite_engine(url, echo=echo)
     # hide_parameters: SQL errors must not carry statement text or names into the logs.
     return create_async_engine(
         url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10
@@ -77,10 +90,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 def make_unpooled_engine(url: str) -> AsyncEngine:
     """An engine for one-off work (migrations, CLI) that keeps no connections open."""
     if url.startswith("sqlite"):
-        _ensure_sqlite_directory(url)
-        engine = create_async_engine(url, poolclass=NullPool, hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", _configure_sqlite)
-        return engine
+        return _sqlite_engine(url, poolclass=NullPool)
     return create_async_engine(url, poolclass=NullPool, hide_parameters=True)
 
 

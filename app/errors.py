@@ -78,12 +78,6 @@ class PayloadTooLarge(AppError):
     default_message = "The request body is too large."
 
 
-class UnsupportedMediaType(AppError):
-    status_code = 415
-    code = "unsupported_media_type"
-    default_message = "This content type is not accepted here."
-
-
 class ValidationFailed(AppError):
     status_code = 422
     code = "validation_failed"
@@ -101,12 +95,6 @@ class TooManyRequests(AppError):
         super().__init__(message, headers=headers, **kwargs)
 
 
-class ServiceUnavailable(AppError):
-    status_code = 503
-    code = "service_unavailable"
-    default_message = "Roundtable cannot serve this right now. Please try again shortly."
-
-
 _HTTP_CODES = {
     400: ("bad_request", "The request could not be processed."),
     401: ("not_authenticated", NotAuthenticated.default_message),
@@ -114,7 +102,7 @@ _HTTP_CODES = {
     404: ("not_found", NotFound.default_message),
     405: ("method_not_allowed", "This address does not accept that method."),
     413: ("payload_too_large", PayloadTooLarge.default_message),
-    415: ("unsupported_media_type", UnsupportedMediaType.default_message),
+    415: ("unsupported_media_type", "This content type is not accepted here."),
 }
 
 

@@ -20,30 +20,16 @@ from typing import Any
 
 import structlog
 
+# Field names that are dropped wherever they appear, nested too: exact names, and
+# any name containing one of the fragments.
 SENSITIVE_KEYS = frozenset(
     {
-        "password",
-        "new_password",
-        "password_hash",
-        "token",
-        "csrf_token",
-        "cookie",
-        "cookies",
-        "authorization",
-        "secret",
-        "secret_key",
-        "ip",
-        "client",
-        "client_ip",
-        "remote_addr",
-        "text",
-        "statement",
-        "body",
-        "real_name",
-        "contact",
-        "display_name",
+        "ip", "client", "client_ip", "remote_addr", "peer", "host_address",
+        "text", "statement", "body", "message_text", "prompt_answer",
+        "real_name", "contact", "display_name", "email", "phone",
     }
 )
+SENSITIVE_FRAGMENTS = ("password", "token", "secret", "cookie", "authorization", "csrf", "session_key")
 REDACTED = "[redacted]"
 
 _IPV4 = r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"
@@ -65,12 +51,39 @@ def mask_ips(text: str) -> str:
     return IP_PATTERN.sub(_replace, text)
 
 
+def is_sensitive(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in SENSITIVE_KEYS or any(fragment in lowered for fragment in SENSITIVE_FRAGMENTS)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_paths(mask_ips(value))
+    if isinstance(value, dict):
+        return {k: REDACTED if is_sensitive(str(k)) else _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+# uvicorn names the request path in some lines ('"WebSocket /ws/...?x=y" 403'); paths
+# can hold invitation tokens, so only the method stays.
+_REQUEST_LINE = re.compile(r'"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|WebSocket) [^"\s]*(?: HTTP/[\d.]+)?"')
+
+
+def mask_paths(text: str) -> str:
+    return _REQUEST_LINE.sub(lambda m: f'"{m.group(1)} [path]"', text)
+
+
 def _drop_sensitive(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
     for key in list(event):
-        if key.lower() in SENSITIVE_KEYS:
+        if key in ("event", "timestamp", "level", "logger"):
+            if isinstance(event[key], str):
+                event[key] = mask_paths(mask_ips(event[key]))
+        elif is_sensitive(key):
             event[key] = REDACTED
-        elif isinstance(event[key], str):
-            event[key] = mask_ips(event[key])
+        else:
+            event[key] = _clean(event[key])
     return event
 
 
@@ -101,7 +114,7 @@ class _MaskingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string must not stop logging
             return True
-        record.msg = mask_ips(message)
+        record.msg = mask_paths(mask_ips(message))
         record.args = None
         if record.exc_info:
             exc_type = record.exc_info[0]

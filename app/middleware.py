@@ -7,7 +7,6 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import error_body
 
 log = structlog.get_logger("roundtable.access")
 
@@ -63,33 +62,17 @@ class BodySizeLimitMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
-    import json
+    from starlette.requests import Request
 
-    accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
-    path = scope.get("path", "")
-    if path.startswith("/api/") or "text/html" not in accept:
-        payload = json.dumps(error_body(code, message)).encode()
-        content_type = b"application/json"
-    else:
-        from html import escape
+    from app.errors import render_error
 
-        payload = (
-            "<!doctype html><meta charset=utf-8><title>Roundtable</title>"
-            f"<h1>{status}</h1><p>{escape(message)}</p>"
-        ).encode()
-        content_type = b"text/html; charset=utf-8"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", content_type),
-                (b"content-length", str(len(payload)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+    async def no_body() -> Message:
+        return {"type": "http.disconnect"}
+
+    # The same JSON-or-page answer as every other error, decided the same way.
+    response = render_error(Request(scope), status_code=status, code=code, message=message)
+    response.headers["connection"] = "close"
+    await response(scope, no_body, send)
 
 
 class UnexpectedErrorMiddleware:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -18,9 +19,9 @@ from app.db import make_unpooled_engine
 _MIGRATION_LOCK_ID = 730_120_260
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str | None = None, *, script_location: Path | None = None) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.set_main_option("script_location", str(script_location or PROJECT_ROOT / "alembic"))
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
@@ -41,17 +42,17 @@ async def current_revision(url: str) -> str | None:
         await engine.dispose()
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
+async def upgrade(url: str, revision: str = "head", *, script_location: Path | None = None) -> None:
     """Bring the database to `revision`. On PostgreSQL, instances starting together
     take turns through an advisory lock instead of racing to create the same tables."""
-    await _run(url, lambda config: command.upgrade(config, revision))
+    await _run(url, lambda config: command.upgrade(config, revision), script_location)
 
 
 async def downgrade(url: str, revision: str = "base") -> None:
     await _run(url, lambda config: command.downgrade(config, revision))
 
 
-async def _run(url: str, action) -> None:  # type: ignore[no-untyped-def]
+async def _run(url: str, action, script_location: Path | None = None) -> None:  # type: ignore[no-untyped-def]
     engine = make_unpooled_engine(url)
     try:
         async with engine.connect() as connection:
@@ -61,7 +62,7 @@ async def _run(url: str, action) -> None:  # type: ignore[no-untyped-def]
                 await connection.commit()
 
             def run(sync_connection: Connection) -> None:
-                config = alembic_config(url)
+                config = alembic_config(url, script_location=script_location)
                 config.attributes["connection"] = sync_connection
                 action(config)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +10,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import Role, User
-from app.errors import BadRequest, Conflict, NotAuthenticated, NotFound
+from app.accounts.schemas import USERNAME_PATTERN
+from app.errors import BadRequest, Conflict, NotAuthenticated, NotFound, ValidationFailed
 from app.security.login_sessions import end_all_login_sessions
 from app.security.passwords import Passwords, check_password_strength
 from app.security.throttle import LoginThrottle
@@ -41,21 +43,31 @@ async def create_user(
 ) -> User:
     """Create an account after checking the password; a taken username is a Conflict."""
     username = username.strip().lower()
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise ValidationFailed(
+            "Use 3–64 lower-case letters, digits, dots, dashes or underscores for the username.",
+            code="bad_username",
+            details=[{"field": "username", "type": "bad_username", "message": "Not a valid username."}],
+        )
+    full_name = full_name.strip()
+    if not 1 <= len(full_name) <= 200:
+        raise ValidationFailed("The full name needs 1 to 200 characters.", code="bad_full_name")
     check_password_strength(password, username=username)
     existing = (await db.exec(select(User).where(User.username == username))).first()
     if existing is not None:
         raise Conflict(f"The username '{username}' is taken.", code="username_taken")
     user = User(
         username=username,
-        full_name=full_name.strip(),
+        full_name=full_name,
         role=role,
         password_hash=await passwords.hash(password),
         created_at=now,
         updated_at=now,
     )
-    db.add(user)
     try:
+        # The INSERT runs inside the savepoint, so losing a race spoils only the savepoint.
         async with db.begin_nested():
+            db.add(user)
             await db.flush()
     except IntegrityError as exc:  # a concurrent request took the name first
         raise Conflict(f"The username '{username}' is taken.", code="username_taken") from exc
@@ -74,11 +86,10 @@ async def authenticate(
 ) -> User:
     """Check a login attempt; throttled, timing-equal for unknown users, rehashes old hashes."""
     normalised = username.strip().lower()
-    await throttle.check(username=normalised, client_address=client_address)
+    await throttle.spend_attempt(username=normalised, client_address=client_address)
     user = (await db.exec(select(User).where(User.username == normalised))).first()
     result = await passwords.verify(user.password_hash if user else None, password)
     if user is None or not result.ok or not user.is_active:
-        await throttle.record_failure(username=normalised, client_address=client_address)
         # One message for every failure, so the answer does not reveal which accounts exist.
         raise NotAuthenticated("The username or password is not correct.", code="login_failed")
     if result.new_hash is not None:

@@ -130,7 +130,11 @@ class RedisBroker:
 
         self._url = url
         self._prefix = prefix
-        self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=3)
+        # Keepalive and a periodic PING notice a connection that died without a reset,
+        # which would otherwise look like a quiet channel forever.
+        self._redis = aioredis.Redis.from_url(
+            url, socket_connect_timeout=3, socket_keepalive=True, health_check_interval=15
+        )
         self._fanout = _Fanout()
         self._pubsub = None
         self._listener: asyncio.Task[None] | None = None
@@ -165,10 +169,13 @@ class RedisBroker:
 
     async def subscribe(self, channel: str, *, maxsize: int = DEFAULT_QUEUE_SIZE) -> Subscription:
         subscription = Subscription(channel, maxsize=maxsize)
-        if self._fanout.add(subscription):
-            if self._pubsub is not None and self.connected:
-                with contextlib.suppress(Exception):
-                    await self._pubsub.subscribe(self._key(channel))
+        if not self.connected:
+            # Redis may not hear of this channel until the listener reconnects and
+            # reconciles; until then the reader must rely on the database.
+            subscription.mark_stale()
+        if self._fanout.add(subscription) and self._pubsub is not None and self.connected:
+            with contextlib.suppress(Exception):
+                await self._pubsub.subscribe(self._key(channel))
         return subscription
 
     async def unsubscribe(self, subscription: Subscription) -> None:
@@ -191,11 +198,17 @@ class RedisBroker:
                 channels = [self._key(c) for c in self._fanout.by_channel]
                 if channels:
                     await self._pubsub.subscribe(*channels)
+                self.connected = True
+                # Channels subscribed locally while the list above was being sent
+                # saw connected=False and left it to us: subscribe them now.
+                registered = {c.decode() if isinstance(c, bytes) else c for c in self._pubsub.channels}
+                missing = [self._key(c) for c in list(self._fanout.by_channel) if self._key(c) not in registered]
+                if missing:
+                    await self._pubsub.subscribe(*missing)
                 if self.reconnects:
                     log.info("broker_reconnected", reconnects=self.reconnects)
                     # Anything published while we were away is gone from pub/sub.
                     self._fanout.mark_all_stale()
-                self.connected = True
                 delay = 0.1
                 room_prefix = f"{self._prefix}room:"
                 while not self._closing:

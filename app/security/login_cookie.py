@@ -15,6 +15,7 @@ from app.security.csrf import rotate_nonce
 from app.security.login_sessions import (
     ActiveLogin,
     SessionPolicy,
+    end_login_by_token,
     end_login_session,
     start_login_session,
 )
@@ -30,6 +31,8 @@ async def open_login(
     settings: Settings,
     policy: SessionPolicy,
 ) -> None:
+    # A browser that logs in again leaves no older login of its own behind.
+    await end_login_by_token(db, token=request.cookies.get(LOGIN_COOKIE), now=now, reason="relogin")
     token, login = await start_login_session(db, user=user, now=now, policy=policy)
     set_private_cookie(
         request, response, LOGIN_COOKIE, token, max_age=settings.login_absolute_hours * 3600

@@ -66,10 +66,7 @@ async def resolve_login_session(
     if now >= login.expires_at:
         return None
     if now - login.last_seen_at >= policy.idle:
-        login.revoked_at = now
-        login.revoked_reason = "idle"
-        db.add(login)
-        return None
+        return None  # expired by time: nothing to write, it can never come back
     if now - login.last_seen_at >= TOUCH_INTERVAL:
         login.last_seen_at = now
         db.add(login)
@@ -83,6 +80,16 @@ async def end_login_session(
     login.revoked_reason = reason
     db.add(login)
     await db.flush()
+
+
+async def end_login_by_token(db: AsyncSession, *, token: str | None, now: datetime, reason: str) -> None:
+    """Revoke whatever login a cookie token names (used when a browser logs in again)."""
+    if token and len(token) <= 128:
+        await db.exec(
+            update(LoginSession)
+            .where(col(LoginSession.token_hash) == hash_token(token), col(LoginSession.revoked_at).is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+        )
 
 
 async def end_all_login_sessions(

@@ -1,6 +1,7 @@
 """Login throttling per account and per client, on the `limits` library.
 
-Counts failed logins in a moving window. Counters live in memory for a single
+Counts login attempts in a moving window; a successful login resets its account's
+count. Counters live in memory for a single
 process and in Redis when several instances share the load. Clients are keyed by
 an HMAC of their address, so no IP address is ever stored, even in Redis.
 """
@@ -48,14 +49,19 @@ class LoginThrottle:
     def _account_key(username: str) -> str:
         return username.strip().lower()[:64]
 
-    async def check(self, *, username: str, client_address: str | None) -> None:
-        """Refuse the attempt before any password is checked if either budget is spent."""
-        checks = [
+    async def spend_attempt(self, *, username: str, client_address: str | None) -> None:
+        """Take one attempt from both budgets before any password is checked.
+
+        Spending first (an atomic hit in memory and in Redis) means parallel guesses
+        cannot all slip through while the slow password check runs; a successful
+        login gives the account's budget back.
+        """
+        budgets = [
             (self._per_account, "account", self._account_key(username)),
             (self._per_client, "client", self._client_key(client_address)),
         ]
-        for item, kind, key in checks:
-            if not await self._limiter.test(item, kind, key):
+        for item, kind, key in budgets:
+            if not await self._limiter.hit(item, kind, key):
                 stats = await self._limiter.get_window_stats(item, kind, key)
                 wait = max(1, math.ceil(stats.reset_time - time.time()))
                 minutes = max(1, math.ceil(wait / 60))
@@ -65,10 +71,6 @@ class LoginThrottle:
                     code="login_throttled",
                     retry_after=wait,
                 )
-
-    async def record_failure(self, *, username: str, client_address: str | None) -> None:
-        await self._limiter.hit(self._per_account, "account", self._account_key(username))
-        await self._limiter.hit(self._per_client, "client", self._client_key(client_address))
 
     async def record_success(self, *, username: str) -> None:
         await self._limiter.clear(self._per_account, "account", self._account_key(username))

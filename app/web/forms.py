@@ -18,10 +18,6 @@ class FormState:
     errors: dict[str, str] = field(default_factory=dict)
     message: str | None = None
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors and self.message is None
-
     def fail(self, exc: AppError) -> None:
         """Place an application error next to its field, or above the form."""
         placed = False

@@ -143,18 +143,20 @@ async def users_create(
     body, form = await read_form(request, UserCreate)
     if body is not None:
         try:
-            await service.create_user(
-                db,
-                username=body.username,
-                full_name=body.full_name,
-                role=body.role,
-                password=body.password,
-                passwords=passwords,
-                now=now,
-            )
+            # A savepoint: a refused account leaves nothing behind, and the rest of
+            # the request's objects stay usable for the page.
+            async with db.begin_nested():
+                await service.create_user(
+                    db,
+                    username=body.username,
+                    full_name=body.full_name,
+                    role=body.role,
+                    password=body.password,
+                    passwords=passwords,
+                    now=now,
+                )
             return see_other("/admin/users?done=created")
         except AppError as exc:
-            await db.rollback()
             form.fail(exc)
             if exc.code == "username_taken":
                 form.errors["username"] = exc.message
@@ -183,15 +185,16 @@ async def users_password(
     now: NowDep,
     passwords: PasswordsDep,
 ) -> Response:
+    await service.get_user(db, user_id=user_id)  # an unknown account is a 404, not a form error
     body, form = await read_form(request, PasswordReset)
     message = next(iter(form.errors.values()), form.message)
     if body is not None:
         try:
-            await service.reset_password(
-                db, user_id=user_id, password=body.password, passwords=passwords, now=now
-            )
+            async with db.begin_nested():
+                await service.reset_password(
+                    db, user_id=user_id, password=body.password, passwords=passwords, now=now
+                )
             return see_other("/admin/users?done=password")
         except AppError as exc:
-            await db.rollback()
             message = exc.message
     return await _users_page(request, db, error=message, status_code=422)

@@ -115,3 +115,13 @@ async def test_login_gives_the_browser_a_new_nonce(client, make_account):
     planted = client.cookies["rt_csrf"]
     await client.post("/login", data={"username": account.username, "password": account.password, "csrf_token": csrf})
     assert client.cookies["rt_csrf"] != planted
+
+
+async def test_the_token_is_bound_to_the_login_not_just_to_the_browser(client, make_account):
+    first = await make_account(Role.admin)
+    second = await make_account(Role.admin)
+    old_token = await api_login(client, first)
+    await api_login(client, second)  # same browser, same nonce cookie family
+    response = await client.post("/api/auth/logout", headers={"X-CSRF-Token": old_token})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"

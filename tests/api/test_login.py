@@ -180,3 +180,29 @@ async def test_a_throttled_page_login_answers_429_with_a_readable_page(client, m
     )
     assert response.status_code == 429
     assert "Too many failed logins" in response.text
+
+
+async def test_parallel_guesses_cannot_slip_past_the_throttle(client, make_account):
+    import asyncio
+
+    account = await make_account()
+    answers = await asyncio.gather(*(
+        client.post("/api/auth/login", json={"username": account.username, "password": f"wrong-guess-{i}"})
+        for i in range(20)
+    ))
+    codes = [a.status_code for a in answers]
+    assert codes.count(401) == 5, codes  # the account's budget, and not one more
+    assert codes.count(429) == 15
+
+
+async def test_logging_in_again_ends_the_previous_login_of_that_browser(client, make_account):
+    account = await make_account()
+    await api_login(client, account)
+    first = client.cookies["rt_login"]
+    await api_login(client, account)
+    second = client.cookies["rt_login"]
+    assert first != second
+    client.cookies.set("rt_login", first)
+    assert (await client.get("/api/auth/me")).status_code == 401
+    client.cookies.set("rt_login", second)
+    assert (await client.get("/api/auth/me")).status_code == 200

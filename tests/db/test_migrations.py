@@ -80,3 +80,38 @@ def test_there_is_one_head_and_every_revision_has_a_downgrade():
     for revision in script.walk_revisions():
         source = Path(revision.path).read_text()
         assert "op." in source.split("def downgrade")[1], f"{revision.revision} cannot be undone"
+
+
+async def test_a_failed_migration_leaves_the_schema_as_it_was(empty_database, tmp_path):
+    import shutil
+
+    from app.config import PROJECT_ROOT
+
+    scripts = tmp_path / "alembic"
+    shutil.copytree(PROJECT_ROOT / "alembic", scripts)
+    head = head_revision()
+    (scripts / "versions" / "9999_broken.py").write_text(
+        f'''"""a migration that fails halfway"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("half_done", sa.Column("id", sa.Integer(), primary_key=True))
+    raise RuntimeError("the second half of this migration fails")
+
+
+def downgrade():
+    op.drop_table("half_done")
+'''
+    )
+    await upgrade(empty_database)
+    with pytest.raises(RuntimeError, match="second half"):
+        await upgrade(empty_database, script_location=scripts)
+    assert "half_done" not in await table_names(empty_database)
+    assert await current_revision(empty_database) == head

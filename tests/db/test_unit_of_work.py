@@ -41,3 +41,47 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
             assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
     finally:
         await db.dispose()
+
+
+async def test_two_people_taking_the_same_username_at_once_get_one_account_and_one_clear_refusal(app):
+    import asyncio
+
+    from app.errors import Conflict
+
+    async def attempt() -> str:
+        try:
+            async with app.state.db.unit_of_work() as db:
+                await create_user(db, username="same.name", full_name="S", role=Role.organiser,
+                                  password="a long enough secret", passwords=app.state.passwords,
+                                  now=app.state.clock.now())
+            return "created"
+        except Conflict as exc:
+            assert exc.code == "username_taken"
+            return "refused"
+
+    results = await asyncio.gather(attempt(), attempt(), attempt())
+    assert sorted(results) == ["created", "refused", "refused"]
+
+
+async def test_many_concurrent_writers_all_succeed(app):
+    import asyncio
+
+    async def make(i: int) -> None:
+        async with app.state.db.unit_of_work() as db:
+            await create_user(db, username=f"writer-{i}", full_name="W", role=Role.facilitator,
+                              password="a long enough secret", passwords=app.state.passwords,
+                              now=app.state.clock.now())
+
+    await asyncio.gather(*(make(i) for i in range(12)))
+    async with app.state.db.unit_of_work() as db:
+        assert len((await db.exec(select(User))).all()) == 12
+
+
+async def test_services_refuse_a_malformed_username_even_without_the_http_schema(app):
+    from app.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed, match="username"):
+        async with app.state.db.unit_of_work() as db:
+            await create_user(db, username="bad name <x>", full_name="B", role=Role.organiser,
+                              password="a long enough secret", passwords=app.state.passwords,
+                              now=app.state.clock.now())

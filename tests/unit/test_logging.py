@@ -40,6 +40,28 @@ def test_ip_addresses_are_masked_in_library_messages(capsys):
     assert "[ip]" in output
 
 
+def test_request_paths_in_server_lines_are_dropped(capsys):
+    configure_logging(json=True)
+    logging.getLogger("uvicorn.error").info(
+        '%s - "WebSocket %s" 403', "198.51.100.23:5123", "/ws/sessions/4?token=QUERYSECRET"
+    )
+    output = capsys.readouterr().err
+    assert "QUERYSECRET" not in output and "/ws/sessions" not in output
+    assert '\\"WebSocket [path]\\" 403' in output or '"WebSocket [path]" 403' in output
+
+
+def test_sensitive_names_are_caught_by_fragment_and_when_nested(capsys):
+    configure_logging(json=True)
+    structlog.get_logger("test").info(
+        "nested", invite_token="abc123", details={"user_password": "pw-1", "seat": 4,
+                                                  "people": [{"display_name": "Aram", "real_name": "Ali"}]},
+    )
+    line = json_lines(capsys.readouterr().err)[-1]
+    assert line["invite_token"] == "[redacted]"
+    assert line["details"]["user_password"] == "[redacted]" and line["details"]["seat"] == 4
+    assert line["details"]["people"][0] == {"display_name": "[redacted]", "real_name": "[redacted]"}
+
+
 def test_mask_ips_leaves_times_and_versions_alone():
     assert mask_ips("at 09:15:00 version 1.2.3") == "at 09:15:00 version 1.2.3"
     assert mask_ips("from 10.0.0.1 and ::1") == "from [ip] and [ip]"
