@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on the metadata)
 from app.config import get_settings
-from app.db import UTCDateTime, make_unpooled_engine
+from app.db import EnumText, UTCDateTime, make_unpooled_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -25,6 +25,8 @@ def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
     # DateTime columns in the database.
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
+    if kind == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl.length})"
     return False
 
 

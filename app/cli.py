@@ -129,14 +129,14 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from app.demo import create_demo, print_demo_logins
+    from app.demo import create_demo, print_demo
 
     settings = _load_settings()
     if settings.env is Environment.production:
         _fail("the demo creates accounts with printed passwords; it refuses to run in production.")
     asyncio.run(_ensure_schema(settings, apply=True))
-    logins = asyncio.run(create_demo(settings))
-    print_demo_logins(logins, base_url=f"http://{settings.host}:{settings.port}")
+    demo = asyncio.run(create_demo(settings))
+    print_demo(demo, base_url=f"http://{settings.host}:{settings.port}")
     if not args.no_serve:
         args.migrate = False
         args.host = args.port = args.workers = None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, event, text
+from sqlalchemy import DateTime, String, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -48,6 +49,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class EnumText(TypeDecorator[StrEnum]):
+    """A StrEnum stored as plain text and read back as the enum member.
+
+    Plain text (not a database enum type) keeps migrations simple when a value is
+    added; reading back members keeps `is` and `==` comparisons honest in Python.
+    """
+
+    impl = String(20)
+    cache_ok = True
+
+    def __init__(self, enum_type: type[StrEnum], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum_type = enum_type
+
+    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return self.enum_type(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum_type(value)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

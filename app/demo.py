@@ -1,4 +1,6 @@
-"""Demo data for trying Roundtable on a laptop: accounts with freshly generated passwords."""
+"""Demo data for trying Roundtable on a laptop: accounts with fresh passwords, a neutral
+programme with two communities, a session with the first-meeting agenda, and personal
+invitation links (two per community), printed on start."""
 
 from __future__ import annotations
 
@@ -21,6 +23,13 @@ DEMO_ACCOUNTS = [
 ]
 
 
+DEMO_PROGRAMME = "Demo programme"
+DEMO_COMMUNITIES = [
+    ("community-a", {"en": "Community A", "ru": "Сообщество А", "az": "İcma A", "hy": "Համայնք Ա"}),
+    ("community-b", {"en": "Community B", "ru": "Сообщество Б", "az": "İcma B", "hy": "Համայնք Բ"}),
+]
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
@@ -28,13 +37,26 @@ class DemoLogin:
     role: Role
 
 
+@dataclass(frozen=True)
+class DemoInvitation:
+    community: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Demo:
+    logins: list[DemoLogin]
+    session_id: int
+    invitations: list[DemoInvitation]
+
+
 def _demo_password() -> str:
     # Easy to type from the terminal, still 80+ bits.
     return "-".join(secrets.token_hex(3) for _ in range(4))
 
 
-async def create_demo(settings: Settings) -> list[DemoLogin]:
-    """Create (or refresh) the demo accounts; each run prints new passwords."""
+async def create_demo(settings: Settings) -> Demo:
+    """Create (or refresh) the demo; each run prints new passwords and new links."""
     db = Database(settings.database_url)
     passwords = Passwords(
         time_cost=settings.password_time_cost,
@@ -69,12 +91,63 @@ async def create_demo(settings: Settings) -> list[DemoLogin]:
                         now=now,
                     )
                 logins.append(DemoLogin(username=username, password=password, role=role))
+            session_id, invitations = await _demo_session(session, now=now)
     finally:
         await db.dispose()
-    return logins
+    return Demo(logins=logins, session_id=session_id, invitations=invitations)
 
 
-def print_demo_logins(logins: list[DemoLogin], *, base_url: str) -> None:
+async def _demo_session(db, *, now) -> tuple[int, list[DemoInvitation]]:  # type: ignore[no-untyped-def]
+    """The demo programme and its open session; old demo links are revoked, new ones made."""
+    from datetime import timedelta
+
+    from app.dialogues.invitations import create_invitation, list_invitations, revoke_invitation
+    from app.dialogues.models import DialogueSession, SessionStatus
+    from app.dialogues.schemas import InvitationCreate, SessionCreate
+    from app.dialogues.sessions import change_status, schedule_session
+    from app.programmes.models import MemberRole, Programme
+    from app.programmes.schemas import CommunityIn
+    from app.programmes.service import add_member, create_programme, programme_access
+
+    users = {u.username: u for u in (await db.exec(select(User))).all()}
+    organiser, facilitator = users["demo-organiser"], users["demo-facilitator"]
+    programme = (await db.exec(select(Programme).where(Programme.name == DEMO_PROGRAMME))).first()
+    if programme is None:
+        programme = await create_programme(
+            db, actor=organiser, name=DEMO_PROGRAMME,
+            description="A neutral demo: two communities, one facilitator, one session.",
+            languages=["en", "ru", "az", "hy"],
+            communities=[CommunityIn(key=key, labels=labels) for key, labels in DEMO_COMMUNITIES], now=now,
+        )
+        await add_member(db, programme=programme, username=facilitator.username, role=MemberRole.facilitator, now=now)
+    session = (await db.exec(
+        select(DialogueSession).where(DialogueSession.programme_id == programme.id,
+                                      DialogueSession.status.in_([SessionStatus.open, SessionStatus.scheduled]))  # type: ignore[attr-defined]
+    )).first()
+    if session is None:
+        access = await programme_access(db, user=facilitator, programme_id=programme.id)  # type: ignore[arg-type]
+        start = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+        session = await schedule_session(db, actor=facilitator, access=access, now=now, data=SessionCreate(
+            title="Demo session: first meeting", starts_at=start, time_zone="UTC", planned_minutes=120,
+            capacity=8, agenda_template="first_meeting",
+        ))
+        await change_status(db, session=session, to=SessionStatus.scheduled, reason=None, now=now)
+        await change_status(db, session=session, to=SessionStatus.open, reason=None, now=now)
+    for invitation, seat in await list_invitations(db, session_id=session.id):  # type: ignore[arg-type]
+        if seat is None:
+            await revoke_invitation(db, invitation=invitation, now=now)
+    made: list[DemoInvitation] = []
+    for key, _labels in DEMO_COMMUNITIES:
+        for _ in range(2):
+            _invitation, token = await create_invitation(
+                db, session=session, actor=facilitator, now=now, data=InvitationCreate(community=key),
+            )
+            made.append(DemoInvitation(community=key, path=f"/join/{token}"))
+    return session.id, made  # type: ignore[return-value]
+
+
+def print_demo(demo: Demo, *, base_url: str) -> None:
+    logins = demo.logins
     width = max(len(login.username) for login in logins)
     print()
     print("Roundtable demo")
@@ -84,5 +157,12 @@ def print_demo_logins(logins: list[DemoLogin], *, base_url: str) -> None:
     for login in logins:
         print(f"  {login.role.value:<12} {login.username:<{width}}  {login.password}")
     print()
-    print("These passwords are for this demo database only. Press Ctrl+C to stop.")
+    print("Personal invitation links for the demo session (open each in its own browser")
+    print("or private window to join as a participant; the facilitator admits you from")
+    print(f"{base_url}/sessions/{demo.session_id}/lobby):")
+    print()
+    for invitation in demo.invitations:
+        print(f"  {invitation.community:<12} {base_url}{invitation.path}")
+    print()
+    print("These passwords and links are for this demo database only. Press Ctrl+C to stop.")
     print(flush=True)

@@ -144,9 +144,11 @@ def render_error(
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     from app.web.templating import render_page
 
+    # An unusable invitation gets its own page, which says what to do and nothing more.
+    template = "join/invalid.html" if code == "invalid_invitation" else "errors/error.html"
     return render_page(
         request,
-        "errors/error.html",
+        template,
         {"status_code": status_code, "code": code, "message": message, "details": details},
         status_code=status_code,
         headers=headers,

@@ -78,13 +78,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.env.value == "production")
 
     from app.accounts.routes import admin_router, auth_router, login_router
+    from app.dialogues.join_routes import join_router
+    from app.dialogues.join_routes import router as seat_router
+    from app.dialogues.people_routes import router as people_router
+    from app.dialogues.routes import router as sessions_router
     from app.health import router as health_router
+    from app.programmes.routes import router as programmes_router
+    from app.web.api_docs import router as api_docs
+    from app.web.join_pages import router as join_pages
+    from app.web.programme_pages import router as programme_pages
     from app.web.routes import router as web_router
+    from app.web.session_pages import router as session_pages
 
-    app.include_router(health_router)
-    app.include_router(login_router)
-    app.include_router(auth_router)
-    app.include_router(admin_router)
-    app.include_router(web_router)
+    for router in (
+        health_router, login_router, auth_router, admin_router, programmes_router, sessions_router,
+        people_router, join_router, seat_router, web_router, programme_pages, session_pages, join_pages, api_docs,
+    ):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

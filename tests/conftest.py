@@ -208,7 +208,7 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 
 async def page_csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
     """The CSRF token a browser would find in a page."""
-    response = await client.get(path)
+    response = await client.get(path, follow_redirects=True)
     match = CSRF_META.search(response.text)
     assert match, f"no CSRF token in {path} ({response.status_code})"
     return match.group(1)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime
+from app.db import EnumText, UTCDateTime
 
 
 class Role(StrEnum):
@@ -33,7 +33,7 @@ class Viewer(SQLModel):
 class UserBase(SQLModel):
     username: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     full_name: str = Field(sa_column=Column(String(200), nullable=False))
-    role: Role = Field(sa_column=Column(String(20), nullable=False))
+    role: Role = Field(sa_column=Column(EnumText(Role), nullable=False))
 
 
 class User(UserBase, table=True):

@@ -16,23 +16,23 @@ def cookies_are_secure(settings: Settings, scheme: str | None) -> bool:
 
 
 def set_private_cookie(
-    request: Request, response: Response, name: str, value: str, *, max_age: int
+    request: Request, response: Response, name: str, value: str, *, max_age: int, path: str = "/"
 ) -> None:
     response.set_cookie(
         name,
         value,
         max_age=max_age,
-        path="/",
+        path=path,
         httponly=True,
         samesite="lax",
         secure=cookies_are_secure(request.app.state.settings, request.url.scheme),
     )
 
 
-def clear_private_cookie(request: Request, response: Response, name: str) -> None:
+def clear_private_cookie(request: Request, response: Response, name: str, *, path: str = "/") -> None:
     response.delete_cookie(
         name,
-        path="/",
+        path=path,
         httponly=True,
         samesite="lax",
         secure=cookies_are_secure(request.app.state.settings, request.url.scheme),

@@ -42,7 +42,9 @@ def see_other(url: str) -> RedirectResponse:
 
 @router.get("/")
 async def home(request: Request, user: CurrentUser) -> Response:
-    return render_page(request, "home.html", {"is_admin": user.role is Role.admin})
+    if user.role is not Role.admin:
+        return see_other("/programmes")
+    return render_page(request, "home.html", {"is_admin": True})
 
 
 @router.get("/login")

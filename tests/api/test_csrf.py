@@ -9,9 +9,16 @@ from app.accounts.models import Role
 from tests.conftest import api_login, page_csrf
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-# The one unsafe route without a token: API login for non-browser clients. It takes
-# only JSON (no form can send it cross-site without a preflight) and checks Origin.
-EXEMPT = {("POST", "/api/auth/login")}
+# Unsafe routes without a token: API login, and following an invitation, for clients
+# that have no token yet. They take only JSON (no form can send it cross-site without
+# a preflight) and check Origin; the test below proves both.
+EXEMPT = {
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/join"),
+    ("POST", "/api/join/language"),
+    ("POST", "/api/join/consent"),
+    ("POST", "/api/join/claim"),
+}
 
 
 def unsafe_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -23,7 +30,9 @@ def unsafe_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def concrete(path: str) -> str:
-    return path.replace("{user_id}", "1")
+    import re
+
+    return re.sub(r"\{\w+\}", "1", path)
 
 
 async def test_every_unsafe_route_refuses_a_request_without_a_token(app, client, make_account):
@@ -125,3 +134,11 @@ async def test_the_token_is_bound_to_the_login_not_just_to_the_browser(client, m
     response = await client.post("/api/auth/logout", headers={"X-CSRF-Token": old_token})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "csrf_failed"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(EXEMPT))
+async def test_the_token_free_routes_take_only_same_origin_json(client, method, path):
+    as_form = await client.request(method, path, data={"token": "x" * 43, "username": "a", "password": "b"})
+    assert as_form.status_code == 422  # a form body is not JSON: nothing happens
+    foreign = await client.request(method, path, json={"token": "x" * 43}, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and foreign.json()["error"]["code"] == "cross_site_request"

@@ -69,3 +69,13 @@ async def test_readyz_is_503_when_redis_is_unreachable(client, app):
         await dead.close()
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == "unreachable"
+
+
+async def test_the_api_is_described_in_openapi_and_on_a_readable_page(client):
+    spec = (await client.get("/api/openapi.json")).json()
+    assert "/api/programmes/{programme_id}/sessions" in spec["paths"]
+    assert "/api/join/claim" in spec["paths"]
+    page = await client.get("/api/docs", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "/api/sessions/{session_id}/invitations" in page.text
+    assert "<script>" not in page.text

@@ -82,7 +82,7 @@ async def test_login_and_logout_through_the_pages(client, make_account):
         data={"username": account.username, "password": account.password, "csrf_token": csrf, "next": "/"},
     )
     assert response.status_code == 303 and response.headers["location"] == "/"
-    home = await client.get("/")
+    home = await client.get("/", follow_redirects=True)
     assert home.status_code == 200 and "Test Organiser" in home.text
     csrf = await page_csrf(client, "/")
     out = await client.post("/logout", data={"csrf_token": csrf})

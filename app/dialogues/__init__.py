@@ -1,0 +1,1 @@
+"""Dialogue sessions: scheduling, agendas, invitations, seats and the lobby."""

@@ -1,0 +1,233 @@
+"""The rules for invitations: personal links, stored as hashes, that expire and can be revoked."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import User
+from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole
+from app.dialogues.schemas import InvitationCreate
+from app.dialogues.sessions import FINISHED, ends_at
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.programmes.models import Community
+from app.programmes.service import communities_of
+from app.security.tokens import hash_token, new_token
+
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 random bytes, base64url
+MAX_BULK_LINES = 200
+ROLE_WORDS = {
+    "": SeatRole.participant,
+    "participant": SeatRole.participant,
+    "co-facilitator": SeatRole.co_facilitator,
+    "co_facilitator": SeatRole.co_facilitator,
+    "cofacilitator": SeatRole.co_facilitator,
+    "observer": SeatRole.observer,
+}
+
+
+class InvalidInvitation(NotFound):
+    """One answer for every unusable link, so a link reveals nothing about its session."""
+
+    code = "invalid_invitation"
+    default_message = (
+        "This invitation link cannot be used. It may have expired, been replaced or been "
+        "used already. Please ask your facilitator for a new link."
+    )
+
+
+USABLE_STATES = ("pending", "consented", "reissued")
+
+
+def invitation_state(invitation: Invitation, now: datetime, *, has_seat: bool = False) -> str:
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.claimed_at is not None:
+        return "claimed"
+    if invitation.expires_at <= now:
+        return "expired"
+    if has_seat:
+        return "reissued"  # a new link for someone who already has a seat
+    return "consented" if invitation.consented_at else "pending"
+
+
+def default_expiry(session: DialogueSession) -> datetime:
+    return ends_at(session) + timedelta(days=1)
+
+
+async def _community_for(
+    communities: list[Community], key: str | None, role: SeatRole, *, field: str = "community"
+) -> Community | None:
+    if key is None:
+        if role is SeatRole.participant:
+            raise ValidationFailed(
+                "A participant's invitation needs a community.",
+                code="community_required",
+                details=[{"field": field, "type": "community_required", "message": "Choose a community."}],
+            )
+        return None
+    for community in communities:
+        if community.key == key:
+            return community
+    keys = ", ".join(c.key for c in communities)
+    raise ValidationFailed(
+        f"'{key}' is not a community of this programme (it has {keys}).",
+        code="unknown_community",
+        details=[{"field": field, "type": "unknown_community", "message": f"Use one of: {keys}."}],
+    )
+
+
+def _open_for_invitations(session: DialogueSession) -> None:
+    if session.status in FINISHED:
+        raise Conflict(f"The session is {session.status.value}; it takes no more invitations.", code="session_finished")
+
+
+async def create_invitation(
+    db: AsyncSession, *, session: DialogueSession, actor: User, data: InvitationCreate, now: datetime
+) -> tuple[Invitation, str]:
+    """A personal link for one person; returns the row and the token (shown once)."""
+    _open_for_invitations(session)
+    communities = await communities_of(db, programme_id=session.programme_id)
+    community = await _community_for(communities, data.community, data.role)
+    expires_at = data.expires_at or default_expiry(session)
+    if expires_at.tzinfo is None:
+        raise ValidationFailed("Give the expiry time with its offset (for example Z for UTC).", code="naive_time")
+    if expires_at <= now:
+        raise ValidationFailed(
+            "The expiry time is in the past.",
+            code="expiry_in_past",
+            details=[{"field": "expires_at", "type": "expiry_in_past", "message": "Choose a future time."}],
+        )
+    token = new_token()
+    invitation = Invitation(
+        session_id=session.id,  # type: ignore[arg-type]
+        token_hash=hash_token(token),
+        community_id=community.id if community else None,
+        role=data.role,
+        real_name=(data.real_name or "").strip() or None,
+        contact=(data.contact or "").strip() or None,
+        expires_at=expires_at,
+        issued_at=now,
+        created_by=actor.id,
+        created_at=now,
+    )
+    db.add(invitation)
+    await db.flush()
+    return invitation, token
+
+
+def parse_bulk(text: str) -> list[InvitationCreate]:
+    """Read pasted CSV lines: community key, role, real name, contact. All or nothing."""
+    rows = [row for row in csv.reader(io.StringIO(text.strip())) if any(cell.strip() for cell in row)]
+    if rows and rows[0] and rows[0][0].strip().lower() == "community":
+        rows = rows[1:]  # a header line
+    if not rows:
+        raise ValidationFailed("Paste at least one line.", code="empty_bulk")
+    if len(rows) > MAX_BULK_LINES:
+        raise ValidationFailed(f"At most {MAX_BULK_LINES} lines at once.", code="bulk_too_long")
+    parsed: list[InvitationCreate] = []
+    problems: list[dict[str, str]] = []
+    for number, row in enumerate(rows, start=1):
+        cells = [cell.strip() for cell in row] + [""] * 4
+        if len(row) > 4:
+            problems.append({"field": f"line {number}", "type": "too_many_columns",
+                             "message": f"Line {number} has {len(row)} columns; use at most 4."})
+            continue
+        community, role_word, real_name, contact = cells[:4]
+        role = ROLE_WORDS.get(role_word.lower())
+        if role is None:
+            problems.append({"field": f"line {number}", "type": "unknown_role",
+                             "message": f"Line {number}: '{role_word}' is not a role (participant, co-facilitator, observer)."})
+            continue
+        if len(real_name) > 200 or len(contact) > 200:
+            problems.append({"field": f"line {number}", "type": "too_long",
+                             "message": f"Line {number}: a name or contact is longer than 200 characters."})
+            continue
+        parsed.append(InvitationCreate(role=role, community=community or None,
+                                       real_name=real_name or None, contact=contact or None))
+    if problems:
+        raise ValidationFailed(" ".join(p["message"] for p in problems[:3]), code="bad_bulk_lines", details=problems)
+    return parsed
+
+
+async def create_bulk(
+    db: AsyncSession, *, session: DialogueSession, actor: User, text: str, now: datetime
+) -> list[tuple[Invitation, str]]:
+    """Create an invitation per line; one bad line and none is created."""
+    entries = parse_bulk(text)
+    communities = await communities_of(db, programme_id=session.programme_id)
+    problems = []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            await _community_for(communities, entry.community, entry.role)
+        except ValidationFailed as exc:
+            problems.append({"field": f"line {number}", "type": exc.code, "message": f"Line {number}: {exc.message}"})
+    if problems:
+        raise ValidationFailed(" ".join(p["message"] for p in problems[:3]), code="bad_bulk_lines", details=problems)
+    return [
+        await create_invitation(db, session=session, actor=actor, data=entry, now=now) for entry in entries
+    ]
+
+
+async def list_invitations(db: AsyncSession, *, session_id: int) -> list[tuple[Invitation, Seat | None]]:
+    rows = await db.exec(
+        select(Invitation, Seat)
+        .outerjoin(Seat, col(Seat.invitation_id) == col(Invitation.id))
+        .where(Invitation.session_id == session_id)
+        .order_by(col(Invitation.created_at), col(Invitation.id))
+    )
+    return list(rows.all())
+
+
+async def get_invitation(db: AsyncSession, *, session: DialogueSession, invitation_id: int) -> Invitation:
+    invitation = await db.get(Invitation, invitation_id)
+    if invitation is None or invitation.session_id != session.id:
+        raise NotFound("There is no such invitation in this session.")
+    return invitation
+
+
+async def revoke_invitation(db: AsyncSession, *, invitation: Invitation, now: datetime) -> Invitation:
+    """The link stops working at once. A seat already taken with it stays."""
+    if invitation.revoked_at is None:
+        invitation.revoked_at = now
+        db.add(invitation)
+        await db.flush()
+    return invitation
+
+
+async def reissue_invitation(
+    db: AsyncSession, *, session: DialogueSession, invitation: Invitation, now: datetime
+) -> tuple[Invitation, str]:
+    """A new link for the same person; the old one stops working. Someone who already
+    has a seat can use it once to return on another device."""
+    _open_for_invitations(session)
+    seat = (await db.exec(select(Seat).where(Seat.invitation_id == invitation.id))).first()
+    if seat is not None and seat.status.value == "banned":
+        raise Conflict("This person was banned from the session; their link cannot be renewed.", code="seat_banned")
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    invitation.revoked_at = None
+    invitation.claimed_at = None  # usable once more, to bring the person back to their seat
+    invitation.issued_at = now
+    invitation.expires_at = max(invitation.expires_at, default_expiry(session), now + timedelta(days=1))
+    db.add(invitation)
+    await db.flush()
+    return invitation, token
+
+
+async def find_usable_invitation(db: AsyncSession, *, token: str, now: datetime) -> tuple[Invitation, DialogueSession]:
+    """The invitation behind a link, if it may still be followed; otherwise InvalidInvitation."""
+    if not TOKEN_SHAPE.match(token or ""):
+        raise InvalidInvitation()
+    invitation = (await db.exec(select(Invitation).where(Invitation.token_hash == hash_token(token)))).first()
+    if invitation is None or invitation_state(invitation, now) not in USABLE_STATES:
+        raise InvalidInvitation()
+    session = await db.get(DialogueSession, invitation.session_id)
+    if session is None or session.status in FINISHED:
+        raise InvalidInvitation()
+    return invitation, session

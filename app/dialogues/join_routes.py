@@ -1,0 +1,87 @@
+"""JSON API for following an invitation: language, consent, display name, then the lobby.
+
+Open to anyone holding a link, so like API login it takes JSON only and checks
+Origin instead of a CSRF token (a JSON body cannot be sent cross-site without a
+CORS preflight, which Roundtable never grants). The token travels in the body,
+never in an API URL.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from app.deps import NowDep, SessionDep, require_csrf, require_same_origin
+from app.dialogues import invitations, seats
+from app.dialogues.models import DialogueSession, Invitation
+from app.dialogues.schemas import JoinClaim, JoinConsent, JoinInfo, JoinLanguage, JoinToken, MySeat
+from app.dialogues.seat_cookie import SeatDep, set_seat_cookie
+from app.dialogues.sessions import current_rules
+from app.programmes.models import Programme
+from app.security.csrf import csrf_token
+
+router = APIRouter(prefix="/api", tags=["joining"], dependencies=[Depends(require_csrf)])
+join_router = APIRouter(prefix="/api/join", tags=["joining"], dependencies=[Depends(require_same_origin)])
+
+
+async def join_info(db: SessionDep, invitation: Invitation, session: DialogueSession) -> JoinInfo:
+    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    programme = await db.get(Programme, session.programme_id)
+    return JoinInfo(
+        session_title=session.title,
+        starts_at=session.starts_at,
+        time_zone=session.time_zone,
+        languages=programme.languages if programme else [],
+        language=invitation.language,
+        role=invitation.role,
+        ground_rules=rules.text,
+        rules_version=rules.version,
+        keep_transcript=session.keep_transcript,
+        consented=invitation.consented_at is not None and invitation.consent_rules_version == rules.version,
+    )
+
+
+@join_router.post("")
+async def look_up(body: JoinToken, db: SessionDep, now: NowDep) -> JoinInfo:
+    """What the link leads to. Any unusable link gets the same 404, revealing nothing."""
+    invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
+    return await join_info(db, invitation, session)
+
+
+@join_router.post("/language")
+async def choose_language(body: JoinLanguage, db: SessionDep, now: NowDep) -> JoinInfo:
+    """Remember the language the person chose."""
+    invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
+    seats.choose_language(db, invitation=invitation, language=body.language)
+    return await join_info(db, invitation, session)
+
+
+@join_router.post("/consent")
+async def consent(body: JoinConsent, db: SessionDep, now: NowDep) -> JoinInfo:
+    """Accept this version of the ground rules and the anonymised transcript."""
+    invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
+    await seats.give_consent(
+        db, invitation=invitation, session=session, rules_version=body.rules_version,
+        accept_rules=body.accept_rules, accept_transcript=body.accept_transcript, now=now,
+    )
+    return await join_info(db, invitation, session)
+
+
+@join_router.post("/claim")
+async def claim(body: JoinClaim, request: Request, response: Response, db: SessionDep, now: NowDep) -> MySeat:
+    """Take the seat under a display name; the browser gets the seat cookie."""
+    invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
+    seat, cookie = await seats.claim_seat(db, invitation=invitation, session=session, display_name=body.display_name, now=now)
+    set_seat_cookie(request, response, session_id=session.id, token=cookie)  # type: ignore[arg-type]
+    return MySeat(
+        id=seat.id, session_id=seat.session_id, display_name=seat.display_name, role=seat.role,  # type: ignore[arg-type]
+        status=seat.status, status_reason=seat.status_reason, csrf_token=csrf_token(request),
+    )
+
+
+@router.get("/sessions/{session_id}/me")
+async def my_seat(request: Request, seat: SeatDep) -> MySeat:
+    """The caller's own seat (by its seat cookie): waiting in the lobby, admitted, …"""
+    return MySeat(
+        id=seat.id, session_id=seat.session_id, display_name=seat.display_name, role=seat.role,  # type: ignore[arg-type]
+        status=seat.status, status_reason=seat.status_reason, csrf_token=csrf_token(request),
+    )

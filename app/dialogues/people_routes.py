@@ -1,0 +1,96 @@
+"""JSON API for the people of a session: invitations and the lobby (facilitators only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, status
+
+from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.dialogues import invitations, seats
+from app.dialogues.present import invitation_public, seat_public
+from app.dialogues.schemas import InvitationBulk, InvitationCreate, InvitationPublic, SeatDecision, SeatPublic
+from app.programmes.deps import SessionFacilitatorDep
+from app.programmes.service import communities_of
+
+router = APIRouter(prefix="/api/sessions/{session_id}", tags=["people"], dependencies=[Depends(require_csrf)])
+
+
+def join_link(request: Request, token: str) -> str:
+    return str(request.url_for("join_start", token=token))
+
+
+async def _communities(db: SessionDep, programme_id: int) -> dict:
+    return {c.id: c for c in await communities_of(db, programme_id=programme_id)}
+
+
+@router.get("/invitations")
+async def list_invitations(access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> list[InvitationPublic]:
+    """Every invitation with its state; links are not shown again."""
+    communities = await _communities(db, access.session.programme_id)
+    rows = await invitations.list_invitations(db, session_id=access.session.id)  # type: ignore[arg-type]
+    return [invitation_public(i, s, communities, now=now) for i, s in rows]
+
+
+@router.post("/invitations", status_code=status.HTTP_201_CREATED)
+async def create_invitation(
+    request: Request, body: InvitationCreate, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+) -> InvitationPublic:
+    """A personal link for one person. The link is in this answer only."""
+    invitation, token = await invitations.create_invitation(db, session=access.session, actor=user, data=body, now=now)
+    communities = await _communities(db, access.session.programme_id)
+    return invitation_public(invitation, None, communities, now=now, link=join_link(request, token))
+
+
+@router.post("/invitations/bulk", status_code=status.HTTP_201_CREATED)
+async def create_invitations_in_bulk(
+    request: Request, body: InvitationBulk, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+) -> list[InvitationPublic]:
+    """One invitation per CSV line (community, role, real name, contact); all or none."""
+    created = await invitations.create_bulk(db, session=access.session, actor=user, text=body.csv, now=now)
+    communities = await _communities(db, access.session.programme_id)
+    return [invitation_public(i, None, communities, now=now, link=join_link(request, t)) for i, t in created]
+
+
+@router.post("/invitations/{invitation_id}/revoke")
+async def revoke_invitation(invitation_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> InvitationPublic:
+    """Stop a link from working."""
+    invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
+    await invitations.revoke_invitation(db, invitation=invitation, now=now)
+    return invitation_public(invitation, None, await _communities(db, access.session.programme_id), now=now)
+
+
+@router.post("/invitations/{invitation_id}/reissue")
+async def reissue_invitation(
+    request: Request, invitation_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep
+) -> InvitationPublic:
+    """A new link for the same person; the old one stops working."""
+    invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
+    invitation, token = await invitations.reissue_invitation(db, session=access.session, invitation=invitation, now=now)
+    communities = await _communities(db, access.session.programme_id)
+    seat = await seats.seat_of_invitation(db, invitation_id=invitation.id)  # type: ignore[arg-type]
+    return invitation_public(invitation, seat, communities, now=now, link=join_link(request, token))
+
+
+@router.get("/seats")
+async def list_seats(access: SessionFacilitatorDep, db: SessionDep) -> list[SeatPublic]:
+    """Everyone who has joined, with their status (lobby, admitted, …)."""
+    return [seat_public(s, c) for s, c in await seats.seats_of(db, session_id=access.session.id)]  # type: ignore[arg-type]
+
+
+@router.post("/seats/{seat_id}/admit")
+async def admit_seat(seat_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> SeatPublic:
+    """Let someone in from the lobby."""
+    seat = await seats.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now)
+    return seat_public(seat, None)
+
+
+@router.post("/seats/{seat_id}/refuse")
+async def refuse_seat(seat_id: int, body: SeatDecision, access: SessionFacilitatorDep, db: SessionDep) -> SeatPublic:
+    """Turn someone away from the lobby, with a reason they will see."""
+    seat = await seats.refuse(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), reason=body.reason)
+    return seat_public(seat, None)
+
+
+@router.post("/lobby/admit-all")
+async def admit_everyone(access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> list[SeatPublic]:
+    """Admit everyone waiting in the lobby."""
+    return [seat_public(s, None) for s in await seats.admit_all(db, session=access.session, now=now)]

@@ -1,0 +1,86 @@
+"""Turning rows into the response models the API and the pages show."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.dialogues.invitations import invitation_state
+from app.dialogues.models import AgendaItem, DialogueSession, Invitation, Seat
+from app.dialogues.schemas import (
+    AgendaItemPublic,
+    InvitationPublic,
+    QuotaPublic,
+    SeatPublic,
+    SessionPublic,
+)
+from app.dialogues.sessions import TRANSITIONS, current_rules, ends_at, quotas_of
+from app.programmes.models import Community
+from app.programmes.service import communities_of
+
+
+async def session_public(db: AsyncSession, session: DialogueSession) -> SessionPublic:
+    communities = await communities_of(db, programme_id=session.programme_id)
+    quotas = await quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
+    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    return SessionPublic(
+        id=session.id,  # type: ignore[arg-type]
+        programme_id=session.programme_id,
+        title=session.title,
+        description=session.description,
+        starts_at=session.starts_at,
+        ends_at=ends_at(session),
+        time_zone=session.time_zone,
+        planned_minutes=session.planned_minutes,
+        capacity=session.capacity,
+        quotas=[QuotaPublic(community_key=c.key, seats=quotas.get(c.id, 0)) for c in communities],  # type: ignore[arg-type]
+        status=session.status,
+        cancel_reason=session.cancel_reason,
+        show_communities=session.show_communities,
+        speaking_mode=session.speaking_mode,
+        admission=session.admission,
+        keep_transcript=session.keep_transcript,
+        ground_rules_version=rules.version,
+        ground_rules=rules.text,
+        allowed_transitions=list(TRANSITIONS[session.status]),
+    )
+
+
+def agenda_public(items: list[AgendaItem]) -> list[AgendaItemPublic]:
+    return [AgendaItemPublic.model_validate(item, from_attributes=True) for item in items]
+
+
+def invitation_public(
+    invitation: Invitation,
+    seat: Seat | None,
+    communities: dict[int, Community],
+    *,
+    now: datetime,
+    link: str | None = None,
+) -> InvitationPublic:
+    community = communities.get(invitation.community_id) if invitation.community_id else None
+    return InvitationPublic(
+        id=invitation.id,  # type: ignore[arg-type]
+        role=invitation.role,
+        community=community.key if community else None,
+        real_name=invitation.real_name,
+        contact=invitation.contact,
+        state=invitation_state(invitation, now, has_seat=seat is not None),
+        expires_at=invitation.expires_at,
+        issued_at=invitation.issued_at,
+        seat_id=seat.id if seat else None,
+        link=link,
+    )
+
+
+def seat_public(seat: Seat, community: Community | None) -> SeatPublic:
+    return SeatPublic(
+        id=seat.id,  # type: ignore[arg-type]
+        display_name=seat.display_name,
+        pseudonym=seat.pseudonym,
+        community=community.key if community else None,
+        role=seat.role,
+        status=seat.status,
+        joined_at=seat.joined_at,
+    )

@@ -1,0 +1,270 @@
+"""Request and response models for sessions, agendas, invitations, joining and seats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from app.accounts.schemas import StrictModel
+from app.dialogues.models import (
+    AdmissionMode,
+    AgendaKind,
+    SeatRole,
+    SeatStatus,
+    SessionStatus,
+    SpeakingMode,
+)
+from app.programmes.models import UI_LANGUAGES
+
+MAX_GROUND_RULES = 10_000
+MAX_MINUTES = 12 * 60
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
+
+
+def check_time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not a time zone name such as UTC or Europe/Tbilisi") from None
+    return value
+
+
+class SessionFields(StrictModel):
+    """Fields shared by scheduling and editing a session."""
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    starts_at: datetime = Field(
+        description="With an offset, or local to time_zone when it has none."
+    )
+    time_zone: str = Field(default="UTC", max_length=64)
+    planned_minutes: int | None = Field(default=None, ge=15, le=MAX_MINUTES)
+    ends_at: datetime | None = Field(default=None, description="Instead of planned_minutes.")
+    capacity: int = Field(default=12, ge=2, le=200, description="Participant seats in all.")
+    quotas: dict[str, int] | None = Field(
+        default=None, description="Participant seats per community key; parity when left out."
+    )
+    ground_rules: str | None = Field(default=None, min_length=1, max_length=MAX_GROUND_RULES)
+    show_communities: bool = True
+    speaking_mode: SpeakingMode = SpeakingMode.open
+    admission: AdmissionMode = AdmissionMode.lobby
+    keep_transcript: bool = True
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return check_time_zone(value)
+
+    @field_validator("quotas")
+    @classmethod
+    def _quotas(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is not None:
+            for key, seats in value.items():
+                if seats < 0 or seats > 200:
+                    raise ValueError(f"the quota for '{key}' must be between 0 and 200")
+        return value
+
+    @model_validator(mode="after")
+    def _one_length(self) -> SessionFields:
+        if self.planned_minutes is not None and self.ends_at is not None:
+            raise ValueError("give planned_minutes or ends_at, not both")
+        return self
+
+
+class SessionCreate(SessionFields):
+    agenda_template: str | None = Field(default=None, description="'first_meeting' to start from it.")
+
+
+class SessionUpdate(StrictModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    starts_at: datetime | None = None
+    time_zone: str | None = Field(default=None, max_length=64)
+    planned_minutes: int | None = Field(default=None, ge=15, le=MAX_MINUTES)
+    capacity: int | None = Field(default=None, ge=2, le=200)
+    quotas: dict[str, int] | None = None
+    ground_rules: str | None = Field(default=None, min_length=1, max_length=MAX_GROUND_RULES)
+    show_communities: bool | None = None
+    speaking_mode: SpeakingMode | None = None
+    admission: AdmissionMode | None = None
+    keep_transcript: bool | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return check_time_zone(value) if value is not None else None
+
+
+class StatusChange(StrictModel):
+    status: SessionStatus
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class QuotaPublic(BaseModel):
+    community_key: str
+    seats: int
+
+
+class SessionPublic(BaseModel):
+    """What every member of the programme may see of a session (organisers included)."""
+
+    id: int
+    programme_id: int
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    planned_minutes: int
+    capacity: int
+    quotas: list[QuotaPublic]
+    status: SessionStatus
+    cancel_reason: str | None
+    show_communities: bool
+    speaking_mode: SpeakingMode
+    admission: AdmissionMode
+    keep_transcript: bool
+    ground_rules_version: int
+    ground_rules: str
+    allowed_transitions: list[SessionStatus]
+
+
+class AgendaItemIn(StrictModel):
+    kind: AgendaKind
+    title: str = Field(min_length=1, max_length=200)
+    prompt: str = Field(default="", max_length=2000)
+    planned_minutes: int = Field(ge=1, le=240)
+
+
+class AgendaItemUpdate(StrictModel):
+    kind: AgendaKind | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    prompt: str | None = Field(default=None, max_length=2000)
+    planned_minutes: int | None = Field(default=None, ge=1, le=240)
+
+
+class AgendaMove(StrictModel):
+    position: int = Field(ge=0, description="The item's new place, counting from 0.")
+
+
+class AgendaCopy(StrictModel):
+    from_session_id: int
+
+
+class AgendaTemplate(StrictModel):
+    template: str = Field(default="first_meeting", max_length=40)
+
+
+class AgendaItemPublic(BaseModel):
+    id: int
+    position: int
+    kind: AgendaKind
+    title: str
+    prompt: str
+    planned_minutes: int
+
+
+class InvitationCreate(StrictModel):
+    role: SeatRole = SeatRole.participant
+    community: str | None = Field(default=None, max_length=40, description="Community key.")
+    real_name: str | None = Field(default=None, max_length=200)
+    contact: str | None = Field(default=None, max_length=200)
+    expires_at: datetime | None = None
+
+    @field_validator("real_name", "contact", "community")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class InvitationBulk(StrictModel):
+    csv: str = Field(
+        min_length=1,
+        max_length=50_000,
+        description="One person a line: community key, role, real name, contact (last two optional).",
+    )
+
+
+class InvitationPublic(BaseModel):
+    """For facilitators only: it carries the real name and contact."""
+
+    id: int
+    role: SeatRole
+    community: str | None
+    real_name: str | None
+    contact: str | None
+    state: str
+    expires_at: datetime
+    issued_at: datetime
+    seat_id: int | None
+    link: str | None = Field(default=None, description="Only in the answer that creates the link.")
+
+
+class JoinToken(StrictModel):
+    token: str = Field(pattern=TOKEN_PATTERN)
+
+
+class JoinLanguage(JoinToken):
+    language: str
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in UI_LANGUAGES:
+            raise ValueError(f"choose one of {', '.join(UI_LANGUAGES)}")
+        return value
+
+
+class JoinConsent(JoinToken):
+    rules_version: int = Field(ge=1)
+    accept_rules: bool
+    accept_transcript: bool
+
+
+class JoinClaim(JoinToken):
+    display_name: str = Field(min_length=2, max_length=40)
+
+
+class JoinInfo(BaseModel):
+    """What a valid invitation shows its holder before they join."""
+
+    session_title: str
+    starts_at: datetime
+    time_zone: str
+    languages: list[str]
+    language: str | None
+    role: SeatRole
+    ground_rules: str
+    rules_version: int
+    keep_transcript: bool
+    consented: bool
+
+
+class SeatPublic(BaseModel):
+    """A seat as facilitators see it (never the invitation's real name)."""
+
+    id: int
+    display_name: str
+    pseudonym: str
+    community: str | None
+    role: SeatRole
+    status: SeatStatus
+    joined_at: datetime
+
+
+class MySeat(BaseModel):
+    """A participant's own seat."""
+
+    id: int
+    session_id: int
+    display_name: str
+    role: SeatRole
+    status: SeatStatus
+    status_reason: str | None
+    csrf_token: str
+
+
+class SeatDecision(StrictModel):
+    reason: str | None = Field(default=None, max_length=500)

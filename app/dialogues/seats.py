@@ -1,0 +1,264 @@
+"""The rules for joining and the lobby: consent, display names, pseudonyms, quotas, admission."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.dialogues.models import (
+    AdmissionMode,
+    DialogueSession,
+    Invitation,
+    Seat,
+    SeatRole,
+    SeatStatus,
+)
+from app.dialogues.sessions import current_rules, quotas_of
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.programmes.models import UI_LANGUAGES, Community
+from app.security.tokens import hash_token, new_token
+
+PSEUDONYM_WORDS = {
+    SeatRole.participant: "Participant",
+    SeatRole.co_facilitator: "Facilitator",
+    SeatRole.observer: "Observer",
+}
+# Names that would let someone pass for a facilitator or for a transcript pseudonym.
+RESERVED_NAME = re.compile(r"^(participant|facilitator|observer|moderator|admin|roundtable)\b", re.I)
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationFailed:
+    return ValidationFailed(message, code=code, details=[{"field": field, "type": code, "message": message}])
+
+
+def normalise_display_name(raw: str) -> tuple[str, str]:
+    """The name as shown and the key that must be unique in the session."""
+    name = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
+        raise _field_error("display_name", "The name has characters that cannot be shown.", "bad_display_name")
+    if not 2 <= len(name) <= 40:
+        raise _field_error("display_name", "Choose a name of 2 to 40 characters.", "bad_display_name")
+    if not any(ch.isalpha() for ch in name):
+        raise _field_error("display_name", "The name needs at least one letter.", "bad_display_name")
+    if RESERVED_NAME.match(name):
+        raise _field_error(
+            "display_name", "That name is kept for facilitators and transcripts; choose another.", "reserved_display_name"
+        )
+    return name, name.casefold()
+
+
+def choose_language(db: AsyncSession, *, invitation: Invitation, language: str) -> None:
+    if language not in UI_LANGUAGES:
+        raise _field_error("language", f"Choose one of {', '.join(UI_LANGUAGES)}.", "unknown_language")
+    invitation.language = language
+    db.add(invitation)
+
+
+async def give_consent(
+    db: AsyncSession,
+    *,
+    invitation: Invitation,
+    session: DialogueSession,
+    rules_version: int,
+    accept_rules: bool,
+    accept_transcript: bool,
+    now: datetime,
+) -> None:
+    """Record consent to exactly this version of the ground rules (and the transcript)."""
+    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    if rules_version != rules.version:
+        raise Conflict("The ground rules have just changed. Please read them again.", code="rules_changed")
+    if not accept_rules:
+        raise _field_error("accept_rules", "To take part, please accept the ground rules.", "consent_required")
+    if session.keep_transcript and not accept_transcript:
+        raise _field_error(
+            "accept_transcript", "To take part, please agree to the anonymised transcript.", "consent_required"
+        )
+    invitation.consented_at = now
+    invitation.consent_rules_version = rules.version
+    db.add(invitation)
+    await db.flush()
+
+
+async def _lock_session(db: AsyncSession, session_id: int) -> DialogueSession:
+    # Two people taking the last seat at once, on two instances: the row lock makes
+    # the second wait and then count again. (SQLite already serialises writers.)
+    row = (
+        await db.exec(select(DialogueSession).where(DialogueSession.id == session_id).with_for_update())
+    ).one()
+    return row
+
+
+async def _pseudonym(db: AsyncSession, *, session: DialogueSession, role: SeatRole) -> str:
+    """A neutral label for the transcript, drawn at random: never from the name, and not
+    from the order of arrival either (which could say who came with whom)."""
+    word = PSEUDONYM_WORDS[role]
+    taken = set(
+        (await db.exec(select(Seat.pseudonym).where(Seat.session_id == session.id))).all()
+    )
+    pool_size = max(20, session.capacity * 3) if role is SeatRole.participant else 20
+    free = [n for n in range(1, pool_size + 1) if f"{word} {n}" not in taken]
+    if not free:
+        free = [pool_size + len(taken) + 1]
+    return f"{word} {secrets.choice(free)}"
+
+
+async def _check_room(db: AsyncSession, *, session: DialogueSession, community_id: int | None) -> None:
+    occupied = Seat.status != SeatStatus.banned
+    total = (
+        await db.exec(
+            select(func.count()).select_from(Seat).where(
+                Seat.session_id == session.id, Seat.role == SeatRole.participant, occupied
+            )
+        )
+    ).one()
+    if total >= session.capacity:
+        raise Conflict("This session is full. Please contact your facilitator.", code="session_full")
+    quotas = await quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
+    quota = quotas.get(community_id, 0) if community_id is not None else 0
+    in_community = (
+        await db.exec(
+            select(func.count()).select_from(Seat).where(
+                Seat.session_id == session.id,
+                Seat.role == SeatRole.participant,
+                Seat.community_id == community_id,
+                occupied,
+            )
+        )
+    ).one()
+    if in_community >= quota:
+        raise Conflict(
+            "All seats for your community in this session are taken. Please contact your facilitator.",
+            code="community_full",
+        )
+
+
+async def claim_seat(
+    db: AsyncSession, *, invitation: Invitation, session: DialogueSession, display_name: str, now: datetime
+) -> tuple[Seat, str]:
+    """Finish joining: a seat with a display name and pseudonym, in the lobby or admitted.
+
+    Returns the seat and the token for the seat cookie. An invitation that already
+    has a seat (a re-issued link) gets the same seat back, bound to this browser.
+    """
+    existing = await seat_of_invitation(db, invitation_id=invitation.id)  # type: ignore[arg-type]
+    cookie_token = new_token()
+    if existing is not None:
+        if existing.status is SeatStatus.banned:
+            raise Conflict("You cannot rejoin this session.", code="seat_banned")
+        existing.cookie_hash = hash_token(cookie_token)
+        invitation.claimed_at = now
+        db.add_all([existing, invitation])
+        await db.flush()
+        return existing, cookie_token
+
+    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    if invitation.consented_at is None or invitation.consent_rules_version != rules.version:
+        raise Conflict("Please read and accept the ground rules first.", code="consent_required")
+    name, key = normalise_display_name(display_name)
+    session = await _lock_session(db, session.id)  # type: ignore[arg-type]
+    if invitation.role is SeatRole.participant:
+        await _check_room(db, session=session, community_id=invitation.community_id)
+    taken = (
+        await db.exec(select(Seat.id).where(Seat.session_id == session.id, Seat.display_name_key == key))
+    ).first()
+    if taken is not None:
+        raise _field_error("display_name", "Someone in this session already uses that name; choose another.", "display_name_taken")
+    auto = session.admission is AdmissionMode.auto
+    seat = Seat(
+        session_id=session.id,  # type: ignore[arg-type]
+        invitation_id=invitation.id,  # type: ignore[arg-type]
+        community_id=invitation.community_id,
+        role=invitation.role,
+        display_name=name,
+        display_name_key=key,
+        pseudonym=await _pseudonym(db, session=session, role=invitation.role),
+        status=SeatStatus.admitted if auto else SeatStatus.lobby,
+        cookie_hash=hash_token(cookie_token),
+        language=invitation.language or "en",
+        consent_rules_version=rules.version,
+        consented_at=invitation.consented_at,
+        joined_at=now,
+        admitted_at=now if auto else None,
+    )
+    invitation.claimed_at = now
+    db.add_all([seat, invitation])
+    try:
+        async with db.begin_nested():
+            await db.flush()
+    except IntegrityError as exc:  # the same name, a moment earlier, elsewhere
+        raise _field_error(
+            "display_name", "Someone in this session already uses that name; choose another.", "display_name_taken"
+        ) from exc
+    return seat, cookie_token
+
+
+async def seat_by_cookie(db: AsyncSession, *, session_id: int, token: str | None) -> Seat | None:
+    """The seat a browser holds in a session, if its cookie is current."""
+    if not token or len(token) > 64:
+        return None
+    seat = (await db.exec(select(Seat).where(Seat.cookie_hash == hash_token(token)))).first()
+    if seat is None or seat.session_id != session_id:
+        return None
+    return seat
+
+
+async def seat_of_invitation(db: AsyncSession, *, invitation_id: int) -> Seat | None:
+    return (await db.exec(select(Seat).where(Seat.invitation_id == invitation_id))).first()
+
+
+async def seats_of(db: AsyncSession, *, session_id: int) -> list[tuple[Seat, Community | None]]:
+    rows = await db.exec(
+        select(Seat, Community)
+        .outerjoin(Community, col(Community.id) == col(Seat.community_id))
+        .where(Seat.session_id == session_id)
+        .order_by(col(Seat.joined_at), col(Seat.id))
+    )
+    return list(rows.all())
+
+
+async def get_seat(db: AsyncSession, *, session: DialogueSession, seat_id: int) -> Seat:
+    seat = await db.get(Seat, seat_id)
+    if seat is None or seat.session_id != session.id:
+        raise NotFound("There is no such seat in this session.")
+    return seat
+
+
+async def admit(db: AsyncSession, *, seat: Seat, now: datetime) -> Seat:
+    """Let someone in from the lobby."""
+    if seat.status is SeatStatus.admitted:
+        return seat
+    if seat.status is not SeatStatus.lobby:
+        raise Conflict(f"Only people waiting in the lobby can be admitted (this seat is {seat.status.value}).",
+                       code="not_in_lobby")
+    seat.status = SeatStatus.admitted
+    seat.admitted_at = now
+    seat.status_reason = None
+    db.add(seat)
+    await db.flush()
+    return seat
+
+
+async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None) -> Seat:
+    """Turn someone away from the lobby; they may be admitted later if they return."""
+    if seat.status is not SeatStatus.lobby:
+        raise Conflict(f"Only people waiting in the lobby can be refused (this seat is {seat.status.value}).",
+                       code="not_in_lobby")
+    seat.status = SeatStatus.removed
+    seat.status_reason = (reason or "").strip() or None
+    db.add(seat)
+    await db.flush()
+    return seat
+
+
+async def admit_all(db: AsyncSession, *, session: DialogueSession, now: datetime) -> list[Seat]:
+    waiting = (
+        await db.exec(select(Seat).where(Seat.session_id == session.id, Seat.status == SeatStatus.lobby))
+    ).all()
+    return [await admit(db, seat=seat, now=now) for seat in waiting]

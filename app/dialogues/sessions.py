@@ -1,0 +1,326 @@
+"""The rules for dialogue sessions: scheduling, editing, status, quotas, ground rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import User
+from app.dialogues.models import DialogueSession, GroundRules, SeatQuota, SessionStatus
+from app.dialogues.schemas import SessionCreate, SessionUpdate
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.programmes.models import Community, MemberRole, Programme
+from app.programmes.service import ProgrammeAccess, communities_of, programme_access
+
+DEFAULT_GROUND_RULES = """\
+1. Speak for yourself, from your own experience.
+2. Listen to understand, not to answer.
+3. Respect the dignity of every person here and of every people; no insults or slurs.
+4. What is said here stays here: do not share anyone's words or identity outside this session.
+5. You may pass, or ask for a break, at any time.
+6. The facilitators may pause the conversation to keep it safe for everyone."""
+
+# Where a session may go from each status. Anything else is refused.
+TRANSITIONS: dict[SessionStatus, tuple[SessionStatus, ...]] = {
+    SessionStatus.draft: (SessionStatus.scheduled, SessionStatus.cancelled),
+    SessionStatus.scheduled: (SessionStatus.open, SessionStatus.draft, SessionStatus.cancelled),
+    SessionStatus.open: (SessionStatus.live, SessionStatus.cancelled),
+    SessionStatus.live: (SessionStatus.paused, SessionStatus.ended),
+    SessionStatus.paused: (SessionStatus.live, SessionStatus.ended),
+    SessionStatus.ended: (SessionStatus.archived,),
+    SessionStatus.archived: (),
+    SessionStatus.cancelled: (),
+}
+# Before these, the plan (time, quotas, settings) may still change.
+PLANNING = (SessionStatus.draft, SessionStatus.scheduled, SessionStatus.open)
+FINISHED = (SessionStatus.ended, SessionStatus.archived, SessionStatus.cancelled)
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    session: DialogueSession
+    programme: Programme
+    role: MemberRole
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role is MemberRole.facilitator
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationFailed:
+    return ValidationFailed(message, code=code, details=[{"field": field, "type": code, "message": message}])
+
+
+async def session_access(
+    db: AsyncSession, *, user: User, session_id: int, facilitator: bool = False
+) -> SessionAccess:
+    """The caller's access to a session through its programme; NotFound when they have none."""
+    session = await db.get(DialogueSession, session_id)
+    if session is None:
+        raise NotFound("There is no such session.")
+    try:
+        access = await programme_access(
+            db,
+            user=user,
+            programme_id=session.programme_id,
+            roles=(MemberRole.facilitator,) if facilitator else None,
+        )
+    except NotFound:
+        raise NotFound("There is no such session.") from None
+    return SessionAccess(session=session, programme=access.programme, role=access.role)
+
+
+async def list_sessions(db: AsyncSession, *, programme_id: int) -> list[DialogueSession]:
+    rows = await db.exec(
+        select(DialogueSession)
+        .where(DialogueSession.programme_id == programme_id)
+        .order_by(col(DialogueSession.starts_at), col(DialogueSession.id))
+    )
+    return list(rows.all())
+
+
+def to_utc(moment: datetime, zone: str) -> datetime:
+    """A time with an offset is taken as it is; a bare one is local to `zone`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return moment.astimezone(ZoneInfo("UTC"))
+
+
+def ends_at(session: DialogueSession) -> datetime:
+    return session.starts_at + timedelta(minutes=session.planned_minutes)
+
+
+def _planned_minutes(starts_at: datetime, data: SessionCreate) -> int:
+    if data.ends_at is None:
+        return data.planned_minutes or 120
+    end = to_utc(data.ends_at, data.time_zone)
+    if end <= starts_at:
+        raise _field_error("ends_at", "The session must end after it starts.", "end_before_start")
+    minutes = int((end - starts_at).total_seconds() // 60)
+    if minutes < 15 or minutes > 12 * 60:
+        raise _field_error("ends_at", "A session lasts between 15 minutes and 12 hours.", "bad_length")
+    return minutes
+
+
+def _resolve_quotas(
+    communities: list[Community], capacity: int, quotas: dict[str, int] | None
+) -> dict[int, int]:
+    """Seats per community id: parity when not given; every key must be the programme's."""
+    by_key = {c.key: c for c in communities}
+    if quotas is None:
+        share = capacity // len(communities)
+        return {c.id: share for c in communities}  # type: ignore[misc]
+    unknown = sorted(set(quotas) - set(by_key))
+    if unknown:
+        raise _field_error(
+            "quotas",
+            f"'{unknown[0]}' is not a community of this programme "
+            f"(it has {', '.join(sorted(by_key))}).",
+            "unknown_community",
+        )
+    total = sum(quotas.values())
+    if total > capacity:
+        raise _field_error(
+            "capacity",
+            f"The capacity ({capacity}) is below the community quotas, which add up to {total}.",
+            "capacity_below_quotas",
+        )
+    return {by_key[key].id: quotas.get(key, 0) for key in by_key}  # type: ignore[misc]
+
+
+async def current_rules(db: AsyncSession, *, session_id: int) -> GroundRules:
+    rules = (
+        await db.exec(
+            select(GroundRules)
+            .where(GroundRules.session_id == session_id)
+            .order_by(col(GroundRules.version).desc())
+        )
+    ).first()
+    if rules is None:  # every session is created with a first version
+        raise NotFound("This session has no ground rules.")
+    return rules
+
+
+async def set_ground_rules(
+    db: AsyncSession, *, session: DialogueSession, text: str, actor: User | None, now: datetime
+) -> GroundRules:
+    """Store the text as a new version if it differs from the current one."""
+    text = text.strip().replace("\r\n", "\n")
+    latest = (
+        await db.exec(
+            select(GroundRules)
+            .where(GroundRules.session_id == session.id)
+            .order_by(col(GroundRules.version).desc())
+        )
+    ).first()
+    if latest is not None and latest.text == text:
+        return latest
+    rules = GroundRules(
+        session_id=session.id,  # type: ignore[arg-type]
+        version=(latest.version + 1) if latest else 1,
+        text=text,
+        created_by=actor.id if actor else None,
+        created_at=now,
+    )
+    db.add(rules)
+    await db.flush()
+    return rules
+
+
+async def quotas_of(db: AsyncSession, *, session_id: int) -> dict[int, int]:
+    rows = await db.exec(select(SeatQuota).where(SeatQuota.session_id == session_id))
+    return {row.community_id: row.seats for row in rows.all()}
+
+
+async def _store_quotas(db: AsyncSession, *, session_id: int, quotas: dict[int, int]) -> None:
+    existing = {
+        row.community_id: row
+        for row in (await db.exec(select(SeatQuota).where(SeatQuota.session_id == session_id))).all()
+    }
+    for community_id, seats in quotas.items():
+        row = existing.get(community_id) or SeatQuota(
+            session_id=session_id, community_id=community_id, seats=seats
+        )
+        row.seats = seats
+        db.add(row)
+    await db.flush()
+
+
+async def _participants_by_community(db: AsyncSession, *, session_id: int) -> dict[int | None, int]:
+    from app.dialogues.models import Seat, SeatRole, SeatStatus
+
+    rows = await db.exec(
+        select(Seat.community_id, func.count())
+        .where(
+            Seat.session_id == session_id,
+            Seat.role == SeatRole.participant,
+            Seat.status != SeatStatus.banned,
+        )
+        .group_by(Seat.community_id)
+    )
+    return {community_id: count for community_id, count in rows.all()}
+
+
+async def schedule_session(
+    db: AsyncSession, *, actor: User, access: ProgrammeAccess, data: SessionCreate, now: datetime
+) -> DialogueSession:
+    """A facilitator puts a new session (a draft) into the programme."""
+    starts_at = to_utc(data.starts_at, data.time_zone)
+    if starts_at <= now:
+        raise _field_error("starts_at", "The start time is in the past.", "start_in_past")
+    communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    quotas = _resolve_quotas(communities, data.capacity, data.quotas)
+    session = DialogueSession(
+        programme_id=access.programme.id,  # type: ignore[arg-type]
+        title=data.title.strip(),
+        description=data.description.strip(),
+        starts_at=starts_at,
+        time_zone=data.time_zone,
+        planned_minutes=_planned_minutes(starts_at, data),
+        capacity=data.capacity,
+        show_communities=data.show_communities,
+        speaking_mode=data.speaking_mode,
+        admission=data.admission,
+        keep_transcript=data.keep_transcript,
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(session)
+    await db.flush()
+    await _store_quotas(db, session_id=session.id, quotas=quotas)  # type: ignore[arg-type]
+    await set_ground_rules(
+        db, session=session, text=data.ground_rules or DEFAULT_GROUND_RULES, actor=actor, now=now
+    )
+    if data.agenda_template:
+        from app.dialogues.agenda import apply_template
+
+        await apply_template(db, session=session, template=data.agenda_template)
+    return session
+
+
+async def update_session(
+    db: AsyncSession, *, actor: User, access: SessionAccess, data: SessionUpdate, now: datetime
+) -> DialogueSession:
+    """Change a session's plan; time, size and settings only before it goes live."""
+    session = access.session
+    changes = data.model_dump(exclude_unset=True)
+    planning_fields = {
+        "starts_at", "time_zone", "planned_minutes", "capacity", "quotas",
+        "show_communities", "speaking_mode", "admission", "keep_transcript",
+    }
+    if session.status in FINISHED:
+        raise Conflict(f"The session is {session.status.value}; it can no longer change.", code="session_finished")
+    if session.status not in PLANNING and planning_fields & set(changes):
+        raise Conflict(
+            "Time, size and settings can change only before the session goes live.",
+            code="session_underway",
+        )
+    if "title" in changes and data.title is not None:
+        session.title = data.title.strip()
+    if "description" in changes and data.description is not None:
+        session.description = data.description.strip()
+    # A new zone alone changes how the time is shown, not when the session happens.
+    zone = data.time_zone or session.time_zone
+    if data.starts_at is not None:
+        starts_at = to_utc(data.starts_at, zone)
+        if starts_at <= now:
+            raise _field_error("starts_at", "The start time is in the past.", "start_in_past")
+        session.starts_at = starts_at
+    session.time_zone = zone
+    if data.planned_minutes is not None:
+        session.planned_minutes = data.planned_minutes
+    if "capacity" in changes or "quotas" in changes:
+        capacity = data.capacity or session.capacity
+        communities = await communities_of(db, programme_id=session.programme_id)
+        if data.quotas is None and "quotas" not in changes:
+            current = await quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
+            by_id = {c.id: c.key for c in communities}
+            quota_keys = {by_id[cid]: seats for cid, seats in current.items() if cid in by_id}
+        else:
+            quota_keys = data.quotas  # type: ignore[assignment]
+        quotas = _resolve_quotas(communities, capacity, quota_keys)
+        taken = await _participants_by_community(db, session_id=session.id)  # type: ignore[arg-type]
+        if sum(taken.values()) > capacity:
+            raise _field_error("capacity", "More participants have already joined than this capacity.", "capacity_below_seats")
+        session.capacity = capacity
+        await _store_quotas(db, session_id=session.id, quotas=quotas)  # type: ignore[arg-type]
+    for name in ("show_communities", "speaking_mode", "admission", "keep_transcript"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(session, name, value)
+    if data.ground_rules is not None:
+        await set_ground_rules(db, session=session, text=data.ground_rules, actor=actor, now=now)
+    session.updated_at = now
+    db.add(session)
+    await db.flush()
+    return session
+
+
+async def change_status(
+    db: AsyncSession, *, session: DialogueSession, to: SessionStatus, reason: str | None, now: datetime
+) -> DialogueSession:
+    """Move a session along its life; any move not in TRANSITIONS is refused."""
+    allowed = TRANSITIONS[session.status]
+    if to not in allowed:
+        options = ", ".join(s.value for s in allowed) or "nothing: it is final"
+        raise Conflict(
+            f"A {session.status.value} session cannot become {to.value} (it can become: {options}).",
+            code="invalid_transition",
+        )
+    if to is SessionStatus.cancelled:
+        if not reason or not reason.strip():
+            raise _field_error("reason", "Say why the session is cancelled.", "reason_required")
+        session.cancel_reason = reason.strip()
+    if to is SessionStatus.scheduled and session.starts_at <= now:
+        raise _field_error("starts_at", "Move the start time into the future before scheduling.", "start_in_past")
+    session.status = to
+    session.updated_at = now
+    db.add(session)
+    await db.flush()
+    return session
+

@@ -1,0 +1,1 @@
+"""Programmes: a series of dialogue sessions, with their communities and people."""

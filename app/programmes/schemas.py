@@ -1,0 +1,93 @@
+"""Request and response models for programmes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from app.accounts.schemas import StrictModel
+from app.programmes.models import UI_LANGUAGES, MemberRole
+
+COMMUNITY_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,38}$"
+
+
+class CommunityIn(StrictModel):
+    key: str = Field(min_length=1, max_length=40, pattern=COMMUNITY_KEY_PATTERN)
+    labels: dict[str, str] = Field(min_length=1)
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        cleaned: dict[str, str] = {}
+        for language, label in value.items():
+            if language not in UI_LANGUAGES:
+                raise ValueError(f"'{language}' is not one of the languages {', '.join(UI_LANGUAGES)}")
+            label = label.strip()
+            if not label or len(label) > 80:
+                raise ValueError(f"the {language} label must have 1 to 80 characters")
+            cleaned[language] = label
+        return cleaned
+
+
+class ProgrammeCreate(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    languages: list[str] = Field(default_factory=lambda: list(UI_LANGUAGES), min_length=1)
+    communities: list[CommunityIn] = Field(min_length=2, max_length=8)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in UI_LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language '{unknown[0]}'; use {', '.join(UI_LANGUAGES)}")
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _communities_fit(self) -> ProgrammeCreate:
+        keys = [c.key for c in self.communities]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each community needs its own key")
+        for community in self.communities:
+            missing = [code for code in self.languages if code not in community.labels]
+            if missing:
+                raise ValueError(f"community '{community.key}' needs a label in {', '.join(missing)}")
+        return self
+
+
+class ProgrammeUpdate(StrictModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class MemberAdd(StrictModel):
+    username: str = Field(min_length=1, max_length=64)
+    role: MemberRole
+
+
+class CommunityPublic(BaseModel):
+    id: int
+    key: str
+    labels: dict[str, str]
+
+
+class MemberPublic(BaseModel):
+    user_id: int
+    username: str
+    full_name: str
+    role: MemberRole
+
+
+class ProgrammePublic(BaseModel):
+    id: int
+    name: str
+    description: str
+    languages: list[str]
+    communities: list[CommunityPublic]
+    my_role: MemberRole
+    created_at: datetime
+
+
+class ProgrammeDetail(ProgrammePublic):
+    members: list[MemberPublic]

@@ -1,0 +1,217 @@
+"""The rules for programmes: who belongs, which communities they have."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import Role, User
+from app.errors import BadRequest, Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.programmes.models import Community, MemberRole, Programme, ProgrammeMember
+from app.programmes.schemas import CommunityIn
+
+
+@dataclass(frozen=True)
+class ProgrammeAccess:
+    programme: Programme
+    role: MemberRole
+
+
+async def programme_access(
+    db: AsyncSession, *, user: User, programme_id: int, roles: Iterable[MemberRole] | None = None
+) -> ProgrammeAccess:
+    """The caller's place in a programme. Not a member: NotFound, so nothing is revealed."""
+    row = (
+        await db.exec(
+            select(Programme, ProgrammeMember)
+            .join(ProgrammeMember, col(ProgrammeMember.programme_id) == col(Programme.id))
+            .where(Programme.id == programme_id, ProgrammeMember.user_id == user.id)
+        )
+    ).first()
+    if row is None or not user.is_active:
+        raise NotFound("There is no such programme.")
+    programme, member = row
+    if roles is not None and member.role not in set(roles):
+        raise PermissionDenied(f"Only the programme's {' or '.join(r.value + 's' for r in roles)} may do this.")
+    return ProgrammeAccess(programme=programme, role=member.role)
+
+
+async def list_programmes(db: AsyncSession, *, user: User) -> list[ProgrammeAccess]:
+    """The programmes the user belongs to, newest first."""
+    rows = (
+        await db.exec(
+            select(Programme, ProgrammeMember)
+            .join(ProgrammeMember, col(ProgrammeMember.programme_id) == col(Programme.id))
+            .where(ProgrammeMember.user_id == user.id)
+            .order_by(col(Programme.created_at).desc(), col(Programme.id).desc())
+        )
+    ).all()
+    return [ProgrammeAccess(programme=p, role=m.role) for p, m in rows]
+
+
+async def communities_of(db: AsyncSession, *, programme_id: int) -> list[Community]:
+    rows = await db.exec(
+        select(Community)
+        .where(Community.programme_id == programme_id)
+        .order_by(col(Community.position), col(Community.id))
+    )
+    return list(rows.all())
+
+
+async def members_of(db: AsyncSession, *, programme_id: int) -> list[tuple[ProgrammeMember, User]]:
+    rows = await db.exec(
+        select(ProgrammeMember, User)
+        .join(User, col(User.id) == col(ProgrammeMember.user_id))
+        .where(ProgrammeMember.programme_id == programme_id)
+        .order_by(col(ProgrammeMember.role), col(User.username))
+    )
+    return list(rows.all())
+
+
+async def create_programme(
+    db: AsyncSession,
+    *,
+    actor: User,
+    name: str,
+    description: str,
+    languages: list[str],
+    communities: list[CommunityIn],
+    now: datetime,
+) -> Programme:
+    """An organiser creates a programme and becomes its first organiser."""
+    if actor.role is not Role.organiser:
+        raise PermissionDenied("Only organisers create programmes.")
+    programme = Programme(
+        name=name.strip(),
+        description=description.strip(),
+        languages=languages,
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(programme)
+    await db.flush()
+    for position, community in enumerate(communities):
+        db.add(
+            Community(
+                programme_id=programme.id,  # type: ignore[arg-type]
+                key=community.key,
+                labels=community.labels,
+                position=position,
+            )
+        )
+    db.add(
+        ProgrammeMember(
+            programme_id=programme.id,  # type: ignore[arg-type]
+            user_id=actor.id,  # type: ignore[arg-type]
+            role=MemberRole.organiser,
+            added_at=now,
+        )
+    )
+    await db.flush()
+    return programme
+
+
+async def update_programme(
+    db: AsyncSession, *, programme: Programme, name: str | None, description: str | None, now: datetime
+) -> Programme:
+    """Rename or re-describe a programme."""
+    if name is not None:
+        programme.name = name.strip()
+    if description is not None:
+        programme.description = description.strip()
+    programme.updated_at = now
+    db.add(programme)
+    await db.flush()
+    return programme
+
+
+async def add_member(
+    db: AsyncSession, *, programme: Programme, username: str, role: MemberRole, now: datetime
+) -> tuple[ProgrammeMember, User]:
+    """Add an organiser or facilitator account to the programme, in the role its account has."""
+    user = (await db.exec(select(User).where(User.username == username.strip().lower()))).first()
+    if user is None or not user.is_active:
+        raise ValidationFailed(
+            f"There is no active account '{username}'.",
+            code="unknown_account",
+            details=[{"field": "username", "type": "unknown_account", "message": "No such active account."}],
+        )
+    if user.role.value != role.value:
+        raise ValidationFailed(
+            f"'{user.username}' has a {user.role.value} account and cannot be added as {role.value}.",
+            code="wrong_account_role",
+            details=[{"field": "role", "type": "wrong_account_role", "message": "The account has another role."}],
+        )
+    existing = (
+        await db.exec(
+            select(ProgrammeMember).where(
+                ProgrammeMember.programme_id == programme.id, ProgrammeMember.user_id == user.id
+            )
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(f"'{user.username}' is already in this programme.", code="already_member")
+    member = ProgrammeMember(
+        programme_id=programme.id,  # type: ignore[arg-type]
+        user_id=user.id,  # type: ignore[arg-type]
+        role=role,
+        added_at=now,
+    )
+    db.add(member)
+    await db.flush()
+    return member, user
+
+
+async def remove_member(db: AsyncSession, *, programme: Programme, actor: User, user_id: int) -> None:
+    """Take an account out of the programme; the last organiser cannot leave."""
+    member = (
+        await db.exec(
+            select(ProgrammeMember).where(
+                ProgrammeMember.programme_id == programme.id, ProgrammeMember.user_id == user_id
+            )
+        )
+    ).first()
+    if member is None:
+        raise NotFound("That account is not in this programme.")
+    if member.role is MemberRole.organiser:
+        organisers = [
+            m for m, _ in await members_of(db, programme_id=programme.id)  # type: ignore[arg-type]
+            if m.role is MemberRole.organiser
+        ]
+        if len(organisers) <= 1:
+            raise BadRequest("A programme needs at least one organiser.", code="last_organiser")
+    await db.delete(member)
+    await db.flush()
+
+
+async def add_community(
+    db: AsyncSession, *, programme: Programme, community: CommunityIn
+) -> Community:
+    """A further community (more than two must work)."""
+    existing = await communities_of(db, programme_id=programme.id)  # type: ignore[arg-type]
+    if any(c.key == community.key for c in existing):
+        raise Conflict(f"The programme already has a community '{community.key}'.", code="community_exists")
+    missing = [code for code in programme.languages if code not in community.labels]
+    if missing:
+        raise ValidationFailed(
+            f"The community needs a label in {', '.join(missing)}.", code="missing_label"
+        )
+    row = Community(
+        programme_id=programme.id,  # type: ignore[arg-type]
+        key=community.key,
+        labels=community.labels,
+        position=len(existing),
+    )
+    db.add(row)
+    await db.flush()
+    return row
+
+
+def community_label(community: Community, language: str) -> str:
+    """The community's label in a language, falling back to any label it has."""
+    return community.labels.get(language) or next(iter(community.labels.values()), community.key)

@@ -1,0 +1,145 @@
+"""Pages for following an invitation: language, ground rules and consent, name, lobby.
+
+The link's token is read once from the URL and then kept in an HttpOnly cookie
+scoped to /join, so it does not stay in the address bar or travel further.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.deps import NowDep, SessionDep, require_csrf
+from app.dialogues import invitations, seats
+from app.dialogues.invitations import InvalidInvitation
+from app.dialogues.models import DialogueSession, Invitation
+from app.dialogues.seat_cookie import seat_cookie_name, set_seat_cookie
+from app.dialogues.sessions import current_rules
+from app.errors import AppError
+from app.programmes.models import UI_LANGUAGES, Programme
+from app.security.cookies import clear_private_cookie, set_private_cookie
+from app.web.forms import FormState
+from app.web.programme_pages import LANGUAGE_NAMES
+from app.web.routes import see_other
+from app.web.templating import render_page
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+JOIN_COOKIE = "rt_join"
+LANG_COOKIE = "rt_lang"
+
+
+async def _pending(request: Request, db: SessionDep, now: NowDep) -> tuple[Invitation, DialogueSession]:
+    """The invitation this browser is following; InvalidInvitation (its own page) if none."""
+    return await invitations.find_usable_invitation(db, token=request.cookies.get(JOIN_COOKIE, ""), now=now)
+
+
+PendingDep = Annotated[tuple[Invitation, DialogueSession], Depends(_pending)]
+
+
+@router.get("/join/language")
+async def join_language(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+    invitation, session = pending
+    programme = await db.get(Programme, session.programme_id)
+    offered = [code for code in UI_LANGUAGES if programme and code in programme.languages] or list(UI_LANGUAGES)
+    others = [code for code in UI_LANGUAGES if code not in offered]
+    return render_page(request, "join/language.html", {
+        "offered": offered, "others": others, "language_names": LANGUAGE_NAMES, "current": invitation.language,
+    })
+
+
+@router.post("/join/language")
+async def join_language_submit(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+    invitation, _session = pending
+    language = str((await request.form()).get("language", ""))
+    try:
+        seats.choose_language(db, invitation=invitation, language=language)
+    except AppError:
+        return see_other("/join/language")
+    response = see_other("/join/rules")
+    set_private_cookie(request, response, LANG_COOKIE, language, max_age=365 * 86400)
+    return response
+
+
+async def _rules_page(request: Request, db: SessionDep, invitation, session, form: FormState, status_code: int = 200) -> Response:  # type: ignore[no-untyped-def]
+    rules = await current_rules(db, session_id=session.id)
+    return render_page(request, "join/rules.html", {
+        "session": session, "rules": rules, "form": form, "role": invitation.role,
+    }, status_code=status_code)
+
+
+@router.get("/join/rules")
+async def join_rules(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+    invitation, session = pending
+    return await _rules_page(request, db, invitation, session, FormState(fields=frozenset({"accept_rules", "accept_transcript"})))
+
+
+@router.post("/join/rules")
+async def join_rules_submit(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+    invitation, session = pending
+    raw = await request.form()
+    form = FormState(values={}, fields=frozenset({"accept_rules", "accept_transcript"}))
+    try:
+        async with db.begin_nested():
+            await seats.give_consent(
+                db, invitation=invitation, session=session,
+                rules_version=int(str(raw.get("rules_version", "0")) or 0),
+                accept_rules=bool(raw.get("accept_rules")), accept_transcript=bool(raw.get("accept_transcript")), now=now,
+            )
+        return see_other("/join/name")
+    except AppError as exc:
+        for detail in exc.details or []:
+            form.errors[detail["field"]] = detail["message"]
+        if not form.errors:
+            form.message = exc.message
+    except ValueError:
+        form.message = "Please read the ground rules again."
+    return await _rules_page(request, db, invitation, session, form, status_code=422)
+
+
+@router.get("/join/name")
+async def join_name(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+    invitation, session = pending
+    if invitation.consented_at is None:
+        return see_other("/join/rules")
+    return render_page(request, "join/name.html", {"session": session, "form": FormState(fields=frozenset({"display_name"}))})
+
+
+@router.post("/join/name")
+async def join_name_submit(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+    invitation, session = pending
+    name = str((await request.form()).get("display_name", ""))
+    form = FormState(values={"display_name": name}, fields=frozenset({"display_name"}))
+    try:
+        async with db.begin_nested():
+            seat, cookie = await seats.claim_seat(db, invitation=invitation, session=session, display_name=name, now=now)
+        response = see_other(f"/sessions/{session.id}/waiting")
+        set_seat_cookie(request, response, session_id=session.id, token=cookie)
+        clear_private_cookie(request, response, JOIN_COOKIE, path="/join")
+        return response
+    except AppError as exc:
+        if exc.code == "consent_required":
+            return see_other("/join/rules")
+        form.errors["display_name"] = exc.message
+    return render_page(request, "join/name.html", {"session": session, "form": form}, status_code=422)
+
+
+@router.get("/sessions/{session_id}/waiting")
+async def waiting_room(session_id: int, request: Request, db: SessionDep) -> Response:
+    """A participant's own page before the live room: waiting, admitted, or turned away."""
+    seat = await seats.seat_by_cookie(db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id)))
+    if seat is None:
+        raise InvalidInvitation()
+    session = await db.get(DialogueSession, session_id)
+    return render_page(request, "join/waiting.html", {"seat": seat, "session": session})
+
+
+# Last, so that /join/language and the other steps are not taken for a token.
+@router.get("/join/{token}", name="join_start")
+async def join_start(token: str, request: Request, db: SessionDep, now: NowDep) -> Response:
+    invitation, _session = await invitations.find_usable_invitation(db, token=token, now=now)
+    response = see_other("/join/language" if invitation.language is None else "/join/rules")
+    set_private_cookie(request, response, JOIN_COOKIE, token, max_age=3 * 3600, path="/join")
+    return response

@@ -1,0 +1,186 @@
+"""Pages for programmes: the list, creating one, its communities, members and sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from app.accounts.models import Role
+from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.dialogues.sessions import list_sessions
+from app.errors import AppError, describe_validation_errors
+from app.programmes import service
+from app.programmes.deps import ProgrammeMemberDep, ProgrammeOrganiserDep
+from app.programmes.models import UI_LANGUAGES, MemberRole
+from app.programmes.schemas import CommunityIn, MemberAdd, ProgrammeCreate
+from app.web.forms import FormState, read_form
+from app.web.routes import see_other
+from app.web.templating import render_page
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "az": "Azərbaycan dili", "hy": "Հայերեն"}
+COMMUNITY_SLOTS = 4
+
+
+def _errors_into(form: FormState, exc: ValidationError | AppError) -> None:
+    if isinstance(exc, ValidationError):
+        _, message, details = describe_validation_errors(list(exc.errors()))
+    else:
+        message, details = exc.message, exc.details or []
+    for detail in details:
+        name = str(detail.get("field", "")).split(".")[0]
+        if name in form.fields:
+            form.errors.setdefault(name, detail["message"])
+    if not form.errors:
+        form.message = message
+
+
+async def _programme_form(request: Request) -> tuple[ProgrammeCreate | None, FormState]:
+    """The create form has a fixed number of community slots; empty ones are ignored."""
+    raw = await request.form()
+    values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    form = FormState(values=values, fields=frozenset({"name", "description", "languages", "communities"}))
+    languages = [code for code in UI_LANGUAGES if raw.get(f"lang_{code}")]
+    communities: list[dict[str, Any]] = []
+    for slot in range(COMMUNITY_SLOTS):
+        key = str(raw.get(f"community_{slot}_key", "")).strip()
+        labels = {code: str(raw.get(f"community_{slot}_{code}", "")).strip() for code in UI_LANGUAGES}
+        labels = {code: label for code, label in labels.items() if label}
+        if key or labels:
+            communities.append({"key": key, "labels": labels})
+    data = {
+        "name": values.get("name", ""),
+        "description": values.get("description", ""),
+        "languages": languages,
+        "communities": communities,
+    }
+    try:
+        return ProgrammeCreate.model_validate(data), form
+    except ValidationError as exc:
+        _errors_into(form, exc)
+        return None, form
+
+
+def _page_context(**extra: Any) -> dict[str, Any]:
+    return {"language_names": LANGUAGE_NAMES, "languages": UI_LANGUAGES, **extra}
+
+
+@router.get("/programmes")
+async def programmes_page(request: Request, user: CurrentUser, db: SessionDep) -> Response:
+    return render_page(
+        request,
+        "programmes/list.html",
+        _page_context(
+            programmes=await service.list_programmes(db, user=user),
+            can_create=user.role is Role.organiser,
+            form=FormState(values={f"lang_{c}": "1" for c in UI_LANGUAGES}),
+            slots=range(COMMUNITY_SLOTS),
+        ),
+    )
+
+
+@router.post("/programmes")
+async def programmes_create(request: Request, user: CurrentUser, db: SessionDep, now: NowDep) -> Response:
+    body, form = await _programme_form(request)
+    if body is not None:
+        try:
+            async with db.begin_nested():
+                programme = await service.create_programme(
+                    db, actor=user, name=body.name, description=body.description,
+                    languages=body.languages, communities=body.communities, now=now,
+                )
+            return see_other(f"/programmes/{programme.id}")
+        except AppError as exc:
+            if exc.status_code == 403:
+                raise
+            _errors_into(form, exc)
+    return render_page(
+        request,
+        "programmes/list.html",
+        _page_context(
+            programmes=await service.list_programmes(db, user=user),
+            can_create=user.role is Role.organiser,
+            form=form,
+            slots=range(COMMUNITY_SLOTS),
+        ),
+        status_code=422,
+    )
+
+
+async def _detail(
+    request: Request, db: SessionDep, access: service.ProgrammeAccess, *,
+    member_form: FormState | None = None, community_form: FormState | None = None,
+    notice: str | None = None, status_code: int = 200,
+) -> Response:
+    programme_id = access.programme.id
+    return render_page(
+        request,
+        "programmes/detail.html",
+        _page_context(
+            access=access,
+            programme=access.programme,
+            is_organiser=access.role is MemberRole.organiser,
+            is_facilitator=access.role is MemberRole.facilitator,
+            communities=await service.communities_of(db, programme_id=programme_id),  # type: ignore[arg-type]
+            members=await service.members_of(db, programme_id=programme_id),  # type: ignore[arg-type]
+            sessions=await list_sessions(db, programme_id=programme_id),  # type: ignore[arg-type]
+            member_form=member_form or FormState(values={"role": "facilitator"}),
+            community_form=community_form or FormState(),
+            notice=notice,
+        ),
+        status_code=status_code,
+    )
+
+
+@router.get("/programmes/{programme_id}")
+async def programme_page(request: Request, access: ProgrammeMemberDep, db: SessionDep, done: str = "") -> Response:
+    notices = {"member": "The account was added.", "removed": "The account was taken out of the programme.",
+               "community": "The community was added."}
+    return await _detail(request, db, access, notice=notices.get(done))
+
+
+@router.post("/programmes/{programme_id}/members")
+async def programme_add_member(
+    request: Request, access: ProgrammeOrganiserDep, db: SessionDep, now: NowDep
+) -> Response:
+    body, form = await read_form(request, MemberAdd)
+    if body is not None:
+        try:
+            async with db.begin_nested():
+                await service.add_member(
+                    db, programme=access.programme, username=body.username, role=body.role, now=now
+                )
+            return see_other(f"/programmes/{access.programme.id}?done=member")
+        except AppError as exc:
+            _errors_into(form, exc)
+    return await _detail(request, db, access, member_form=form, status_code=422)
+
+
+@router.post("/programmes/{programme_id}/members/{user_id}/remove")
+async def programme_remove_member(
+    user_id: int, access: ProgrammeOrganiserDep, user: CurrentUser, db: SessionDep
+) -> Response:
+    await service.remove_member(db, programme=access.programme, actor=user, user_id=user_id)
+    return see_other(f"/programmes/{access.programme.id}?done=removed")
+
+
+@router.post("/programmes/{programme_id}/communities")
+async def programme_add_community(request: Request, access: ProgrammeOrganiserDep, db: SessionDep) -> Response:
+    raw = await request.form()
+    values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    form = FormState(values=values, fields=frozenset({"key", "labels"}))
+    labels = {c: str(raw.get(f"label_{c}", "")).strip() for c in UI_LANGUAGES}
+    try:
+        community = CommunityIn.model_validate(
+            {"key": values.get("key", "").strip(), "labels": {c: v for c, v in labels.items() if v}}
+        )
+        async with db.begin_nested():
+            await service.add_community(db, programme=access.programme, community=community)
+        return see_other(f"/programmes/{access.programme.id}?done=community")
+    except (ValidationError, AppError) as exc:
+        _errors_into(form, exc)
+    return await _detail(request, db, access, community_form=form, status_code=422)

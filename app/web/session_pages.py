@@ -1,0 +1,422 @@
+"""Pages for a session: scheduling and editing, status, agenda, invitations, lobby."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.dialogues import agenda, invitations, seats, sessions
+from app.dialogues.models import AgendaKind, SessionStatus
+from app.dialogues.people_routes import join_link
+from app.dialogues.present import invitation_public
+from app.dialogues.schemas import (
+    AgendaItemIn,
+    AgendaItemUpdate,
+    InvitationCreate,
+    SessionCreate,
+    SessionUpdate,
+)
+from app.errors import AppError
+from app.programmes.deps import ProgrammeFacilitatorDep, SessionFacilitatorDep, SessionMemberDep
+from app.programmes.service import communities_of, list_programmes
+from app.web.forms import FormState
+from app.web.programme_pages import LANGUAGE_NAMES, _errors_into
+from app.web.routes import see_other
+from app.web.templating import render_page
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+TIME_ZONES = sorted(available_timezones())
+KIND_NAMES = {
+    AgendaKind.check_in: "Check-in", AgendaKind.round: "Round (go-around)", AgendaKind.discussion: "Open discussion",
+    AgendaKind.poll: "Poll", AgendaKind.break_: "Break", AgendaKind.check_out: "Check-out",
+}
+SESSION_FIELDS = frozenset(
+    {"title", "description", "starts_at", "time_zone", "planned_minutes", "capacity", "quotas",
+     "ground_rules", "show_communities", "speaking_mode", "admission", "keep_transcript", "ends_at"}
+)
+
+
+async def _form_values(request: Request) -> dict[str, str]:
+    raw = await request.form()
+    return {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+
+
+def _session_data(values: dict[str, str], community_keys: list[str]) -> dict[str, Any]:
+    """Form fields to the API's shape: blank quotas mean parity, checkboxes mean true."""
+    quotas = {key: values.get(f"quota_{key}", "").strip() for key in community_keys}
+    data: dict[str, Any] = {
+        "title": values.get("title", ""),
+        "description": values.get("description", ""),
+        "starts_at": values.get("starts_at", "") or None,
+        "time_zone": values.get("time_zone", "") or "UTC",
+        "planned_minutes": values.get("planned_minutes", "") or None,
+        "capacity": values.get("capacity", "") or None,
+        "ground_rules": values.get("ground_rules", "") or None,
+        "show_communities": bool(values.get("show_communities")),
+        "keep_transcript": bool(values.get("keep_transcript")),
+        "speaking_mode": values.get("speaking_mode", "open"),
+        "admission": values.get("admission", "lobby"),
+    }
+    if any(quotas.values()):
+        data["quotas"] = {key: seats or "0" for key, seats in quotas.items()}
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _session_values(session: Any, rules: str, quotas: dict[str, int]) -> dict[str, str]:
+    local = session.starts_at.astimezone(ZoneInfo(session.time_zone))
+    values = {
+        "title": session.title, "description": session.description,
+        "starts_at": local.strftime("%Y-%m-%dT%H:%M"), "time_zone": session.time_zone,
+        "planned_minutes": str(session.planned_minutes), "capacity": str(session.capacity),
+        "ground_rules": rules, "speaking_mode": session.speaking_mode.value, "admission": session.admission.value,
+        "show_communities": "1" if session.show_communities else "", "keep_transcript": "1" if session.keep_transcript else "",
+    }
+    values.update({f"quota_{key}": str(seats) for key, seats in quotas.items()})
+    return values
+
+
+def _schedule_context(communities: list, form: FormState, **extra: Any) -> dict[str, Any]:
+    return {"communities": communities, "form": form, "time_zones": TIME_ZONES, "language_names": LANGUAGE_NAMES, **extra}
+
+
+@router.get("/programmes/{programme_id}/sessions/new")
+async def schedule_page(request: Request, access: ProgrammeFacilitatorDep, db: SessionDep) -> Response:
+    communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    form = FormState(values={
+        "time_zone": "UTC", "planned_minutes": "120", "capacity": "12", "speaking_mode": "open",
+        "admission": "lobby", "show_communities": "1", "keep_transcript": "1", "agenda_template": "1",
+        "ground_rules": sessions.DEFAULT_GROUND_RULES,
+    }, fields=SESSION_FIELDS)
+    return render_page(request, "sessions/schedule.html", _schedule_context(communities, form, programme=access.programme))
+
+
+@router.post("/programmes/{programme_id}/sessions/new")
+async def schedule_submit(
+    request: Request, access: ProgrammeFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+) -> Response:
+    values = await _form_values(request)
+    communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    form = FormState(values=values, fields=SESSION_FIELDS | {f"quota_{c.key}" for c in communities})
+    try:
+        data = _session_data(values, [c.key for c in communities])
+        if values.get("agenda_template"):
+            data["agenda_template"] = "first_meeting"
+        body = SessionCreate.model_validate(data)
+        async with db.begin_nested():
+            session = await sessions.schedule_session(db, actor=user, access=access, data=body, now=now)
+        return see_other(f"/sessions/{session.id}?done=scheduled")
+    except (ValidationError, AppError) as exc:
+        _errors_into(form, exc)
+    return render_page(
+        request, "sessions/schedule.html", _schedule_context(communities, form, programme=access.programme),
+        status_code=422,
+    )
+
+
+async def _session_page(
+    request: Request, db: SessionDep, access: sessions.SessionAccess, *, form: FormState | None = None,
+    notice: str | None = None, error: str | None = None, status_code: int = 200,
+) -> Response:
+    session = access.session
+    communities = await communities_of(db, programme_id=session.programme_id)
+    quota_rows = await sessions.quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
+    quotas = {c.key: quota_rows.get(c.id, 0) for c in communities}  # type: ignore[arg-type]
+    rules = await sessions.current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    if form is None:
+        form = FormState(values=_session_values(session, rules.text, quotas), fields=SESSION_FIELDS)
+    return render_page(
+        request,
+        "sessions/detail.html",
+        {
+            "session": session, "programme": access.programme, "is_facilitator": access.is_facilitator,
+            "communities": communities, "quotas": quotas, "rules": rules,
+            "agenda": await agenda.agenda_of(db, session_id=session.id),  # type: ignore[arg-type]
+            "ends_at": sessions.ends_at(session), "transitions": sessions.TRANSITIONS[session.status],
+            "editable": session.status in sessions.PLANNING, "finished": session.status in sessions.FINISHED,
+            "form": form, "time_zones": TIME_ZONES, "kind_names": KIND_NAMES, "notice": notice, "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+NOTICES = {
+    "scheduled": "The session was created as a draft. Add invitations and schedule it when it is ready.",
+    "saved": "The changes were saved.",
+    "status": "The session's status changed.",
+}
+
+
+@router.get("/sessions/{session_id}", name="session_page")
+async def session_page(request: Request, access: SessionMemberDep, db: SessionDep, done: str = "") -> Response:
+    return await _session_page(request, db, access, notice=NOTICES.get(done))
+
+
+@router.post("/sessions/{session_id}/edit")
+async def session_edit(
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+) -> Response:
+    values = await _form_values(request)
+    communities = await communities_of(db, programme_id=access.session.programme_id)
+    form = FormState(values=values, fields=SESSION_FIELDS | {f"quota_{c.key}" for c in communities})
+    try:
+        data = _session_data(values, [c.key for c in communities])
+        if access.session.status not in sessions.PLANNING:
+            data = {k: v for k, v in data.items() if k in ("title", "description", "ground_rules")}
+        elif "quotas" not in data:
+            data["quotas"] = None  # blank quotas: back to parity
+        body = SessionUpdate.model_validate(data)
+        async with db.begin_nested():
+            await sessions.update_session(db, actor=user, access=access, data=body, now=now)
+        return see_other(f"/sessions/{access.session.id}?done=saved")
+    except (ValidationError, AppError) as exc:
+        _errors_into(form, exc)
+    return await _session_page(request, db, access, form=form, status_code=422)
+
+
+@router.post("/sessions/{session_id}/status")
+async def session_status(request: Request, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+    values = await _form_values(request)
+    try:
+        target = SessionStatus(values.get("status", ""))
+        async with db.begin_nested():
+            await sessions.change_status(db, session=access.session, to=target, reason=values.get("reason"), now=now)
+        return see_other(f"/sessions/{access.session.id}?done=status")
+    except ValueError:
+        error = "Choose a status."
+    except AppError as exc:
+        error = exc.message
+    return await _session_page(request, db, access, error=error, status_code=422)
+
+
+# Agenda ----------------------------------------------------------------------------------
+
+async def _agenda_page(
+    request: Request, db: SessionDep, access: sessions.SessionAccess, user: CurrentUser, *,
+    form: FormState | None = None, error: str | None = None, status_code: int = 200,
+) -> Response:
+    others = []
+    for programme in await list_programmes(db, user=user):
+        if programme.role.value == "facilitator":
+            others += [
+                (programme.programme, s)
+                for s in await sessions.list_sessions(db, programme_id=programme.programme.id)  # type: ignore[arg-type]
+                if s.id != access.session.id
+            ]
+    return render_page(
+        request,
+        "sessions/agenda.html",
+        {
+            "session": access.session, "programme": access.programme,
+            "items": await agenda.agenda_of(db, session_id=access.session.id),  # type: ignore[arg-type]
+            "kinds": list(AgendaKind), "kind_names": KIND_NAMES, "others": others,
+            "editable": access.session.status not in sessions.FINISHED,
+            "form": form or FormState(values={"kind": "discussion", "planned_minutes": "15"},
+                                      fields=frozenset({"kind", "title", "prompt", "planned_minutes"})),
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/sessions/{session_id}/agenda")
+async def agenda_page(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+    return await _agenda_page(request, db, access, user)
+
+
+@router.post("/sessions/{session_id}/agenda")
+async def agenda_add(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+    values = await _form_values(request)
+    form = FormState(values=values, fields=frozenset({"kind", "title", "prompt", "planned_minutes"}))
+    try:
+        body = AgendaItemIn.model_validate(values)
+        async with db.begin_nested():
+            await agenda.add_item(db, session=access.session, data=body)
+        return see_other(f"/sessions/{access.session.id}/agenda")
+    except (ValidationError, AppError) as exc:
+        _errors_into(form, exc)
+    return await _agenda_page(request, db, access, user, form=form, status_code=422)
+
+
+async def _agenda_action(request: Request, db: SessionDep, access: sessions.SessionAccess, user, action) -> Response:  # type: ignore[no-untyped-def]
+    try:
+        async with db.begin_nested():
+            await action()
+        return see_other(f"/sessions/{access.session.id}/agenda")
+    except ValidationError as exc:
+        error = " ".join(e["msg"] for e in exc.errors())
+    except AppError as exc:
+        error = exc.message
+    return await _agenda_page(request, db, access, user, error=error, status_code=422)
+
+
+@router.post("/sessions/{session_id}/agenda/{item_id}/edit")
+async def agenda_edit(request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+    values = await _form_values(request)
+    return await _agenda_action(request, db, access, user, lambda: agenda.update_item(
+        db, session=access.session, item_id=item_id, data=AgendaItemUpdate.model_validate(values)))
+
+
+@router.post("/sessions/{session_id}/agenda/{item_id}/move")
+async def agenda_move(request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+    values = await _form_values(request)
+
+    async def move() -> None:
+        items = await agenda.agenda_of(db, session_id=access.session.id)  # type: ignore[arg-type]
+        current = next((i.position for i in items if i.id == item_id), None)
+        if current is None:
+            await agenda.move_item(db, session=access.session, item_id=item_id, position=0)  # raises NotFound
+            return
+        step = -1 if values.get("direction") == "up" else 1
+        await agenda.move_item(db, session=access.session, item_id=item_id, position=max(0, current + step))
+
+    return await _agenda_action(request, db, access, user, move)
+
+
+@router.post("/sessions/{session_id}/agenda/{item_id}/remove")
+async def agenda_remove(request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+    return await _agenda_action(request, db, access, user, lambda: agenda.remove_item(db, session=access.session, item_id=item_id))
+
+
+@router.post("/sessions/{session_id}/agenda/copy")
+async def agenda_copy(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+    values = await _form_values(request)
+
+    async def copy() -> None:
+        source_id = int(values.get("from_session_id") or 0)
+        source = await sessions.session_access(db, user=user, session_id=source_id, facilitator=True)
+        await agenda.copy_agenda(db, session=access.session, source=source.session)
+
+    try:
+        return await _agenda_action(request, db, access, user, copy)
+    except ValueError:
+        return await _agenda_page(request, db, access, user, error="Choose a session to copy from.", status_code=422)
+
+
+@router.post("/sessions/{session_id}/agenda/template")
+async def agenda_template(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+    return await _agenda_action(request, db, access, user, lambda: agenda.apply_template(db, session=access.session, template="first_meeting"))
+
+
+# Invitations -----------------------------------------------------------------------------
+
+INVITE_FIELDS = frozenset({"role", "community", "real_name", "contact", "csv"})
+
+
+async def _invitations_page(
+    request: Request, db: SessionDep, access: sessions.SessionAccess, now: datetime, *,
+    form: FormState | None = None, bulk_form: FormState | None = None, created: list | None = None,
+    status_code: int = 200,
+) -> Response:
+    communities = await communities_of(db, programme_id=access.session.programme_id)
+    by_id = {c.id: c for c in communities}
+    rows = await invitations.list_invitations(db, session_id=access.session.id)  # type: ignore[arg-type]
+    return render_page(
+        request,
+        "sessions/invitations.html",
+        {
+            "session": access.session, "programme": access.programme, "communities": communities,
+            "invitations": [invitation_public(i, s, by_id, now=now) for i, s in rows],  # type: ignore[arg-type]
+            "form": form or FormState(values={"role": "participant"}, fields=INVITE_FIELDS),
+            "bulk_form": bulk_form or FormState(fields=INVITE_FIELDS),
+            "created": created or [], "finished": access.session.status in sessions.FINISHED,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/sessions/{session_id}/invitations")
+async def invitations_page(request: Request, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+    return await _invitations_page(request, db, access, now)
+
+
+@router.post("/sessions/{session_id}/invitations")
+async def invitations_create(
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+) -> Response:
+    values = await _form_values(request)
+    form = FormState(values=values, fields=INVITE_FIELDS)
+    try:
+        body = InvitationCreate.model_validate(
+            {k: values.get(k) or None for k in ("role", "community", "real_name", "contact")} | {"role": values.get("role") or "participant"}
+        )
+        async with db.begin_nested():
+            invitation, token = await invitations.create_invitation(db, session=access.session, actor=user, data=body, now=now)
+        # The link is shown on this answer only: the server keeps just its hash.
+        created = [(invitation, join_link(request, token))]
+        return await _invitations_page(request, db, access, now, created=created, status_code=201)
+    except (ValidationError, AppError) as exc:
+        _errors_into(form, exc)
+    return await _invitations_page(request, db, access, now, form=form, status_code=422)
+
+
+@router.post("/sessions/{session_id}/invitations/bulk")
+async def invitations_bulk(
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+) -> Response:
+    values = await _form_values(request)
+    form = FormState(values=values, fields=INVITE_FIELDS)
+    try:
+        async with db.begin_nested():
+            made = await invitations.create_bulk(db, session=access.session, actor=user, text=values.get("csv", ""), now=now)
+        created = [(invitation, join_link(request, token)) for invitation, token in made]
+        return await _invitations_page(request, db, access, now, created=created, status_code=201)
+    except AppError as exc:
+        form.errors["csv"] = exc.message
+    return await _invitations_page(request, db, access, now, bulk_form=form, status_code=422)
+
+
+@router.post("/sessions/{session_id}/invitations/{invitation_id}/revoke")
+async def invitations_revoke(invitation_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+    invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
+    await invitations.revoke_invitation(db, invitation=invitation, now=now)
+    return see_other(f"/sessions/{access.session.id}/invitations")
+
+
+@router.post("/sessions/{session_id}/invitations/{invitation_id}/reissue")
+async def invitations_reissue(
+    request: Request, invitation_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep
+) -> Response:
+    invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
+    invitation, token = await invitations.reissue_invitation(db, session=access.session, invitation=invitation, now=now)
+    return await _invitations_page(request, db, access, now, created=[(invitation, join_link(request, token))], status_code=201)
+
+
+# Lobby -----------------------------------------------------------------------------------
+
+@router.get("/sessions/{session_id}/lobby")
+async def lobby_page(request: Request, access: SessionFacilitatorDep, db: SessionDep) -> Response:
+    rows = await seats.seats_of(db, session_id=access.session.id)  # type: ignore[arg-type]
+    return render_page(
+        request,
+        "sessions/lobby.html",
+        {"session": access.session, "programme": access.programme,
+         "waiting": [(s, c) for s, c in rows if s.status.value == "lobby"],
+         "others": [(s, c) for s, c in rows if s.status.value != "lobby"]},
+    )
+
+
+@router.post("/sessions/{session_id}/lobby/{seat_id}/admit")
+async def lobby_admit(seat_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+    await seats.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now)
+    return see_other(f"/sessions/{access.session.id}/lobby")
+
+
+@router.post("/sessions/{session_id}/lobby/{seat_id}/refuse")
+async def lobby_refuse(request: Request, seat_id: int, access: SessionFacilitatorDep, db: SessionDep) -> Response:
+    values = await _form_values(request)
+    seat = await seats.get_seat(db, session=access.session, seat_id=seat_id)
+    await seats.refuse(db, seat=seat, reason=values.get("reason", "")[:500])
+    return see_other(f"/sessions/{access.session.id}/lobby")
+
+
+@router.post("/sessions/{session_id}/lobby/admit-all")
+async def lobby_admit_all(access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+    await seats.admit_all(db, session=access.session, now=now)
+    return see_other(f"/sessions/{access.session.id}/lobby")

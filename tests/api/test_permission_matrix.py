@@ -1,0 +1,311 @@
+"""The permission matrix, route by route: every route of the app is here, or this fails.
+
+Columns, in order: admin, organiser of the programme, facilitator of the programme,
+facilitator of another programme, participant of the session, participant of another
+session, anonymous. A = allowed (any answer but 401/403/404 or a redirect to log in),
+R = refused. docs/permissions.md is the same table for people.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+
+from app.accounts.models import Role
+from app.dialogues import seats as seat_service
+from app.dialogues.agenda import agenda_of
+from app.dialogues.seat_cookie import seat_cookie_name
+from app.programmes import service as programme_service
+from app.programmes.models import MemberRole
+from tests.conftest import CSRF_META, make_settings
+from tests.factories import make_invitation, make_programme, make_session
+
+ACTORS = ("admin", "organiser", "facilitator", "other_facilitator", "participant", "other_participant", "anonymous")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class World:
+    accounts: dict[str, Any]
+    programme: Any
+    session: Any
+    other_session: Any
+    spare: Any
+    item_id: int
+    invitation_id: int
+    seat_id: int
+    seat_tokens: dict[str, str]
+
+
+@dataclass
+class Rule:
+    pattern: str
+    body: dict[str, Any] | Callable[[Any, World], Awaitable[dict[str, Any]]] | None = None
+    prepare: Callable[[Any, World, httpx.AsyncClient], Awaitable[dict[str, Any]]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def fresh_token(app, world: World, *, consent: bool = False) -> str:
+    invitation, token = await make_invitation(app, facilitator=world.accounts["facilitator"].user, session=world.session,
+                                              community="b")
+    if consent:
+        async with app.state.db.unit_of_work() as db:
+            from app.dialogues.models import Invitation
+
+            row = await db.get(Invitation, invitation.id)
+            await seat_service.give_consent(db, invitation=row, session=world.session, rules_version=1,
+                                            accept_rules=True, accept_transcript=True, now=app.state.clock.now())
+    return token
+
+
+def token_body(**extra: Any) -> Callable[[Any, World], Awaitable[dict[str, Any]]]:
+    async def make(app, world: World) -> dict[str, Any]:
+        return {"token": await fresh_token(app, world, consent="display_name" in extra), **extra}
+
+    return make
+
+
+def join_cookie(*, consent: bool = False) -> Callable[[Any, World, httpx.AsyncClient], Awaitable[dict[str, Any]]]:
+    async def prepare(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+        client.cookies.set("rt_join", await fresh_token(app, world, consent=consent))
+        return {}
+
+    return prepare
+
+
+async def path_token(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    return {"token": await fresh_token(app, world)}
+
+
+LOGIN = {"username": "organiser-login", "password": "correct horse battery staple"}
+NEW_ACCOUNT = {"username": "new.account", "full_name": "New", "role": "facilitator", "password": "a long enough secret"}
+COMMUNITY = {"key": "c", "labels": {"en": "C", "ru": "C", "az": "C", "hy": "C"}}
+PROGRAMME = {"name": "P2", "languages": ["en"], "communities": [{"key": "a", "labels": {"en": "A"}}, {"key": "b", "labels": {"en": "B"}}]}
+SESSION = {"title": "S2", "starts_at": "2030-01-01T10:00:00Z", "capacity": 4}
+ITEM = {"kind": "round", "title": "Round", "planned_minutes": 5}
+SESSION_FORM = {"title": "S2", "starts_at": "2030-01-01T10:00", "time_zone": "UTC", "planned_minutes": "90", "capacity": "4", "ground_rules": "Rules."}
+
+MATRIX: dict[tuple[str, str], Rule] = {
+    # Open to everyone
+    ("GET", "/healthz"): Rule("AAAAAAA"),
+    ("GET", "/readyz"): Rule("AAAAAAA"),
+    ("GET", "/api/openapi.json"): Rule("AAAAAAA"),
+    ("GET", "/api/docs"): Rule("AAAAAAA"),
+    ("GET", "/login"): Rule("AAAAAAA"),
+    ("POST", "/login"): Rule("AAAAAAA", LOGIN),
+    ("POST", "/logout"): Rule("AAAAAAA"),
+    ("POST", "/api/auth/login"): Rule("AAAAAAA", LOGIN),
+    ("POST", "/api/auth/logout"): Rule("AAAAAAA"),
+    # Accounts
+    ("GET", "/"): Rule("AAAARRR"),
+    ("GET", "/api/auth/me"): Rule("AAAARRR"),
+    ("GET", "/api/admin/users"): Rule("ARRRRRR"),
+    ("POST", "/api/admin/users"): Rule("ARRRRRR", NEW_ACCOUNT),
+    ("POST", "/api/admin/users/{user_id}/disable"): Rule("ARRRRRR"),
+    ("POST", "/api/admin/users/{user_id}/enable"): Rule("ARRRRRR"),
+    ("POST", "/api/admin/users/{user_id}/password"): Rule("ARRRRRR", {"password": "another long secret"}),
+    ("GET", "/admin/users"): Rule("ARRRRRR"),
+    ("POST", "/admin/users"): Rule("ARRRRRR", NEW_ACCOUNT),
+    ("POST", "/admin/users/{user_id}/disable"): Rule("ARRRRRR"),
+    ("POST", "/admin/users/{user_id}/enable"): Rule("ARRRRRR"),
+    ("POST", "/admin/users/{user_id}/password"): Rule("ARRRRRR", {"password": "another long secret"}),
+    # Programmes
+    ("GET", "/api/programmes"): Rule("AAAARRR"),
+    ("POST", "/api/programmes"): Rule("RARRRRR", PROGRAMME),
+    ("GET", "/api/programmes/{programme_id}"): Rule("RAARRRR"),
+    ("PATCH", "/api/programmes/{programme_id}"): Rule("RARRRRR", {"name": "Renamed"}),
+    ("POST", "/api/programmes/{programme_id}/members"): Rule("RARRRRR", {"username": "admin-1", "role": "facilitator"}),
+    ("DELETE", "/api/programmes/{programme_id}/members/{user_id}"): Rule("RARRRRR"),
+    ("POST", "/api/programmes/{programme_id}/communities"): Rule("RARRRRR", COMMUNITY),
+    ("GET", "/programmes"): Rule("AAAARRR"),
+    ("POST", "/programmes"): Rule("RARRRRR", {"name": "P2", "lang_en": "1", "community_0_key": "a", "community_0_en": "A",
+                                              "community_1_key": "b", "community_1_en": "B"}),
+    ("GET", "/programmes/{programme_id}"): Rule("RAARRRR"),
+    ("POST", "/programmes/{programme_id}/members"): Rule("RARRRRR", {"username": "admin-1", "role": "facilitator"}),
+    ("POST", "/programmes/{programme_id}/members/{user_id}/remove"): Rule("RARRRRR"),
+    ("POST", "/programmes/{programme_id}/communities"): Rule("RARRRRR", {"key": "c", "label_en": "C", "label_ru": "C", "label_az": "C", "label_hy": "C"}),
+    # Sessions and agendas
+    ("GET", "/api/programmes/{programme_id}/sessions"): Rule("RAARRRR"),
+    ("POST", "/api/programmes/{programme_id}/sessions"): Rule("RRARRRR", SESSION),
+    ("GET", "/api/sessions/{session_id}"): Rule("RAARRRR"),
+    ("PATCH", "/api/sessions/{session_id}"): Rule("RRARRRR", {"title": "Renamed"}),
+    ("POST", "/api/sessions/{session_id}/status"): Rule("RRARRRR", {"status": "scheduled"}),
+    ("GET", "/api/sessions/{session_id}/calendar.ics"): Rule("RAARRRR"),
+    ("GET", "/api/sessions/{session_id}/agenda"): Rule("RAARRRR"),
+    ("POST", "/api/sessions/{session_id}/agenda"): Rule("RRARRRR", ITEM),
+    ("PATCH", "/api/sessions/{session_id}/agenda/{item_id}"): Rule("RRARRRR", {"title": "Edited"}),
+    ("DELETE", "/api/sessions/{session_id}/agenda/{item_id}"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/agenda/{item_id}/move"): Rule("RRARRRR", {"position": 2}),
+    ("POST", "/api/sessions/{session_id}/agenda/copy"): Rule("RRARRRR", {"from_session_id": "{session_id}"}),
+    ("POST", "/api/sessions/{session_id}/agenda/template"): Rule("RRARRRR", {"template": "first_meeting"}),
+    ("GET", "/programmes/{programme_id}/sessions/new"): Rule("RRARRRR"),
+    ("POST", "/programmes/{programme_id}/sessions/new"): Rule("RRARRRR", SESSION_FORM),
+    ("GET", "/sessions/{session_id}"): Rule("RAARRRR"),
+    ("POST", "/sessions/{session_id}/edit"): Rule("RRARRRR", SESSION_FORM),
+    ("POST", "/sessions/{session_id}/status"): Rule("RRARRRR", {"status": "scheduled"}),
+    ("GET", "/sessions/{session_id}/agenda"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/agenda"): Rule("RRARRRR", ITEM),
+    ("POST", "/sessions/{session_id}/agenda/{item_id}/edit"): Rule("RRARRRR", {"title": "Edited"}),
+    ("POST", "/sessions/{session_id}/agenda/{item_id}/move"): Rule("RRARRRR", {"direction": "down"}),
+    ("POST", "/sessions/{session_id}/agenda/{item_id}/remove"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/agenda/copy"): Rule("RRARRRR", {"from_session_id": "{session_id}"}),
+    ("POST", "/sessions/{session_id}/agenda/template"): Rule("RRARRRR"),
+    # Invitations, seats and the lobby: facilitators of the session only
+    ("GET", "/api/sessions/{session_id}/invitations"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/invitations"): Rule("RRARRRR", {"community": "a"}),
+    ("POST", "/api/sessions/{session_id}/invitations/bulk"): Rule("RRARRRR", {"csv": "a,participant"}),
+    ("POST", "/api/sessions/{session_id}/invitations/{invitation_id}/revoke"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/invitations/{invitation_id}/reissue"): Rule("RRARRRR"),
+    ("GET", "/api/sessions/{session_id}/seats"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/seats/{seat_id}/admit"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/seats/{seat_id}/refuse"): Rule("RRARRRR", {"reason": "no"}),
+    ("POST", "/api/sessions/{session_id}/lobby/admit-all"): Rule("RRARRRR"),
+    ("GET", "/sessions/{session_id}/invitations"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/invitations"): Rule("RRARRRR", {"role": "participant", "community": "a"}),
+    ("POST", "/sessions/{session_id}/invitations/bulk"): Rule("RRARRRR", {"csv": "a,participant"}),
+    ("POST", "/sessions/{session_id}/invitations/{invitation_id}/revoke"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/invitations/{invitation_id}/reissue"): Rule("RRARRRR"),
+    ("GET", "/sessions/{session_id}/lobby"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/lobby/{seat_id}/admit"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/lobby/{seat_id}/refuse"): Rule("RRARRRR", {"reason": "no"}),
+    ("POST", "/sessions/{session_id}/lobby/admit-all"): Rule("RRARRRR"),
+    # Joining: whoever holds a link; one's own seat: its holder only
+    ("POST", "/api/join"): Rule("AAAAAAA", token_body()),
+    ("POST", "/api/join/language"): Rule("AAAAAAA", token_body(language="ru")),
+    ("POST", "/api/join/consent"): Rule("AAAAAAA", token_body(rules_version=1, accept_rules=True, accept_transcript=True)),
+    ("POST", "/api/join/claim"): Rule("AAAAAAA", token_body(display_name="Someone")),
+    ("GET", "/api/sessions/{session_id}/me"): Rule("RRRRARR"),
+    ("GET", "/join/{token}"): Rule("AAAAAAA", prepare=path_token),
+    ("GET", "/join/language"): Rule("AAAAAAA", prepare=join_cookie()),
+    ("POST", "/join/language"): Rule("AAAAAAA", {"language": "az"}, prepare=join_cookie()),
+    ("GET", "/join/rules"): Rule("AAAAAAA", prepare=join_cookie()),
+    ("POST", "/join/rules"): Rule("AAAAAAA", {"rules_version": "1", "accept_rules": "1", "accept_transcript": "1"}, prepare=join_cookie()),
+    ("GET", "/join/name"): Rule("AAAAAAA", prepare=join_cookie(consent=True)),
+    ("POST", "/join/name"): Rule("AAAAAAA", {"display_name": "Someone"}, prepare=join_cookie(consent=True)),
+    ("GET", "/sessions/{session_id}/waiting"): Rule("RRRRARR"),
+}
+
+
+def app_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        for method in (route.methods or set()) - {"HEAD"}:
+            found.add((method, route.path))
+    return found
+
+
+def test_every_route_is_in_the_matrix_and_in_the_docs():
+    from app.main import create_app
+
+    routes = app_routes(create_app(make_settings("sqlite+aiosqlite://", None)))
+    assert routes - set(MATRIX) == set(), "routes missing from the permission matrix"
+    assert set(MATRIX) - routes == set(), "the matrix names routes that do not exist"
+    docs = (ROOT / "docs" / "permissions.md").read_text()
+    missing = sorted(path for _, path in routes if f"`{path}`" not in docs and path not in docs)
+    assert not missing, f"docs/permissions.md does not mention {missing}"
+
+
+@pytest.fixture
+def settings(database_url, redis_available):  # cheap passwords: this test logs in a lot
+    return make_settings(database_url, redis_available, password_memory_kib=8 * 1024, password_time_cost=1,
+                         login_limit_per_client="1000/minute")
+
+
+async def build_world(app, make_account) -> World:
+    admin = await make_account(Role.admin, username="admin-1")
+    organiser = await make_account(Role.organiser, username="organiser-login")
+    facilitator = await make_account(Role.facilitator)
+    other_facilitator = await make_account(Role.facilitator)
+    spare = await make_account(Role.facilitator)
+    other_organiser = await make_account(Role.organiser)
+    programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user, spare.user])
+    other_programme = await make_programme(app, organiser=other_organiser.user, facilitators=[other_facilitator.user])
+    session = await make_session(app, facilitator=facilitator.user, programme=programme)
+    other_session = await make_session(app, facilitator=other_facilitator.user, programme=other_programme)
+    seat_tokens = {}
+    seat_id = 0
+    for actor, (sess, fac) in {"participant": (session, facilitator), "other_participant": (other_session, other_facilitator)}.items():
+        invitation, token = await make_invitation(app, facilitator=fac.user, session=sess)
+        async with app.state.db.unit_of_work() as db:
+            from app.dialogues.models import Invitation
+
+            row = await db.get(Invitation, invitation.id)
+            await seat_service.give_consent(db, invitation=row, session=sess, rules_version=1, accept_rules=True,
+                                            accept_transcript=True, now=app.state.clock.now())
+            seat, cookie = await seat_service.claim_seat(db, invitation=row, session=sess, display_name=f"Seat {actor}",
+                                                         now=app.state.clock.now())
+        seat_tokens[actor] = (sess.id, cookie)
+        if actor == "participant":
+            seat_id = seat.id
+    pending, _ = await make_invitation(app, facilitator=facilitator.user, session=session)
+    async with app.state.db.unit_of_work() as db:
+        item_id = (await agenda_of(db, session_id=session.id))[0].id
+    return World(
+        accounts={"admin": admin, "organiser": organiser, "facilitator": facilitator, "other_facilitator": other_facilitator},
+        programme=programme, session=session, other_session=other_session, spare=spare.user,
+        item_id=item_id, invitation_id=pending.id, seat_id=seat_id, seat_tokens=seat_tokens,
+    )
+
+
+async def actor_client(app, world: World, actor: str) -> tuple[httpx.AsyncClient, str]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.50", 1000))
+    client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    if actor in world.accounts:
+        account = world.accounts[actor]
+        response = await client.post("/api/auth/login", json={"username": account.username, "password": account.password})
+        return client, response.json()["csrf_token"]
+    if actor in world.seat_tokens:
+        session_id, cookie = world.seat_tokens[actor]
+        client.cookies.set(seat_cookie_name(session_id), cookie)
+    page = await client.get("/login")
+    return client, CSRF_META.search(page.text).group(1)
+
+
+def fill(template: str, world: World, values: dict[str, Any]) -> str:
+    ids = {"programme_id": world.programme.id, "session_id": world.session.id, "item_id": world.item_id,
+           "invitation_id": world.invitation_id, "seat_id": world.seat_id, "user_id": world.spare.id, **values}
+    return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), template)
+
+
+def is_refusal(response: httpx.Response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    # Sent to log in first; a plain redirect to /login (after logging out) is an answer, not a refusal.
+    return response.status_code in (302, 303) and response.headers.get("location", "").startswith("/login?next=")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX), ids=lambda v: v)
+async def test_route_permissions(app, make_account, method, path):
+    rule = MATRIX[(method, path)]
+    world = await build_world(app, make_account)
+    # Refused actors first, so that an allowed change cannot hide a refusal.
+    order = sorted(range(len(ACTORS)), key=lambda i: rule.pattern[i] == "A")
+    outcomes = {}
+    for index in order:
+        actor = ACTORS[index]
+        client, csrf = await actor_client(app, world, actor)
+        try:
+            values = await rule.prepare(app, world, client) if rule.prepare else {}
+            body = await rule.body(app, world) if callable(rule.body) else dict(rule.body or {})
+            body = {k: fill(v, world, values) if isinstance(v, str) else v for k, v in body.items()}
+            body = {k: int(v) if k == "from_session_id" else v for k, v in body.items()}
+            url = fill(path, world, values)
+            headers = {"X-CSRF-Token": csrf, "Accept": "application/json" if path.startswith("/api") else "text/html"}
+            if method in ("GET", "DELETE"):
+                response = await client.request(method, url, headers=headers)
+            elif path.startswith("/api/"):
+                response = await client.request(method, url, json=body, headers=headers)
+            else:
+                response = await client.request(method, url, data={**body, "csrf_token": csrf}, headers=headers)
+        finally:
+            await client.aclose()
+        outcomes[actor] = ("R" if is_refusal(response) else "A", response.status_code)
+    got = "".join(outcomes[a][0] for a in ACTORS)
+    assert got == rule.pattern, {a: outcomes[a] for a in ACTORS}

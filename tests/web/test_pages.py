@@ -1,0 +1,162 @@
+"""The whole way before a session goes live, through the pages as people use them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from app.accounts.models import Role
+from tests.conftest import page_csrf
+
+LINK = re.compile(r'value="(http://testserver/join/[A-Za-z0-9_-]{43})"')
+
+
+async def log_in(browser, account) -> None:
+    csrf = await page_csrf(browser, "/login")
+    response = await browser.post("/login", data={"username": account.username, "password": account.password, "csrf_token": csrf})
+    assert response.status_code == 303
+
+
+async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_client, make_account, clock):
+    organiser = await make_account(Role.organiser)
+    facilitator = await make_account(Role.facilitator)
+
+    # The organiser creates the programme and adds the facilitator.
+    await log_in(client, organiser)
+    csrf = await page_csrf(client, "/programmes")
+    form = {"csrf_token": csrf, "name": "Neighbours", "description": "A series", "lang_en": "1", "lang_ru": "1",
+            "lang_az": "1", "lang_hy": "1"}
+    for slot, key in enumerate(("a", "b")):
+        form[f"community_{slot}_key"] = key
+        for code, label in (("en", "Community"), ("ru", "Сообщество"), ("az", "İcma"), ("hy", "Համայնք")):
+            form[f"community_{slot}_{code}"] = f"{label} {key.upper()}"
+    created = await client.post("/programmes", data=form)
+    assert created.status_code == 303, created.text
+    programme_url = created.headers["location"]
+    added = await client.post(f"{programme_url}/members", data={"csrf_token": csrf, "username": facilitator.username, "role": "facilitator"})
+    assert added.status_code == 303
+    page = await client.get(programme_url)
+    assert "Community A" in page.text and facilitator.username in page.text
+
+    # The facilitator schedules a session with the template agenda.
+    fac = new_client()
+    await log_in(fac, facilitator)
+    csrf = await page_csrf(fac, f"{programme_url}/sessions/new")
+    local = (clock.now() + timedelta(days=7)).astimezone(ZoneInfo("Asia/Baku"))
+    scheduled = await fac.post(f"{programme_url}/sessions/new", data={
+        "csrf_token": csrf, "title": "Getting to know each other", "description": "",
+        "starts_at": local.strftime("%Y-%m-%dT%H:%M"), "time_zone": "Asia/Baku", "planned_minutes": "120",
+        "capacity": "4", "speaking_mode": "queued", "admission": "lobby", "show_communities": "1",
+        "keep_transcript": "1", "agenda_template": "1", "ground_rules": "1. Listen.\n2. Speak for yourself.",
+    })
+    assert scheduled.status_code == 303, scheduled.text
+    session_url = scheduled.headers["location"].split("?")[0]
+    session_id = int(session_url.rsplit("/", 1)[1])
+    overview = await fac.get(session_url)
+    assert "Getting to know each other" in overview.text and "Welcome and check-in" in overview.text
+    assert "(Asia/Baku)" in overview.text
+
+    # Schedule it and open the lobby.
+    for status in ("scheduled", "open"):
+        moved = await fac.post(f"{session_url}/status", data={"csrf_token": csrf, "status": status})
+        assert moved.status_code == 303
+
+    # Four invitations in one go; the links are shown once.
+    bulk = await fac.post(f"{session_url}/invitations/bulk", data={
+        "csrf_token": csrf, "csv": "a,participant,Real A1,a1@example.org\na,participant,Real A2\nb,participant,Real B1\nb,participant,Real B2",
+    })
+    assert bulk.status_code == 201
+    links = LINK.findall(bulk.text)
+    assert len(links) == 4
+    again = await fac.get(f"{session_url}/invitations")
+    assert not LINK.findall(again.text)  # never shown again
+    assert "Real A1" in again.text and "a1@example.org" in again.text
+
+    # Each person follows their link: language, rules and consent, a name, the lobby.
+    names = ["Nigar", "Rauf", "Ani", "Tigran"]
+    for link, name in zip(links, names, strict=True):
+        person = new_client()
+        start = await person.get(link.replace("http://testserver", ""))
+        assert start.status_code == 303 and start.headers["location"] == "/join/language"
+        language_page = await person.get("/join/language")
+        assert "Հայերեն" in language_page.text and "Azərbaycan dili" in language_page.text
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', language_page.text).group(1)
+        chosen = await person.post("/join/language", data={"csrf_token": token, "language": "az"})
+        assert chosen.headers["location"] == "/join/rules"
+        rules = await person.get("/join/rules")
+        assert "1. Listen." in rules.text and "pseudonym" in rules.text and "withdraw" in rules.text
+        unticked = await person.post("/join/rules", data={"csrf_token": token, "rules_version": "1"})
+        assert unticked.status_code == 422 and "accept the ground rules" in unticked.text
+        agreed = await person.post("/join/rules", data={"csrf_token": token, "rules_version": "1",
+                                                        "accept_rules": "1", "accept_transcript": "1"})
+        assert agreed.headers["location"] == "/join/name"
+        name_page = await person.get("/join/name")
+        assert "do not use your full real name" in name_page.text
+        seated = await person.post("/join/name", data={"csrf_token": token, "display_name": name})
+        assert seated.status_code == 303, seated.text
+        waiting = await person.get(seated.headers["location"])
+        assert "You are in the lobby" in waiting.text and name in waiting.text
+        assert 'http-equiv="refresh"' in waiting.text
+
+    # A taken name is refused next to the field, keeping what was typed.
+    fifth = await fac.post(f"{session_url}/invitations", data={"csrf_token": csrf, "role": "observer", "community": ""})
+    late = new_client()
+    await late.get(LINK.findall(fifth.text)[0].replace("http://testserver", ""))
+    page = await late.get("/join/language")
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
+    await late.post("/join/language", data={"csrf_token": token, "language": "ru"})
+    await late.post("/join/rules", data={"csrf_token": token, "rules_version": "1", "accept_rules": "1", "accept_transcript": "1"})
+    clash = await late.post("/join/name", data={"csrf_token": token, "display_name": "nigar"})
+    assert clash.status_code == 422
+    assert 'id="f-display_name-error"' in clash.text and 'value="nigar"' in clash.text
+
+    lobby = await fac.get(f"{session_url}/lobby")
+    for name in names:
+        assert name in lobby.text
+    admitted = await fac.post(f"{session_url}/lobby/admit-all", data={"csrf_token": csrf})
+    assert admitted.status_code == 303
+    lobby = await fac.get(f"{session_url}/lobby")
+    assert "Nobody is waiting." in lobby.text
+    me = await person.get(f"/sessions/{session_id}/waiting")
+    assert "You are admitted" in me.text
+
+
+async def test_a_bad_invitation_link_shows_a_page_that_reveals_nothing(client):
+    for link in ("/join/" + "A" * 43, "/join/short", "/join/language", "/join/rules", "/join/name"):
+        response = await client.get(link)
+        assert response.status_code == 404
+        assert "This invitation link cannot be used" in response.text
+
+
+async def test_schedule_form_errors_appear_next_to_fields_and_keep_what_was_typed(app, client, make_account, clock):
+    from tests.factories import make_programme
+
+    organiser = await make_account(Role.organiser)
+    facilitator = await make_account(Role.facilitator)
+    programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user])
+    await log_in(client, facilitator)
+    csrf = await page_csrf(client, f"/programmes/{programme.id}/sessions/new")
+    response = await client.post(f"/programmes/{programme.id}/sessions/new", data={
+        "csrf_token": csrf, "title": "Kept title", "starts_at": "2020-01-01T10:00", "time_zone": "UTC",
+        "planned_minutes": "120", "capacity": "4", "quota_a": "3", "quota_b": "3", "ground_rules": "Rules",
+    })
+    assert response.status_code == 422
+    assert 'value="Kept title"' in response.text
+    assert 'id="f-starts_at-error"' in response.text
+    assert "The start time is in the past." in response.text
+
+
+async def test_the_invitation_page_keeps_real_names_for_facilitators_only(app, client, new_client, make_account):
+    from tests.factories import make_invitation, make_world
+
+    world = await make_world(app, make_account)
+    await make_invitation(app, facilitator=world.facilitator.user, session=world.session, real_name="Secret Realname")
+    await log_in(client, world.facilitator)
+    assert "Secret Realname" in (await client.get(f"/sessions/{world.session.id}/invitations")).text
+    organiser = new_client()
+    await log_in(organiser, world.organiser)
+    refused = await organiser.get(f"/sessions/{world.session.id}/invitations")
+    assert refused.status_code == 403 and "Secret Realname" not in refused.text
+    overview = await organiser.get(f"/sessions/{world.session.id}")
+    assert overview.status_code == 200 and "Secret Realname" not in overview.text
