@@ -66,6 +66,10 @@ def check_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         return
+    if origin == "null" and request.headers.get("sec-fetch-site") == "same-origin":
+        # Privacy settings can blank the Origin of a same-site form; the browser's own
+        # Sec-Fetch-Site (which pages cannot forge) still says where it came from.
+        return
     allowed = set(request.app.state.settings.allowed_origins) | {_own_origin(request)}
     if origin.rstrip("/") not in allowed:
         raise CsrfFailed("Requests from other sites are refused.", code="cross_site_request")

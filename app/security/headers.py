@@ -23,8 +23,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
-    # Invitation links carry a token in their path: never send it to another site.
-    (b"referrer-policy", b"no-referrer"),
+    # Invitation links carry a token in their path: never send a referrer to another
+    # site. (Not no-referrer: with it, browsers send "Origin: null" on same-site form
+    # posts, which the CSRF check must then refuse.)
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),

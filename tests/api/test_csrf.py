@@ -96,6 +96,17 @@ async def test_cross_site_requests_are_refused_even_with_a_token(client, make_ac
     assert (await client.get("/api/auth/me")).status_code == 200
 
 
+async def test_a_blank_origin_passes_only_when_the_browser_says_same_origin(client, make_account):
+    admin = await make_account(Role.admin)
+    csrf = await api_login(client, admin)
+    ok = await client.get("/api/auth/me", headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert ok.status_code == 200
+    response = await client.post(
+        "/api/auth/logout", headers={"X-CSRF-Token": csrf, "Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    )
+    assert response.status_code == 204
+
+
 async def test_api_login_from_another_site_is_refused(client, make_account):
     account = await make_account()
     response = await client.post(

@@ -20,7 +20,7 @@ async def test_every_answer_carries_the_security_headers(client, path, accept):
     assert "script-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert response.headers["x-frame-options"] == "DENY"
 
 

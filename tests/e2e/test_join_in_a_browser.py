@@ -1,0 +1,88 @@
+"""In a real browser: a facilitator logs in, two people from different communities follow
+their links through language, consent and name to the lobby, and are admitted."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.conftest import DemoServer
+
+
+def watch(page, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
+    # Console errors include Content-Security-Policy refusals: there must be none. (A form
+    # refused with 422 on purpose is logged by the browser too; that one is expected.)
+    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+        if message.type == "error" and "status of 422" not in message.text:
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+
+def join(browser, server: DemoServer, link: str, *, language: str, name: str, problems: list[str]):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 360, "height": 740})  # a phone
+    page = context.new_page()
+    watch(page, problems)
+    page.goto(link)
+    assert page.url.endswith("/join/language")
+    assert "/join/" + link.rsplit("/", 1)[1] not in page.url  # the token left the address bar
+    page.click(f"button[value={language}]")
+    page.wait_for_url(re.compile(r"/join/rules$"))
+    page.click("text=I agree — continue")  # without ticking: refused, with the reason
+    assert "please accept the ground rules" in page.content()
+    page.check("input[name=accept_rules]")
+    page.check("input[name=accept_transcript]")
+    page.click("text=I agree — continue")
+    page.wait_for_url(re.compile(r"/join/name$"))
+    page.fill("#f-display_name", name)
+    page.click("text=Enter the lobby")
+    page.wait_for_url(re.compile(r"/waiting$"))
+    assert "You are in the lobby" in page.content()
+    return context, page
+
+
+def test_two_people_join_and_are_admitted(browser, demo_server: DemoServer):
+    problems: list[str] = []
+    facilitator = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    watch(facilitator, problems)
+    facilitator.goto(demo_server.base_url + "/login")
+    facilitator.fill("#username", "demo-facilitator")
+    facilitator.fill("#password", demo_server.logins["demo-facilitator"])
+    facilitator.click("button[type=submit]")
+    facilitator.wait_for_url(re.compile(r"/programmes$"))
+    assert "Demo programme" in facilitator.content()
+
+    a_link = next(link for community, link in demo_server.links if community == "community-a")
+    b_link = next(link for community, link in demo_server.links if community == "community-b")
+    first = join(browser, demo_server, a_link, language="az", name="Ləman", problems=problems)
+    second = join(browser, demo_server, b_link, language="hy", name="Անահիտ", problems=problems)
+
+    facilitator.goto(f"{demo_server.base_url}/sessions/{demo_server.session_id}/lobby")
+    lobby = facilitator.content()
+    assert "Ləman" in lobby and "Անահիտ" in lobby
+    facilitator.click("text=Admit everyone")
+    facilitator.wait_for_load_state()
+    assert "Nobody is waiting." in facilitator.content()
+
+    for context, page in (first, second):
+        page.reload()
+        assert "You are admitted" in page.content()
+        context.close()
+    assert problems == []
+
+
+def test_a_used_link_shows_a_page_that_reveals_nothing(browser, demo_server: DemoServer):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(demo_server.base_url + "/join/" + "A" * 43)
+    text = page.content()
+    assert "This link cannot be used" in text and "Demo session" not in text
+    context.close()
+
+
+def test_the_server_log_holds_no_tokens_names_or_addresses(demo_server: DemoServer):
+    log = demo_server.log.read_text()
+    for _community, link in demo_server.links:
+        assert link.rsplit("/", 1)[1] not in log
+    for secret in (*demo_server.logins.values(), "Ləman", "Անահիտ", "127.0.0.1:"):
+        assert secret not in log.replace(demo_server.base_url, "")
