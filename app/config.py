@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     login_limit_per_account: str = "5/15 minutes"
     login_limit_per_client: str = "30/15 minutes"
 
+    statement_rate: str = "6/10 seconds"
+    presence_timeout_seconds: int = Field(default=20, ge=2, le=600)
+
     password_time_cost: int = Field(default=2, ge=1)
     password_memory_kib: int = Field(default=19 * 1024, ge=8 * 1024)
     password_parallelism: int = Field(default=1, ge=1)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import structlog
 from sqlalchemy import DateTime, String, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -137,18 +138,33 @@ class Database:
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # Set by the app: sends room events to the broker once their transaction committed.
+        self.publisher: Callable[[list[Any]], Awaitable[None]] | None = None
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """Yield a session; commit when the caller finishes cleanly, roll back otherwise."""
+        """Yield a session; commit when the caller finishes cleanly, roll back otherwise.
+
+        Room events appended in the session are published only after the commit
+        succeeds, never for a transaction that rolled back."""
         async with self.sessionmaker() as session:
             try:
                 yield session
             except BaseException:
+                from app.events.log import discard_pending
+
+                discard_pending(session)
                 await session.rollback()
                 raise
-            else:
-                await session.commit()
+            await session.commit()
+            from app.events.log import take_committed
+
+            committed = take_committed(session)
+            if committed and self.publisher is not None:
+                try:
+                    await self.publisher(committed)
+                except Exception as exc:  # the log has them; readers catch up by sequence
+                    structlog.get_logger(__name__).warning("publish_failed", error_type=type(exc).__name__)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,12 +17,14 @@ from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import install_error_handlers
 from app.live.broker import make_broker
+from app.live.hub import Hub
+from app.live.keeper import forget_instance, keep_presence
 from app.logging import configure_logging
 from app.middleware import AccessLogMiddleware, BodySizeLimitMiddleware, UnexpectedErrorMiddleware
 from app.security.csrf import CsrfCookieMiddleware
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.passwords import Passwords
-from app.security.throttle import LoginThrottle
+from app.security.throttle import LoginThrottle, StatementLimit
 from app.web.templating import STATIC_DIR, make_environment
 
 log = structlog.get_logger(__name__)
@@ -41,12 +46,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             redis_url=settings.redis_url,
             key_prefix=settings.redis_prefix,
         )
+        app.state.room_limits = StatementLimit(
+            rate=settings.statement_rate, redis_url=settings.redis_url, key_prefix=settings.redis_prefix
+        )
+        app.state.instance_id = uuid.uuid4().hex
+        app.state.hub = Hub(broker=app.state.broker, db=app.state.db)
+        # Room events reach the broker only after their transaction has committed.
+        app.state.db.publisher = app.state.hub.publish
         await app.state.broker.start()
+        keeper = asyncio.create_task(keep_presence(app), name="presence-keeper")
         log.info("started", env=settings.env.value, broker=app.state.broker.name,
                  database=app.state.db.engine.dialect.name)
         try:
             yield
         finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            await app.state.hub.close_all(1012, "server restarting")
+            await forget_instance(app)
             await app.state.broker.close()
             await app.state.db.dispose()
             log.info("stopped")
@@ -83,6 +101,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from app.dialogues.people_routes import router as people_router
     from app.dialogues.routes import router as sessions_router
     from app.health import router as health_router
+    from app.live.endpoint import router as live_router
     from app.programmes.routes import router as programmes_router
     from app.web.api_docs import router as api_docs
     from app.web.join_pages import router as join_pages
@@ -91,7 +110,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from app.web.session_pages import router as session_pages
 
     for router in (
-        health_router, login_router, auth_router, admin_router, programmes_router, sessions_router,
+        health_router, live_router, login_router, auth_router, admin_router, programmes_router, sessions_router,
         people_router, join_router, seat_router, web_router, programme_pages, session_pages, join_pages, api_docs,
     ):
         app.include_router(router)

@@ -3,25 +3,32 @@
 from app.accounts.models import User
 from app.dialogues.models import (
     AgendaItem,
+    AppInstance,
     DialogueSession,
     GroundRules,
     Invitation,
+    Presence,
     Seat,
     SeatQuota,
 )
+from app.events.models import RoomEvent, Statement
 from app.programmes.models import Community, Programme, ProgrammeMember
 from app.security.models import LoginSession
 
 __all__ = [
     "AgendaItem",
+    "AppInstance",
     "Community",
     "DialogueSession",
     "GroundRules",
     "Invitation",
+    "Presence",
+    "RoomEvent",
     "LoginSession",
     "Programme",
     "ProgrammeMember",
     "Seat",
     "SeatQuota",
+    "Statement",
     "User",
 ]

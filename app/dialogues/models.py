@@ -61,6 +61,9 @@ class DialogueSession(SQLModel, table=True):
         default=AdmissionMode.lobby, sa_column=Column(EnumText(AdmissionMode), nullable=False)
     )
     keep_transcript: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    # The sequence number of the room's latest event; bumped in the transaction that
+    # appends the next one, which also serialises appends per session.
+    last_seq: int = Field(default=0, nullable=False)
     created_by: int | None = Field(
         default=None, sa_column=_fk("users.id", nullable=True, ondelete="SET NULL", index=False)
     )
@@ -121,6 +124,7 @@ class AgendaItem(SQLModel, table=True):
 
 
 class SeatRole(StrEnum):
+    facilitator = "facilitator"  # a facilitator account of the programme, in the room
     participant = "participant"
     co_facilitator = "co_facilitator"
     observer = "observer"
@@ -177,14 +181,18 @@ class Seat(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("session_id", "display_name_key", name="uq_seats_session_display_name"),
         UniqueConstraint("session_id", "pseudonym", name="uq_seats_session_pseudonym"),
+        UniqueConstraint("session_id", "user_id", name="uq_seats_session_user"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
-    invitation_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("invitations.id", ondelete="CASCADE"), nullable=False, unique=True
-        )
+    # A person who came by invitation, or a facilitator account (then user_id).
+    invitation_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("invitations.id", ondelete="CASCADE"), nullable=True, unique=True),
+    )
+    user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
     )
     community_id: int | None = Field(
         default=None, sa_column=_fk("communities.id", nullable=True, index=False)
@@ -202,3 +210,26 @@ class Seat(SQLModel, table=True):
     joined_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     admitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     status_reason: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+
+
+class AppInstance(SQLModel, table=True):
+    """A running app process, so that others can tell when it has died."""
+
+    __tablename__ = "app_instances"
+
+    id: str = Field(sa_column=Column(String(40), primary_key=True))
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_seen: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Presence(SQLModel, table=True):
+    """One open connection of one seat, held by one app instance."""
+
+    __tablename__ = "presence"
+
+    id: str = Field(sa_column=Column(String(40), primary_key=True))  # the connection's id
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
+    seat_id: int = Field(sa_column=_fk("seats.id"))
+    instance_id: str = Field(sa_column=Column(String(40), ForeignKey("app_instances.id", ondelete="CASCADE"),
+                                              nullable=False, index=True))
+    connected_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -25,6 +25,7 @@ from app.programmes.models import UI_LANGUAGES, Community
 from app.security.tokens import hash_token, new_token
 
 PSEUDONYM_WORDS = {
+    SeatRole.facilitator: "Facilitator",
     SeatRole.participant: "Participant",
     SeatRole.co_facilitator: "Facilitator",
     SeatRole.observer: "Observer",

@@ -322,5 +322,9 @@ async def change_status(
     session.updated_at = now
     db.add(session)
     await db.flush()
+    from app.events.log import append_event
+
+    await append_event(db, session_id=session.id, type="session_status", now=now,  # type: ignore[arg-type]
+                       payload={"status": to.value})
     return session
 

@@ -19,6 +19,29 @@ from app.errors import TooManyRequests
 from app.security.tokens import keyed_digest
 
 
+def make_storage(redis_url: str | None, *, key_prefix: str, name: str):  # type: ignore[no-untyped-def]
+    """Counters in memory for one process, in Redis when instances share the load."""
+    if redis_url:
+        uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
+        return storage_from_string(uri, implementation="redispy", key_prefix=f"{key_prefix}{name}")
+    return storage_from_string("async+memory://")
+
+
+class StatementLimit:
+    """How fast one seat may post statements; answers how long to wait, or None."""
+
+    def __init__(self, *, rate: str, redis_url: str | None, key_prefix: str) -> None:
+        self._limiter = MovingWindowRateLimiter(make_storage(redis_url, key_prefix=key_prefix, name="statements"))
+        self._rate = limits.parse(rate)
+        self.rate = rate
+
+    async def statement_wait(self, seat_id: int) -> float | None:
+        if await self._limiter.hit(self._rate, "seat", str(seat_id)):
+            return None
+        stats = await self._limiter.get_window_stats(self._rate, "seat", str(seat_id))
+        return round(max(0.1, stats.reset_time - time.time()), 1)
+
+
 class LoginThrottle:
     def __init__(
         self,
@@ -29,13 +52,7 @@ class LoginThrottle:
         redis_url: str | None = None,
         key_prefix: str = "roundtable:",
     ) -> None:
-        if redis_url:
-            uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
-            storage = storage_from_string(
-                uri, implementation="redispy", key_prefix=f"{key_prefix}throttle"
-            )
-        else:
-            storage = storage_from_string("async+memory://")
+        storage = make_storage(redis_url, key_prefix=key_prefix, name="throttle")
         self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
         self._per_account = limits.parse(per_account)

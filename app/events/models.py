@@ -1,0 +1,52 @@
+"""Tables for the room event log and for statements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime
+
+
+class RoomEvent(SQLModel, table=True):
+    """Something that happened in a room. `seq` counts from 1 per session, with no gaps:
+    it is taken from the session's counter in the same transaction that stores the event."""
+
+    __tablename__ = "room_events"
+    __table_args__ = (UniqueConstraint("session_id", "seq", name="uq_room_events_session_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False)
+    )
+    seq: int = Field(nullable=False)
+    type: str = Field(sa_column=Column(String(40), nullable=False))
+    # Who may see it: "all", "facilitators", or "seat:<id>" for one person.
+    audience: str = Field(default="all", sa_column=Column(String(40), nullable=False))
+    # Never statement text: statements are joined in when the event is read, so that a
+    # withdrawn or hidden statement's words leave every later view.
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Statement(SQLModel, table=True):
+    """What someone said in the room. The client's id makes a resend idempotent."""
+
+    __tablename__ = "statements"
+    __table_args__ = (UniqueConstraint("seat_id", "client_id", name="uq_statements_seat_client"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    seat_id: int = Field(sa_column=Column(Integer, ForeignKey("seats.id", ondelete="CASCADE"), nullable=False))
+    client_id: str = Field(sa_column=Column(String(64), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reply_to_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"), nullable=True)
+    )
+    seq: int = Field(nullable=False)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,1 @@
+"""Running a live session: who may enter the room, statements, presence, room state."""

@@ -1,0 +1,90 @@
+"""Who is in the room, across instances.
+
+Each open connection is a row held by the app instance that serves it. The first
+connection of a seat makes a `presence_joined` event and the last one to close a
+`presence_left`. Instances write a heartbeat; when one stops (killed, crashed), any
+other instance removes its rows after ROUNDTABLE_PRESENCE_TIMEOUT_SECONDS and announces those seats as gone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.dialogues.models import AppInstance, Presence, Seat
+from app.events.log import append_event
+from app.programmes.models import Community
+
+HEARTBEAT_EVERY = timedelta(seconds=5)
+
+
+async def seat_summary(db: AsyncSession, seat: Seat) -> dict:
+    community = await db.get(Community, seat.community_id) if seat.community_id else None
+    return {"seat_id": seat.id, "display_name": seat.display_name, "role": seat.role.value,
+            "community": community.key if community else None}
+
+
+async def heartbeat(db: AsyncSession, *, instance_id: str, now: datetime) -> None:
+    row = await db.get(AppInstance, instance_id)
+    if row is None:
+        db.add(AppInstance(id=instance_id, started_at=now, last_seen=now))
+    else:
+        row.last_seen = now
+        db.add(row)
+    await db.flush()
+
+
+async def _connections_of(db: AsyncSession, seat_id: int) -> int:
+    return (await db.exec(select(func.count()).select_from(Presence).where(Presence.seat_id == seat_id))).one()
+
+
+async def arrive(db: AsyncSession, *, connection_id: str, seat: Seat, instance_id: str, now: datetime) -> None:
+    """A connection opened; the seat's first one announces it."""
+    await heartbeat(db, instance_id=instance_id, now=now)
+    first = await _connections_of(db, seat.id) == 0  # type: ignore[arg-type]
+    db.add(Presence(id=connection_id, session_id=seat.session_id, seat_id=seat.id, instance_id=instance_id,  # type: ignore[arg-type]
+                    connected_at=now))
+    await db.flush()
+    if first:
+        await append_event(db, session_id=seat.session_id, type="presence_joined", now=now,
+                           payload={"seat": await seat_summary(db, seat)})
+
+
+async def depart(db: AsyncSession, *, connection_id: str, now: datetime) -> None:
+    """A connection closed; the seat's last one announces that it left."""
+    row = await db.get(Presence, connection_id)
+    if row is None:
+        return
+    await db.delete(row)
+    await db.flush()
+    if await _connections_of(db, row.seat_id) == 0:
+        seat = await db.get(Seat, row.seat_id)
+        if seat is not None:
+            await append_event(db, session_id=row.session_id, type="presence_left", now=now,
+                               payload={"seat": await seat_summary(db, seat)})
+
+
+async def sweep_dead_instances(db: AsyncSession, *, now: datetime, stale_after: timedelta) -> int:
+    """Remove the connections of instances that stopped beating; announce who left."""
+    dead = list((await db.exec(select(AppInstance.id).where(AppInstance.last_seen < now - stale_after))).all())
+    if not dead:
+        return 0
+    rows = list((await db.exec(select(Presence).where(col(Presence.instance_id).in_(dead)))).all())
+    for row in rows:
+        await depart(db, connection_id=row.id, now=now)
+    await db.exec(delete(AppInstance).where(col(AppInstance.id).in_(dead)))  # type: ignore[call-overload]
+    return len(rows)
+
+
+async def present_seats(db: AsyncSession, *, session_id: int) -> list[dict]:
+    seats = (
+        await db.exec(
+            select(Seat).where(Seat.session_id == session_id,
+                               col(Seat.id).in_(select(Presence.seat_id).where(Presence.session_id == session_id)))
+            .order_by(col(Seat.id))
+        )
+    ).all()
+    return [await seat_summary(db, seat) for seat in seats]

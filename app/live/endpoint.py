@@ -1,0 +1,200 @@
+"""The WebSocket endpoint /ws/sessions/{id}: handshake checks, then commands in, frames out.
+
+This module only turns frames into calls of the facilitation services and delivers
+what they produce; it never writes tables itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from fastapi import APIRouter, WebSocket
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.websockets import WebSocketDisconnect
+
+from app.deps import session_policy
+from app.dialogues.seat_cookie import seat_cookie_name
+from app.dialogues.seats import seat_by_cookie
+from app.errors import AppError, error_body
+from app.events.log import hydrate, last_seq, read_events
+from app.facilitation import presence
+from app.facilitation.entry import check_can_enter, facilitator_seat, room_session
+from app.facilitation.room_state import room_state
+from app.facilitation.statements import post_statement
+from app.live.hub import Connection, encode
+from app.live.protocol import COMMANDS, CLOSE_POLICY, FetchRange, Ping, PostStatement
+from app.security.cookies import LOGIN_COOKIE
+from app.security.login_sessions import resolve_login_session
+
+log = structlog.get_logger(__name__)
+router = APIRouter()
+
+MAX_BAD_FRAMES = 20  # invalid frames tolerated before the connection counts as abusive
+
+
+async def _refuse(websocket: WebSocket, status: int, code: str, message: str) -> None:
+    # Before accept: an HTTP answer the client can read (WebSocket denial response).
+    await websocket.send_denial_response(JSONResponse(error_body(code, message), status_code=status))
+
+
+def _origin_allowed(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: it cannot carry a victim's cookies across sites
+    settings = websocket.app.state.settings
+    host = websocket.headers.get("host", "")
+    own = {f"http://{host}", f"https://{host}"}
+    return origin.rstrip("/") in set(settings.allowed_origins) | own
+
+
+def _position(websocket: WebSocket) -> int | None:
+    raw = websocket.query_params.get("after", "0")
+    if not raw.isdigit() or len(raw) > 12:
+        return None
+    return int(raw)
+
+
+@router.websocket("/ws/sessions/{session_id}")
+async def room_socket(websocket: WebSocket, session_id: int) -> None:
+    app = websocket.app
+    state = app.state
+    if not _origin_allowed(websocket):
+        await _refuse(websocket, 403, "cross_site_request", "Connections from other sites are refused.")
+        return
+    after = _position(websocket)
+    if after is None:
+        await _refuse(websocket, 400, "bad_position", "'after' must be a sequence number (0 or more).")
+        return
+    now = state.clock.now()
+    try:
+        async with state.db.unit_of_work() as db:
+            session = await room_session(db, session_id=session_id)
+            seat = await seat_by_cookie(db, session_id=session_id, token=websocket.cookies.get(seat_cookie_name(session_id)))
+            if seat is None:
+                login = await resolve_login_session(db, token=websocket.cookies.get(LOGIN_COOKIE), now=now,
+                                                    policy=session_policy(state.settings))
+                if login is None:
+                    await _refuse(websocket, 401, "not_authenticated", "Open your invitation link or log in first.")
+                    return
+                seat = await facilitator_seat(db, session=session, user=login.user, now=now)
+            check_can_enter(session, seat)
+            welcome = await room_state(db, session=session, seat=seat)
+            current = welcome["last_seq"]
+            seat_id, is_facilitator = seat.id, seat.role.value in ("facilitator", "co_facilitator")
+    except AppError as exc:
+        status = 404 if exc.status_code == 404 else 403
+        await _refuse(websocket, status, exc.code, exc.message)
+        return
+
+    await websocket.accept()
+    connection_id = uuid.uuid4().hex
+    if after > current:
+        # A position from the future (another database, a restored backup): the client
+        # must drop what it has and load the room again. Never a partial replay.
+        await websocket.send_text(encode({"type": "range_unavailable", "from_seq": current + 1, "to_seq": after,
+                                          "message": "Your position is ahead of this room; reload it."}))
+        await websocket.close(4409, "reload the room")
+        return
+
+    connection = Connection(
+        session_id=session_id, seat_id=seat_id, is_facilitator=is_facilitator,  # type: ignore[arg-type]
+        send=websocket.send_text, close=websocket.close, db=state.db, after=after,
+    )
+    connection.offer(encode(welcome))
+    hub = state.hub
+    await hub.join(connection)
+    async with state.db.unit_of_work() as db:
+        seat_row = await db.get(type(seat), seat_id)
+        await presence.arrive(db, connection_id=connection_id, seat=seat_row, instance_id=state.instance_id, now=now)
+    try:
+        await _serve(websocket, connection, seat_id)  # type: ignore[arg-type]
+    finally:
+        await hub.leave(connection)
+        await connection.stop()
+        try:
+            async with state.db.unit_of_work() as db:
+                await presence.depart(db, connection_id=connection_id, now=state.clock.now())
+        except Exception as exc:  # the sweeper of another instance will clean up
+            log.warning("presence_depart_failed", error_type=type(exc).__name__)
+
+
+async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> None:
+    state = websocket.app.state
+    bad_frames = 0
+    while not connection.closed.is_set():
+        try:
+            message = await websocket.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            await connection.stop(CLOSE_POLICY, "text frames only")
+            return
+        try:
+            command = COMMANDS.validate_json(text)
+        except ValidationError as exc:
+            bad_frames += 1
+            if bad_frames > MAX_BAD_FRAMES:
+                await connection.stop(CLOSE_POLICY, "too many invalid frames")
+                return
+            connection.offer(encode(_invalid(exc, text)))
+            continue
+        if isinstance(command, Ping):
+            connection.offer(encode({"type": "pong"}))
+        elif isinstance(command, FetchRange):
+            await _fetch(connection, command)
+        elif isinstance(command, PostStatement):
+            await _statement(websocket, connection, seat_id, command)
+
+
+def _invalid(exc: ValidationError, text: str) -> dict:
+    errors = exc.errors()
+    kind = errors[0].get("type", "") if errors else ""
+    if kind == "json_invalid":
+        return {"type": "error", "code": "malformed_json", "message": "The frame is not valid JSON."}
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return {"type": "error", "code": "unknown_command", "message": "Unknown command type."}
+    field = ".".join(str(p) for p in errors[0].get("loc", ())[1:]) if errors else ""
+    message = f"'{field}': {errors[0].get('msg')}" if field else "The command is not valid."
+    if kind == "string_too_long" and field == "text":
+        return {"type": "error", "code": "statement_too_long", "message": message}
+    return {"type": "error", "code": "invalid_command", "message": message}
+
+
+async def _fetch(connection: Connection, command: FetchRange) -> None:
+    state_db = connection._db
+    async with state_db.unit_of_work() as db:
+        newest = await last_seq(db, session_id=connection.session_id)
+        events = [] if command.to_seq > newest or command.from_seq > command.to_seq else await read_events(
+            db, session_id=connection.session_id, after=command.from_seq - 1, upto=command.to_seq)
+        frames = await hydrate(db, events)
+    if len(events) != command.to_seq - command.from_seq + 1:
+        connection.offer(encode({"type": "range_unavailable", "from_seq": command.from_seq, "to_seq": command.to_seq,
+                                 "message": "That range cannot be served; reload the room."}))
+        return
+    for event, frame in zip(events, frames, strict=True):
+        connection.offer(encode(frame) if connection.may_see(event.audience) else encode({"type": "noop", "seq": event.seq}))
+
+
+async def _statement(websocket: WebSocket, connection: Connection, seat_id: int, command: PostStatement) -> None:
+    state = websocket.app.state
+    wait = await state.room_limits.statement_wait(seat_id)
+    if wait:
+        connection.offer(encode({"type": "error", "code": "rate_limited", "client_id": command.client_id,
+                                 "message": "You are sending statements too quickly; please wait a moment.",
+                                 "retry_after": wait}))
+        return
+    try:
+        async with state.db.unit_of_work() as db:
+            posted = await post_statement(db, seat_id=seat_id, client_id=command.client_id, text=command.text,
+                                          reply_to=command.reply_to, now=state.clock.now())
+    except AppError as exc:
+        connection.offer(encode({"type": "error", "code": exc.code, "message": exc.message, "client_id": command.client_id}))
+        return
+    # Only now, after the commit: the statement is durable.
+    connection.offer(encode({"type": "ack", "client_id": command.client_id, "seq": posted.seq,
+                             "statement_id": posted.statement_id}))

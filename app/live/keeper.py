@@ -1,0 +1,53 @@
+"""This instance's heartbeat, and the sweep that clears the presence of dead instances."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import structlog
+from fastapi import FastAPI
+
+from app.facilitation import presence
+
+log = structlog.get_logger(__name__)
+
+
+async def keep_presence(app: FastAPI) -> None:
+    """Every few seconds: say this instance is alive; clear the seats of any that are not."""
+    state = app.state
+    while True:
+        try:
+            async with state.db.unit_of_work() as db:
+                await presence.heartbeat(db, instance_id=state.instance_id, now=state.clock.now())
+            async with state.db.unit_of_work() as db:
+                gone = await presence.sweep_dead_instances(
+                    db, now=state.clock.now(),
+                    stale_after=timedelta(seconds=state.settings.presence_timeout_seconds),
+                )
+            if gone:
+                log.info("presence_swept", connections=gone)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the database may be restarting; try again next beat
+            log.warning("presence_keeper_failed", error_type=type(exc).__name__)
+        beat = min(presence.HEARTBEAT_EVERY.total_seconds(), state.settings.presence_timeout_seconds / 4)
+        await asyncio.sleep(beat)
+
+
+async def forget_instance(app: FastAPI) -> None:
+    """On a clean shutdown, leave at once instead of waiting to be swept."""
+    state = app.state
+    try:
+        async with state.db.unit_of_work() as db:
+            from sqlmodel import select
+
+            from app.dialogues.models import AppInstance, Presence
+
+            for row in (await db.exec(select(Presence).where(Presence.instance_id == state.instance_id))).all():
+                await presence.depart(db, connection_id=row.id, now=state.clock.now())
+            instance = await db.get(AppInstance, state.instance_id)
+            if instance is not None:
+                await db.delete(instance)
+    except Exception as exc:
+        log.warning("forget_instance_failed", error_type=type(exc).__name__)
