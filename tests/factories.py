@@ -77,3 +77,13 @@ async def make_world(app, make_account) -> World:  # type: ignore[no-untyped-def
     other = await make_programme(app, organiser=other_organiser.user, facilitators=[outsider.user], name="Other")
     session = await make_session(app, facilitator=facilitator.user, programme=programme)
     return World(organiser, facilitator, co_facilitator, outsider, programme, other, session)
+
+
+async def schedule(app, session: DialogueSession) -> None:  # type: ignore[no-untyped-def]
+    """Move a draft to scheduled, so that its invitations can be followed."""
+    from app.dialogues.models import SessionStatus
+
+    async with app.state.db.unit_of_work() as db:
+        row = await db.get(DialogueSession, session.id)
+        await session_service.change_status(db, session=row, to=SessionStatus.scheduled, reason=None,
+                                            now=app.state.clock.now())

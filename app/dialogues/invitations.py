@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
-from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole
+from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole, SessionStatus
 from app.dialogues.schemas import InvitationCreate
 from app.dialogues.sessions import FINISHED, ends_at
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -41,7 +41,9 @@ class InvalidInvitation(NotFound):
     )
 
 
-USABLE_STATES = ("pending", "consented", "reissued")
+USABLE_STATES = ("pending", "consented")
+# A draft is not yet announced; a finished session takes nobody in.
+JOINABLE = (SessionStatus.scheduled, SessionStatus.open, SessionStatus.live, SessionStatus.paused)
 
 
 def invitation_state(invitation: Invitation, now: datetime, *, has_seat: bool = False) -> str:
@@ -60,7 +62,7 @@ def default_expiry(session: DialogueSession) -> datetime:
     return ends_at(session) + timedelta(days=1)
 
 
-async def _community_for(
+def _community_for(
     communities: list[Community], key: str | None, role: SeatRole, *, field: str = "community"
 ) -> Community | None:
     if key is None:
@@ -93,7 +95,7 @@ async def create_invitation(
     """A personal link for one person; returns the row and the token (shown once)."""
     _open_for_invitations(session)
     communities = await communities_of(db, programme_id=session.programme_id)
-    community = await _community_for(communities, data.community, data.role)
+    community = _community_for(communities, data.community, data.role)
     expires_at = data.expires_at or default_expiry(session)
     if expires_at.tzinfo is None:
         raise ValidationFailed("Give the expiry time with its offset (for example Z for UTC).", code="naive_time")
@@ -164,7 +166,7 @@ async def create_bulk(
     problems = []
     for number, entry in enumerate(entries, start=1):
         try:
-            await _community_for(communities, entry.community, entry.role)
+            _community_for(communities, entry.community, entry.role)
         except ValidationFailed as exc:
             problems.append({"field": f"line {number}", "type": exc.code, "message": f"Line {number}: {exc.message}"})
     if problems:
@@ -228,6 +230,6 @@ async def find_usable_invitation(db: AsyncSession, *, token: str, now: datetime)
     if invitation is None or invitation_state(invitation, now) not in USABLE_STATES:
         raise InvalidInvitation()
     session = await db.get(DialogueSession, invitation.session_id)
-    if session is None or session.status in FINISHED:
+    if session is None or session.status not in JOINABLE:
         raise InvalidInvitation()
     return invitation, session

@@ -200,7 +200,7 @@ class Seat(SQLModel, table=True):
     role: SeatRole = Field(sa_column=Column(EnumText(SeatRole), nullable=False))
     display_name: str = Field(sa_column=Column(String(60), nullable=False))
     # Case- and space-folded display name, so "Nare" and " nare " cannot both join.
-    display_name_key: str = Field(sa_column=Column(String(60), nullable=False))
+    display_name_key: str = Field(sa_column=Column(String(120), nullable=False))
     pseudonym: str = Field(sa_column=Column(String(40), nullable=False))
     status: SeatStatus = Field(sa_column=Column(EnumText(SeatStatus), nullable=False))
     cookie_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))

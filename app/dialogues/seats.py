@@ -19,7 +19,7 @@ from app.dialogues.models import (
     SeatRole,
     SeatStatus,
 )
-from app.dialogues.sessions import current_rules, quotas_of
+from app.dialogues.sessions import current_rules, occupied_seats, quotas_of
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.programmes.models import UI_LANGUAGES, Community
 from app.security.tokens import hash_token, new_token
@@ -51,7 +51,8 @@ def normalise_display_name(raw: str) -> tuple[str, str]:
         raise _field_error(
             "display_name", "That name is kept for facilitators and transcripts; choose another.", "reserved_display_name"
         )
-    return name, name.casefold()
+    # NFKC folds look-alike forms (full-width letters, ligatures) before comparing.
+    return name, unicodedata.normalize("NFKC", name).casefold()[:120]
 
 
 def choose_language(db: AsyncSession, *, invitation: Invitation, language: str) -> None:
@@ -91,7 +92,12 @@ async def _lock_session(db: AsyncSession, session_id: int) -> DialogueSession:
     # Two people taking the last seat at once, on two instances: the row lock makes
     # the second wait and then count again. (SQLite already serialises writers.)
     row = (
-        await db.exec(select(DialogueSession).where(DialogueSession.id == session_id).with_for_update())
+        await db.exec(
+            select(DialogueSession)
+            .where(DialogueSession.id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
     ).one()
     return row
 
@@ -111,29 +117,12 @@ async def _pseudonym(db: AsyncSession, *, session: DialogueSession, role: SeatRo
 
 
 async def _check_room(db: AsyncSession, *, session: DialogueSession, community_id: int | None) -> None:
-    occupied = Seat.status != SeatStatus.banned
-    total = (
-        await db.exec(
-            select(func.count()).select_from(Seat).where(
-                Seat.session_id == session.id, Seat.role == SeatRole.participant, occupied
-            )
-        )
-    ).one()
-    if total >= session.capacity:
+    occupied = await occupied_seats(db, session_id=session.id)  # type: ignore[arg-type]
+    if sum(occupied.values()) >= session.capacity:
         raise Conflict("This session is full. Please contact your facilitator.", code="session_full")
     quotas = await quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
     quota = quotas.get(community_id, 0) if community_id is not None else 0
-    in_community = (
-        await db.exec(
-            select(func.count()).select_from(Seat).where(
-                Seat.session_id == session.id,
-                Seat.role == SeatRole.participant,
-                Seat.community_id == community_id,
-                occupied,
-            )
-        )
-    ).one()
-    if in_community >= quota:
+    if occupied.get(community_id, 0) >= quota:
         raise Conflict(
             "All seats for your community in this session are taken. Please contact your facilitator.",
             code="community_full",
@@ -148,22 +137,30 @@ async def claim_seat(
     Returns the seat and the token for the seat cookie. An invitation that already
     has a seat (a re-issued link) gets the same seat back, bound to this browser.
     """
+    session = await _lock_session(db, session.id)  # type: ignore[arg-type]
+    # Another browser may have used this very link a moment ago.
+    await db.refresh(invitation)
+    if invitation.claimed_at is not None or invitation.revoked_at is not None:
+        from app.dialogues.invitations import InvalidInvitation
+
+        raise InvalidInvitation()
+    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    if invitation.consented_at is None or invitation.consent_rules_version != rules.version:
+        raise Conflict("Please read and accept the ground rules first.", code="consent_required")
     existing = await seat_of_invitation(db, invitation_id=invitation.id)  # type: ignore[arg-type]
     cookie_token = new_token()
     if existing is not None:
         if existing.status is SeatStatus.banned:
             raise Conflict("You cannot rejoin this session.", code="seat_banned")
         existing.cookie_hash = hash_token(cookie_token)
+        existing.consent_rules_version = rules.version
+        existing.consented_at = invitation.consented_at  # type: ignore[assignment]
         invitation.claimed_at = now
         db.add_all([existing, invitation])
         await db.flush()
         return existing, cookie_token
 
-    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
-    if invitation.consented_at is None or invitation.consent_rules_version != rules.version:
-        raise Conflict("Please read and accept the ground rules first.", code="consent_required")
     name, key = normalise_display_name(display_name)
-    session = await _lock_session(db, session.id)  # type: ignore[arg-type]
     if invitation.role is SeatRole.participant:
         await _check_room(db, session=session, community_id=invitation.community_id)
     taken = (

@@ -27,7 +27,7 @@ DEFAULT_GROUND_RULES = """\
 # Where a session may go from each status. Anything else is refused.
 TRANSITIONS: dict[SessionStatus, tuple[SessionStatus, ...]] = {
     SessionStatus.draft: (SessionStatus.scheduled, SessionStatus.cancelled),
-    SessionStatus.scheduled: (SessionStatus.open, SessionStatus.draft, SessionStatus.cancelled),
+    SessionStatus.scheduled: (SessionStatus.open, SessionStatus.cancelled),
     SessionStatus.open: (SessionStatus.live, SessionStatus.cancelled),
     SessionStatus.live: (SessionStatus.paused, SessionStatus.ended),
     SessionStatus.paused: (SessionStatus.live, SessionStatus.ended),
@@ -84,10 +84,31 @@ async def list_sessions(db: AsyncSession, *, programme_id: int) -> list[Dialogue
 
 
 def to_utc(moment: datetime, zone: str) -> datetime:
-    """A time with an offset is taken as it is; a bare one is local to `zone`."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(zone))
-    return moment.astimezone(ZoneInfo("UTC"))
+    """A time with an offset is taken as it is; a bare one is local to `zone`, and must
+    exist there (not skipped by a clock change)."""
+    try:
+        if moment.tzinfo is None:
+            local = moment.replace(tzinfo=ZoneInfo(zone))
+            utc = local.astimezone(ZoneInfo("UTC"))
+            if utc.astimezone(ZoneInfo(zone)).replace(tzinfo=None) != moment:
+                raise _field_error(
+                    "starts_at", f"{moment:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks change then).",
+                    "nonexistent_local_time",
+                )
+            return utc
+        return moment.astimezone(ZoneInfo("UTC"))
+    except OverflowError:
+        raise _field_error("starts_at", "That date is out of range.", "date_out_of_range") from None
+
+
+MAX_AHEAD = timedelta(days=5 * 366)
+
+
+def check_start(starts_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise _field_error("starts_at", "The start time is in the past.", "start_in_past")
+    if starts_at > now + MAX_AHEAD:
+        raise _field_error("starts_at", "Sessions can be planned up to five years ahead.", "start_too_far")
 
 
 def ends_at(session: DialogueSession) -> datetime:
@@ -97,7 +118,10 @@ def ends_at(session: DialogueSession) -> datetime:
 def _planned_minutes(starts_at: datetime, data: SessionCreate) -> int:
     if data.ends_at is None:
         return data.planned_minutes or 120
-    end = to_utc(data.ends_at, data.time_zone)
+    try:
+        end = to_utc(data.ends_at, data.time_zone)
+    except ValidationFailed:
+        raise _field_error("ends_at", "That end time is not valid.", "bad_end") from None
     if end <= starts_at:
         raise _field_error("ends_at", "The session must end after it starts.", "end_before_start")
     minutes = int((end - starts_at).total_seconds() // 60)
@@ -190,7 +214,9 @@ async def _store_quotas(db: AsyncSession, *, session_id: int, quotas: dict[int, 
     await db.flush()
 
 
-async def _participants_by_community(db: AsyncSession, *, session_id: int) -> dict[int | None, int]:
+async def occupied_seats(db: AsyncSession, *, session_id: int) -> dict[int | None, int]:
+    """Participants holding a place, by community: waiting in the lobby or admitted.
+    Someone refused, removed, banned or gone frees their place."""
     from app.dialogues.models import Seat, SeatRole, SeatStatus
 
     rows = await db.exec(
@@ -198,7 +224,7 @@ async def _participants_by_community(db: AsyncSession, *, session_id: int) -> di
         .where(
             Seat.session_id == session_id,
             Seat.role == SeatRole.participant,
-            Seat.status != SeatStatus.banned,
+            col(Seat.status).in_([SeatStatus.lobby, SeatStatus.admitted]),
         )
         .group_by(Seat.community_id)
     )
@@ -210,8 +236,7 @@ async def schedule_session(
 ) -> DialogueSession:
     """A facilitator puts a new session (a draft) into the programme."""
     starts_at = to_utc(data.starts_at, data.time_zone)
-    if starts_at <= now:
-        raise _field_error("starts_at", "The start time is in the past.", "start_in_past")
+    check_start(starts_at, now)
     communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
     quotas = _resolve_quotas(communities, data.capacity, data.quotas)
     session = DialogueSession(
@@ -246,48 +271,64 @@ async def schedule_session(
 async def update_session(
     db: AsyncSession, *, actor: User, access: SessionAccess, data: SessionUpdate, now: datetime
 ) -> DialogueSession:
-    """Change a session's plan; time, size and settings only before it goes live."""
+    """Change a session's plan; time, size and settings only before it goes live.
+
+    Everything is checked before anything changes, so a refused edit leaves the
+    session exactly as it was."""
     session = access.session
     changes = data.model_dump(exclude_unset=True)
-    planning_fields = {
-        "starts_at", "time_zone", "planned_minutes", "capacity", "quotas",
-        "show_communities", "speaking_mode", "admission", "keep_transcript",
-    }
     if session.status in FINISHED:
         raise Conflict(f"The session is {session.status.value}; it can no longer change.", code="session_finished")
-    if session.status not in PLANNING and planning_fields & set(changes):
-        raise Conflict(
-            "Time, size and settings can change only before the session goes live.",
-            code="session_underway",
-        )
-    if "title" in changes and data.title is not None:
-        session.title = data.title.strip()
-    if "description" in changes and data.description is not None:
-        session.description = data.description.strip()
     # A new zone alone changes how the time is shown, not when the session happens.
     zone = data.time_zone or session.time_zone
+    starts_at = session.starts_at
     if data.starts_at is not None:
         starts_at = to_utc(data.starts_at, zone)
-        if starts_at <= now:
-            raise _field_error("starts_at", "The start time is in the past.", "start_in_past")
-        session.starts_at = starts_at
-    session.time_zone = zone
-    if data.planned_minutes is not None:
-        session.planned_minutes = data.planned_minutes
-    if "capacity" in changes or "quotas" in changes:
-        capacity = data.capacity or session.capacity
+        if starts_at != session.starts_at:
+            check_start(starts_at, now)
+    moved = {
+        "starts_at": starts_at != session.starts_at,
+        "time_zone": zone != session.time_zone,
+        "planned_minutes": data.planned_minutes not in (None, session.planned_minutes),
+        "capacity": data.capacity not in (None, session.capacity),
+        "quotas": "quotas" in changes,
+        **{name: getattr(data, name) not in (None, getattr(session, name))
+           for name in ("show_communities", "speaking_mode", "admission", "keep_transcript")},
+    }
+    if session.status not in PLANNING and any(moved.values()):
+        raise Conflict("Time, size and settings can change only before the session goes live.",
+                       code="session_underway")
+    occupied = await occupied_seats(db, session_id=session.id)  # type: ignore[arg-type]
+    if data.keep_transcript and not session.keep_transcript and sum(occupied.values()):
+        raise Conflict("People have already joined without agreeing to a transcript; it cannot be switched on now.",
+                       code="transcript_after_consent")
+    quotas: dict[int, int] | None = None
+    capacity = data.capacity or session.capacity
+    if moved["capacity"] or moved["quotas"]:
         communities = await communities_of(db, programme_id=session.programme_id)
-        if data.quotas is None and "quotas" not in changes:
+        if "quotas" in changes:
+            quota_keys = data.quotas
+        else:
             current = await quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
             by_id = {c.id: c.key for c in communities}
             quota_keys = {by_id[cid]: seats for cid, seats in current.items() if cid in by_id}
-        else:
-            quota_keys = data.quotas  # type: ignore[assignment]
         quotas = _resolve_quotas(communities, capacity, quota_keys)
-        taken = await _participants_by_community(db, session_id=session.id)  # type: ignore[arg-type]
-        if sum(taken.values()) > capacity:
-            raise _field_error("capacity", "More participants have already joined than this capacity.", "capacity_below_seats")
-        session.capacity = capacity
+        if sum(occupied.values()) > capacity:
+            raise _field_error("capacity", "More participants have already joined than this capacity.",
+                               "capacity_below_seats")
+        for community_id, seats in quotas.items():
+            if occupied.get(community_id, 0) > seats:
+                raise _field_error("quotas", "A quota is below the number of people of that community "
+                                   "who have already joined.", "quota_below_seats")
+    # Every check passed: apply.
+    if data.title is not None:
+        session.title = data.title.strip()
+    if data.description is not None:
+        session.description = data.description.strip()
+    session.starts_at, session.time_zone, session.capacity = starts_at, zone, capacity
+    if data.planned_minutes is not None:
+        session.planned_minutes = data.planned_minutes
+    if quotas is not None:
         await _store_quotas(db, session_id=session.id, quotas=quotas)  # type: ignore[arg-type]
     for name in ("show_communities", "speaking_mode", "admission", "keep_transcript"):
         value = getattr(data, name)

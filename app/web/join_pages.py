@@ -28,7 +28,6 @@ from app.web.templating import render_page
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 JOIN_COOKIE = "rt_join"
-LANG_COOKIE = "rt_lang"
 
 
 async def _pending(request: Request, db: SessionDep, now: NowDep) -> tuple[Invitation, DialogueSession]:
@@ -54,13 +53,10 @@ async def join_language(request: Request, db: SessionDep, now: NowDep, pending: 
 async def join_language_submit(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
     invitation, _session = pending
     language = str((await request.form()).get("language", ""))
-    try:
-        seats.choose_language(db, invitation=invitation, language=language)
-    except AppError:
-        return see_other("/join/language")
-    response = see_other("/join/rules")
-    set_private_cookie(request, response, LANG_COOKIE, language, max_age=365 * 86400)
-    return response
+    seats.choose_language(db, invitation=invitation, language=language)  # an unknown one: 422
+    # Nothing about the choice is kept in the browser: on a shared device a language
+    # could hint at a community.
+    return see_other("/join/rules")
 
 
 async def _rules_page(request: Request, db: SessionDep, invitation, session, form: FormState, status_code: int = 200) -> Response:  # type: ignore[no-untyped-def]

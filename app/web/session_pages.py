@@ -177,6 +177,7 @@ async def session_edit(
         return see_other(f"/sessions/{access.session.id}?done=saved")
     except (ValidationError, AppError) as exc:
         _errors_into(form, exc)
+    await db.refresh(access.session)  # the savepoint's rollback expired it
     return await _session_page(request, db, access, form=form, status_code=422)
 
 
@@ -192,6 +193,7 @@ async def session_status(request: Request, access: SessionFacilitatorDep, db: Se
         error = "Choose a status."
     except AppError as exc:
         error = exc.message
+    await db.refresh(access.session)
     return await _session_page(request, db, access, error=error, status_code=422)
 
 

@@ -8,14 +8,16 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import api_login
-from tests.factories import make_world
+from tests.factories import make_world, schedule
 
 NOT_USABLE = "This invitation link cannot be used."
 
 
 @pytest.fixture
 async def world(app, make_account):
-    return await make_world(app, make_account)
+    world = await make_world(app, make_account)
+    await schedule(app, world.session)
+    return world
 
 
 @pytest.fixture
@@ -247,3 +249,60 @@ async def test_facilitators_refuse_someone_in_the_lobby_with_a_reason_they_see(c
     assert refused.json()["status"] == "removed"
     me = (await browser.get(f"/api/sessions/{world.session.id}/me")).json()
     assert me["status"] == "removed" and me["status_reason"] == "We do not recognise this name."
+
+
+async def test_a_refused_person_frees_their_place_for_someone_else(client, new_client, world, fac):
+    first = (await join(new_client(), token_of((await invite(client, world, fac))["link"]), "One")).json()
+    await join(new_client(), token_of((await invite(client, world, fac))["link"]), "Two")
+    full = await join(new_client(), token_of((await invite(client, world, fac))["link"]), "Three")
+    assert full.json()["error"]["code"] == "community_full"
+    await client.post(f"/api/sessions/{world.session.id}/seats/{first['id']}/refuse", json={"reason": "wrong room"},
+                      headers={"X-CSRF-Token": fac})
+    again = await join(new_client(), token_of((await invite(client, world, fac))["link"]), "Four")
+    assert again.status_code == 200
+
+
+async def test_a_draft_sessions_links_cannot_be_followed_yet(app, client, new_client, world, fac):
+    from tests.factories import make_session
+
+    draft = await make_session(app, facilitator=world.facilitator.user, programme=world.programme)
+    made = await client.post(f"/api/sessions/{draft.id}/invitations", json={"community": "a"}, headers={"X-CSRF-Token": fac})
+    response = await new_client().post("/api/join", json={"token": token_of(made.json()["link"])})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "invalid_invitation"
+
+
+async def test_the_transcript_cannot_be_switched_on_after_people_joined_without_it(client, new_client, world, fac):
+    await client.patch(f"/api/sessions/{world.session.id}", json={"keep_transcript": False}, headers={"X-CSRF-Token": fac})
+    token = token_of((await invite(client, world, fac))["link"])
+    browser = new_client()
+    await browser.post("/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True,
+                                                  "accept_transcript": False})
+    assert (await browser.post("/api/join/claim", json={"token": token, "display_name": "Quiet"})).status_code == 200
+    switched = await client.patch(f"/api/sessions/{world.session.id}", json={"keep_transcript": True},
+                                  headers={"X-CSRF-Token": fac})
+    assert switched.status_code == 409 and switched.json()["error"]["code"] == "transcript_after_consent"
+
+
+async def test_the_same_link_used_in_two_browsers_at_once_gives_one_seat(client, new_client, world, fac):
+    import asyncio
+
+    token = token_of((await invite(client, world, fac))["link"])
+    first, second = new_client(), new_client()
+    for browser in (first, second):
+        await browser.post("/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True,
+                                                      "accept_transcript": True})
+    answers = await asyncio.gather(
+        first.post("/api/join/claim", json={"token": token, "display_name": "Same Link"}),
+        second.post("/api/join/claim", json={"token": token, "display_name": "Same Link Too"}),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 404]
+    seats = (await client.get(f"/api/sessions/{world.session.id}/seats")).json()
+    assert len(seats) == 1
+
+
+async def test_look_alike_names_count_as_the_same_name(client, new_client, world, fac):
+    await join(new_client(), token_of((await invite(client, world, fac))["link"]), "Nare")
+    clash = await join(new_client(), token_of((await invite(client, world, fac, community="b"))["link"]), "Ｎａｒｅ")
+    assert clash.status_code == 422 and clash.json()["error"]["code"] == "display_name_taken"
+    long_fold = await join(new_client(), token_of((await invite(client, world, fac, community="b"))["link"]), "ﬃ" * 40)
+    assert long_fold.status_code == 200  # folds to 120 characters and is stored

@@ -25,7 +25,7 @@ from app.dialogues.seat_cookie import seat_cookie_name
 from app.programmes import service as programme_service
 from app.programmes.models import MemberRole
 from tests.conftest import CSRF_META, make_settings
-from tests.factories import make_invitation, make_programme, make_session
+from tests.factories import make_invitation, make_programme, make_session, schedule
 
 ACTORS = ("admin", "organiser", "facilitator", "other_facilitator", "participant", "other_participant", "anonymous")
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +39,7 @@ class World:
     other_session: Any
     spare: Any
     item_id: int
+    second_session_id: int
     invitation_id: int
     seat_id: int
     seat_tokens: dict[str, str]
@@ -121,14 +122,14 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/programmes"): Rule("RARRRRR", PROGRAMME),
     ("GET", "/api/programmes/{programme_id}"): Rule("RAARRRR"),
     ("PATCH", "/api/programmes/{programme_id}"): Rule("RARRRRR", {"name": "Renamed"}),
-    ("POST", "/api/programmes/{programme_id}/members"): Rule("RARRRRR", {"username": "admin-1", "role": "facilitator"}),
+    ("POST", "/api/programmes/{programme_id}/members"): Rule("RARRRRR", {"username": "elsewhere-fac", "role": "facilitator"}),
     ("DELETE", "/api/programmes/{programme_id}/members/{user_id}"): Rule("RARRRRR"),
     ("POST", "/api/programmes/{programme_id}/communities"): Rule("RARRRRR", COMMUNITY),
     ("GET", "/programmes"): Rule("AAAARRR"),
     ("POST", "/programmes"): Rule("RARRRRR", {"name": "P2", "lang_en": "1", "community_0_key": "a", "community_0_en": "A",
                                               "community_1_key": "b", "community_1_en": "B"}),
     ("GET", "/programmes/{programme_id}"): Rule("RAARRRR"),
-    ("POST", "/programmes/{programme_id}/members"): Rule("RARRRRR", {"username": "admin-1", "role": "facilitator"}),
+    ("POST", "/programmes/{programme_id}/members"): Rule("RARRRRR", {"username": "elsewhere-fac", "role": "facilitator"}),
     ("POST", "/programmes/{programme_id}/members/{user_id}/remove"): Rule("RARRRRR"),
     ("POST", "/programmes/{programme_id}/communities"): Rule("RARRRRR", {"key": "c", "label_en": "C", "label_ru": "C", "label_az": "C", "label_hy": "C"}),
     # Sessions and agendas
@@ -136,26 +137,26 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/programmes/{programme_id}/sessions"): Rule("RRARRRR", SESSION),
     ("GET", "/api/sessions/{session_id}"): Rule("RAARRRR"),
     ("PATCH", "/api/sessions/{session_id}"): Rule("RRARRRR", {"title": "Renamed"}),
-    ("POST", "/api/sessions/{session_id}/status"): Rule("RRARRRR", {"status": "scheduled"}),
+    ("POST", "/api/sessions/{session_id}/status"): Rule("RRARRRR", {"status": "open"}),
     ("GET", "/api/sessions/{session_id}/calendar.ics"): Rule("RAARRRR"),
     ("GET", "/api/sessions/{session_id}/agenda"): Rule("RAARRRR"),
     ("POST", "/api/sessions/{session_id}/agenda"): Rule("RRARRRR", ITEM),
     ("PATCH", "/api/sessions/{session_id}/agenda/{item_id}"): Rule("RRARRRR", {"title": "Edited"}),
     ("DELETE", "/api/sessions/{session_id}/agenda/{item_id}"): Rule("RRARRRR"),
     ("POST", "/api/sessions/{session_id}/agenda/{item_id}/move"): Rule("RRARRRR", {"position": 2}),
-    ("POST", "/api/sessions/{session_id}/agenda/copy"): Rule("RRARRRR", {"from_session_id": "{session_id}"}),
+    ("POST", "/api/sessions/{session_id}/agenda/copy"): Rule("RRARRRR", {"from_session_id": "{second_session_id}"}),
     ("POST", "/api/sessions/{session_id}/agenda/template"): Rule("RRARRRR", {"template": "first_meeting"}),
     ("GET", "/programmes/{programme_id}/sessions/new"): Rule("RRARRRR"),
     ("POST", "/programmes/{programme_id}/sessions/new"): Rule("RRARRRR", SESSION_FORM),
     ("GET", "/sessions/{session_id}"): Rule("RAARRRR"),
     ("POST", "/sessions/{session_id}/edit"): Rule("RRARRRR", SESSION_FORM),
-    ("POST", "/sessions/{session_id}/status"): Rule("RRARRRR", {"status": "scheduled"}),
+    ("POST", "/sessions/{session_id}/status"): Rule("RRARRRR", {"status": "open"}),
     ("GET", "/sessions/{session_id}/agenda"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/agenda"): Rule("RRARRRR", ITEM),
     ("POST", "/sessions/{session_id}/agenda/{item_id}/edit"): Rule("RRARRRR", {"title": "Edited"}),
     ("POST", "/sessions/{session_id}/agenda/{item_id}/move"): Rule("RRARRRR", {"direction": "down"}),
     ("POST", "/sessions/{session_id}/agenda/{item_id}/remove"): Rule("RRARRRR"),
-    ("POST", "/sessions/{session_id}/agenda/copy"): Rule("RRARRRR", {"from_session_id": "{session_id}"}),
+    ("POST", "/sessions/{session_id}/agenda/copy"): Rule("RRARRRR", {"from_session_id": "{second_session_id}"}),
     ("POST", "/sessions/{session_id}/agenda/template"): Rule("RRARRRR"),
     # Invitations, seats and the lobby: facilitators of the session only
     ("GET", "/api/sessions/{session_id}/invitations"): Rule("RRARRRR"),
@@ -222,13 +223,16 @@ async def build_world(app, make_account) -> World:
     admin = await make_account(Role.admin, username="admin-1")
     organiser = await make_account(Role.organiser, username="organiser-login")
     facilitator = await make_account(Role.facilitator)
-    other_facilitator = await make_account(Role.facilitator)
+    other_facilitator = await make_account(Role.facilitator, username="elsewhere-fac")
     spare = await make_account(Role.facilitator)
     other_organiser = await make_account(Role.organiser)
     programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user, spare.user])
     other_programme = await make_programme(app, organiser=other_organiser.user, facilitators=[other_facilitator.user])
     session = await make_session(app, facilitator=facilitator.user, programme=programme)
     other_session = await make_session(app, facilitator=other_facilitator.user, programme=other_programme)
+    second_session = await make_session(app, facilitator=facilitator.user, programme=programme)
+    await schedule(app, session)
+    await schedule(app, other_session)
     seat_tokens = {}
     seat_id = 0
     for actor, (sess, fac) in {"participant": (session, facilitator), "other_participant": (other_session, other_facilitator)}.items():
@@ -250,7 +254,7 @@ async def build_world(app, make_account) -> World:
     return World(
         accounts={"admin": admin, "organiser": organiser, "facilitator": facilitator, "other_facilitator": other_facilitator},
         programme=programme, session=session, other_session=other_session, spare=spare.user,
-        item_id=item_id, invitation_id=pending.id, seat_id=seat_id, seat_tokens=seat_tokens,
+        item_id=item_id, second_session_id=second_session.id, invitation_id=pending.id, seat_id=seat_id, seat_tokens=seat_tokens,
     )
 
 
@@ -270,6 +274,7 @@ async def actor_client(app, world: World, actor: str) -> tuple[httpx.AsyncClient
 
 def fill(template: str, world: World, values: dict[str, Any]) -> str:
     ids = {"programme_id": world.programme.id, "session_id": world.session.id, "item_id": world.item_id,
+           "second_session_id": world.second_session_id,
            "invitation_id": world.invitation_id, "seat_id": world.seat_id, "user_id": world.spare.id, **values}
     return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), template)
 

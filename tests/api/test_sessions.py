@@ -168,3 +168,31 @@ async def test_a_facilitator_of_another_programme_finds_nothing(client, world):
     assert (await client.get(f"/api/sessions/{world.session.id}")).status_code == 404
     moved = await client.post(f"/api/sessions/{world.session.id}/status", json={"status": "scheduled"}, headers={"X-CSRF-Token": csrf})
     assert moved.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "time_zone", "code"),
+    [("9999-12-31T23:00:00Z", "UTC", "start_too_far"), ("0001-01-01T00:30:00", "Asia/Tokyo", "date_out_of_range"),
+     ("2031-03-30T02:30:00", "Europe/Berlin", "nonexistent_local_time")],
+)
+async def test_impossible_dates_are_refused_with_a_reason(client, world, fac, clock, starts_at, time_zone, code):
+    response = await client.post(f"/api/programmes/{world.programme.id}/sessions",
+                                 json=plan(clock, starts_at=starts_at, time_zone=time_zone), headers={"X-CSRF-Token": fac})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+
+
+async def test_a_refused_edit_changes_nothing(client, world, fac):
+    before = (await client.get(f"/api/sessions/{world.session.id}")).json()
+    response = await client.patch(f"/api/sessions/{world.session.id}",
+                                  json={"title": "Should not stick", "capacity": 2, "quotas": {"a": 2, "b": 2}},
+                                  headers={"X-CSRF-Token": fac})
+    assert response.status_code == 422
+    assert (await client.get(f"/api/sessions/{world.session.id}")).json() == before
+
+
+async def test_scheduled_cannot_go_back_to_draft(client, world, fac):
+    sid = world.session.id
+    await client.post(f"/api/sessions/{sid}/status", json={"status": "scheduled"}, headers={"X-CSRF-Token": fac})
+    back = await client.post(f"/api/sessions/{sid}/status", json={"status": "draft"}, headers={"X-CSRF-Token": fac})
+    assert back.status_code == 409

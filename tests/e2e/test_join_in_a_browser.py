@@ -72,11 +72,19 @@ def test_two_people_join_and_are_admitted(browser, demo_server: DemoServer):
 
 
 def test_a_used_link_shows_a_page_that_reveals_nothing(browser, demo_server: DemoServer):
+    import httpx
+
+    link = [link for community, link in demo_server.links if community == "community-b"][1]
+    token = link.rsplit("/", 1)[1]
+    with httpx.Client(base_url=demo_server.base_url) as other_device:
+        other_device.post("/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True,
+                                                     "accept_transcript": True})
+        assert other_device.post("/api/join/claim", json={"token": token, "display_name": "Used"}).status_code == 200
     context = browser.new_context()
     page = context.new_page()
-    page.goto(demo_server.base_url + "/join/" + "A" * 43)
+    page.goto(link)
     text = page.content()
-    assert "This link cannot be used" in text and "Demo session" not in text
+    assert "This link cannot be used" in text and "Demo session" not in text and "Used" not in text
     context.close()
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from app.accounts.models import Role
 from tests.conftest import page_csrf
 
+CSRF_TAG = re.compile(r'<meta name="csrf-token" content="[0-9a-f]+">')
 LINK = re.compile(r'value="(http://testserver/join/[A-Za-z0-9_-]{43})"')
 
 
@@ -160,3 +161,37 @@ async def test_the_invitation_page_keeps_real_names_for_facilitators_only(app, c
     assert refused.status_code == 403 and "Secret Realname" not in refused.text
     overview = await organiser.get(f"/sessions/{world.session.id}")
     assert overview.status_code == 200 and "Secret Realname" not in overview.text
+
+
+async def test_a_failed_edit_of_a_session_already_under_way_shows_the_form_again(app, client, make_account, clock):
+    from tests.factories import make_world
+    from tests.live.conftest import go_live
+
+    world = await make_world(app, make_account)
+    await go_live(app, world.session)
+    clock.advance(days=3)  # the start time is now in the past
+    await log_in(client, world.facilitator)
+    csrf = await page_csrf(client, f"/sessions/{world.session.id}")
+    renamed = await client.post(f"/sessions/{world.session.id}/edit", data={"csrf_token": csrf, "title": "Renamed live",
+                                                                          "ground_rules": "Rules."})
+    assert renamed.status_code == 303
+    refused = await client.post(f"/sessions/{world.session.id}/edit", data={"csrf_token": csrf, "title": "",
+                                                                          "ground_rules": "Rules."})
+    assert refused.status_code == 422 and 'id="f-title-error"' in refused.text
+
+
+async def test_a_claimed_or_revoked_link_shows_the_same_page_as_a_made_up_one(app, client, new_client, make_account):
+    from tests.factories import make_invitation, make_world, schedule
+
+    world = await make_world(app, make_account)
+    await schedule(app, world.session)
+    _invitation, claimed = await make_invitation(app, facilitator=world.facilitator.user, session=world.session)
+    browser = new_client()
+    await browser.post("/api/join/consent", json={"token": claimed, "rules_version": 1, "accept_rules": True,
+                                                  "accept_transcript": True})
+    assert (await browser.post("/api/join/claim", json={"token": claimed, "display_name": "Taken"})).status_code == 200
+    pages = [await new_client().get(f"/join/{token}") for token in (claimed, "B" * 43)]
+    assert [p.status_code for p in pages] == [404, 404]
+    without_token = [CSRF_TAG.sub("", p.text) for p in pages]
+    assert without_token[0] == without_token[1]  # the same page, word for word
+    assert "This invitation link cannot be used" in pages[0].text and world.session.title not in pages[0].text
