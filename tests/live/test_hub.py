@@ -1,0 +1,183 @@
+"""The hub and the protocol without a network: the in-process broker, a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from app.events.log import append_event
+from app.facilitation import presence
+from app.facilitation.room_state import room_state
+from app.facilitation.statements import post_statement
+from app.live.broker import MemoryBroker
+from app.live.hub import CATCH_UP, Connection, Hub, encode
+from app.live.protocol import CLOSE_TOO_SLOW, ROOM_EVENT_TYPES, SERVER_FRAMES
+
+
+class FakeSocket:
+    def __init__(self, *, delay: float = 0.0) -> None:
+        self.sent: list[dict] = []
+        self.closed: tuple[int, str] | None = None
+        self.delay = delay
+
+    async def send(self, text: str) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        frame = json.loads(text)
+        SERVER_FRAMES.validate_python(frame)
+        self.sent.append(frame)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = (code, reason)
+
+    def seqs(self) -> list[int]:
+        return [f["seq"] for f in self.sent if "seq" in f and f["type"] != "ack"]
+
+
+@pytest.fixture
+async def hub(app):
+    broker = MemoryBroker()
+    hub = Hub(broker=broker, db=app.state.db)
+    previous = app.state.db.publisher
+    app.state.db.publisher = hub.publish
+    yield hub
+    app.state.db.publisher = previous
+    await hub.close_all(1001, "test over")
+
+
+def connect(app, hub, live_room, name: str, *, after: int = 0, facilitator: bool = False, queue_size: int = 256,
+            delay: float = 0.0) -> tuple[Connection, FakeSocket]:
+    socket = FakeSocket(delay=delay)
+    connection = Connection(session_id=live_room.session_id, seat_id=live_room.people[name].seat_id,
+                            is_facilitator=facilitator, send=socket.send, close=socket.close, db=app.state.db,
+                            after=after, queue_size=queue_size)
+    return connection, socket
+
+
+async def say(app, live_room, name: str, text: str, client_id: str) -> int:
+    async with app.state.db.unit_of_work() as db:
+        posted = await post_statement(db, seat_id=live_room.people[name].seat_id, client_id=client_id, text=text,
+                                      reply_to=None, now=app.state.clock.now())
+    return posted.seq
+
+
+async def settle(*sockets: FakeSocket, count: int, timeout: float = 3.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while any(len(s.seqs()) < count for s in sockets) and loop.time() < deadline:
+        await asyncio.sleep(0.01)
+
+
+async def test_joining_subscribes_then_catches_up_and_goes_live_without_gaps_or_duplicates(app, hub, live_room):
+    first = await say(app, live_room, "nigar", "Before anyone listens", "client-0001")
+    connection, socket = connect(app, hub, live_room, "ani")
+    await hub.join(connection)
+    second = await say(app, live_room, "nigar", "While catching up", "client-0002")
+    await settle(socket, count=second)
+    seqs = socket.seqs()
+    assert seqs == list(range(1, second + 1)) and first in seqs
+    await hub.leave(connection)
+
+
+async def test_an_event_seen_twice_is_sent_once_and_a_gap_is_filled_from_the_log(app, hub, live_room):
+    connection, socket = connect(app, hub, live_room, "ani")
+    connection.start()
+    async with app.state.db.unit_of_work() as db:
+        events = [await append_event(db, session_id=live_room.session_id, type="session_status",
+                                     payload={"status": "live"}, now=app.state.clock.now()) for _ in range(3)]
+    seqs = [e.seq for e in events]
+    frame = encode({"type": "session_status", "seq": seqs[2], "at": "2026-01-01T00:00:00+00:00", "status": "live"})
+    connection.offer((seqs[2], "all", frame))  # arrives first: the two before it come from the log
+    connection.offer((seqs[2], "all", frame))  # and again: dropped
+    await settle(socket, count=len(socket.seqs()) + 1)
+    await asyncio.sleep(0.1)
+    assert socket.seqs()[-3:] == seqs and len(set(socket.seqs())) == len(socket.seqs())
+    await connection.stop()
+
+
+async def test_what_a_client_may_not_see_arrives_as_a_noop_with_its_number(app, hub, live_room):
+    participant, p_socket = connect(app, hub, live_room, "ani")
+    facilitator, f_socket = connect(app, hub, live_room, "nigar", facilitator=True)
+    await hub.join(participant)
+    await hub.join(facilitator)
+    async with app.state.db.unit_of_work() as db:
+        event = await append_event(db, session_id=live_room.session_id, type="session_status",
+                                   payload={"status": "live"}, audience="facilitators", now=app.state.clock.now())
+    await settle(p_socket, f_socket, count=event.seq)
+    assert [f for f in p_socket.sent if f.get("seq") == event.seq][0]["type"] == "noop"
+    assert [f for f in f_socket.sent if f.get("seq") == event.seq][0]["type"] == "session_status"
+
+
+async def test_a_stalled_reader_is_dropped_before_it_costs_memory_or_holds_up_others(app, hub, live_room):
+    stalled, s_socket = connect(app, hub, live_room, "rauf", queue_size=4, delay=10.0)
+    fine, f_socket = connect(app, hub, live_room, "ani")
+    await hub.join(stalled)
+    await hub.join(fine)
+    last = 0
+    for i in range(12):
+        last = await say(app, live_room, "nigar", f"Line {i}", f"client-{i:04d}")
+    await settle(f_socket, count=last)
+    assert f_socket.seqs()[-1] == last
+    for _ in range(100):
+        if s_socket.closed:
+            break
+        await asyncio.sleep(0.02)
+    assert s_socket.closed is not None and s_socket.closed[0] == CLOSE_TOO_SLOW
+    assert stalled.queue.qsize() <= 4
+
+
+async def test_a_broker_that_lost_messages_leads_to_a_catch_up_from_the_log(app, hub, live_room):
+    connection, socket = connect(app, hub, live_room, "ani")
+    await hub.join(connection)
+    await settle(socket, count=await hub.current_seq(live_room.session_id))  # the first catch-up is done
+    room = hub.rooms[live_room.session_id]
+    previous = app.state.db.publisher
+    app.state.db.publisher = None  # as if the broker dropped everything
+    lost = await say(app, live_room, "nigar", "Dropped on the way", "client-lost1")
+    app.state.db.publisher = previous
+    await asyncio.sleep(0.05)
+    assert lost not in socket.seqs()
+    room.subscription.mark_stale()  # what the Redis broker does after a reconnect
+    await settle(socket, count=lost)
+    assert lost in socket.seqs()
+
+
+async def test_every_room_event_type_and_the_welcome_are_valid_protocol_frames(app, hub, live_room):
+    from app.dialogues.models import Seat
+
+    async with app.state.db.unit_of_work() as db:
+        seat = await db.get(Seat, live_room.people["ani"].seat_id)
+        await presence.heartbeat(db, instance_id="test-instance", now=app.state.clock.now())
+        await presence.arrive(db, connection_id="c1", seat=seat, instance_id="test-instance", now=app.state.clock.now())
+    await say(app, live_room, "nigar", "Hello", "client-hello")
+    async with app.state.db.unit_of_work() as db:
+        await presence.depart(db, connection_id="c1", now=app.state.clock.now())
+        from app.dialogues.models import DialogueSession
+
+        session = await db.get(DialogueSession, live_room.session_id)
+        welcome = await room_state(db, session=session, seat=seat)
+        from app.events.log import hydrate, read_events
+
+        frames = await hydrate(db, await read_events(db, session_id=live_room.session_id, after=0))
+    SERVER_FRAMES.validate_python(welcome)
+    seen = set()
+    for frame in frames:
+        SERVER_FRAMES.validate_python(frame)
+        seen.add(frame["type"])
+    assert seen == set(ROOM_EVENT_TYPES), seen
+    for extra in ({"type": "noop", "seq": 1}, {"type": "ack", "client_id": "x", "seq": 1, "statement_id": 1},
+                  {"type": "error", "code": "c", "message": "m"}, {"type": "pong"},
+                  {"type": "range_unavailable", "from_seq": 1, "to_seq": 2, "message": "m"}):
+        SERVER_FRAMES.validate_python(extra)
+
+
+async def test_catch_up_marker_reads_everything_new(app, hub, live_room):
+    seq = await say(app, live_room, "nigar", "Already there", "client-there")
+    connection, socket = connect(app, hub, live_room, "ani", after=seq - 1)
+    connection.start()
+    connection.offer(CATCH_UP)
+    await settle(socket, count=1)
+    assert socket.seqs() == [seq]
+    await connection.stop()
