@@ -51,7 +51,18 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> Server:
+    def start(self, timeout: float = 60, attempts: int = 3) -> Server:
+        """Start and wait until ready; a port taken meanwhile by another process is retried."""
+        for attempt in range(attempts):
+            try:
+                return self._start(timeout)
+            except RuntimeError as exc:
+                if "address already in use" not in str(exc).lower() or attempt == attempts - 1:
+                    raise
+                self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout: float) -> Server:
         env = {**self.env, "ROUNDTABLE_PORT": str(self.port),
                "ROUNDTABLE_ALLOWED_ORIGINS": f"http://127.0.0.1:{self.port}"}
         self.log = self.workdir / f"server-{self.port}.log"
@@ -67,7 +78,8 @@ class Server:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
+                lines = [line for line in self.log.read_text().splitlines() if "plugin" not in line]
+                raise RuntimeError("server did not start:\n" + "\n".join(lines[-30:]))
             time.sleep(0.1)
 
     def stop(self, sig: int = signal.SIGTERM) -> int | None:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from app.deps import session_policy
+from app.dialogues.models import Seat
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.dialogues.seats import seat_by_cookie
 from app.errors import AppError, error_body
@@ -106,7 +107,7 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
     hub = state.hub
     await hub.join(connection)
     async with state.db.unit_of_work() as db:
-        seat_row = await db.get(type(seat), seat_id)
+        seat_row = await db.get(Seat, seat_id)
         await presence.arrive(db, connection_id=connection_id, seat=seat_row, instance_id=state.instance_id, now=now)
     try:
         await _serve(websocket, connection, seat_id)  # type: ignore[arg-type]
@@ -146,7 +147,7 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
         if isinstance(command, Ping):
             connection.offer(encode({"type": "pong"}))
         elif isinstance(command, FetchRange):
-            await _fetch(connection, command)
+            await _fetch(websocket, connection, command)
         elif isinstance(command, PostStatement):
             await _statement(websocket, connection, seat_id, command)
 
@@ -165,9 +166,8 @@ def _invalid(exc: ValidationError, text: str) -> dict:
     return {"type": "error", "code": "invalid_command", "message": message}
 
 
-async def _fetch(connection: Connection, command: FetchRange) -> None:
-    state_db = connection._db
-    async with state_db.unit_of_work() as db:
+async def _fetch(websocket: WebSocket, connection: Connection, command: FetchRange) -> None:
+    async with websocket.app.state.db.unit_of_work() as db:
         newest = await last_seq(db, session_id=connection.session_id)
         events = [] if command.to_seq > newest or command.from_seq > command.to_seq else await read_events(
             db, session_id=connection.session_id, after=command.from_seq - 1, upto=command.to_seq)

@@ -146,6 +146,7 @@ class Hub:
         self.db = db
         self.rooms: dict[int, Room] = {}
         self._lock = asyncio.Lock()
+        self._closing: set[asyncio.Task[None]] = set()  # keep references until they finish
 
     async def publish(self, events: list[Published]) -> None:
         """Called after a commit: hand each event to the broker (every instance, us included)."""
@@ -198,10 +199,14 @@ class Hub:
                     self._offer(connection, item)
 
     def _offer(self, connection: Connection, item: Any) -> None:
+        if connection.closed.is_set():
+            return  # on its way out; the endpoint removes it
         if not connection.offer(item):
             # A client that stopped reading: cut it loose before it costs memory or holds
             # up the room. It reconnects and catches up from the log.
-            asyncio.create_task(self._drop_slow(connection))
+            task = asyncio.create_task(self._drop_slow(connection))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     async def _drop_slow(self, connection: Connection) -> None:
         from app.live.protocol import CLOSE_TOO_SLOW

@@ -1,0 +1,793 @@
+"""Runs the room benchmarks: Roundtable against a bare `websockets` server, same load, same run.
+
+    .venv/bin/python bench/run.py                 # everything, about 8-10 minutes
+    .venv/bin/python bench/run.py --quick         # smaller rooms and windows, about 4 minutes
+    .venv/bin/python bench/run.py --only latency  # one benchmark (saturation, latency, acks,
+                                                  # memory, stall); repeat --only for more
+    .venv/bin/python bench/run.py --no-postgres   # skip the PostgreSQL figures
+
+It makes a scratch SQLite database (and a scratch PostgreSQL database on
+postgresql+asyncpg://postgres@127.0.0.1:5432/test) with the rooms and seats the
+benchmarks need, through the services; then, per benchmark, starts a server
+(`python -m app.cli serve`, one worker, or bench/bare_server.py) on a free loopback port,
+drives it with load processes (bench/room_load.py), stops it, and prints the figures
+with Roundtable's ratio to the bare server. Every server and load process is stopped on
+the way out, after an error too; the scratch databases are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import platform
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+import room_load  # noqa: E402
+from room_load import ConnSpec, Job  # noqa: E402
+
+PYTHON = sys.executable
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PROFILE_TO: str | None = None  # --profile: run Roundtable under cProfile (bench/profile_server.py)
+STATEMENT_RATE = "1000/second"  # the per-seat limit stays on, set high enough not to refuse the load
+
+
+@dataclass
+class Plan:
+    """Sizes and windows of one run."""
+
+    sat_rooms: int = 20
+    sat_per_room: int = 20
+    sat_in_flight: int = 2
+    sat_senders: int = 20  # per room; the others only listen
+    sat_warmup: float = 3.0
+    sat_duration: float = 10.0
+    lat_rooms: int = 100
+    lat_per_room: int = 20
+    lat_interval: float = 10.0
+    lat_warmup: float = 5.0
+    lat_duration: float = 30.0
+    ack_rooms: int = 50
+    ack_per_room: int = 4
+    ack_rate: float = 1000.0
+    ack_warmup: float = 2.0
+    ack_duration: float = 10.0
+    mem_rooms: int = 100
+    mem_per_room: int = 20
+    stall_rooms: int = 10
+    stall_per_room: int = 20
+    stall_interval: float = 0.5
+    stall_warmup: float = 3.0
+    stall_duration: float = 20.0
+    workers: int = 3
+
+    @property
+    def rooms(self) -> int:
+        return max(self.sat_rooms, self.lat_rooms, self.ack_rooms, self.mem_rooms, self.stall_rooms, 20)
+
+    @property
+    def seats(self) -> int:  # one more than any phase uses: the stalled reader, the memory warm-up
+        return max(self.sat_per_room, self.lat_per_room, self.ack_per_room, self.mem_per_room,
+                   self.stall_per_room) + 1
+
+
+QUICK = Plan(sat_rooms=10, sat_duration=5.0, lat_rooms=50, lat_duration=15.0, ack_rooms=25, ack_per_room=4,
+             ack_duration=5.0, mem_rooms=50, stall_rooms=5, stall_duration=10.0, lat_warmup=3.0)
+
+
+# -- servers -------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime, all threads
+
+
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds of the event loop's thread and of all other threads (aiosqlite's, for example)."""
+    main = other = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            seconds = (int(fields[11]) + int(fields[12])) / CLK_TCK
+            if task.name == str(pid):
+                main += seconds
+            else:
+                other += seconds
+    return {"main": main, "other": other}
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    total = sum(values[:8])
+    return (total - idle) / CLK_TCK, total / CLK_TCK
+
+
+def proc_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class Server:
+    name: str  # "roundtable-sqlite", "roundtable-postgresql", "bare"
+    database_url: str | None
+    logdir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def is_roundtable(self) -> bool:
+        return self.name != "bare"
+
+    def command(self) -> list[str]:
+        if self.is_roundtable and PROFILE_TO is not None:
+            return [PYTHON, str(BENCH / "profile_server.py"), f"{PROFILE_TO}.{self.name}.{self.port}"]
+        if self.is_roundtable:
+            return [PYTHON, "-m", "app.cli", "serve", "--migrate"]
+        return [PYTHON, str(BENCH / "bare_server.py"), "--port", str(self.port)]
+
+    def start(self, timeout: float = 40.0) -> Server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ROUNDTABLE_")}
+        if self.is_roundtable:
+            env.update({
+                "ROUNDTABLE_DATABASE_URL": self.database_url or "", "ROUNDTABLE_HOST": "127.0.0.1",
+                "ROUNDTABLE_PORT": str(self.port), "ROUNDTABLE_ALLOWED_ORIGINS": self.origin,
+                "ROUNDTABLE_STATEMENT_RATE": STATEMENT_RATE, "ROUNDTABLE_LOG_LEVEL": "INFO",
+                "ROUNDTABLE_LOG_FORMAT": "console", "ROUNDTABLE_ENV": "development",
+            })
+        self.log = self.logdir / f"{self.name}-{self.port}.log"
+        with self.log.open("w") as out:
+            # cwd: a scratch directory, so no .env of a developer's checkout changes the settings
+            self.process = subprocess.Popen(self.command(), env=env, cwd=self.logdir, stdout=out,
+                                            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        for _ in range(10_000):
+            if self._ready():
+                return self
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.name} did not start:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        raise RuntimeError("unreachable")
+
+    def _ready(self) -> bool:
+        if self.is_roundtable:
+            try:
+                with urllib.request.urlopen(f"{self.origin}/readyz", timeout=1) as answer:
+                    return answer.status == 200
+            except OSError:
+                return False
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+            return True
+        return False
+
+    def stop(self) -> int | None:
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        code = self.process.returncode
+        self.process = None
+        return code
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def log_findings(self) -> dict[str, int]:
+        """Warnings, errors and tracebacks in the server's log, counted by event name."""
+        found: Counter = Counter()
+        if self.log is None or not self.log.exists():
+            return {}
+        level = re.compile(r"\[(warning|error|critical|exception)\s*\]\s+(\S+)")
+        for line in self.log.read_text(errors="replace").splitlines():
+            match = level.search(line)
+            if match:
+                found[f"{match.group(1)} {match.group(2)}"] += 1
+            elif line.startswith("Traceback") or "Error:" in line[:200] or line.startswith("ERROR"):
+                found[line.strip()[:120]] += 1
+            elif "connection_too_slow" in line or "connection_writer_stopped" in line:
+                found["info " + ("connection_too_slow" if "too_slow" in line else "connection_writer_stopped")] += 1
+        return dict(found)
+
+
+@contextlib.contextmanager
+def running(server: Server, findings: dict[str, Any]) -> Iterator[Server]:
+    server.start()
+    try:
+        yield server
+    finally:
+        code = server.stop()
+        found = server.log_findings()
+        if code == -signal.SIGTERM:
+            code = 0  # uvicorn re-raises the SIGTERM it handled, after a clean shutdown
+        if found or code not in (0, None):
+            findings.setdefault(server.name, Counter()).update(found)
+            if code not in (0, None):
+                findings[server.name][f"exit code {code}"] += 1
+
+
+# -- load ----------------------------------------------------------------------------------
+
+class Fleet:
+    """Load processes sharing one job, each with every n-th connection."""
+
+    def __init__(self, job: Job, workers: int) -> None:
+        self.ctx = mp.get_context("spawn")
+        self.pipes: list[Any] = []
+        self.procs: list[Any] = []
+        workers = max(1, min(workers, len(job.conns)))
+        for w in range(workers):
+            part = replace(job, conns=job.conns[w::workers], worker=w)
+            parent, child = self.ctx.Pipe()
+            proc = self.ctx.Process(target=room_load.worker_main, args=(part, child), daemon=True,
+                                    name=f"room-load-{w}")
+            proc.start()
+            child.close()
+            self.pipes.append(parent)
+            self.procs.append(proc)
+
+    def collect(self, kind: str, timeout: float) -> list[dict[str, Any]]:
+        answers = []
+        deadline = time.monotonic() + timeout
+        for pipe, proc in zip(self.pipes, self.procs, strict=True):
+            for _ in range(100_000):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"load process {proc.name} sent no {kind!r} in {timeout:.0f} s")
+                if pipe.poll(min(left, 0.5)):
+                    got, payload = pipe.recv()
+                    if got == "failed":
+                        raise RuntimeError(f"load process {proc.name} failed: {payload}")
+                    if got == kind:
+                        answers.append(payload)
+                        break
+                elif not proc.is_alive():
+                    raise RuntimeError(f"load process {proc.name} exited (code {proc.exitcode})")
+        return answers
+
+    def send(self, message: tuple) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                pipe.send(message)
+
+    def close(self, timeout: float = 60.0) -> None:
+        self.send(("close",))
+        deadline = time.monotonic() + timeout
+        for proc in self.procs:
+            proc.join(max(0.1, deadline - time.monotonic()))
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
+        for pipe in self.pipes:
+            pipe.close()
+
+
+def percentile(values: list[int], q: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(q * len(values)))] / 1000.0  # µs -> ms
+
+
+def summarise(results: list[dict[str, Any]], job: Job, server_cpu: float, ready: list[dict[str, Any]]) -> dict:
+    def merged(key: str) -> list[int]:
+        out = array("i")
+        for r in results:
+            out.frombytes(r[key])
+        return sorted(out)
+
+    groups: dict[str, list[int]] = {}
+    for r in results:
+        for group, raw in r["lat"].items():
+            groups.setdefault(group, array("i")).frombytes(raw)  # type: ignore[arg-type]
+    lat_all = sorted(v for a in groups.values() for v in a)
+    ack, own = merged("ack_lat"), merged("own_lat")
+    d = job.duration
+    deliveries = Counter()
+    for r in results:
+        deliveries.update(r["deliveries"])
+    out = {
+        "connections": sum(x["connected"] for x in ready),
+        "connect_failures": sum(x["failed"] for x in ready),
+        "connect_failure_kinds": [x["failures"] for x in ready if x["failures"]],
+        "connect_seconds": max(x["connect_seconds"] for x in ready),
+        "deliveries_per_s": sum(deliveries.values()) / d,
+        "sent_per_s": sum(r["sent_in_window"] for r in results) / d,
+        "acks_per_s": sum(r["acks_in_window"] for r in results) / d,
+        "echoes_per_s": sum(r["echoes_in_window"] for r in results) / d,
+        "lat_samples": len(lat_all),
+        "lat_p50_ms": percentile(lat_all, 0.50), "lat_p99_ms": percentile(lat_all, 0.99),
+        "lat_p999_ms": percentile(lat_all, 0.999), "lat_max_ms": percentile(lat_all, 1.0),
+        "ack_samples": len(ack), "ack_p50_ms": percentile(ack, 0.50), "ack_p99_ms": percentile(ack, 0.99),
+        "ack_max_ms": percentile(ack, 1.0),
+        "own_p50_ms": percentile(own, 0.50), "own_p99_ms": percentile(own, 0.99),
+        "groups": {g: {"samples": len(a), "p50_ms": percentile(sorted(a), 0.5),
+                       "p99_ms": percentile(sorted(a), 0.99)} for g, a in groups.items()},
+        "gaps": sum(r["gaps"] for r in results), "duplicates": sum(r["duplicates"] for r in results),
+        "unacked": sum(r["unacked"] for r in results),
+        "errors": dict(sum((Counter(r["errors"]) for r in results), Counter())),
+        "closes": dict(sum((Counter(r["closes"]) for r in results), Counter())),
+        "unparsed": sum(r["unparsed"] for r in results),
+        "server_cpu_pct": 100 * server_cpu / d,
+        "load_cpu_pct": 100 * sum(r["cpu_seconds"] for r in results) / d,
+        "load_lag_p99_ms": max(r["lag_p99_ms"] for r in results),
+        "load_lag_max_ms": max(r["lag_max_ms"] for r in results),
+        "stallers": [s for r in results for s in r["stallers"]],
+    }
+    return out
+
+
+def run_load(server: Server, job: Job, workers: int) -> dict[str, Any]:
+    """Connect, run one window of load, and return its figures."""
+    fleet = Fleet(job, workers)
+    try:
+        ready = fleet.collect("ready", job.connect_budget + 60)
+        t0 = time.time() + 1.0
+        fleet.send(("go", t0))
+        time.sleep(max(0.0, t0 + job.warmup - time.time()))
+        cpu0, threads0, machine0 = proc_cpu_seconds(server.pid), thread_cpu_seconds(server.pid), machine_cpu()
+        load0 = Path("/proc/loadavg").read_text().split()[0]
+        time.sleep(max(0.0, t0 + job.warmup + job.duration - time.time()))
+        cpu1, threads1, machine1 = proc_cpu_seconds(server.pid), thread_cpu_seconds(server.pid), machine_cpu()
+        results = fleet.collect("result", job.drain + 60)
+        out = summarise(results, job, cpu1 - cpu0, ready)
+        d = job.duration
+        out["server_main_thread_cpu_pct"] = 100 * (threads1["main"] - threads0["main"]) / d
+        out["server_other_threads_cpu_pct"] = 100 * (threads1["other"] - threads0["other"]) / d
+        out["machine_cpu_pct"] = 100 * (machine1[0] - machine0[0]) / d
+        out["other_processes_cpu_pct"] = out["machine_cpu_pct"] - out["server_cpu_pct"] - out["load_cpu_pct"]
+        out["loadavg_1min_at_start"] = float(load0)
+        return out
+    finally:
+        fleet.close()
+
+
+def idle_fleet(server: Server, job: Job, workers: int) -> tuple[Fleet, list[dict[str, Any]]]:
+    fleet = Fleet(job, workers)
+    try:
+        return fleet, fleet.collect("ready", job.connect_budget + 60)
+    except BaseException:
+        fleet.close()
+        raise
+
+
+# -- rooms and phases ----------------------------------------------------------------------
+
+@dataclass
+class Rooms:
+    url: str
+    rooms: list[Any]  # setup_room.Room
+    runner: asyncio.Runner
+
+    def positions(self) -> dict[int, int]:
+        import setup_room
+
+        return self.runner.run(setup_room.last_seqs(self.url, [r.session_id for r in self.rooms]))
+
+    def specs(self, server: Server, n_rooms: int, per_room: int, *, first_seat: int = 0,
+              role: str = "sender", groups: dict[int, str] | None = None) -> list[ConnSpec]:
+        after = self.positions() if server.is_roundtable else {}
+        specs = []
+        for index, room in enumerate(self.rooms[:n_rooms]):
+            position = after.get(room.session_id, 0)
+            for seat in range(first_seat, first_seat + per_room):
+                specs.append(ConnSpec(path=f"/ws/sessions/{room.session_id}?after={position}",
+                                      cookie=room.cookies[seat] if server.is_roundtable else None, role=role,
+                                      group=(groups or {}).get(index, "all"), after=position))
+        return specs
+
+
+def job_for(server: Server, specs: list[ConnSpec], tag: str, **fields: Any) -> Job:
+    return Job(host="127.0.0.1", port=server.port, origin=server.origin, conns=specs, tag=tag,
+               seq_check=server.is_roundtable, **fields)
+
+
+class Bench:
+    def __init__(self, plan: Plan, logdir: Path, sqlite: Rooms, postgres: Rooms | None) -> None:
+        self.plan, self.logdir, self.sqlite, self.postgres = plan, logdir, sqlite, postgres
+        self.findings: dict[str, Counter] = {}
+        self.results: dict[str, Any] = {}
+        self.counter = 0
+
+    def tag(self) -> str:
+        self.counter += 1
+        return f"r{os.getpid() % 100000}p{self.counter}"
+
+    def servers(self, *, postgres: bool = False) -> list[tuple[Server, Rooms]]:
+        out = [(Server("roundtable-sqlite", self.sqlite.url, self.logdir), self.sqlite)]
+        if postgres and self.postgres is not None:
+            out.append((Server("roundtable-postgresql", self.postgres.url, self.logdir), self.postgres))
+        out.append((Server("bare", None, self.logdir), self.sqlite))
+        return out
+
+    def saturation(self) -> None:
+        """Closed loop: each sender keeps `in_flight` statements under way and sends the next when
+        its own statement comes back, so the servers set the pace. Two levels: a few statements
+        in flight (one sender per room) and many (every participant sends)."""
+        p = self.plan
+        out = {}
+        levels = {"light": (1, 1), "heavy": (p.sat_senders, p.sat_in_flight)}
+        for server, rooms in self.servers():
+            with running(server, self.findings):
+                for level, (senders, in_flight) in levels.items():
+                    specs = rooms.specs(server, p.sat_rooms, p.sat_per_room)
+                    for index, spec in enumerate(specs):
+                        if index % p.sat_per_room >= senders:
+                            spec.role = "listener"
+                    job = job_for(server, specs, self.tag(), mode="closed", window=in_flight, complete_on="echo",
+                                  warmup=p.sat_warmup, duration=p.sat_duration)
+                    result = run_load(server, job, p.workers)
+                    result["in_flight"] = p.sat_rooms * senders * in_flight
+                    out[f"{server.name} {level}"] = result
+                    report_line(f"sat {level}", server.name, result)
+        self.results["saturation"] = out
+
+    def latency(self) -> None:
+        p = self.plan
+        out = {}
+        for server, rooms in self.servers():
+            with running(server, self.findings):
+                specs = rooms.specs(server, p.lat_rooms, p.lat_per_room)
+                job = job_for(server, specs, self.tag(), mode="open", interval=p.lat_interval, warmup=p.lat_warmup,
+                              duration=p.lat_duration, drain=3.0, connect_budget=240.0)
+                out[server.name] = run_load(server, job, p.workers)
+            report_line("latency", server.name, out[server.name])
+        self.results["latency"] = out
+
+    def acks(self) -> None:
+        p = self.plan
+        out: dict[str, Any] = {}
+        senders = p.ack_rooms * p.ack_per_room
+        for server, rooms in self.servers(postgres=True):
+            with running(server, self.findings):
+                specs = rooms.specs(server, p.ack_rooms, p.ack_per_room)
+                complete = "ack" if server.is_roundtable else "echo"
+                closed = job_for(server, specs, self.tag(), mode="closed", window=1, complete_on=complete,
+                                 warmup=p.ack_warmup, duration=p.ack_duration)
+                out[f"{server.name} closed"] = run_load(server, closed, p.workers)
+                report_line("acks max", server.name, out[f"{server.name} closed"])
+                specs = rooms.specs(server, p.ack_rooms, p.ack_per_room)
+                opened = job_for(server, specs, self.tag(), mode="open", interval=senders / p.ack_rate,
+                                 warmup=p.ack_warmup, duration=p.ack_duration)
+                out[f"{server.name} open"] = run_load(server, opened, p.workers)
+                report_line(f"acks at {p.ack_rate:.0f}/s", server.name, out[f"{server.name} open"])
+        self.results["acks"] = out
+
+    def memory(self) -> None:
+        p = self.plan
+        out = {}
+        for server, rooms in self.servers():
+            with running(server, self.findings):
+                # Warm up first (imports, caches, one room per warm connection), then measure the step.
+                warm_specs = rooms.specs(server, 20, 1, first_seat=p.mem_per_room, role="listener")
+                warm, _ = idle_fleet(server, job_for(server, warm_specs, self.tag()), 1)
+                try:
+                    time.sleep(2.0)
+                    rss0 = proc_rss_kib(server.pid)
+                    specs = rooms.specs(server, p.mem_rooms, p.mem_per_room, role="listener")
+                    fleet, ready = idle_fleet(server, job_for(server, specs, self.tag(), connect_budget=240.0),
+                                              p.workers)
+                    try:
+                        time.sleep(4.0)
+                        rss1 = proc_rss_kib(server.pid)
+                        time.sleep(2.0)
+                        rss2 = proc_rss_kib(server.pid)
+                    finally:
+                        fleet.close()
+                finally:
+                    warm.close()
+                connected = sum(x["connected"] for x in ready)
+                out[server.name] = {"connections": connected, "failed": sum(x["failed"] for x in ready),
+                                    "rss_before_kib": rss0, "rss_after_kib": max(rss1, rss2),
+                                    "kib_per_connection": (max(rss1, rss2) - rss0) / max(1, connected)}
+            print(f"  memory      {server.name:22} {connected} idle connections: "
+                  f"{out[server.name]['kib_per_connection']:.1f} KiB each "
+                  f"(RSS {rss0 / 1024:.0f} -> {max(rss1, rss2) / 1024:.0f} MiB)", flush=True)
+        self.results["memory"] = out
+
+    def stall(self) -> None:
+        p = self.plan
+        out = {}
+        for server, rooms in self.servers():
+            with running(server, self.findings):
+                for label in ("normal", "stalled"):
+                    groups = {0: "room0"}
+                    specs = rooms.specs(server, p.stall_rooms, p.stall_per_room, groups=groups)
+                    if label == "stalled":
+                        specs += rooms.specs(server, 1, 1, first_seat=p.stall_per_room, role="staller", groups=groups)
+                    job = job_for(server, specs, self.tag(), mode="open", interval=p.stall_interval,
+                                  warmup=p.stall_warmup, duration=p.stall_duration)
+                    rss0 = proc_rss_kib(server.pid)
+                    result = run_load(server, job, p.workers)
+                    result["rss_growth_kib"] = proc_rss_kib(server.pid) - rss0
+                    out[f"{server.name} {label}"] = result
+                    report_line(f"stall {label}", server.name, result)
+        self.results["stall"] = out
+
+
+def report_line(phase: str, name: str, r: dict[str, Any]) -> None:
+    extra = ""
+    if r.get("ack_samples"):
+        extra = f", acks {r['acks_per_s']:.0f}/s p99 {r['ack_p99_ms']:.1f} ms"
+    print(f"  {phase:11} {name:22} {r['connections']} conns: {r['deliveries_per_s']:.0f} deliveries/s, "
+          f"sent {r['sent_per_s']:.0f}/s, p50 {r['lat_p50_ms']:.1f} ms, p99 {r['lat_p99_ms']:.1f} ms{extra}; "
+          f"server CPU {r['server_cpu_pct']:.0f}% (loop thread {r.get('server_main_thread_cpu_pct', 0):.0f}%), "
+          f"load CPU {r['load_cpu_pct']:.0f}%, others {r.get('other_processes_cpu_pct', 0):.0f}%, "
+          f"loop lag p99 {r['load_lag_p99_ms']:.0f} ms"
+          + (f"; connect failures {r['connect_failures']}" if r["connect_failures"] else "")
+          + (f"; gaps {r['gaps']} duplicates {r['duplicates']}" if r["gaps"] or r["duplicates"] else "")
+          + (f"; errors {r['errors']}" if r["errors"] else "")
+          + (f"; closes {r['closes']}" if r["closes"] else "")
+          + (f"; unacked {r['unacked']}" if r.get("unacked") else ""), flush=True)
+
+
+# -- the machine ---------------------------------------------------------------------------
+
+def git_commit() -> str:
+    git = ROOT / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head[5:]
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0]
+    except OSError:
+        pass
+    return "unknown"
+
+
+def tree_digest() -> str:
+    """A digest of app/ as it is on disk: the commit alone does not say what was measured
+    when the working tree has changes."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    info: dict[str, Any] = {"nproc": len(os.sched_getaffinity(0)), "python": platform.python_version(),
+                            "kernel": platform.release()}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    info["packages"] = {}
+    for name in ("uvicorn", "websockets", "uvloop", "starlette", "fastapi", "SQLAlchemy", "aiosqlite", "asyncpg"):
+        with contextlib.suppress(Exception):
+            info["packages"][name] = version(name)
+    import resource
+
+    info["open_files_soft_limit"] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    info["commit"] = git_commit()
+    info["app_tree_digest"] = tree_digest()
+    return info
+
+
+async def postgres_version(url: str) -> str:
+    from sqlalchemy import text
+
+    from app.db import make_unpooled_engine
+
+    engine = make_unpooled_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return str((await connection.execute(text("SHOW server_version"))).scalar())
+    finally:
+        await engine.dispose()
+
+
+# -- main ----------------------------------------------------------------------------------
+
+PHASES = ("saturation", "latency", "acks", "memory", "stall")
+
+
+@contextlib.contextmanager
+def scratch_rooms(runner: asyncio.Runner, backend: str, rooms: int, seats: int) -> Iterator[Rooms]:
+    """A scratch database with its rooms, dropped again on the way out (after an error too)."""
+    import setup_room
+
+    database = setup_room.scratch_database(backend)
+    url = runner.run(database.__aenter__())
+    try:
+        started = time.monotonic()
+        made = runner.run(setup_room.make_rooms(url, rooms=rooms, seats=seats))
+        print(f"  {backend}: {rooms} rooms x {seats} admitted seats made through the services in "
+              f"{time.monotonic() - started:.0f} s", flush=True)
+        yield Rooms(url, made, runner)
+    except BaseException:
+        runner.run(database.__aexit__(*sys.exc_info()))
+        raise
+    else:
+        runner.run(database.__aexit__(None, None, None))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller rooms and shorter windows")
+    parser.add_argument("--only", action="append", choices=PHASES, help="run this benchmark (repeatable)")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
+    parser.add_argument("--workers", type=int, help="load processes (default 3)")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="change one size of the plan, for example --set sat_in_flight=1")
+    parser.add_argument("--profile", metavar="PATH", help="profile Roundtable; writes PATH.<server>.<port>")
+    args = parser.parse_args()
+    global PROFILE_TO
+    PROFILE_TO = args.profile
+    plan = replace(QUICK if args.quick else Plan())
+    for item in args.set:
+        key, _, value = item.partition("=")
+        if key not in Plan.__dataclass_fields__:
+            parser.error(f"no plan field {key!r}")
+        setattr(plan, key, type(getattr(plan, key))(value))
+    if args.workers:
+        plan.workers = args.workers
+    phases = args.only or list(PHASES)
+    room_load.raise_file_limit(20_000)
+
+    started = time.monotonic()
+    info = machine()
+    print("Roundtable room benchmarks")
+    print(f"  command: {shlex.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"  date:    {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}")
+    print(f"  machine: {info['nproc']} CPUs ({info.get('cpu', '?')}), {info.get('memory_gib', '?')} GiB, "
+          f"Linux {info['kernel']}, Python {info['python']}")
+    print(f"  code:    commit {info['commit'][:12]}, app/ digest {info['app_tree_digest']}")
+    print("  parts:   " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()))
+    print(f"  plan:    {asdict(plan)}", flush=True)
+
+    logdir = Path(tempfile.mkdtemp(prefix="roundtable-bench-logs-"))
+    bench: Bench | None = None
+    try:
+        with asyncio.Runner() as runner, contextlib.ExitStack() as stack:
+            print("Setting up rooms", flush=True)
+            sqlite = stack.enter_context(scratch_rooms(runner, "sqlite", plan.rooms, plan.seats))
+            postgres = None
+            if "acks" in phases and not args.no_postgres:
+                postgres = stack.enter_context(scratch_rooms(runner, "postgresql", plan.ack_rooms, plan.ack_per_room))
+                info["postgresql"] = runner.run(postgres_version(postgres.url))  # type: ignore[arg-type]
+                print(f"  PostgreSQL {info['postgresql']}", flush=True)
+            bench = Bench(plan, logdir, sqlite, postgres)
+            run_phases(bench, phases)
+    finally:
+        elapsed = time.monotonic() - started
+        if bench is not None:
+            print_report(bench, info, elapsed, logdir)
+            if args.json:
+                args.json.write_text(json.dumps({"machine": info, "plan": asdict(plan), "results": bench.results,
+                                                 "server_log_findings": {k: dict(v) for k, v in bench.findings.items()},
+                                                 "seconds": elapsed, "argv": sys.argv}, indent=2, default=str))
+
+
+def run_phases(bench: Bench, phases: list[str]) -> None:
+    for phase in phases:
+        print(f"Benchmark: {phase}", flush=True)
+        getattr(bench, phase)()
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "-"
+
+
+def print_report(bench: Bench, info: dict[str, Any], elapsed: float, logdir: Path) -> None:
+    r = bench.results
+    p = bench.plan
+    print()
+    print(f"Results ({elapsed / 60:.1f} minutes; server logs in {logdir})")
+    if "saturation" in r:
+        sat = r["saturation"]
+        best = {name: max((sat[f"{name} {lvl}"] for lvl in ("light", "heavy")), key=lambda x: x["deliveries_per_s"])
+                for name in ("roundtable-sqlite", "bare")}
+        for level in ("light", "heavy"):
+            rt, bare = sat[f"roundtable-sqlite {level}"], sat[f"bare {level}"]
+            print(f"  fan-out, {p.sat_rooms} rooms x {p.sat_per_room}, {rt['in_flight']} statements in flight: "
+                  f"Roundtable {rt['deliveries_per_s']:.0f} deliveries/s ({rt['sent_per_s']:.0f} statements/s, "
+                  f"p99 {rt['lat_p99_ms']:.0f} ms), bare {bare['deliveries_per_s']:.0f} "
+                  f"({bare['sent_per_s']:.0f}, p99 {bare['lat_p99_ms']:.0f} ms); ratio "
+                  f"{ratio(rt['deliveries_per_s'], bare['deliveries_per_s'])}")
+        x = best["roundtable-sqlite"]["deliveries_per_s"] / max(1.0, best["bare"]["deliveries_per_s"])
+        print(f"  fan-out at saturation, best level of each: ratio {x:.2f} (goal >= 0.75: "
+              f"{'met' if x >= 0.75 else 'MISSED'})")
+    if "latency" in r:
+        rt, bare = r["latency"]["roundtable-sqlite"], r["latency"]["bare"]
+        print(f"  delivery latency, {rt['connections']} connections in {p.lat_rooms} rooms, one statement per "
+              f"{p.lat_interval:.0f} s each: Roundtable p50 {rt['lat_p50_ms']:.1f} ms p99 {rt['lat_p99_ms']:.1f} ms; "
+              f"bare p50 {bare['lat_p50_ms']:.1f} p99 {bare['lat_p99_ms']:.1f}; p99 ratio "
+              f"{ratio(rt['lat_p99_ms'], bare['lat_p99_ms'])} (goal p99 < 50 ms: "
+              f"{'met' if rt['lat_p99_ms'] < 50 else 'MISSED'})")
+    if "acks" in r:
+        for name in ("roundtable-sqlite", "roundtable-postgresql", "bare"):
+            closed, opened = r["acks"].get(f"{name} closed"), r["acks"].get(f"{name} open")
+            if closed is None:
+                continue
+            kind = "echo" if name == "bare" else "ack"
+            rate = closed["acks_per_s"] if name != "bare" else closed["echoes_per_s"]
+            p99 = closed["ack_p99_ms"] if name != "bare" else closed["own_p99_ms"]
+            o_rate = opened["acks_per_s"] if name != "bare" else opened["echoes_per_s"]
+            o_p99 = opened["ack_p99_ms"] if name != "bare" else opened["own_p99_ms"]
+            print(f"  statements {kind}ed, {name}: max {rate:.0f}/s ({kind} p99 {p99:.1f} ms); at "
+                  f"{p.ack_rate:.0f}/s offered: {o_rate:.0f}/s, {kind} p99 {o_p99:.1f} ms")
+    if "memory" in r:
+        rt, bare = r["memory"]["roundtable-sqlite"], r["memory"]["bare"]
+        x = rt["kib_per_connection"] / bare["kib_per_connection"] if bare["kib_per_connection"] > 0 else float("inf")
+        print(f"  memory per idle connection: Roundtable {rt['kib_per_connection']:.1f} KiB, bare "
+              f"{bare['kib_per_connection']:.1f} KiB; ratio {x:.2f} (goal <= 2: {'met' if x <= 2 else 'MISSED'})")
+    if "stall" in r:
+        for name in ("roundtable-sqlite", "bare"):
+            normal, stalled = r["stall"][f"{name} normal"], r["stall"][f"{name} stalled"]
+            room0 = ratio(stalled["groups"].get("room0", {}).get("p99_ms", 0),
+                          normal["groups"].get("room0", {}).get("p99_ms", 0))
+            print(f"  stalled reader, {name}: others' p99 {normal['lat_p99_ms']:.1f} -> {stalled['lat_p99_ms']:.1f} ms "
+                  f"(x{ratio(stalled['lat_p99_ms'], normal['lat_p99_ms'])}; its own room x{room0}); "
+                  f"the stalled reader: {stalled['stallers']}")
+    if bench.findings:
+        print("  server log findings:")
+        for name, found in bench.findings.items():
+            for what, count in sorted(found.items()):
+                print(f"    {name}: {what} x{count}")
+    else:
+        print("  server logs: no warnings or errors")
+
+
+if __name__ == "__main__":
+    main()
