@@ -83,7 +83,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Writers queue for SQLite's one write lock; under load a queue can be seconds long.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 

@@ -79,6 +79,7 @@ class Job:
     duration: float = 10.0
     drain: float = 2.0
     pad: int = 0  # extra characters in each statement
+    pad_chars: str = "x"  # what they are: two-byte letters make long frames within the 2,000-character limit
     seq_check: bool = True  # Roundtable frames carry sequence numbers; the bare server's do not
     connect_concurrency: int = 16
     connect_timeout: float = 20.0
@@ -89,6 +90,7 @@ class Job:
 @dataclass
 class Stats:
     lat: dict[str, array] = field(default_factory=dict)  # delivery latency (µs) per group
+    lat_t: dict[str, array] = field(default_factory=dict)  # and when each was sent (ms into the window)
     ack_lat: array = field(default_factory=lambda: array("i"))  # send -> ack (µs)
     own_lat: array = field(default_factory=lambda: array("i"))  # send -> own statement back (µs)
     deliveries: Counter = field(default_factory=Counter)  # statement frames received in the window, per group
@@ -136,10 +138,10 @@ class RoomClient(asyncio.Protocol):
         self.frames = 0
         self.frames_after_resume = 0
         self.welcome: dict[str, Any] | None = None
-        lat = stats.lat.get(spec.group)
-        if lat is None:
-            lat = stats.lat[spec.group] = array("i")
-        self.lat = lat
+        self.padding = (job.pad_chars * (job.pad // max(1, len(job.pad_chars)) + 1))[:job.pad]
+        if spec.group not in stats.lat:
+            stats.lat[spec.group], stats.lat_t[spec.group] = array("i"), array("i")
+        self.lat, self.lat_t = stats.lat[spec.group], stats.lat_t[spec.group]
 
     # -- connection ------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -243,7 +245,7 @@ class RoomClient(asyncio.Protocol):
         now = time.time_ns()
         text = f"bench t={now} id={client_id}"
         if self.job.pad:
-            text += " " + "x" * self.job.pad
+            text += " " + self.padding
         self.write_frame(0x1, ('{"type":"statement","client_id":"%s","text":"%s"}' % (client_id, text)).encode())
         if self.job.seq_check:  # Roundtable: every statement is acknowledged
             self.pending[client_id.encode()] = now
@@ -284,6 +286,7 @@ class RoomClient(asyncio.Protocol):
             sent_in_window = self.window.start_ns <= sent < self.window.end_ns
             if sent_in_window:
                 self.lat.append((now - sent) // 1000)
+                self.lat_t.append((sent - self.window.start_ns) // 1_000_000)
             if client_id.startswith(self.prefix_b):
                 if sent_in_window:
                     stats.own_lat.append((now - sent) // 1000)
@@ -349,7 +352,7 @@ async def open_client(spec: ConnSpec, job: Job, index: int, stats: Stats, window
     client = RoomClient(spec, job, index, stats, window)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        if spec.role == "staller":
+        if spec.role == "staller" and job.staller_rcvbuf:
             # A reader that stopped reading: a small receive buffer so that the server sees it
             # within seconds instead of after megabytes of loopback buffering.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, job.staller_rcvbuf)
@@ -485,6 +488,7 @@ async def run_worker(job: Job, pipe: Any) -> None:
             cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
             pipe.send(("result", {
                 "lat": {g: a.tobytes() for g, a in stats.lat.items()},
+                "lat_t": {g: a.tobytes() for g, a in stats.lat_t.items()},
                 "ack_lat": stats.ack_lat.tobytes(), "own_lat": stats.own_lat.tobytes(),
                 "deliveries": dict(stats.deliveries), "acks_in_window": stats.acks_in_window,
                 "echoes_in_window": stats.echoes_in_window, "sent_in_window": stats.sent_in_window,
@@ -493,6 +497,8 @@ async def run_worker(job: Job, pipe: Any) -> None:
                 "cpu_seconds": cpu, "lag_p99_ms": _percentile(lags, 0.99), "lag_max_ms": lags[-1] if lags else 0.0,
                 "stallers": staller_info,
                 "unacked": sum(len(c.pending) for c in clients),
+                "unacked_in_window": sum(1 for c in clients for sent in c.pending.values()
+                                         if window.start_ns <= sent < window.end_ns),
             }))
             message = await _recv(pipe)
     finally:
@@ -533,7 +539,8 @@ def _standalone(args: argparse.Namespace) -> None:
     ctx = mp.get_context("spawn")
     jobs, pipes, procs = [], [], []
     for w in range(args.workers):
-        job = Job(host=args.host, port=args.port, origin=f"http://{args.host}:{args.port}", conns=specs[w::args.workers],
+        job = Job(host=args.host, port=args.port, origin=f"http://{args.host}:{args.port}",
+                  conns=specs[w::args.workers],
                   worker=w, tag=f"s{os.getpid()}", mode="open", interval=args.interval, duration=args.duration,
                   warmup=2.0, seq_check=False)
         parent, child = ctx.Pipe()

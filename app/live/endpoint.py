@@ -195,6 +195,12 @@ async def _statement(websocket: WebSocket, connection: Connection, seat_id: int,
     except AppError as exc:
         connection.offer(encode({"type": "error", "code": exc.code, "message": exc.message, "client_id": command.client_id}))
         return
+    except Exception as exc:  # the database is busy or away: nothing was stored; say so
+        log.warning("statement_failed", error_type=type(exc).__name__)
+        connection.offer(encode({"type": "error", "code": "try_again", "client_id": command.client_id,
+                                 "message": "The statement was not stored; send it again (same client_id).",
+                                 "retry_after": 1.0}))
+        return
     # Only now, after the commit: the statement is durable.
     connection.offer(encode({"type": "ack", "client_id": command.client_id, "seq": posted.seq,
                              "statement_id": posted.statement_id}))

@@ -110,9 +110,13 @@ class Connection:
                     await self._send(item)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the socket went away mid-send
-            log.info("connection_writer_stopped", error_type=type(exc).__name__)
+        except Exception as exc:
+            # The socket went away mid-send, or the log could not be read: either way
+            # this connection cannot go on. Tell the client to reconnect and catch up.
+            log.debug("connection_writer_stopped", error_type=type(exc).__name__)
             self.closed.set()
+            with contextlib.suppress(Exception):
+                await self._close(1013, "try again: reconnect to catch up")
 
     async def _catch_up(self, *, upto: int | None) -> None:
         """Send everything after last_seq (up to `upto`) from the log, in order."""

@@ -159,3 +159,4 @@ CLOSE_SEAT_ENDED = 4403  # the seat was removed or banned while connected
 CLOSE_POLICY = 1008  # frame abuse (non-text frames, floods of invalid frames)
 CLOSE_TOO_BIG = 1009  # a frame over the size limit (uvicorn closes with it)
 CLOSE_RESTART = 1012  # the server is restarting: reconnect, to any instance
+CLOSE_TRY_AGAIN = 1013  # this connection could not go on (database busy or away): reconnect
