@@ -50,19 +50,28 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             rate=settings.statement_rate, redis_url=settings.redis_url, key_prefix=settings.redis_prefix
         )
         app.state.instance_id = uuid.uuid4().hex
-        app.state.hub = Hub(broker=app.state.broker, db=app.state.db)
+        keeper: asyncio.Task[None] | None = None
+
+        def start_keeper() -> None:
+            # Only an instance that serves rooms beats and sweeps; one that never does
+            # (a CLI, a test process) holds no transactions in the background.
+            nonlocal keeper
+            if keeper is None:
+                keeper = asyncio.create_task(keep_presence(app), name="presence-keeper")
+
+        app.state.hub = Hub(broker=app.state.broker, db=app.state.db, on_first_room=start_keeper)
         # Room events reach the broker only after their transaction has committed.
         app.state.db.publisher = app.state.hub.publish
         await app.state.broker.start()
-        keeper = asyncio.create_task(keep_presence(app), name="presence-keeper")
         log.info("started", env=settings.env.value, broker=app.state.broker.name,
                  database=app.state.db.engine.dialect.name)
         try:
             yield
         finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            if keeper is not None:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
             await app.state.hub.close_all(1012, "server restarting")
             await forget_instance(app)
             await app.state.broker.close()

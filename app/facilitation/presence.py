@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,13 +29,18 @@ async def seat_summary(db: AsyncSession, seat: Seat) -> dict:
 
 
 async def heartbeat(db: AsyncSession, *, instance_id: str, now: datetime) -> None:
-    row = await db.get(AppInstance, instance_id)
-    if row is None:
-        db.add(AppInstance(id=instance_id, started_at=now, last_seen=now))
-    else:
-        row.last_seen = now
-        db.add(row)
-    await db.flush()
+    """Say this instance is alive (creating its row the first time, race-free)."""
+    updated = await db.exec(
+        update(AppInstance).where(col(AppInstance.id) == instance_id).values(last_seen=now)  # type: ignore[call-overload]
+    )
+    if updated.rowcount:
+        return
+    try:
+        async with db.begin_nested():
+            db.add(AppInstance(id=instance_id, started_at=now, last_seen=now))
+            await db.flush()
+    except IntegrityError:  # the keeper and a first connection both got here
+        pass
 
 
 async def _connections_of(db: AsyncSession, seat_id: int) -> int:

@@ -145,9 +145,10 @@ class Room:
 
 
 class Hub:
-    def __init__(self, *, broker: Broker, db: Database) -> None:
+    def __init__(self, *, broker: Broker, db: Database, on_first_room: Callable[[], None] | None = None) -> None:
         self.broker = broker
         self.db = db
+        self._on_first_room = on_first_room
         self.rooms: dict[int, Room] = {}
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task[None]] = set()  # keep references until they finish
@@ -162,6 +163,8 @@ class Hub:
         async with self._lock:
             room = self.rooms.get(connection.session_id)
             if room is None:
+                if self._on_first_room is not None:
+                    self._on_first_room()
                 subscription = await self.broker.subscribe(str(connection.session_id))
                 room = Room(connection.session_id, subscription)
                 room.pump = asyncio.create_task(self._pump(room), name=f"room-pump-{connection.session_id}")
