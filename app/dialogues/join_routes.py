@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from app.deps import NowDep, SessionDep, require_csrf, require_same_origin
 from app.dialogues import invitations, seats
-from app.dialogues.models import DialogueSession, Invitation
+from app.dialogues.models import DialogueSession, Invitation, Seat
 from app.dialogues.schemas import JoinClaim, JoinConsent, JoinInfo, JoinLanguage, JoinToken, MySeat
 from app.dialogues.seat_cookie import SeatDep, set_seat_cookie
 from app.dialogues.sessions import current_rules
@@ -37,6 +37,13 @@ async def join_info(db: SessionDep, invitation: Invitation, session: DialogueSes
         rules_version=rules.version,
         keep_transcript=session.keep_transcript,
         consented=invitation.consented_at is not None and invitation.consent_rules_version == rules.version,
+    )
+
+
+def my_seat_view(request: Request, seat: Seat) -> MySeat:
+    return MySeat(
+        id=seat.id, session_id=seat.session_id, display_name=seat.display_name, role=seat.role,  # type: ignore[arg-type]
+        status=seat.status, status_reason=seat.status_reason, csrf_token=csrf_token(request),
     )
 
 
@@ -72,16 +79,10 @@ async def claim(body: JoinClaim, request: Request, response: Response, db: Sessi
     invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
     seat, cookie = await seats.claim_seat(db, invitation=invitation, session=session, display_name=body.display_name, now=now)
     set_seat_cookie(request, response, session_id=session.id, token=cookie)  # type: ignore[arg-type]
-    return MySeat(
-        id=seat.id, session_id=seat.session_id, display_name=seat.display_name, role=seat.role,  # type: ignore[arg-type]
-        status=seat.status, status_reason=seat.status_reason, csrf_token=csrf_token(request),
-    )
+    return my_seat_view(request, seat)
 
 
 @router.get("/sessions/{session_id}/me")
 async def my_seat(request: Request, seat: SeatDep) -> MySeat:
     """The caller's own seat (by its seat cookie): waiting in the lobby, admitted, …"""
-    return MySeat(
-        id=seat.id, session_id=seat.session_id, display_name=seat.display_name, role=seat.role,  # type: ignore[arg-type]
-        status=seat.status, status_reason=seat.status_reason, csrf_token=csrf_token(request),
-    )
+    return my_seat_view(request, seat)

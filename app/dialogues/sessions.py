@@ -174,13 +174,10 @@ async def set_ground_rules(
 ) -> GroundRules:
     """Store the text as a new version if it differs from the current one."""
     text = text.strip().replace("\r\n", "\n")
-    latest = (
-        await db.exec(
-            select(GroundRules)
-            .where(GroundRules.session_id == session.id)
-            .order_by(col(GroundRules.version).desc())
-        )
-    ).first()
+    try:
+        latest: GroundRules | None = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    except NotFound:
+        latest = None
     if latest is not None and latest.text == text:
         return latest
     rules = GroundRules(
