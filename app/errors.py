@@ -72,6 +72,16 @@ class Conflict(AppError):
     default_message = "This conflicts with the current state."
 
 
+class SlowDown(Conflict):
+    """Refused for now; `retry_after` seconds later it will be accepted."""
+
+    code = "slow_down"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: float) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
 class PayloadTooLarge(AppError):
     status_code = 413
     code = "payload_too_large"

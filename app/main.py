@@ -18,7 +18,7 @@ from app.db import Database
 from app.errors import install_error_handlers
 from app.live.broker import make_broker
 from app.live.hub import Hub
-from app.live.keeper import forget_instance, keep_presence
+from app.live.keeper import forget_instance, keep_presence, keep_time
 from app.logging import configure_logging
 from app.middleware import AccessLogMiddleware, BodySizeLimitMiddleware, UnexpectedErrorMiddleware
 from app.security.csrf import CsrfCookieMiddleware
@@ -50,14 +50,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             rate=settings.statement_rate, redis_url=settings.redis_url, key_prefix=settings.redis_prefix
         )
         app.state.instance_id = uuid.uuid4().hex
-        keeper: asyncio.Task[None] | None = None
+        keepers: list[asyncio.Task[None]] = []
 
         def start_keeper() -> None:
-            # Only an instance that serves rooms beats and sweeps; one that never does
-            # (a CLI, a test process) holds no transactions in the background.
-            nonlocal keeper
-            if keeper is None:
-                keeper = asyncio.create_task(keep_presence(app), name="presence-keeper")
+            # Only an instance that serves rooms beats, sweeps and ticks; one that never
+            # does (a CLI, a test process) holds no transactions in the background.
+            if not keepers:
+                keepers.append(asyncio.create_task(keep_presence(app), name="presence-keeper"))
+                keepers.append(asyncio.create_task(keep_time(app), name="room-clocks"))
 
         app.state.hub = Hub(broker=app.state.broker, db=app.state.db, on_first_room=start_keeper)
         # Room events reach the broker only after their transaction has committed.
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
-            if keeper is not None:
+            for keeper in keepers:
                 keeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeper
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from app.dialogues.join_routes import router as seat_router
     from app.dialogues.people_routes import router as people_router
     from app.dialogues.routes import router as sessions_router
+    from app.facilitation.routes import router as facilitation_router
     from app.health import router as health_router
     from app.live.endpoint import router as live_router
     from app.programmes.routes import router as programmes_router
@@ -120,7 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     for router in (
         health_router, live_router, login_router, auth_router, admin_router, programmes_router, sessions_router,
-        people_router, join_router, seat_router, web_router, programme_pages, session_pages, join_pages, api_docs,
+        people_router, facilitation_router, join_router, seat_router, web_router, programme_pages, session_pages, join_pages, api_docs,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

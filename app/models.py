@@ -12,10 +12,32 @@ from app.dialogues.models import (
     SeatQuota,
 )
 from app.events.models import RoomEvent, Statement
+from app.facilitation.models import (
+    AuditEntry,
+    HandRaise,
+    Poll,
+    PollAnswer,
+    PrivateMessage,
+    Reaction,
+    Report,
+    Round,
+    RoundTurn,
+    SessionRun,
+)
 from app.programmes.models import Community, Programme, ProgrammeMember
 from app.security.models import LoginSession
 
 __all__ = [
+    "AuditEntry",
+    "HandRaise",
+    "Poll",
+    "PollAnswer",
+    "PrivateMessage",
+    "Reaction",
+    "Report",
+    "Round",
+    "RoundTurn",
+    "SessionRun",
     "AgendaItem",
     "AppInstance",
     "Community",

@@ -44,7 +44,7 @@ async def measure(backend: str, count: int, show_sql: bool) -> None:
             event.listen(db.engine.sync_engine, "before_cursor_execute",
                          lambda _c, _cur, statement, *_: sql.append(" ".join(statement.split()[:4])))
             async with db.unit_of_work() as session:
-                await post_statement(session, seat_id=seat.id, client_id="cost-first", text="first",  # type: ignore[arg-type]
+                await post_statement(session, session_id=room.session_id, seat_id=seat.id, client_id="cost-first", text="first",  # type: ignore[arg-type]
                                      reply_to=None, now=clock.now())
             statements = len([line for line in sql if not line.startswith(("BEGIN", "COMMIT"))])
             if show_sql:
@@ -53,7 +53,7 @@ async def measure(backend: str, count: int, show_sql: bool) -> None:
             wall, cpu = time.perf_counter(), time.process_time()
             for n in range(count):
                 async with db.unit_of_work() as session:
-                    await post_statement(session, seat_id=seat.id, client_id=f"cost-{n:08d}",  # type: ignore[arg-type]
+                    await post_statement(session, session_id=room.session_id, seat_id=seat.id, client_id=f"cost-{n:08d}",  # type: ignore[arg-type]
                                          text="a statement", reply_to=None, now=clock.now())
             post_wall, post_cpu = (time.perf_counter() - wall) / count, (time.process_time() - cpu) / count
             wall, cpu = time.perf_counter(), time.process_time()

@@ -210,6 +210,12 @@ class Seat(SQLModel, table=True):
     joined_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     admitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     status_reason: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    # Muted by a facilitator: until `muted_until`, or until unmuted when that is empty.
+    muted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    muted_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+    def is_muted(self, now: datetime) -> bool:
+        return self.muted and (self.muted_until is None or self.muted_until > now)
 
 
 class AppInstance(SQLModel, table=True):

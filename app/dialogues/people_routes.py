@@ -77,20 +77,25 @@ async def list_seats(access: SessionFacilitatorDep, db: SessionDep) -> list[Seat
 
 
 @router.post("/seats/{seat_id}/admit")
-async def admit_seat(seat_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> SeatPublic:
-    """Let someone in from the lobby."""
-    seat = await seats.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now)
+async def admit_seat(seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
+                     now: NowDep) -> SeatPublic:
+    """Let someone in from the lobby (or readmit someone removed)."""
+    seat = await seats.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now,
+                             by=user.id)
     return seat_public(seat, None)
 
 
 @router.post("/seats/{seat_id}/refuse")
-async def refuse_seat(seat_id: int, body: SeatDecision, access: SessionFacilitatorDep, db: SessionDep) -> SeatPublic:
+async def refuse_seat(seat_id: int, body: SeatDecision, access: SessionFacilitatorDep, user: CurrentUser,
+                      db: SessionDep, now: NowDep) -> SeatPublic:
     """Turn someone away from the lobby, with a reason they will see."""
-    seat = await seats.refuse(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), reason=body.reason)
+    seat = await seats.refuse(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id),
+                              reason=body.reason, now=now, by=user.id)
     return seat_public(seat, None)
 
 
 @router.post("/lobby/admit-all")
-async def admit_everyone(access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> list[SeatPublic]:
+async def admit_everyone(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
+                         now: NowDep) -> list[SeatPublic]:
     """Admit everyone waiting in the lobby."""
-    return [seat_public(s, None) for s in await seats.admit_all(db, session=access.session, now=now)]
+    return [seat_public(s, None) for s in await seats.admit_all(db, session=access.session, now=now, by=user.id)]

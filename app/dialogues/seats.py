@@ -21,6 +21,9 @@ from app.dialogues.models import (
 )
 from app.dialogues.sessions import current_rules, occupied_seats, quotas_of
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.facilitation import audit
+from app.facilitation.models import SessionRun
+from app.facilitation.room import seat_changed
 from app.programmes.models import UI_LANGUAGES, Community
 from app.security.tokens import hash_token, new_token
 
@@ -168,7 +171,7 @@ async def claim_seat(
     ).first()
     if taken is not None:
         raise _field_error("display_name", "Someone in this session already uses that name; choose another.", "display_name_taken")
-    auto = session.admission is AdmissionMode.auto
+    auto = session.admission is AdmissionMode.auto and not await _locked(db, session.id)  # type: ignore[arg-type]
     seat = Seat(
         session_id=session.id,  # type: ignore[arg-type]
         invitation_id=invitation.id,  # type: ignore[arg-type]
@@ -194,6 +197,9 @@ async def claim_seat(
         raise _field_error(
             "display_name", "Someone in this session already uses that name; choose another.", "display_name_taken"
         ) from exc
+    # The facilitators' console shows the lobby live; the room hears of someone once admitted.
+    await seat_changed(db, session_id=seat.session_id, seat=seat, action="admitted" if auto else "waiting", now=now,
+                       audience="all" if auto else "facilitators")
     return seat, cookie_token
 
 
@@ -228,22 +234,36 @@ async def get_seat(db: AsyncSession, *, session: DialogueSession, seat_id: int) 
     return seat
 
 
-async def admit(db: AsyncSession, *, seat: Seat, now: datetime) -> Seat:
-    """Let someone in from the lobby."""
+async def _locked(db: AsyncSession, session_id: int) -> bool:
+    run = await db.get(SessionRun, session_id)
+    return run is not None and run.locked
+
+
+async def admit(db: AsyncSession, *, seat: Seat, now: datetime, by: int | None = None) -> Seat:
+    """Let someone in from the lobby, or readmit someone who was removed (never a banned seat,
+    and nobody while the facilitators have locked the session)."""
     if seat.status is SeatStatus.admitted:
         return seat
-    if seat.status is not SeatStatus.lobby:
+    if seat.status is SeatStatus.banned:
+        raise Conflict("This person was banned from the session and cannot be admitted.", code="seat_banned")
+    if seat.status not in (SeatStatus.lobby, SeatStatus.removed):
         raise Conflict(f"Only people waiting in the lobby can be admitted (this seat is {seat.status.value}).",
                        code="not_in_lobby")
+    if await _locked(db, seat.session_id):
+        raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
     seat.status = SeatStatus.admitted
     seat.admitted_at = now
     seat.status_reason = None
     db.add(seat)
     await db.flush()
+    await seat_changed(db, session_id=seat.session_id, seat=seat, action="admitted", now=now)
+    if by is not None:
+        await audit.record_by_account(db, session_id=seat.session_id, user_id=by, action="admit",
+                                      target_seat_id=seat.id, now=now)
     return seat
 
 
-async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None) -> Seat:
+async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None, now: datetime, by: int | None = None) -> Seat:
     """Turn someone away from the lobby; they may be admitted later if they return."""
     if seat.status is not SeatStatus.lobby:
         raise Conflict(f"Only people waiting in the lobby can be refused (this seat is {seat.status.value}).",
@@ -252,11 +272,17 @@ async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None) -> Seat:
     seat.status_reason = (reason or "").strip() or None
     db.add(seat)
     await db.flush()
+    await seat_changed(db, session_id=seat.session_id, seat=seat, action="refused", now=now, audience="facilitators")
+    if by is not None:
+        await audit.record_by_account(db, session_id=seat.session_id, user_id=by, action="refuse",
+                                      target_seat_id=seat.id, reason=seat.status_reason, now=now)
     return seat
 
 
-async def admit_all(db: AsyncSession, *, session: DialogueSession, now: datetime) -> list[Seat]:
+async def admit_all(db: AsyncSession, *, session: DialogueSession, now: datetime, by: int | None = None) -> list[Seat]:
     waiting = (
         await db.exec(select(Seat).where(Seat.session_id == session.id, Seat.status == SeatStatus.lobby))
     ).all()
-    return [await admit(db, seat=seat, now=now) for seat in waiting]
+    if waiting and await _locked(db, session.id):  # type: ignore[arg-type]
+        raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
+    return [await admit(db, seat=seat, now=now, by=by) for seat in waiting]

@@ -362,7 +362,8 @@ async def change_status(
     await db.flush()
     from app.events.log import append_event
 
+    shown_reason = (reason or "").strip() or None if to in (SessionStatus.paused, SessionStatus.cancelled) else None
     await append_event(db, session_id=session.id, type="session_status", now=now,  # type: ignore[arg-type]
-                       payload={"status": to.value})
+                       payload={"status": to.value, "reason": shown_reason})
     return session
 

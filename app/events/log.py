@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.models import DialogueSession, Seat
 from app.events.models import RoomEvent, Statement
+from app.facilitation.models import PrivateMessage, Reaction
 from app.programmes.models import Community
 
 PENDING_KEY = "room_events"
@@ -117,30 +118,74 @@ async def statement_view(db: AsyncSession, statement_ids: set[int]) -> dict[int,
         .outerjoin(Community, col(Community.id) == col(Seat.community_id))
         .where(col(Statement.id).in_(statement_ids))
     )
-    return {s.id: statement_dict(s, seat, community) for s, seat, community in rows.all()}  # type: ignore[misc]
+    found = rows.all()
+    counts: dict[int, dict[str, int]] = {}
+    reaction_rows = await db.exec(
+        select(Reaction.statement_id, Reaction.kind, func.count())
+        .where(col(Reaction.statement_id).in_(statement_ids))
+        .group_by(Reaction.statement_id, Reaction.kind)
+    )
+    for statement_id, kind, count in reaction_rows.all():
+        counts.setdefault(statement_id, {})[kind] = count
+    return {s.id: statement_dict(s, seat, community, reactions=counts.get(s.id)) for s, seat, community in found}  # type: ignore[misc]
 
 
-def statement_dict(statement: Statement, seat: Seat, community: Community | None) -> dict[str, Any]:
+def statement_state(statement: Statement) -> str:
+    if statement.withdrawn_at is not None:
+        return "withdrawn"
+    if statement.hidden_at is not None:
+        return "hidden"
+    return "visible"
+
+
+def statement_dict(
+    statement: Statement, seat: Seat, community: Community | None, *, reactions: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A statement as the room shows it. Hidden and withdrawn ones keep their place and
+    author but never their words."""
+    state = statement_state(statement)
     return {
         "id": statement.id,
         "seat_id": seat.id,
         "author": seat.display_name,
         "role": seat.role.value,
         "community": community.key if community else None,
-        "text": statement.text,
+        "text": statement.text if state == "visible" else None,
         "reply_to": statement.reply_to_id,
+        "state": state,
+        "reactions": reactions or {},
     }
 
 
 async def hydrate(db: AsyncSession, events: list[RoomEvent]) -> list[dict[str, Any]]:
     """Frames for events read back from the log, with their statements joined in."""
-    ids = {e.payload["statement_id"] for e in events if "statement_id" in e.payload}
+    ids = {e.payload["statement_id"] for e in events if e.type == "statement"}
     statements = await statement_view(db, ids)
+    message_ids = {e.payload["message_id"] for e in events if e.type == "private_message"}
+    messages = await message_view(db, message_ids)
     frames = []
     for event in events:
         extra = {}
-        if "statement_id" in event.payload:
+        if event.type == "statement":
             extra["statement"] = statements.get(event.payload["statement_id"])
+        elif event.type == "private_message":
+            extra["message"] = messages.get(event.payload["message_id"])
         frames.append(event_frame(event, extra=extra))
     return frames
+
+
+async def message_view(db: AsyncSession, message_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Back-channel and check-in words, joined in like statements (never kept in the log)."""
+    if not message_ids:
+        return {}
+    rows = await db.exec(
+        select(PrivateMessage, Seat).join(Seat, col(Seat.id) == col(PrivateMessage.seat_id))
+        .where(col(PrivateMessage.id).in_(message_ids))
+    )
+    return {m.id: message_dict(m, seat) for m, seat in rows.all()}  # type: ignore[misc]
+
+
+def message_dict(message: PrivateMessage, seat: Seat) -> dict[str, Any]:
+    return {"id": message.id, "seat_id": seat.id, "author": seat.display_name, "role": seat.role.value,
+            "text": message.text}
 

@@ -50,3 +50,12 @@ class Statement(SQLModel, table=True):
     )
     seq: int = Field(nullable=False)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The agenda item running when it was said (for balance and transcript headings).
+    agenda_item_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("agenda_items.id", ondelete="SET NULL"), nullable=True)
+    )
+    # Hidden by a facilitator: the room shows a marker instead of the words.
+    hidden_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    hidden_reason: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    # Withdrawn by its author: the text is erased (set to ""), not only hidden.
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

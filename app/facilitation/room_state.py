@@ -1,30 +1,50 @@
-"""The room as a newcomer must see it, rebuilt from the database so any instance can serve it."""
+"""The room as a newcomer must see it, rebuilt from the database so any instance can serve it
+(also after a restart): the agenda and its clock, the floor and queue, a running round,
+polls, room settings, who is present and who is muted."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.models import DialogueSession, Seat
 from app.events.log import last_seq
+from app.facilitation import agenda_runner, floor, polls, rounds
+from app.facilitation.models import HandRaise
 from app.facilitation.presence import present_seats
+from app.facilitation.room import is_facilitator, now_iso, peek_run
 
 
-async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat) -> dict:
-    """State as of the returned last_seq. The agenda runner, floor, queue and mutes come
-    with facilitation; until then they are empty."""
+async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, now: datetime) -> dict:
+    """State as of the returned last_seq (read in the same transaction)."""
+    session_id: int = session.id  # type: ignore[assignment]
+    seq = await last_seq(db, session_id=session_id)
+    run = await peek_run(db, session_id)
+    muted = (await db.exec(select(Seat).where(Seat.session_id == session_id, Seat.muted == True))).all()  # noqa: E712
+    hand = (await db.exec(select(HandRaise.id).where(HandRaise.session_id == session_id,
+                                                     HandRaise.seat_id == seat.id))).first()
     return {
         "type": "welcome",
-        "last_seq": await last_seq(db, session_id=session.id),  # type: ignore[arg-type]
+        "last_seq": seq,
         "state": {
-            "session_id": session.id,
+            "session_id": session_id,
             "title": session.title,
             "status": session.status.value,
             "show_communities": session.show_communities,
             "speaking_mode": session.speaking_mode.value,
-            "agenda_item": None,
-            "present": await present_seats(db, session_id=session.id),  # type: ignore[arg-type]
-            "floor": None,
-            "queue": [],
+            "agenda": await agenda_runner.current_view(db, session_id=session_id, run=run, now=now),
+            "present": await present_seats(db, session_id=session_id),
+            "floor": await floor.current_view(db, session_id=session_id, run=run),
+            "round": await rounds.current_view(db, session_id=session_id),
+            "polls": await polls.views_for(db, session_id=session_id, seat_id=seat.id,  # type: ignore[arg-type]
+                                           facilitator=is_facilitator(seat)),
+            "slow_mode_seconds": run.slow_mode_seconds,
+            "locked": run.locked,
+            "muted": [s.id for s in muted if s.is_muted(now)],
         },
-        "you": {"seat_id": seat.id, "display_name": seat.display_name, "role": seat.role.value, "muted": False},
+        "you": {"seat_id": seat.id, "display_name": seat.display_name, "role": seat.role.value,
+                "muted": seat.is_muted(now), "muted_until": now_iso(seat.muted_until) if seat.is_muted(now) else None,
+                "hand_raised": hand is not None},
     }

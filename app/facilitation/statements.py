@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.models import DialogueSession, Seat, SeatStatus
-from app.errors import Conflict, PermissionDenied, ValidationFailed
+from app.errors import Conflict, SlowDown, ValidationFailed
 from app.events.log import append_event, statement_dict
 from app.events.models import Statement
+from app.facilitation import floor, rounds
+from app.facilitation.agenda_runner import current_item, in_break
+from app.facilitation.room import Actor, Room, enter
 from app.programmes.models import Community
 
 
@@ -23,8 +25,30 @@ class Posted:
     duplicate: bool
 
 
+async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> None:
+    """The room's rules for who may speak now; facilitators may always speak."""
+    seat = room.seat
+    if seat.is_muted(now):
+        until = f" until {seat.muted_until:%H:%M} UTC" if seat.muted_until else ""
+        raise Conflict(f"A facilitator has muted you{until}; you can still read and react.", code="muted")
+    if room.is_facilitator:
+        return
+    if in_break(await current_item(db, room.run)):
+        raise Conflict("The group is on a break; statements resume after it.", code="on_break")
+    if not await rounds.may_speak(db, room):
+        await floor.may_speak(db, room)
+    if room.run.slow_mode_seconds:
+        last = (await db.exec(select(func.max(Statement.created_at)).where(Statement.seat_id == seat.id))).one()
+        if last is not None:
+            wait = room.run.slow_mode_seconds - (now - last).total_seconds()
+            if wait > 0:
+                raise SlowDown(f"Slow mode is on: one statement every {room.run.slow_mode_seconds} seconds.",
+                               code="slow_mode", retry_after=round(wait, 1))
+
+
 async def post_statement(
-    db: AsyncSession, *, seat_id: int, client_id: str, text: str, reply_to: int | None, now: datetime
+    db: AsyncSession, *, session_id: int, seat_id: int, client_id: str, text: str, reply_to: int | None,
+    now: datetime,
 ) -> Posted:
     """Store a statement once per client id; a resend returns the first answer."""
     existing = (
@@ -32,24 +56,20 @@ async def post_statement(
     ).first()
     if existing is not None:
         return Posted(statement_id=existing.id, seq=existing.seq, duplicate=True)  # type: ignore[arg-type]
-    seat = await db.get(Seat, seat_id)
-    if seat is None or seat.status is not SeatStatus.admitted:
-        raise PermissionDenied("You are not admitted to this room.", code="not_admitted")
-    session = await db.get(DialogueSession, seat.session_id)
-    assert session is not None
-    if session.status.value != "live":
-        raise Conflict(f"Statements can be posted while the session is live (it is {session.status.value}).",
-                       code="room_not_live")
+    room = await enter(db, actor=Actor(session_id=session_id, seat_id=seat_id))
+    room.require_live("post statements")
+    await check_may_speak(db, room, now=now)
     text = text.strip()
     if not text:
         raise ValidationFailed("A statement cannot be empty.", code="empty_statement")
+    seat = room.seat
     if reply_to is not None:
         target = await db.get(Statement, reply_to)
         if target is None or target.session_id != seat.session_id:
             raise ValidationFailed("The statement you reply to is not in this room.", code="unknown_reply_to")
     community = await db.get(Community, seat.community_id) if seat.community_id else None
     statement = Statement(session_id=seat.session_id, seat_id=seat_id, client_id=client_id, text=text,
-                          reply_to_id=reply_to, seq=0, created_at=now)
+                          reply_to_id=reply_to, seq=0, created_at=now, agenda_item_id=room.run.agenda_item_id)
     try:
         async with db.begin_nested():
             db.add(statement)
@@ -67,4 +87,5 @@ async def post_statement(
     statement.seq = event.seq
     db.add(statement)
     await db.flush()
+    await rounds.note_statement(db, room, now=now)
     return Posted(statement_id=statement.id, seq=event.seq, duplicate=False)  # type: ignore[arg-type]

@@ -18,14 +18,16 @@ from app.deps import session_policy
 from app.dialogues.models import Seat
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.dialogues.seats import seat_by_cookie
-from app.errors import AppError, error_body
+from app.errors import AppError, SlowDown, error_body
 from app.events.log import hydrate, last_seq, read_events
 from app.facilitation import presence
 from app.facilitation.entry import check_can_enter, facilitator_seat, room_session
+from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
 from app.facilitation.statements import post_statement
 from app.live.hub import Connection, encode
-from app.live.protocol import COMMANDS, CLOSE_POLICY, FetchRange, Ping, PostStatement
+from app.live.dispatch import RATE_LIMITED, run_command
+from app.live.protocol import COMMANDS, CLOSE_POLICY, Command, FetchRange, Ping, PostStatement
 from app.security.cookies import LOGIN_COOKIE
 from app.security.login_sessions import resolve_login_session
 
@@ -81,7 +83,7 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
                     return
                 seat = await facilitator_seat(db, session=session, user=login.user, now=now)
             check_can_enter(session, seat)
-            welcome = await room_state(db, session=session, seat=seat)
+            welcome = await room_state(db, session=session, seat=seat, now=now)
             current = welcome["last_seq"]
             seat_id, is_facilitator = seat.id, seat.role.value in ("facilitator", "co_facilitator")
     except AppError as exc:
@@ -101,7 +103,7 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
 
     connection = Connection(
         session_id=session_id, seat_id=seat_id, is_facilitator=is_facilitator,  # type: ignore[arg-type]
-        send=websocket.send_text, close=websocket.close, db=state.db, after=after,
+        send=websocket.send_text, close=websocket.close, db=state.db, after=after, admitted_as_of=current,
     )
     connection.offer(encode(welcome))
     hub = state.hub
@@ -150,6 +152,8 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
             await _fetch(websocket, connection, command)
         elif isinstance(command, PostStatement):
             await _statement(websocket, connection, seat_id, command)
+        else:
+            await _command(websocket, connection, Actor(session_id=connection.session_id, seat_id=seat_id), command)
 
 
 def _invalid(exc: ValidationError, text: str) -> dict:
@@ -190,10 +194,11 @@ async def _statement(websocket: WebSocket, connection: Connection, seat_id: int,
         return
     try:
         async with state.db.unit_of_work() as db:
-            posted = await post_statement(db, seat_id=seat_id, client_id=command.client_id, text=command.text,
+            posted = await post_statement(db, session_id=connection.session_id, seat_id=seat_id,
+                                          client_id=command.client_id, text=command.text,
                                           reply_to=command.reply_to, now=state.clock.now())
     except AppError as exc:
-        connection.offer(encode({"type": "error", "code": exc.code, "message": exc.message, "client_id": command.client_id}))
+        connection.offer(encode(_error(exc, client_id=command.client_id, ref=command.ref)))
         return
     except Exception as exc:  # the database is busy or away: nothing was stored; say so
         log.warning("statement_failed", error_type=type(exc).__name__)
@@ -204,3 +209,35 @@ async def _statement(websocket: WebSocket, connection: Connection, seat_id: int,
     # Only now, after the commit: the statement is durable.
     connection.offer(encode({"type": "ack", "client_id": command.client_id, "seq": posted.seq,
                              "statement_id": posted.statement_id}))
+
+
+def _error(exc: AppError, **extra: str | None) -> dict:
+    frame = {"type": "error", "code": exc.code, "message": exc.message, **extra}
+    if isinstance(exc, SlowDown):
+        frame["retry_after"] = exc.retry_after
+    return frame
+
+
+async def _command(websocket: WebSocket, connection: Connection, actor: Actor, command: Command) -> None:
+    """Any other command: carried out in one transaction, answered `ok` after the commit."""
+    state = websocket.app.state
+    kind = command.type  # type: ignore[attr-defined]
+    if kind in RATE_LIMITED:
+        wait = await state.room_limits.statement_wait(actor.seat_id)
+        if wait:
+            connection.offer(encode({"type": "error", "code": "rate_limited", "ref": command.ref,
+                                     "message": "You are doing this too quickly; please wait a moment.",
+                                     "retry_after": wait}))
+            return
+    try:
+        async with state.db.unit_of_work() as db:
+            result = await run_command(db, actor=actor, command=command, now=state.clock.now())
+    except AppError as exc:
+        connection.offer(encode(_error(exc, ref=command.ref)))
+        return
+    except Exception as exc:  # the database is busy or away: nothing changed; say so
+        log.warning("command_failed", command=kind, error_type=type(exc).__name__)
+        connection.offer(encode({"type": "error", "code": "try_again", "ref": command.ref,
+                                 "message": "That did not go through; try again.", "retry_after": 1.0}))
+        return
+    connection.offer(encode({"type": "ok", "ref": command.ref, "command": kind, "result": result}))

@@ -32,6 +32,15 @@ def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def seat_ended_by(frame: dict[str, Any]) -> int | None:
+    """The seat whose place in the room this event ends (sent to the lobby, removed, banned)."""
+    if frame.get("type") == "seat_changed":
+        seat = frame.get("seat") or {}
+        if seat.get("status") not in (None, "admitted"):
+            return seat.get("seat_id")
+    return None
+
+
 class Connection:
     """One client's view of one room."""
 
@@ -45,6 +54,7 @@ class Connection:
         close: Callable[[int, str], Awaitable[None]],
         db: Database,
         after: int,
+        admitted_as_of: int,
         queue_size: int = SEND_QUEUE,
     ) -> None:
         self.session_id = session_id
@@ -54,6 +64,9 @@ class Connection:
         self._close = close
         self._db = db
         self.last_seq = after
+        # The handshake found the seat admitted as of this event: older events that took
+        # it out of the room (before a readmission) are history, not a reason to close.
+        self.admitted_as_of = admitted_as_of
         self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=queue_size)
         self.closed = asyncio.Event()
         self.writer: asyncio.Task[None] | None = None
@@ -97,15 +110,19 @@ class Connection:
             while True:
                 item = await self.queue.get()
                 if item is CATCH_UP:
-                    await self._catch_up(upto=None)
-                elif isinstance(item, tuple):  # (seq, audience, encoded room event)
-                    seq, audience, text = item
+                    if await self._catch_up(upto=None):
+                        return
+                elif isinstance(item, tuple):  # (seq, audience, encoded room event, seat it ends)
+                    seq, audience, text, ends_seat = item
                     if seq <= self.last_seq:
                         continue  # already sent, by catch-up or before a reconnect
-                    if seq > self.last_seq + 1:
-                        await self._catch_up(upto=seq - 1)
+                    if seq > self.last_seq + 1 and await self._catch_up(upto=seq - 1):
+                        return
                     await self._send(text if self.may_see(audience) else encode({"type": "noop", "seq": seq}))
                     self.last_seq = seq
+                    if ends_seat == self.seat_id and seq > self.admitted_as_of:
+                        await self._seat_ended()
+                        return
                 else:  # a reply to this client only: ack, error, pong, welcome
                     await self._send(item)
         except asyncio.CancelledError:
@@ -118,20 +135,33 @@ class Connection:
             with contextlib.suppress(Exception):
                 await self._close(1013, "try again: reconnect to catch up")
 
-    async def _catch_up(self, *, upto: int | None) -> None:
-        """Send everything after last_seq (up to `upto`) from the log, in order."""
+    async def _seat_ended(self) -> None:
+        """The seat was sent to the lobby, removed or banned: it has just been told why
+        (a `moderation` event came first); now its connection closes."""
+        from app.live.protocol import CLOSE_SEAT_ENDED
+
+        self.closed.set()
+        with contextlib.suppress(Exception):
+            await self._close(CLOSE_SEAT_ENDED, "your place in the room changed")
+
+    async def _catch_up(self, *, upto: int | None) -> bool:
+        """Send everything after last_seq (up to `upto`) from the log, in order.
+        True when an event in it ended this seat's place (the connection is closed)."""
         while True:
             async with self._db.unit_of_work() as db:
                 events = await read_events(db, session_id=self.session_id, after=self.last_seq, upto=upto)
                 frames = await hydrate(db, events)
             if not events:
-                return
+                return False
             for event, frame in zip(events, frames, strict=True):
                 visible = self.may_see(event.audience)
                 await self._send(encode(frame) if visible else encode({"type": "noop", "seq": event.seq}))
                 self.last_seq = event.seq
+                if seat_ended_by(frame) == self.seat_id and event.seq > self.admitted_as_of:
+                    await self._seat_ended()
+                    return True
             if upto is not None and self.last_seq >= upto:
-                return
+                return False
 
 
 class Room:
@@ -198,7 +228,8 @@ class Hub:
             for raw in items:
                 try:
                     message = json.loads(raw)
-                    item = (int(message["seq"]), str(message["audience"]), encode(message["frame"]))
+                    frame = message["frame"]
+                    item = (int(message["seq"]), str(message["audience"]), encode(frame), seat_ended_by(frame))
                 except (ValueError, KeyError, TypeError):
                     log.warning("broker_message_unreadable")
                     continue

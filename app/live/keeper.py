@@ -1,4 +1,5 @@
-"""This instance's heartbeat, and the sweep that clears the presence of dead instances."""
+"""Background work of an instance that serves rooms: its heartbeat, the sweep that clears
+the presence of dead instances, and the rooms' clocks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 import structlog
 from fastapi import FastAPI
 
-from app.facilitation import presence
+from app.facilitation import presence, timers
 
 log = structlog.get_logger(__name__)
 
@@ -33,6 +34,26 @@ async def keep_presence(app: FastAPI) -> None:
             log.warning("presence_keeper_failed", error_type=type(exc).__name__)
         beat = min(presence.HEARTBEAT_EVERY.total_seconds(), state.settings.presence_timeout_seconds / 4)
         await asyncio.sleep(beat)
+
+
+TICK_SECONDS = 1.0
+
+
+async def keep_time(app: FastAPI) -> None:
+    """Every second: run the clocks of the rooms this instance serves (nudges, turn ends,
+    mutes that run out). Another instance serving the same room may tick too; the tick is
+    idempotent under the session lock."""
+    state = app.state
+    while True:
+        for session_id in list(state.hub.rooms):
+            try:
+                async with state.db.unit_of_work() as db:
+                    await timers.tick(db, session_id=session_id, now=state.clock.now())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("room_tick_failed", error_type=type(exc).__name__)
+        await asyncio.sleep(TICK_SECONDS)
 
 
 async def forget_instance(app: FastAPI) -> None:

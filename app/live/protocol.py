@@ -11,33 +11,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-MAX_STATEMENT_CHARS = 2000
-CLIENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PostStatement(Command):
-    type: Literal["statement"]
-    client_id: str = Field(pattern=CLIENT_ID, description="Made by the client; a resend with it is not stored twice.")
-    text: str = Field(min_length=1, max_length=MAX_STATEMENT_CHARS)
-    reply_to: int | None = Field(default=None, ge=1, description="The id of the statement answered.")
-
-
-class FetchRange(Command):
-    type: Literal["fetch"]
-    from_seq: int = Field(ge=1)
-    to_seq: int = Field(ge=1)
-
-
-class Ping(Command):
-    type: Literal["ping"]
-
-
-ClientCommand = Annotated[PostStatement | FetchRange | Ping, Field(discriminator="type")]
-COMMANDS: TypeAdapter[Any] = TypeAdapter(ClientCommand)
+from app.live.commands import (  # noqa: F401  (the whole protocol in one import)
+    CLIENT_ID,
+    COMMANDS,
+    MAX_STATEMENT_CHARS,
+    REACTIONS,
+    ClientCommand,
+    Command,
+    FetchRange,
+    Ping,
+    PostStatement,
+)
 
 
 # Server frames -------------------------------------------------------------------------
@@ -58,6 +42,8 @@ class You(BaseModel):
     display_name: str
     role: str
     muted: bool
+    muted_until: datetime | None = None
+    hand_raised: bool = False
 
 
 class RoomState(BaseModel):
@@ -66,10 +52,14 @@ class RoomState(BaseModel):
     status: str
     show_communities: bool
     speaking_mode: str
-    agenda_item: dict[str, Any] | None
+    agenda: dict[str, Any] = Field(description="The current item, its prompt and its clock.")
     present: list[SeatSummary]
-    floor: int | None
-    queue: list[int]
+    floor: dict[str, Any] = Field(description="Who holds the floor, until when, and the queue.")
+    round: dict[str, Any] | None
+    polls: list[dict[str, Any]]
+    slow_mode_seconds: int
+    locked: bool
+    muted: list[int] = Field(description="Seats muted now.")
 
 
 class Welcome(Frame):
@@ -85,8 +75,10 @@ class StatementView(BaseModel):
     author: str
     role: str
     community: str | None
-    text: str
+    text: str | None = Field(description="Empty when hidden or withdrawn.")
     reply_to: int | None
+    state: Literal["visible", "hidden", "withdrawn"] = "visible"
+    reactions: dict[str, int] = Field(default_factory=dict)
 
 
 class RoomEventFrame(Frame):
@@ -108,6 +100,110 @@ class PresenceEvent(RoomEventFrame):
 class StatusEvent(RoomEventFrame):
     type: Literal["session_status"]
     status: str
+    reason: str | None = None
+
+
+class AgendaEvent(RoomEventFrame):
+    type: Literal["agenda_changed"]
+    action: str
+    agenda: dict[str, Any]
+
+
+class FloorEvent(RoomEventFrame):
+    type: Literal["floor_changed"]
+    action: str
+    seat_id: int | None
+    floor: dict[str, Any]
+
+
+class RoundEvent(RoomEventFrame):
+    type: Literal["round_changed"]
+    action: str
+    round: dict[str, Any]
+
+
+class PollEvent(RoomEventFrame):
+    type: Literal["poll_changed"]
+    action: str
+    poll: dict[str, Any]
+
+
+class PollProgress(RoomEventFrame):
+    """Facilitators only: how many have answered (never who chose what)."""
+
+    type: Literal["poll_progress"]
+    poll_id: int
+    answered: int
+
+
+class SeatEvent(RoomEventFrame):
+    type: Literal["seat_changed"]
+    action: str
+    seat: dict[str, Any]
+
+
+class ModerationEvent(RoomEventFrame):
+    """To the seat acted on (and the facilitators): what happened and why."""
+
+    type: Literal["moderation"]
+    action: str
+    seat_id: int
+    reason: str | None
+    until: datetime | None = None
+    statement_id: int | None = None
+
+
+class StatementChanged(RoomEventFrame):
+    type: Literal["statement_changed"]
+    statement_id: int
+    state: Literal["hidden", "withdrawn"]
+
+
+class ReactionsEvent(RoomEventFrame):
+    type: Literal["reactions_changed"]
+    statement_id: int
+    reactions: dict[str, int]
+
+
+class RoomSettingsEvent(RoomEventFrame):
+    type: Literal["room_settings"]
+    slow_mode_seconds: int
+    locked: bool
+
+
+class BreakRequested(RoomEventFrame):
+    type: Literal["break_requested"]
+    seat_id: int
+
+
+class ReportMade(RoomEventFrame):
+    type: Literal["report_made"]
+    report_id: int
+    statement_id: int
+    seat_id: int
+    reason: str
+
+
+class PrivateMessageEvent(RoomEventFrame):
+    """The back-channel (facilitators only) or a check-in (one participant and the facilitators)."""
+
+    type: Literal["private_message"]
+    message_id: int
+    channel: Literal["backchannel", "check_in"]
+    about_seat_id: int | None
+    message: dict[str, Any] | None
+
+
+class TimeUp(RoomEventFrame):
+    type: Literal["time_up"]
+    item_id: int
+    title: str
+
+
+class TurnWarning(RoomEventFrame):
+    type: Literal["turn_warning"]
+    seat_id: int
+    seconds_left: int
 
 
 class Noop(Frame):
@@ -125,11 +221,21 @@ class Ack(Frame):
     statement_id: int
 
 
+class Ok(Frame):
+    """A command was carried out (and committed); `result` is what it produced."""
+
+    type: Literal["ok"]
+    ref: str | None = None
+    command: str
+    result: Any = None
+
+
 class Error(Frame):
     type: Literal["error"]
     code: str
     message: str
     client_id: str | None = None
+    ref: str | None = None
     retry_after: float | None = None
 
 
@@ -145,11 +251,19 @@ class Pong(Frame):
 
 
 ServerFrame = Annotated[
-    Welcome | StatementEvent | PresenceEvent | StatusEvent | Noop | Ack | Error | RangeUnavailable | Pong,
+    Welcome | StatementEvent | PresenceEvent | StatusEvent | Noop | Ack | Ok | Error | RangeUnavailable | Pong
+    | AgendaEvent | FloorEvent | RoundEvent | PollEvent | PollProgress | SeatEvent | ModerationEvent
+    | StatementChanged | ReactionsEvent | RoomSettingsEvent | BreakRequested | ReportMade
+    | PrivateMessageEvent | TimeUp | TurnWarning,
     Field(discriminator="type"),
 ]
 SERVER_FRAMES: TypeAdapter[Any] = TypeAdapter(ServerFrame)
-ROOM_EVENT_TYPES = ("statement", "presence_joined", "presence_left", "session_status")
+ROOM_EVENT_TYPES = (
+    "statement", "presence_joined", "presence_left", "session_status", "agenda_changed", "floor_changed",
+    "round_changed", "poll_changed", "poll_progress", "seat_changed", "moderation", "statement_changed",
+    "reactions_changed", "room_settings", "break_requested", "report_made", "private_message", "time_up",
+    "turn_warning",
+)
 
 # Close codes (also in docs/protocol.md). A refused handshake is answered with an HTTP
 # status before the WebSocket opens: 401 no credentials, 403 wrong origin or no place in

@@ -405,20 +405,23 @@ async def lobby_page(request: Request, access: SessionFacilitatorDep, db: Sessio
 
 
 @router.post("/sessions/{session_id}/lobby/{seat_id}/admit")
-async def lobby_admit(seat_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
-    await seats.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now)
+async def lobby_admit(seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
+                      now: NowDep) -> Response:
+    await seats.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now,
+                      by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")
 
 
 @router.post("/sessions/{session_id}/lobby/{seat_id}/refuse")
-async def lobby_refuse(request: Request, seat_id: int, access: SessionFacilitatorDep, db: SessionDep) -> Response:
+async def lobby_refuse(request: Request, seat_id: int, access: SessionFacilitatorDep, user: CurrentUser,
+                       db: SessionDep, now: NowDep) -> Response:
     values = await _form_values(request)
     seat = await seats.get_seat(db, session=access.session, seat_id=seat_id)
-    await seats.refuse(db, seat=seat, reason=values.get("reason", "")[:500])
+    await seats.refuse(db, seat=seat, reason=values.get("reason", "")[:500], now=now, by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")
 
 
 @router.post("/sessions/{session_id}/lobby/admit-all")
-async def lobby_admit_all(access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
-    await seats.admit_all(db, session=access.session, now=now)
+async def lobby_admit_all(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep) -> Response:
+    await seats.admit_all(db, session=access.session, now=now, by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")

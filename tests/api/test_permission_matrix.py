@@ -168,6 +168,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/sessions/{session_id}/seats/{seat_id}/admit"): Rule("RRARRRR"),
     ("POST", "/api/sessions/{session_id}/seats/{seat_id}/refuse"): Rule("RRARRRR", {"reason": "no"}),
     ("POST", "/api/sessions/{session_id}/lobby/admit-all"): Rule("RRARRRR"),
+    # The running session: facilitators of the session only
+    ("GET", "/api/sessions/{session_id}/audit"): Rule("RRARRRR"),
     ("GET", "/sessions/{session_id}/invitations"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/invitations"): Rule("RRARRRR", {"role": "participant", "community": "a"}),
     ("POST", "/sessions/{session_id}/invitations/bulk"): Rule("RRARRRR", {"csv": "a,participant"}),

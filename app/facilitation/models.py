@@ -1,0 +1,203 @@
+"""Tables for running a live session: the run (agenda position, floor, room settings),
+the speaking queue, rounds, polls, reactions, reports, private messages and the audit log.
+
+Everything a room shows lives here, so any instance can rebuild it after a restart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import EnumText, UTCDateTime
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE", index: bool = False) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+
+
+def _when(nullable: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class SessionRun(SQLModel, table=True):
+    """A session's live position: the agenda item and its timer, the floor, room settings.
+
+    Timers are stored as moments, never as counters in memory: remaining time is
+    planned - elapsed - (now - item_started_at), the same on every instance."""
+
+    __tablename__ = "session_runs"
+
+    session_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), primary_key=True)
+    )
+    agenda_item_id: int | None = Field(default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL"))
+    # When the item's current stretch began; empty while the item is paused.
+    item_started_at: datetime | None = Field(default=None, sa_column=_when(True))
+    item_elapsed_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    item_extra_seconds: int = Field(default=0, nullable=False)
+    item_nudged: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    floor_seat_id: int | None = Field(default=None, sa_column=_fk("seats.id", nullable=True, ondelete="SET NULL"))
+    floor_since: datetime | None = Field(default=None, sa_column=_when(True))
+    floor_seconds: int = Field(default=0, nullable=False)
+    floor_warned: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    slow_mode_seconds: int = Field(default=0, nullable=False)
+    locked: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+
+
+class HandRaise(SQLModel, table=True):
+    """A raised hand: one place in the speaking queue."""
+
+    __tablename__ = "hand_raises"
+    __table_args__ = (UniqueConstraint("session_id", "seat_id", name="uq_hand_raises_session_seat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
+    seat_id: int = Field(sa_column=_fk("seats.id"))
+    position: int = Field(nullable=False)
+    raised_at: datetime = Field(sa_column=_when())
+
+
+class RoundStatus(StrEnum):
+    active = "active"
+    ended = "ended"
+
+
+class TurnOutcome(StrEnum):
+    pending = "pending"
+    spoke = "spoke"
+    passed = "passed"
+    skipped = "skipped"
+    timed_out = "timed_out"
+
+
+class Round(SQLModel, table=True):
+    """A go-around: every participant in turn, with the talking piece."""
+
+    __tablename__ = "rounds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
+    agenda_item_id: int | None = Field(default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL"))
+    number: int = Field(nullable=False)  # 1, 2, … within the session
+    prompt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    turn_seconds: int = Field(nullable=False)
+    status: RoundStatus = Field(default=RoundStatus.active, sa_column=Column(EnumText(RoundStatus), nullable=False))
+    started_at: datetime = Field(sa_column=_when())
+    ended_at: datetime | None = Field(default=None, sa_column=_when(True))
+    # The current turn's clock.
+    turn_started_at: datetime | None = Field(default=None, sa_column=_when(True))
+    turn_warned: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+
+
+class RoundTurn(SQLModel, table=True):
+    __tablename__ = "round_turns"
+    __table_args__ = (UniqueConstraint("round_id", "seat_id", name="uq_round_turns_round_seat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=_fk("rounds.id", index=True))
+    seat_id: int = Field(sa_column=_fk("seats.id"))
+    position: int = Field(nullable=False)
+    outcome: TurnOutcome = Field(default=TurnOutcome.pending, sa_column=Column(EnumText(TurnOutcome), nullable=False))
+    deferred: int = Field(default=0, nullable=False)  # times passed "for now"
+    spoke: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=_when(True))
+
+
+class PollStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class Poll(SQLModel, table=True):
+    __tablename__ = "polls"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
+    agenda_item_id: int | None = Field(default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL"))
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    multiple: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    anonymous: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    status: PollStatus = Field(default=PollStatus.open, sa_column=Column(EnumText(PollStatus), nullable=False))
+    opened_at: datetime = Field(sa_column=_when())
+    closed_at: datetime | None = Field(default=None, sa_column=_when(True))
+
+
+class PollAnswer(SQLModel, table=True):
+    __tablename__ = "poll_answers"
+    __table_args__ = (UniqueConstraint("poll_id", "seat_id", name="uq_poll_answers_poll_seat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(sa_column=_fk("polls.id", index=True))
+    seat_id: int = Field(sa_column=_fk("seats.id"))
+    choices: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    answered_at: datetime = Field(sa_column=_when())
+
+
+class Reaction(SQLModel, table=True):
+    __tablename__ = "reactions"
+    __table_args__ = (UniqueConstraint("statement_id", "seat_id", "kind", name="uq_reactions_statement_seat_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    statement_id: int = Field(sa_column=_fk("statements.id", index=True))
+    seat_id: int = Field(sa_column=_fk("seats.id"))
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    created_at: datetime = Field(sa_column=_when())
+
+
+class Report(SQLModel, table=True):
+    """A participant's private report of a statement to the facilitators."""
+
+    __tablename__ = "reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
+    statement_id: int = Field(sa_column=_fk("statements.id"))
+    seat_id: int = Field(sa_column=_fk("seats.id"))
+    reason: str = Field(default="", sa_column=Column(String(500), nullable=False))
+    created_at: datetime = Field(sa_column=_when())
+
+
+class MessageChannel(StrEnum):
+    backchannel = "backchannel"  # facilitators only
+    check_in = "check_in"  # between the facilitators and one participant
+
+
+class PrivateMessage(SQLModel, table=True):
+    """Words that are not statements: never shown to the whole room, never in a transcript."""
+
+    __tablename__ = "private_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
+    channel: MessageChannel = Field(sa_column=Column(EnumText(MessageChannel), nullable=False))
+    seat_id: int = Field(sa_column=_fk("seats.id"))  # the author
+    # For a check-in: the participant the conversation is with (the author or the addressee).
+    about_seat_id: int | None = Field(default=None, sa_column=_fk("seats.id", nullable=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_when())
+
+
+class AuditEntry(SQLModel, table=True):
+    """One facilitator action: who, what, to whom, why, when."""
+
+    __tablename__ = "audit_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
+    actor_seat_id: int | None = Field(default=None, sa_column=_fk("seats.id", nullable=True, ondelete="SET NULL"))
+    # Actions taken outside the room (the lobby page) name the facilitator's account.
+    actor_user_id: int | None = Field(default=None, sa_column=_fk("users.id", nullable=True, ondelete="SET NULL"))
+    action: str = Field(sa_column=Column(String(40), nullable=False))
+    target_seat_id: int | None = Field(default=None, sa_column=_fk("seats.id", nullable=True, ondelete="SET NULL"))
+    target_statement_id: int | None = Field(
+        default=None, sa_column=_fk("statements.id", nullable=True, ondelete="SET NULL")
+    )
+    reason: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=_when())

@@ -1,0 +1,88 @@
+"""A participant's own controls: reactions, asking for a break, reporting a statement to
+the facilitators, and withdrawing one's own words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import Conflict, NotFound, PermissionDenied
+from app.events.log import append_event
+from app.events.models import Statement
+from app.facilitation.models import Reaction, Report
+from app.facilitation.room import Room
+
+
+async def _statement(db: AsyncSession, room: Room, statement_id: int) -> Statement:
+    statement = await db.get(Statement, statement_id)
+    if statement is None or statement.session_id != room.session_id:
+        raise NotFound("There is no such statement in this session.", code="unknown_statement")
+    return statement
+
+
+async def reaction_counts(db: AsyncSession, statement_id: int) -> dict[str, int]:
+    rows = await db.exec(select(Reaction.kind, func.count()).where(Reaction.statement_id == statement_id)
+                         .group_by(Reaction.kind))
+    return {kind: count for kind, count in rows.all()}
+
+
+async def react(db: AsyncSession, room: Room, *, statement_id: int, reaction: str, on: bool, now: datetime) -> dict:
+    """Add or take back a reaction; doing the same twice changes nothing."""
+    room.require_live("react")
+    statement = await _statement(db, room, statement_id)
+    if statement.hidden_at is not None or statement.withdrawn_at is not None:
+        raise Conflict("That statement is no longer shown.", code="statement_gone")
+    existing = (await db.exec(select(Reaction).where(Reaction.statement_id == statement_id,
+                                                     Reaction.seat_id == room.seat.id,
+                                                     Reaction.kind == reaction))).first()
+    if on == (existing is not None):
+        return {"statement_id": statement_id, "reactions": await reaction_counts(db, statement_id)}
+    if on:
+        db.add(Reaction(statement_id=statement_id, seat_id=room.seat.id, kind=reaction, created_at=now))  # type: ignore[arg-type]
+    else:
+        await db.delete(existing)
+    await db.flush()
+    counts = await reaction_counts(db, statement_id)
+    await append_event(db, session_id=room.session_id, type="reactions_changed", now=now,
+                       payload={"statement_id": statement_id, "reactions": counts})
+    return {"statement_id": statement_id, "reactions": counts}
+
+
+async def ask_for_break(db: AsyncSession, room: Room, *, now: datetime) -> dict:
+    """Seen only by the facilitators; nobody else learns who asked."""
+    await append_event(db, session_id=room.session_id, type="break_requested", now=now, audience="facilitators",
+                       payload={"seat_id": room.seat.id})
+    return {"sent": True}
+
+
+async def report(db: AsyncSession, room: Room, *, statement_id: int, reason: str | None, now: datetime) -> dict:
+    """A private report to the facilitators; the author is not told who reported."""
+    statement = await _statement(db, room, statement_id)
+    if statement.seat_id == room.seat.id:
+        raise Conflict("You cannot report your own statement; you can withdraw it.", code="own_statement")
+    row = Report(session_id=room.session_id, statement_id=statement_id, seat_id=room.seat.id,  # type: ignore[arg-type]
+                 reason=(reason or "").strip(), created_at=now)
+    db.add(row)
+    await db.flush()
+    await append_event(db, session_id=room.session_id, type="report_made", now=now, audience="facilitators",
+                       payload={"report_id": row.id, "statement_id": statement_id, "seat_id": room.seat.id,
+                                "reason": row.reason})
+    return {"report_id": row.id}
+
+
+async def withdraw(db: AsyncSession, room: Room, *, statement_id: int, now: datetime) -> dict:
+    """The author takes their words back: the text is erased, the room sees a marker."""
+    statement = await _statement(db, room, statement_id)
+    if statement.seat_id != room.seat.id:
+        raise PermissionDenied("You can withdraw only your own statements.", code="not_your_statement")
+    if statement.withdrawn_at is not None:
+        return {"statement_id": statement_id, "state": "withdrawn"}
+    statement.withdrawn_at = now
+    statement.text = ""  # gone from every later view, not only hidden
+    db.add(statement)
+    await db.flush()
+    await append_event(db, session_id=room.session_id, type="statement_changed", now=now,
+                       payload={"statement_id": statement_id, "state": "withdrawn"})
+    return {"statement_id": statement_id, "state": "withdrawn"}
