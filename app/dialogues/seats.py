@@ -8,7 +8,7 @@ import unicodedata
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.models import (

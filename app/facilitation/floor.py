@@ -18,7 +18,7 @@ from app.errors import Conflict, ValidationFailed
 from app.events.log import append_event
 from app.facilitation import audit
 from app.facilitation.models import HandRaise, SessionRun
-from app.facilitation.room import Room, is_facilitator, seat_in
+from app.facilitation.room import Room, is_facilitator, require_voice, seat_in
 
 DEFAULT_TURN_SECONDS = 180
 MIN_TURN_SECONDS, MAX_TURN_SECONDS = 15, 30 * 60
@@ -64,6 +64,7 @@ async def _hand(db: AsyncSession, session_id: int, seat_id: int) -> HandRaise | 
 
 async def raise_hand(db: AsyncSession, room: Room, *, now: datetime) -> dict[str, Any]:
     _queued(room)
+    require_voice(room.seat)
     room.require_live("raise your hand")
     if room.seat.is_muted(now):
         raise Conflict("You are muted, so you cannot ask to speak just now.", code="muted")
@@ -191,10 +192,15 @@ async def check_due(db: AsyncSession, *, session_id: int, run: SessionRun, now: 
         run.floor_warned = True
         db.add(run)
         await db.flush()
-        await append_event(db, session_id=session_id, type="turn_warning", now=now, audience=f"seat:{run.floor_seat_id}",
-                           payload={"seat_id": run.floor_seat_id, "seconds_left": round(left)})
+        await warn_speaker(db, session_id=session_id, seat_id=run.floor_seat_id, seconds_left=left, now=now)
         return True
     return False
+
+
+async def warn_speaker(db: AsyncSession, *, session_id: int, seat_id: int, seconds_left: float, now: datetime) -> None:
+    """Tell a speaker (and the facilitators) that their time is nearly up: the floor or a round turn."""
+    await append_event(db, session_id=session_id, type="turn_warning", now=now, audience=f"seat:{seat_id}",
+                       payload={"seat_id": seat_id, "seconds_left": round(seconds_left)})
 
 
 async def may_speak(db: AsyncSession, room: Room) -> None:

@@ -12,7 +12,7 @@ from app.errors import Conflict, NotFound, PermissionDenied
 from app.events.log import append_event
 from app.events.models import Statement
 from app.facilitation.models import Reaction, Report
-from app.facilitation.room import Room
+from app.facilitation.room import Room, require_voice
 
 
 async def _statement(db: AsyncSession, room: Room, statement_id: int) -> Statement:
@@ -30,6 +30,7 @@ async def reaction_counts(db: AsyncSession, statement_id: int) -> dict[str, int]
 
 async def react(db: AsyncSession, room: Room, *, statement_id: int, reaction: str, on: bool, now: datetime) -> dict:
     """Add or take back a reaction; doing the same twice changes nothing."""
+    require_voice(room.seat)
     room.require_live("react")
     statement = await _statement(db, room, statement_id)
     if statement.hidden_at is not None or statement.withdrawn_at is not None:

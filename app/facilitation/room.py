@@ -57,6 +57,12 @@ def is_facilitator(seat: Seat) -> bool:
     return seat.role in FACILITATOR_ROLES
 
 
+def require_voice(seat: Seat) -> None:
+    """Observers follow the room without being heard in it (no statements, hands or reactions)."""
+    if seat.role is SeatRole.observer:
+        raise PermissionDenied("Observers follow the room without speaking or reacting.", code="observer")
+
+
 async def lock_session(db: AsyncSession, session_id: int) -> DialogueSession:
     session = (
         await db.exec(

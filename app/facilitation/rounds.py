@@ -14,7 +14,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.log import append_event
 from app.facilitation import audit
 from app.facilitation.agenda_runner import current_item
-from app.facilitation.floor import MAX_TURN_SECONDS, MIN_TURN_SECONDS, warn_before
+from app.facilitation.floor import MAX_TURN_SECONDS, MIN_TURN_SECONDS, warn_before, warn_speaker
 from app.facilitation.models import Round, RoundStatus, RoundTurn, TurnOutcome
 from app.facilitation.room import Room, now_iso, seat_in
 
@@ -328,8 +328,7 @@ async def check_due(db: AsyncSession, *, session_id: int, now: datetime) -> bool
         rnd.turn_warned = True
         db.add(rnd)
         await db.flush()
-        await append_event(db, session_id=session_id, type="turn_warning", now=now, audience=f"seat:{turn.seat_id}",
-                           payload={"seat_id": turn.seat_id, "seconds_left": round(left)})
+        await warn_speaker(db, session_id=session_id, seat_id=turn.seat_id, seconds_left=left, now=now)
         return True
     return False
 

@@ -14,7 +14,7 @@ from app.events.log import append_event, statement_dict
 from app.events.models import Statement
 from app.facilitation import floor, rounds
 from app.facilitation.agenda_runner import current_item, in_break
-from app.facilitation.room import Actor, Room, enter
+from app.facilitation.room import Actor, Room, enter, require_voice
 from app.programmes.models import Community
 
 
@@ -28,6 +28,7 @@ class Posted:
 async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> None:
     """The room's rules for who may speak now; facilitators may always speak."""
     seat = room.seat
+    require_voice(seat)
     if seat.is_muted(now):
         until = f" until {seat.muted_until:%H:%M} UTC" if seat.muted_until else ""
         raise Conflict(f"A facilitator has muted you{until}; you can still read and react.", code="muted")

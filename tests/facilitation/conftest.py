@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.accounts.models import Role
-from app.dialogues.models import DialogueSession
+from app.dialogues.models import DialogueSession, SeatRole
 from app.events.log import hydrate, read_events
 from app.facilitation.entry import facilitator_seat
 from app.facilitation.room import Actor
@@ -29,8 +29,17 @@ class InRoom:
     app: Any
     session_id: int
     facilitator: Actor
-    co_facilitator: Actor
+    co_facilitator: Actor  # a second facilitator account of the programme (not an invited co-facilitator seat)
+    facilitator_user: Any
     people: dict[str, Actor] = field(default_factory=dict)
+
+    async def add_seat(self, name: str, *, community: str | None, role: SeatRole) -> Actor:
+        """Another admitted seat: an invited co-facilitator or an observer, say."""
+        async with self.app.state.db.unit_of_work() as db:
+            session = await db.get(DialogueSession, self.session_id)
+        person = await seat_for(self.app, facilitator=self.facilitator_user, session=session, community=community,
+                                name=name, role=role)
+        return Actor(session_id=self.session_id, seat_id=person.seat_id)
 
     @property
     def clock(self):  # type: ignore[no-untyped-def]
@@ -98,7 +107,7 @@ def make_room(app, make_account):  # type: ignore[no-untyped-def]
                 row = await db.get(DialogueSession, session.id)
                 seat = await facilitator_seat(db, session=row, user=user, now=app.state.clock.now())  # type: ignore[arg-type]
                 actors.append(Actor(session_id=session.id, seat_id=seat.id))  # type: ignore[arg-type]
-        return InRoom(app, session.id, actors[0], actors[1], seats)  # type: ignore[arg-type]
+        return InRoom(app, session.id, actors[0], actors[1], facilitator.user, seats)  # type: ignore[arg-type]
 
     return make
 

@@ -33,7 +33,14 @@ SAMPLES: dict[str, dict] = {
 FACILITATORS_ONLY = sorted(name for name, (only, _) in HANDLERS.items() if only)
 
 
-def test_every_command_has_a_sample():
+def test_every_command_of_the_protocol_has_a_handler_and_a_sample():
+    from typing import get_args
+
+    from app.live.commands import ClientCommand
+
+    models = get_args(get_args(ClientCommand)[0])
+    types = {t for model in models for t in get_args(model.model_fields["type"].annotation)}
+    assert types - {"statement", "fetch", "ping"} == set(HANDLERS), "handled by the endpoint itself"
     assert set(SAMPLES) == set(HANDLERS)
 
 

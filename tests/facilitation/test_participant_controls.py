@@ -96,3 +96,18 @@ async def test_a_check_in_is_between_one_participant_and_the_facilitators(room):
     with pytest.raises(AppError) as facilitator:
         await room.act(room.facilitator, "check_in", seat_id=room.co_facilitator.seat_id, text="Hi")
     assert facilitator.value.code == "not_a_participant"
+
+
+async def test_an_observer_follows_the_room_without_being_heard(queued_room):
+    from app.dialogues.models import SeatRole
+
+    room = queued_room
+    observer = await room.add_seat("Watcher", community=None, role=SeatRole.observer)
+    said = await room.say(room.facilitator, "Welcome, everyone.")
+    for attempt in (room.say(observer, "Hello"), room.act(observer, "hand_raise"),
+                    room.act(observer, "react", statement_id=said.statement_id, reaction="thank_you")):
+        with pytest.raises(AppError) as refused:
+            await attempt
+        assert refused.value.code == "observer"
+    await room.act(observer, "break_request")
+    await room.act(observer, "report", statement_id=said.statement_id, reason="Checking how reports work.")

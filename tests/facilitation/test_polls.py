@@ -8,37 +8,16 @@ from typing import Any
 
 import pytest
 
-from app.accounts.models import User
-from app.dialogues import seats as seat_service
-from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole
+from app.dialogues.models import Seat, SeatRole
 from app.errors import AppError
 from app.facilitation import audit
 from app.facilitation.room import Actor
-from tests.factories import make_invitation
 
 
 async def _refused(awaitable: Any) -> str:
     with pytest.raises(AppError) as caught:
         await awaitable
     return caught.value.code
-
-
-async def _invite(room: Any, *, role: SeatRole, name: str, community: str | None) -> Actor:
-    """A co-facilitator or observer seat (the room fixture has participants and facilitator accounts)."""
-    app, now = room.app, room.clock.now()
-    async with app.state.db.unit_of_work() as db:
-        session = await db.get(DialogueSession, room.session_id)
-        facilitator_seat = await db.get(Seat, room.facilitator.seat_id)
-        user = await db.get(User, facilitator_seat.user_id)  # type: ignore[union-attr]
-    invitation, _token = await make_invitation(app, facilitator=user, session=session,  # type: ignore[arg-type]
-                                               community=community, role=role)
-    async with app.state.db.unit_of_work() as db:
-        row = await db.get(Invitation, invitation.id)
-        await seat_service.give_consent(db, invitation=row, session=session, rules_version=1, accept_rules=True,
-                                        accept_transcript=True, now=now)
-        seat, _cookie = await seat_service.claim_seat(db, invitation=row, session=session, display_name=name, now=now)
-        await seat_service.admit(db, seat=seat, now=now)
-    return Actor(session_id=room.session_id, seat_id=seat.id)  # type: ignore[arg-type]
 
 
 async def _open(room: Any, **fields: Any) -> dict:
@@ -129,8 +108,8 @@ async def test_only_facilitators_open_and_close(room) -> None:  # type: ignore[n
 
 async def test_who_may_answer(room) -> None:  # type: ignore[no-untyped-def]
     poll = await _open(room)
-    observer = await _invite(room, role=SeatRole.observer, name="Watcher", community=None)
-    co = await _invite(room, role=SeatRole.co_facilitator, name="Cofac", community="b")
+    observer = await room.add_seat("Watcher", role=SeatRole.observer, community=None)
+    co = await room.add_seat("Cofac", role=SeatRole.co_facilitator, community="b")
     for actor in (room.facilitator, room.co_facilitator, observer):
         assert await _refused(room.act(actor, "poll_answer", poll_id=poll["id"], choices=[0])) == "cannot_answer"
     assert (await room.act(co, "poll_answer", poll_id=poll["id"], choices=[1]))["your_choices"] == [1]
@@ -169,7 +148,7 @@ async def _everything_seen(room: Any, actors: list[Actor]) -> list[Any]:
 
 
 async def test_anonymous_poll_never_says_who_chose_what(room) -> None:  # type: ignore[no-untyped-def]
-    co = await _invite(room, role=SeatRole.co_facilitator, name="Cofac", community="b")
+    co = await room.add_seat("Cofac", role=SeatRole.co_facilitator, community="b")
     poll = await _open(room)
     choices = {"nigar": [0], "ani": [1], "rauf": [2], "lusine": [0]}
     returned = [await room.act(room.people[name], "poll_answer", poll_id=poll["id"], choices=chosen)
