@@ -27,7 +27,8 @@ from app.facilitation.room_state import room_state
 from app.facilitation.statements import post_statement
 from app.live.hub import Connection, encode
 from app.live.dispatch import RATE_LIMITED, run_command
-from app.live.protocol import COMMANDS, CLOSE_POLICY, Command, FetchRange, Ping, PostStatement
+from app.live.commands import COMMANDS, Command, FetchRange, Ping, PostStatement
+from app.live.protocol import CLOSE_POLICY
 from app.security.cookies import LOGIN_COOKIE
 from app.security.login_sessions import resolve_login_session
 
@@ -124,7 +125,6 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
 
 
 async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> None:
-    state = websocket.app.state
     bad_frames = 0
     while not connection.closed.is_set():
         try:
@@ -186,11 +186,7 @@ async def _fetch(websocket: WebSocket, connection: Connection, command: FetchRan
 
 async def _statement(websocket: WebSocket, connection: Connection, seat_id: int, command: PostStatement) -> None:
     state = websocket.app.state
-    wait = await state.room_limits.statement_wait(seat_id)
-    if wait:
-        connection.offer(encode({"type": "error", "code": "rate_limited", "client_id": command.client_id,
-                                 "message": "You are sending statements too quickly; please wait a moment.",
-                                 "retry_after": wait}))
+    if await _rate_limited(websocket, connection, seat_id, client_id=command.client_id, ref=command.ref):
         return
     try:
         async with state.db.unit_of_work() as db:
@@ -211,6 +207,15 @@ async def _statement(websocket: WebSocket, connection: Connection, seat_id: int,
                              "statement_id": posted.statement_id}))
 
 
+async def _rate_limited(websocket: WebSocket, connection: Connection, seat_id: int, **ids: str | None) -> bool:
+    """Statements and the other things a seat puts before the room share one rate limit."""
+    wait = await websocket.app.state.room_limits.statement_wait(seat_id)
+    if wait:
+        connection.offer(encode({"type": "error", "code": "rate_limited", **ids, "retry_after": wait,
+                                 "message": "You are sending too quickly; please wait a moment."}))
+    return bool(wait)
+
+
 def _error(exc: AppError, **extra: str | None) -> dict:
     frame = {"type": "error", "code": exc.code, "message": exc.message, **extra}
     if isinstance(exc, SlowDown):
@@ -222,13 +227,8 @@ async def _command(websocket: WebSocket, connection: Connection, actor: Actor, c
     """Any other command: carried out in one transaction, answered `ok` after the commit."""
     state = websocket.app.state
     kind = command.type  # type: ignore[attr-defined]
-    if kind in RATE_LIMITED:
-        wait = await state.room_limits.statement_wait(actor.seat_id)
-        if wait:
-            connection.offer(encode({"type": "error", "code": "rate_limited", "ref": command.ref,
-                                     "message": "You are doing this too quickly; please wait a moment.",
-                                     "retry_after": wait}))
-            return
+    if kind in RATE_LIMITED and await _rate_limited(websocket, connection, actor.seat_id, ref=command.ref):
+        return
     try:
         async with state.db.unit_of_work() as db:
             result = await run_command(db, actor=actor, command=command, now=state.clock.now())

@@ -144,13 +144,19 @@ class Connection:
         with contextlib.suppress(Exception):
             await self._close(CLOSE_SEAT_ENDED, "your place in the room changed")
 
+    async def _read(self, upto: int | None) -> tuple[list[Any], list[dict[str, Any]]]:
+        async with self._db.unit_of_work() as db:
+            events = await read_events(db, session_id=self.session_id, after=self.last_seq, upto=upto)
+            return events, await hydrate(db, events)
+
     async def _catch_up(self, *, upto: int | None) -> bool:
         """Send everything after last_seq (up to `upto`) from the log, in order.
         True when an event in it ended this seat's place (the connection is closed)."""
         while True:
-            async with self._db.unit_of_work() as db:
-                events = await read_events(db, session_id=self.session_id, after=self.last_seq, upto=upto)
-                frames = await hydrate(db, events)
+            # Shielded: a connection stopped mid-read must not cancel the database call
+            # half-way (aiosqlite then leaves a connection closing forever); the read
+            # finishes on its own and only this writer stops.
+            events, frames = await asyncio.shield(self._read(upto))
             if not events:
                 return False
             for event, frame in zip(events, frames, strict=True):

@@ -1,6 +1,6 @@
-"""The room protocol: every client command and server frame, defined once.
-
-Both the server and the tests use these models; docs/protocol.md explains them.
+"""The room protocol's server frames, defined once (the client commands are in
+app/live/commands.py). Both the server and the tests use these models; docs/protocol.md
+explains them.
 Frames are JSON text messages with a "type" field.
 """
 
@@ -10,18 +10,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
-
-from app.live.commands import (  # noqa: F401  (the whole protocol in one import)
-    CLIENT_ID,
-    COMMANDS,
-    MAX_STATEMENT_CHARS,
-    REACTIONS,
-    ClientCommand,
-    Command,
-    FetchRange,
-    Ping,
-    PostStatement,
-)
 
 
 # Server frames -------------------------------------------------------------------------

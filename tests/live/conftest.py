@@ -14,7 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from app.accounts.models import Role
 from app.dialogues import seats as seat_service
 from app.dialogues import sessions as session_service
-from app.dialogues.models import Invitation, SessionStatus
+from app.dialogues.models import Invitation, SeatRole, SessionStatus
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.live.protocol import SERVER_FRAMES
 from tests.factories import make_invitation, make_programme, make_session
@@ -36,8 +36,10 @@ class LiveRoom:
     other_cookie: str
 
 
-async def seat_for(app, *, facilitator, session, community: str, name: str) -> Person:  # type: ignore[no-untyped-def]
-    invitation, _token = await make_invitation(app, facilitator=facilitator, session=session, community=community)
+async def seat_for(app, *, facilitator, session, community: str | None, name: str,  # type: ignore[no-untyped-def]
+                   role: SeatRole = SeatRole.participant) -> Person:
+    invitation, _token = await make_invitation(app, facilitator=facilitator, session=session, community=community,
+                                               role=role)
     now = app.state.clock.now()
     async with app.state.db.unit_of_work() as db:
         row = await db.get(Invitation, invitation.id)

@@ -134,7 +134,7 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     assert passed["status"] == "ended"
 
     # The floor.
-    second = (await host.do("agenda_next", current_item_id=item["id"]))["item"]
+    await host.do("agenda_next", current_item_id=item["id"])
     await ani.do("hand_raise")
     assert (await host.event("floor_changed", action="hand_raised"))["floor"]["queue"] == [b]
     await host.do("floor_give", seat_id=b, seconds=120)
