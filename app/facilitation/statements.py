@@ -25,18 +25,20 @@ class Posted:
     duplicate: bool
 
 
-async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> None:
-    """The room's rules for who may speak now; facilitators may always speak."""
+async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> bool:
+    """The room's rules for who may speak now; facilitators may always speak.
+    True when the speaker holds a round's turn (so the turn must note that they spoke)."""
     seat = room.seat
     require_voice(seat)
     if seat.is_muted(now):
         until = f" until {seat.muted_until:%H:%M} UTC" if seat.muted_until else ""
         raise Conflict(f"A facilitator has muted you{until}; you can still read and react.", code="muted")
     if room.is_facilitator:
-        return
+        return False
     if in_break(await current_item(db, room.run)):
         raise Conflict("The group is on a break; statements resume after it.", code="on_break")
-    if not await rounds.may_speak(db, room):
+    in_round = await rounds.may_speak(db, room)
+    if not in_round:
         await floor.may_speak(db, room)
     if room.run.slow_mode_seconds:
         last = (await db.exec(select(func.max(Statement.created_at)).where(Statement.seat_id == seat.id))).one()
@@ -45,6 +47,7 @@ async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> Non
             if wait > 0:
                 raise SlowDown(f"Slow mode is on: one statement every {room.run.slow_mode_seconds} seconds.",
                                code="slow_mode", retry_after=round(wait, 1))
+    return in_round
 
 
 async def post_statement(
@@ -59,7 +62,7 @@ async def post_statement(
         return Posted(statement_id=existing.id, seq=existing.seq, duplicate=True)  # type: ignore[arg-type]
     room = await enter(db, actor=Actor(session_id=session_id, seat_id=seat_id))
     room.require_live("post statements")
-    await check_may_speak(db, room, now=now)
+    in_round = await check_may_speak(db, room, now=now)
     text = text.strip()
     if not text:
         raise ValidationFailed("A statement cannot be empty.", code="empty_statement")
@@ -88,5 +91,6 @@ async def post_statement(
     statement.seq = event.seq
     db.add(statement)
     await db.flush()
-    await rounds.note_statement(db, room, now=now)
+    if in_round:
+        await rounds.note_statement(db, room, now=now)
     return Posted(statement_id=statement.id, seq=event.seq, duplicate=False)  # type: ignore[arg-type]
