@@ -157,9 +157,12 @@ def print_demo(demo: Demo, *, base_url: str) -> None:
     for login in logins:
         print(f"  {login.role.value:<12} {login.username:<{width}}  {login.password}")
     print()
+    print("The facilitator's console for the demo session (log in as demo-facilitator):")
+    print(f"  {base_url}/sessions/{demo.session_id}/room")
+    print()
     print("Personal invitation links for the demo session (open each in its own browser")
-    print("or private window to join as a participant; the facilitator admits you from")
-    print(f"{base_url}/sessions/{demo.session_id}/lobby):")
+    print("or private window to join as a participant; the facilitator admits you from the")
+    print(f"console or from {base_url}/sessions/{demo.session_id}/lobby):")
     print()
     for invitation in demo.invitations:
         print(f"  {invitation.community:<12} {base_url}{invitation.path}")

@@ -115,13 +115,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from app.programmes.routes import router as programmes_router
     from app.web.api_docs import router as api_docs
     from app.web.join_pages import router as join_pages
+    from app.web.language import router as language_pages
     from app.web.programme_pages import router as programme_pages
     from app.web.routes import router as web_router
+    from app.web.room_pages import router as room_pages
     from app.web.session_pages import router as session_pages
 
     for router in (
         health_router, live_router, login_router, auth_router, admin_router, programmes_router, sessions_router,
-        people_router, facilitation_router, join_router, seat_router, web_router, programme_pages, session_pages, join_pages, api_docs,
+        people_router, facilitation_router, join_router, seat_router, web_router, programme_pages, session_pages,
+        room_pages, join_pages, api_docs, language_pages,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

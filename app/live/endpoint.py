@@ -6,6 +6,8 @@ what they produce; it never writes tables itself.
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 
 import structlog
@@ -144,7 +146,7 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
             if bad_frames > MAX_BAD_FRAMES:
                 await connection.stop(CLOSE_POLICY, "too many invalid frames")
                 return
-            connection.offer(encode(_invalid(exc, text)))
+            connection.offer(encode({**_invalid(exc, text), **_ids(text)}))
             continue
         if isinstance(command, Ping):
             connection.offer(encode({"type": "pong"}))
@@ -154,6 +156,23 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
             await _statement(websocket, connection, seat_id, command)
         else:
             await _command(websocket, connection, Actor(session_id=connection.session_id, seat_id=seat_id), command)
+
+
+def _ids(text: str) -> dict:
+    """The client's ref and client_id from a refused frame, when it has them, so the client
+    can match the error to what it sent."""
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(frame, dict):
+        return {}
+    found = {}
+    for key in ("ref", "client_id"):
+        value = frame.get(key)
+        if isinstance(value, str) and 0 < len(value) <= 64 and re.fullmatch(r"[A-Za-z0-9_-]+", value):
+            found[key] = value
+    return found
 
 
 def _invalid(exc: ValidationError, text: str) -> dict:

@@ -14,10 +14,11 @@ from fastapi.responses import Response
 from app.deps import NowDep, SessionDep, require_csrf
 from app.dialogues import invitations, seats
 from app.dialogues.invitations import InvalidInvitation
-from app.dialogues.models import DialogueSession, Invitation
+from app.dialogues.models import DialogueSession, Invitation, SeatStatus
 from app.dialogues.seat_cookie import seat_cookie_name, set_seat_cookie
 from app.dialogues.sessions import current_rules
 from app.errors import AppError
+from app.facilitation.entry import ROOM_STATUSES
 from app.programmes.models import UI_LANGUAGES, Programme
 from app.security.cookies import clear_private_cookie, set_private_cookie
 from app.web.forms import FormState
@@ -46,6 +47,7 @@ async def join_language(request: Request, db: SessionDep, now: NowDep, pending: 
     others = [code for code in UI_LANGUAGES if code not in offered]
     return render_page(request, "join/language.html", {
         "offered": offered, "others": others, "language_names": LANGUAGE_NAMES, "current": invitation.language,
+        "participant_language": invitation.language,
     })
 
 
@@ -63,6 +65,7 @@ async def _rules_page(request: Request, db: SessionDep, invitation, session, for
     rules = await current_rules(db, session_id=session.id)
     return render_page(request, "join/rules.html", {
         "session": session, "rules": rules, "form": form, "role": invitation.role,
+        "participant_language": invitation.language,
     }, status_code=status_code)
 
 
@@ -100,7 +103,8 @@ async def join_name(request: Request, db: SessionDep, now: NowDep, pending: Pend
     invitation, session = pending
     if invitation.consented_at is None:
         return see_other("/join/rules")
-    return render_page(request, "join/name.html", {"session": session, "form": FormState(fields=frozenset({"display_name"}))})
+    return render_page(request, "join/name.html", {"session": session, "form": FormState(fields=frozenset({"display_name"})),
+                                                   "participant_language": invitation.language})
 
 
 @router.post("/join/name")
@@ -119,7 +123,8 @@ async def join_name_submit(request: Request, db: SessionDep, now: NowDep, pendin
         if exc.code == "consent_required":
             return see_other("/join/rules")
         form.errors["display_name"] = exc.message
-    return render_page(request, "join/name.html", {"session": session, "form": form}, status_code=422)
+    return render_page(request, "join/name.html", {"session": session, "form": form,
+                                                   "participant_language": invitation.language}, status_code=422)
 
 
 @router.get("/sessions/{session_id}/waiting")
@@ -129,6 +134,8 @@ async def waiting_room(session_id: int, request: Request, db: SessionDep) -> Res
     if seat is None:
         raise InvalidInvitation()
     session = await db.get(DialogueSession, session_id)
+    if seat.status is SeatStatus.admitted and session is not None and session.status.value in ROOM_STATUSES:
+        return see_other(f"/sessions/{session_id}/room")  # the room is open: straight in
     return render_page(request, "join/waiting.html", {"seat": seat, "session": session})
 
 

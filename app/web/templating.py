@@ -1,4 +1,4 @@
-"""The Jinja2 environment for pages, with autoescaping and gettext markers."""
+"""The Jinja2 environment for pages, with autoescaping and each request's language."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from app.config import PROJECT_ROOT
+from app.programmes.models import UI_LANGUAGES
 from app.security.csrf import csrf_token
+from app.web import i18n
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 STATIC_DIR = PROJECT_ROOT / "frontend" / "static"
@@ -27,11 +30,51 @@ def make_environment() -> Environment:
         # A misspelt or missing value is an error, not a silently empty page.
         undefined=StrictUndefined,
     )
-    # Message catalogs per language come with the browser-app work; until then the
-    # markers pass English through unchanged.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # One shared environment; the catalog is chosen per render from the page's context,
+    # so concurrent requests in different languages never touch shared state. (Macros
+    # must be imported `with context` to see it; without, they fall back to English.)
+    i18n.catalogs()  # compiled at start-up: a broken .po file stops the app here
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext, newstyle=True
+    )
+    env.globals["ui_languages"] = UI_LANGUAGES
+    env.globals["ui_language_names"] = i18n.LANGUAGE_NAMES
+    env.globals["community_label"] = community_label
     env.filters["in_zone"] = in_zone
     return env
+
+
+def _catalog(context: Context) -> Any:
+    return i18n.translations_for(context.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return _catalog(context).gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _catalog(context).ngettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context: Context, msgctxt: str, message: str) -> str:
+    return _catalog(context).pgettext(msgctxt, message)
+
+
+@pass_context
+def _npgettext(context: Context, msgctxt: str, singular: str, plural: str, n: int) -> str:
+    return _catalog(context).npgettext(msgctxt, singular, plural, n)
+
+
+@pass_context
+def community_label(context: Context, community: Any) -> str:
+    """A community's label in the page's language, else in English, else its key."""
+    labels = community.get("labels") if isinstance(community, dict) else getattr(community, "labels", None)
+    key = community.get("key") if isinstance(community, dict) else getattr(community, "key", "")
+    labels = labels or {}
+    return labels.get(context.get("lang", i18n.DEFAULT_LANGUAGE)) or labels.get("en") or key
 
 
 def in_zone(moment: datetime, zone: str) -> str:
@@ -49,12 +92,19 @@ def render_page(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     env: Environment = request.app.state.templates
+    context = context or {}
+    # A page that has settled its language itself passes `lang`; others get the request's.
+    lang = context.get("lang")
+    if lang not in UI_LANGUAGES:
+        lang = i18n.page_language(request, context)
     values = {
         "request": request,
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token(request),
-        "lang": "en",
-        **(context or {}),
+        **context,
+        # After the context, so that <html lang> and the catalog always agree.
+        "lang": lang,
+        "language_return": i18n.switcher_return_path(request),
     }
     html = env.get_template(template).render(values)
     return HTMLResponse(html, status_code=status_code, headers=headers)

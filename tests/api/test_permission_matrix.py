@@ -85,6 +85,10 @@ async def path_token(app, world: World, client: httpx.AsyncClient) -> dict[str, 
     return {"token": await fresh_token(app, world)}
 
 
+async def language_code(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    return {"code": "hy"}
+
+
 LOGIN = {"username": "organiser-login", "password": "correct horse battery staple"}
 NEW_ACCOUNT = {"username": "new.account", "full_name": "New", "role": "facilitator", "password": "a long enough secret"}
 COMMUNITY = {"key": "c", "labels": {"en": "C", "ru": "C", "az": "C", "hy": "C"}}
@@ -104,6 +108,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/logout"): Rule("AAAAAAA"),
     ("POST", "/api/auth/login"): Rule("AAAAAAA", LOGIN),
     ("POST", "/api/auth/logout"): Rule("AAAAAAA"),
+    ("GET", "/language/{code}"): Rule("AAAAAAA", prepare=language_code),
     # Accounts
     ("GET", "/"): Rule("AAAARRR"),
     ("GET", "/api/auth/me"): Rule("AAAARRR"),
@@ -193,6 +198,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/join/name"): Rule("AAAAAAA", prepare=join_cookie(consent=True)),
     ("POST", "/join/name"): Rule("AAAAAAA", {"display_name": "Someone"}, prepare=join_cookie(consent=True)),
     ("GET", "/sessions/{session_id}/waiting"): Rule("RRRRARR"),
+    ("GET", "/sessions/{session_id}/room"): Rule("RRARARR"),
 }
 
 

@@ -37,6 +37,32 @@ class DemoServer:
     session_id: int
     process: subprocess.Popen
     log: Path
+    env: dict[str, str]
+    workdir: Path
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def start(self) -> None:
+        """(Re)start the server on the same port and database; wait until it is ready."""
+        self.process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--migrate"], env=self.env,
+                                        cwd=self.workdir, stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.base_url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                raise RuntimeError(f"the server did not start:\n{self.log.read_text()}")
+            time.sleep(0.2)
 
 
 def _in_thread(coroutine):  # type: ignore[no-untyped-def]
@@ -86,31 +112,13 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     links = re.findall(r"^\s+(community-\w)\s+(http://\S+)$", demo.stdout, re.M)
     session_id = int(re.search(r"/sessions/(\d+)/lobby", demo.stdout).group(1))
     log = workdir / "server.log"
-    log_file = log.open("w")
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--migrate"], env=env, cwd=workdir,
-                               stdout=log_file, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log_file.close()
-            raise RuntimeError(f"the server did not start:\n{log.read_text()}")
-        time.sleep(0.2)
+    log.write_text("")
+    server = DemoServer(f"http://127.0.0.1:{port}", logins, links, session_id, None, log, env, workdir)  # type: ignore[arg-type]
+    server.start()
     try:
-        yield DemoServer(base, logins, links, session_id, process, log)
+        yield server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log_file.close()
+        server.stop()
         if scratch:
             _in_thread(drop_scratch_postgres(scratch))
 

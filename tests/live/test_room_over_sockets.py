@@ -106,6 +106,13 @@ async def test_bad_frames_get_error_events_and_the_connection_stays(server, live
         error = await nigar.until(lambda f: f["type"] == "error")
         assert error["code"] == code, (raw, error)
         assert error["message"]
+    # A refused command still names what it answers, so the client can match it.
+    await nigar.socket.send(json.dumps({"type": "mute", "ref": "ref-1", "seat_id": "nobody"}))
+    error = await nigar.until(lambda f: f["type"] == "error")
+    assert (error["code"], error["ref"]) == ("invalid_command", "ref-1")
+    await nigar.socket.send(json.dumps({"type": "statement", "client_id": "abcdefgh", "text": "x" * 2001}))
+    error = await nigar.until(lambda f: f["type"] == "error")
+    assert (error["code"], error["client_id"]) == ("statement_too_long", "abcdefgh")
     await nigar.socket.send(json.dumps({"type": "ping"}))
     assert (await nigar.until(lambda f: f["type"] in ("pong",)))["type"] == "pong"
     await nigar.socket.close()

@@ -83,7 +83,7 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
         language_page = await person.get("/join/language")
         assert "Հայերեն" in language_page.text and "Azərbaycan dili" in language_page.text
         token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', language_page.text).group(1)
-        chosen = await person.post("/join/language", data={"csrf_token": token, "language": "az"})
+        chosen = await person.post("/join/language", data={"csrf_token": token, "language": "en"})
         assert chosen.headers["location"] == "/join/rules"
         rules = await person.get("/join/rules")
         assert "1. Listen." in rules.text and "pseudonym" in rules.text and "withdraw" in rules.text
@@ -119,8 +119,10 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
     assert admitted.status_code == 303
     lobby = await fac.get(f"{session_url}/lobby")
     assert "Nobody is waiting." in lobby.text
-    me = await person.get(f"/sessions/{session_id}/waiting")
-    assert "You are admitted" in me.text
+    me = await person.get(f"/sessions/{session_id}/waiting")  # the room is open: straight in
+    assert me.status_code == 303 and me.headers["location"] == f"/sessions/{session_id}/room"
+    room = await person.get(me.headers["location"])
+    assert room.status_code == 200 and 'id="room-data"' in room.text and '"role": "participant"' in room.text
 
 
 async def test_a_bad_invitation_link_shows_a_page_that_reveals_nothing(client):

@@ -1,0 +1,297 @@
+// The browser's side of the room protocol (docs/protocol.md): ordered room events, resilient statements, commands.
+
+export const MAX_STATEMENT_CHARS = 2000;
+const RETRYABLE = new Set(["rate_limited", "try_again", "slow_mode"]);
+const FINAL_CLOSE = new Set([4403, 1008]); // removed from the room, or a client bug: reconnecting cannot help
+const RESET_CLOSE = 4409; // our position is ahead of the room (a restore): start again from nothing
+const BACKOFF_BASE = 500;
+const BACKOFF_CAP = 15000;
+
+function randomId() {
+  // crypto.randomUUID needs a secure context and a recent browser; getRandomValues is everywhere.
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID().replaceAll("-", "");
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function roomError(code, message, retryAfter) {
+  const error = new Error(message ?? code);
+  error.code = code;
+  if (retryAfter != null) error.retryAfter = retryAfter;
+  return error;
+}
+
+// Events (CustomEvent, `detail`): state (the new state), welcome (frame), event (room event frame,
+// in seq order, once), reset (null: drop local events), ack (frame), statement-error ({clientId,
+// code, message}), closed ({code, reason}, every close), ended ({code, reason}: 4403 or 1008),
+// protocol-error (an error frame naming neither client_id nor ref).
+export class RoomConnection extends EventTarget {
+  #url; #WebSocket; #random; #timers; #newId; #pingEvery;
+  #ws = null;
+  #state = "ended"; // before start() and after stop() nothing will reconnect
+  #running = false;
+  #attempt = 0;
+  #reconnectTimer = null;
+  #pingTimer = null;
+  #heard = false; // a frame arrived since the last ping
+  #lastSeq = 0;
+  #held = new Map(); // seq -> event that arrived ahead of a gap
+  #fetchedTo = 0; // every seq up to here is held or asked for: each gap is fetched once
+  #outbox = []; // {clientId, text, replyTo, sent, retry}: statements not yet acknowledged, in order
+  #commands = new Map(); // ref -> {resolve, reject}
+
+  constructor({
+    url,
+    WebSocketImpl = globalThis.WebSocket,
+    random = Math.random,
+    timers = { setTimeout: globalThis.setTimeout.bind(globalThis), clearTimeout: globalThis.clearTimeout.bind(globalThis) },
+    newId = randomId,
+    pingEvery = 20000,
+  } = {}) {
+    super();
+    this.#url = url;
+    this.#WebSocket = WebSocketImpl;
+    this.#random = random;
+    this.#timers = timers;
+    this.#newId = newId;
+    this.#pingEvery = pingEvery;
+  }
+
+  get state() { return this.#state; }
+  get lastSeq() { return this.#lastSeq; }
+  get pending() { return this.#outbox.map(({ clientId, text, replyTo }) => ({ clientId, text, replyTo })); }
+
+  start() {
+    if (this.#running) return;
+    this.#running = true;
+    this.#connect();
+  }
+
+  stop() {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#timers.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    for (const entry of this.#outbox) this.#unschedule(entry);
+    if (this.#ws) this.#abandon(1000, "stopped");
+    this.#setState("ended");
+  }
+
+  // Returns the client_id at once; the statement stays in `pending` until the server stored it.
+  say(text, { replyTo = null } = {}) {
+    const clientId = this.#newId();
+    // The server refuses these without naming the client_id, so the outbox would keep them forever.
+    const code = typeof text !== "string" || text.length === 0 ? "invalid_command"
+      : [...text].length > MAX_STATEMENT_CHARS ? "statement_too_long"
+      : replyTo != null && !(Number.isInteger(replyTo) && replyTo >= 1) ? "invalid_command" : null;
+    if (code) {
+      queueMicrotask(() => this.#emit("statement-error", { clientId, code, message: "The statement cannot be sent." }));
+      return clientId;
+    }
+    this.#outbox.push({ clientId, text, replyTo: replyTo ?? null, sent: false, retry: null });
+    this.#flush();
+    return clientId;
+  }
+
+  // Resolves with the ok's `result`; rejects with an Error carrying `code` (and `retryAfter`).
+  // Not for statement, fetch or ping: the server answers those without an ok.
+  command(type, fields = {}) {
+    if (this.#state !== "open") return Promise.reject(roomError("offline", "Not connected."));
+    const ref = this.#newId();
+    return new Promise((resolve, reject) => {
+      this.#commands.set(ref, { resolve, reject });
+      this.#send({ ...fields, type, ref });
+    });
+  }
+
+  // The socket ------------------------------------------------------------------------
+
+  #connect() {
+    this.#reconnectTimer = null;
+    // The server replays everything after `after`; what was held from the old socket comes again.
+    this.#held.clear();
+    this.#fetchedTo = 0;
+    const ws = new this.#WebSocket(`${this.#url}${this.#url.includes("?") ? "&" : "?"}after=${this.#lastSeq}`);
+    this.#ws = ws;
+    this.#setState("connecting");
+    // Each handler checks that its socket is still ours: one we let go may still report late.
+    ws.onopen = () => { if (ws === this.#ws) this.#opened(); };
+    ws.onmessage = (message) => { if (ws === this.#ws) this.#received(message.data); };
+    ws.onclose = (event) => { if (ws === this.#ws) this.#closed(event.code, event.reason); };
+    // A browser follows an error with a close; handling it now also covers sockets that do not.
+    ws.onerror = () => { if (ws === this.#ws) this.#abandon(1006, "error"); };
+  }
+
+  #opened() {
+    this.#setState("open");
+    for (const entry of this.#outbox) { this.#unschedule(entry); entry.sent = false; }
+    this.#flush();
+    this.#heard = true;
+    this.#schedulePing();
+  }
+
+  // Close the socket ourselves and go on at once: on a dead network its close event may never come.
+  // `code` is what listeners of "closed" are told (1006: the connection failed).
+  #abandon(code, reason) {
+    try { this.#ws.close(1000, reason); } catch { /* already closing */ }
+    this.#closed(code, reason);
+  }
+
+  #closed(code, reason) {
+    this.#ws = null;
+    this.#timers.clearTimeout(this.#pingTimer);
+    for (const { reject } of this.#commands.values()) reject(roomError("offline", "The connection was lost."));
+    this.#commands.clear();
+    const final = FINAL_CLOSE.has(code);
+    if (final) this.#running = false;
+    if (!this.#running) for (const entry of this.#outbox) this.#unschedule(entry);
+    this.#setState(this.#running ? "offline" : "ended");
+    this.#emit("closed", { code, reason });
+    if (code === RESET_CLOSE) this.#reset();
+    if (final) this.#emit("ended", { code, reason });
+    else if (this.#running) this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect() {
+    // Full jitter: after a server restart, every phone in the room must not come back at once.
+    const delay = this.#random() * Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** this.#attempt);
+    this.#attempt += 1;
+    this.#reconnectTimer = this.#timers.setTimeout(() => this.#connect(), delay);
+  }
+
+  #schedulePing() {
+    this.#pingTimer = this.#timers.setTimeout(() => {
+      // Nothing at all since the last ping (not even its pong): a phone's connection can die
+      // silently and look open for minutes. Counting on order, not time, survives throttled timers.
+      if (!this.#heard) return this.#abandon(1000, "no answer");
+      this.#heard = false;
+      this.#send({ type: "ping" });
+      this.#schedulePing();
+    }, this.#pingEvery);
+  }
+
+  #send(frame) {
+    // readyState too: between the server's close frame and our onclose the socket is
+    // closing, and a send then is lost anyway (the outbox resends after reconnecting).
+    if (this.#state === "open" && this.#ws.readyState === 1) this.#ws.send(JSON.stringify(frame));
+  }
+
+  #setState(state) {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#emit("state", state);
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // Frames ----------------------------------------------------------------------------
+
+  #received(data) {
+    this.#heard = true;
+    let frame;
+    try { frame = JSON.parse(data); } catch { return; }
+    if (frame === null || typeof frame !== "object") return;
+    switch (frame.type) {
+      case "welcome":
+        this.#attempt = 0; // the server let us in: the next loss starts the backoff afresh
+        return this.#emit("welcome", frame);
+      case "ack": return this.#acked(frame);
+      case "ok": return this.#settle(frame.ref)?.resolve(frame.result);
+      case "error": return this.#error(frame);
+      case "range_unavailable":
+        this.#reset();
+        return this.#abandon(1000, "reset");
+      case "pong": return;
+    }
+    if (Number.isInteger(frame.seq)) this.#event(frame); // a room event, maybe of a type newer than this code
+  }
+
+  #event(frame) {
+    const seq = frame.seq;
+    if (seq <= this.#lastSeq || this.#held.has(seq)) return;
+    if (seq > this.#lastSeq + 1) {
+      this.#held.set(seq, frame);
+      const from = Math.max(this.#lastSeq, this.#fetchedTo) + 1;
+      if (from < seq) this.#send({ type: "fetch", from_seq: from, to_seq: seq - 1 });
+      this.#fetchedTo = Math.max(this.#fetchedTo, seq);
+      return;
+    }
+    this.#apply(frame);
+    for (let next; (next = this.#held.get(this.#lastSeq + 1));) {
+      this.#held.delete(next.seq);
+      this.#apply(next);
+    }
+  }
+
+  #apply(frame) {
+    this.#lastSeq = frame.seq;
+    if (frame.type !== "noop") this.#emit("event", frame); // a noop only keeps the numbers without gaps
+  }
+
+  #reset() {
+    this.#lastSeq = 0;
+    this.#held.clear();
+    this.#fetchedTo = 0;
+    this.#emit("reset", null);
+  }
+
+  #settle(ref) {
+    const pending = ref == null ? undefined : this.#commands.get(ref);
+    if (pending) this.#commands.delete(ref);
+    return pending;
+  }
+
+  #error(frame) {
+    if (frame.client_id != null) return this.#statementError(frame);
+    if (frame.ref != null) return this.#settle(frame.ref)?.reject(roomError(frame.code, frame.message, frame.retry_after));
+    this.#emit("protocol-error", frame);
+  }
+
+  // The outbox ------------------------------------------------------------------------
+
+  #flush() {
+    if (this.#state !== "open") return;
+    for (const entry of this.#outbox) {
+      if (entry.retry) break; // later statements wait behind one that must wait, to keep their order
+      if (entry.sent) continue;
+      entry.sent = true;
+      const frame = { type: "statement", client_id: entry.clientId, text: entry.text };
+      if (entry.replyTo != null) frame.reply_to = entry.replyTo;
+      this.#send(frame);
+    }
+  }
+
+  #take(clientId) {
+    const index = this.#outbox.findIndex((entry) => entry.clientId === clientId);
+    if (index < 0) return null;
+    const [entry] = this.#outbox.splice(index, 1);
+    this.#unschedule(entry);
+    return entry;
+  }
+
+  #acked(frame) {
+    // Only the first ack counts: a resend is answered with the same ack again.
+    if (this.#take(frame.client_id)) this.#emit("ack", frame);
+  }
+
+  #statementError(frame) {
+    const entry = this.#outbox.find((e) => e.clientId === frame.client_id);
+    if (!entry) return;
+    if (RETRYABLE.has(frame.code)) {
+      this.#unschedule(entry);
+      entry.sent = false;
+      entry.retry = this.#timers.setTimeout(() => { entry.retry = null; this.#flush(); },
+        Math.max(0, frame.retry_after ?? 1) * 1000);
+      return;
+    }
+    this.#take(entry.clientId);
+    this.#emit("statement-error", { clientId: entry.clientId, code: frame.code, message: frame.message });
+    this.#flush(); // statements that waited behind it may go now
+  }
+
+  #unschedule(entry) {
+    if (entry.retry) this.#timers.clearTimeout(entry.retry);
+    entry.retry = null;
+  }
+}

@@ -1,0 +1,206 @@
+// The room as this browser knows it: built from the welcome frame and changed by each room
+// event, in order. Pure logic, no DOM, so it runs (and is tested) under Node too.
+//
+// Every event that changes a part of the room carries that whole part (the agenda, the
+// floor, a round, a poll, a seat), so applying the catch-up after a reconnect on top of a
+// newer welcome still ends in the right state.
+
+export const MAX_STATEMENT_CHARS = 2000;
+export const REACTIONS = ["hear_you", "thank_you", "question"];
+const FACILITATOR_ROLES = new Set(["facilitator", "co_facilitator"]);
+
+export function createRoom() {
+  return {
+    lastSeq: 0,
+    session: null, // {session_id, title, status, show_communities, speaking_mode}
+    you: null, // {seat_id, display_name, role, muted, muted_until, hand_raised}
+    agenda: null,
+    floor: { seat_id: null, since: null, ends_at: null, queue: [] },
+    round: null,
+    polls: new Map(),
+    slowModeSeconds: 0,
+    locked: false,
+    muted: new Set(),
+    present: new Map(), // seat_id → {seat_id, display_name, role, community}
+    seats: new Map(), // every seat this browser has heard of, by id
+    statements: new Map(), // id → statement view (insertion order = seq order)
+    messages: [], // back-channel and check-ins this browser may see
+    alerts: [], // facilitators: break requests, reports, time-up nudges
+    notices: [], // to this seat: moderation, turn warnings
+    ended: null, // {code, reason} once this seat's place in the room ended
+  };
+}
+
+export function isFacilitator(role) {
+  return FACILITATOR_ROLES.has(role);
+}
+
+function remember(room, seat) {
+  if (!seat || seat.seat_id == null) return;
+  room.seats.set(seat.seat_id, { ...(room.seats.get(seat.seat_id) || {}), ...seat });
+}
+
+export function applyWelcome(room, welcome) {
+  const s = welcome.state;
+  room.session = {
+    session_id: s.session_id, title: s.title, status: s.status,
+    show_communities: s.show_communities, speaking_mode: s.speaking_mode,
+  };
+  room.you = { ...welcome.you };
+  room.agenda = s.agenda;
+  room.floor = s.floor;
+  room.round = s.round;
+  room.polls = new Map(s.polls.map((p) => [p.id, p]));
+  room.slowModeSeconds = s.slow_mode_seconds;
+  room.locked = s.locked;
+  room.muted = new Set(s.muted);
+  room.present = new Map(s.present.map((p) => [p.seat_id, p]));
+  for (const seat of s.present) remember(room, seat);
+  remember(room, { seat_id: welcome.you.seat_id, display_name: welcome.you.display_name, role: welcome.you.role });
+  room.lastSeq = Math.max(room.lastSeq, welcome.last_seq);
+  return { kind: "welcome" };
+}
+
+export function resetRoom(room) {
+  const fresh = createRoom();
+  Object.assign(room, fresh);
+}
+
+function setMuted(room, seat) {
+  if (seat.muted) room.muted.add(seat.seat_id);
+  else room.muted.delete(seat.seat_id);
+  if (room.you && seat.seat_id === room.you.seat_id) {
+    room.you.muted = seat.muted;
+    room.you.muted_until = seat.muted_until;
+  }
+}
+
+// Apply one room event (already in order). Returns what changed, for the view: e.g.
+// {kind: "statement", statement} so a new statement can be announced.
+export function applyEvent(room, frame) {
+  if (frame.seq != null) room.lastSeq = Math.max(room.lastSeq, frame.seq);
+  const you = room.you?.seat_id;
+  switch (frame.type) {
+    case "statement": {
+      if (!frame.statement) return { kind: "none" };
+      const statement = { ...frame.statement, seq: frame.seq, at: frame.at };
+      room.statements.set(statement.id, statement);
+      remember(room, { seat_id: statement.seat_id, display_name: statement.author, role: statement.role,
+                       community: statement.community });
+      return { kind: "statement", statement };
+    }
+    case "statement_changed": {
+      const statement = room.statements.get(frame.statement_id);
+      if (statement) Object.assign(statement, { state: frame.state, text: null });
+      return { kind: "statement_changed", statement, state: frame.state };
+    }
+    case "reactions_changed": {
+      const statement = room.statements.get(frame.statement_id);
+      if (statement) statement.reactions = frame.reactions;
+      return { kind: "reactions", statement };
+    }
+    case "presence_joined":
+      room.present.set(frame.seat.seat_id, frame.seat);
+      remember(room, frame.seat);
+      return { kind: "presence", seat: frame.seat, joined: true };
+    case "presence_left":
+      room.present.delete(frame.seat.seat_id);
+      return { kind: "presence", seat: frame.seat, joined: false };
+    case "session_status":
+      if (room.session) room.session.status = frame.status;
+      return { kind: "status", status: frame.status, reason: frame.reason };
+    case "agenda_changed":
+      room.agenda = frame.agenda;
+      return { kind: "agenda", action: frame.action };
+    case "floor_changed":
+      room.floor = frame.floor;
+      if (room.you) room.you.hand_raised = frame.floor.queue.includes(you);
+      return { kind: "floor", action: frame.action, seat_id: frame.seat_id };
+    case "round_changed":
+      room.round = frame.round.status === "active" ? frame.round : null;
+      return { kind: "round", action: frame.action, round: frame.round };
+    case "poll_changed":
+      room.polls.set(frame.poll.id, { ...(room.polls.get(frame.poll.id) || {}), ...frame.poll });
+      return { kind: "poll", action: frame.action, poll: room.polls.get(frame.poll.id) };
+    case "poll_progress": {
+      const poll = room.polls.get(frame.poll_id);
+      if (poll) poll.answered = frame.answered;
+      return { kind: "poll", action: "progress", poll };
+    }
+    case "seat_changed": {
+      remember(room, frame.seat);
+      setMuted(room, frame.seat);
+      if (frame.seat.status !== "admitted") room.present.delete(frame.seat.seat_id);
+      return { kind: "seat", action: frame.action, seat: frame.seat };
+    }
+    case "room_settings":
+      room.slowModeSeconds = frame.slow_mode_seconds;
+      room.locked = frame.locked;
+      return { kind: "settings" };
+    case "moderation": {
+      const notice = { ...frame };
+      if (frame.seat_id === you) room.notices.push(notice);
+      return { kind: "moderation", notice, mine: frame.seat_id === you };
+    }
+    case "turn_warning":
+      if (frame.seat_id === you) room.notices.push({ ...frame });
+      return { kind: "turn_warning", mine: frame.seat_id === you, seconds_left: frame.seconds_left };
+    case "private_message":
+      if (frame.message) room.messages.push({ ...frame.message, channel: frame.channel, about_seat_id: frame.about_seat_id, seq: frame.seq });
+      return { kind: "message", message: frame.message, channel: frame.channel };
+    case "break_requested":
+    case "report_made":
+    case "time_up":
+      room.alerts.push({ ...frame });
+      return { kind: "alert", alert: frame };
+    default:
+      return { kind: "none" }; // a newer server's event: ignored, never fatal
+  }
+}
+
+export function seatName(room, seatId) {
+  return room.seats.get(seatId)?.display_name ?? `#${seatId}`;
+}
+
+export function orderedStatements(room) {
+  return [...room.statements.values()].sort((a, b) => a.seq - b.seq);
+}
+
+// Whether this seat may post a statement now, and if not, why (a translation key).
+// The server decides; this only keeps the composer honest about it.
+export function composerState(room, now = Date.now()) {
+  const you = room.you;
+  const status = room.session?.status;
+  if (room.ended) return { enabled: false, reason: "composer.ended" };
+  if (!you) return { enabled: false, reason: "composer.connecting" };
+  if (you.role === "observer") return { enabled: false, reason: "composer.observer" };
+  if (status === "paused") return { enabled: false, reason: "composer.paused" };
+  if (status === "ended" || status === "archived") return { enabled: false, reason: "composer.session_ended" };
+  if (status !== "live") return { enabled: false, reason: "composer.not_live" };
+  const mutedUntil = you.muted_until ? Date.parse(you.muted_until) : null;
+  if (you.muted && (mutedUntil == null || mutedUntil > now)) return { enabled: false, reason: "composer.muted" };
+  if (isFacilitator(you.role)) return { enabled: true, reason: null };
+  if (room.agenda?.item?.kind === "break") return { enabled: false, reason: "composer.break" };
+  if (room.round) {
+    return room.round.current_seat_id === you.seat_id
+      ? { enabled: true, reason: "composer.your_turn" }
+      : { enabled: false, reason: "composer.round" };
+  }
+  if (room.session.speaking_mode === "queued" && room.floor.seat_id !== you.seat_id) {
+    return { enabled: false, reason: "composer.queue" };
+  }
+  return { enabled: true, reason: room.floor.seat_id === you.seat_id ? "composer.your_floor" : null };
+}
+
+// Seconds left until an ISO moment (never negative), or null.
+export function secondsUntil(iso, now = Date.now()) {
+  if (!iso) return null;
+  return Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+}
+
+export function formatClock(seconds) {
+  if (seconds == null) return "";
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
