@@ -19,8 +19,10 @@ def watch(page, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
     page.on("pageerror", lambda error: problems.append(str(error)))
 
 
-def join(browser, server: DemoServer, link: str, *, language: str, name: str, problems: list[str]):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 360, "height": 740})  # a phone
+def join(browser, server: DemoServer, link: str, *, language: str, name: str, problems: list[str],  # type: ignore[no-untyped-def]
+         on_rules=None):
+    """Follow a link on a phone to the lobby; `on_rules(page)` runs on the rules page."""
+    context = browser.new_context(viewport={"width": 360, "height": 780})  # a phone
     page = context.new_page()
     watch(page, problems)
     page.goto(link)
@@ -29,6 +31,8 @@ def join(browser, server: DemoServer, link: str, *, language: str, name: str, pr
     page.click(f"button[value={language}]")
     page.wait_for_url(re.compile(r"/join/rules$"))
     assert page.locator("html").get_attribute("lang") == language, "the pages speak the chosen language"
+    if on_rules:
+        on_rules(page)
     page.click("form button[type=submit]")  # without ticking: refused, with the reason
     page.wait_for_selector(".field-error, [role=alert]")
     page.check("input[name=accept_rules]")

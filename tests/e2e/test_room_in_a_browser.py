@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from tests.e2e.conftest import DemoServer
-from tests.e2e.test_join_in_a_browser import watch
+from tests.e2e.test_join_in_a_browser import join, watch
 
 SHOTS = os.environ.get("ROUNDTABLE_SCREENSHOTS")
 PHONE = {"width": 360, "height": 780}
@@ -32,26 +32,6 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def connected(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector("[data-part=connection][data-state=open]", timeout=15000)
-
-
-def join_room(browser, server: DemoServer, link: str, *, language: str, name: str, problems: list[str],
-              name_shot: str | None = None):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    watch(page, problems)
-    page.goto(link)
-    page.click(f"button[value={language}]")
-    page.wait_for_url(re.compile(r"/join/rules$"))
-    if name_shot:
-        shot(page, name_shot)
-    page.check("input[name=accept_rules]")
-    page.check("input[name=accept_transcript]")
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/join/name$"))
-    page.fill("#f-display_name", name)
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/waiting$"))
-    return context, page
 
 
 def statements_with(page, text: str) -> int:  # type: ignore[no-untyped-def]
@@ -87,9 +67,9 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     # Two people join in their languages and wait in the lobby; the console shows them.
     a_link = next(link for community, link in demo_server.links if community == "community-a")
     b_link = next(link for community, link in demo_server.links if community == "community-b")
-    a_context, nigar = join_room(browser, demo_server, a_link, language="az", name="Ləman", problems=problems,
-                                 name_shot="join-rules-az-phone")
-    b_context, ani = join_room(browser, demo_server, b_link, language="hy", name="Անահիտ", problems=problems)
+    a_context, nigar = join(browser, demo_server, a_link, language="az", name="Ləman", problems=problems,
+                            on_rules=lambda page: shot(page, "join-rules-az-phone"))
+    b_context, ani = join(browser, demo_server, b_link, language="hy", name="Անահիտ", problems=problems)
     host.wait_for_selector("button[data-action=admit] >> nth=1")
     shot(host, "console-lobby-en-desktop")
     host.click("button[data-action=admit] >> nth=0")
