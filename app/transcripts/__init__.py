@@ -1,0 +1,1 @@
+"""Anonymised transcripts: build, redact, review, release, export, retention."""
