@@ -143,6 +143,28 @@ def cmd_demo(args: argparse.Namespace) -> None:
         cmd_serve(args)
 
 
+async def _purge(settings: Settings) -> None:
+    from app.clock import SystemClock
+    from app.db import Database
+    from app.transcripts.retention import purge
+
+    db = Database(settings.database_url)
+    try:
+        async with db.unit_of_work() as session:
+            done = await purge(session, now=SystemClock().now())
+    finally:
+        await db.dispose()
+    print(f"Purged {done.sessions} session(s): {done.statements} statement(s), {done.private_messages} private "
+          f"message(s), {done.reports} report(s); names and contacts cleared on {done.identities} invitation(s). "
+          "Released transcripts are kept.")
+
+
+def cmd_purge(args: argparse.Namespace) -> None:
+    settings = _load_settings()
+    asyncio.run(_ensure_schema(settings, apply=settings.is_sqlite))
+    asyncio.run(_purge(settings))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="roundtable",
@@ -173,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="create demo accounts and data, then serve")
     demo.add_argument("--no-serve", action="store_true", help="only create the demo data")
     demo.set_defaults(func=cmd_demo)
+
+    purge = commands.add_parser("purge", help="delete raw statements past each programme's retention period")
+    purge.set_defaults(func=cmd_purge)
     return parser
 
 

@@ -120,11 +120,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from app.web.routes import router as web_router
     from app.web.room_pages import router as room_pages
     from app.web.session_pages import router as session_pages
+    from app.web.transcript_pages import router as transcript_pages
+    from app.transcripts.routes import router as transcripts_router
 
     for router in (
         health_router, live_router, login_router, auth_router, admin_router, programmes_router, sessions_router,
         people_router, facilitation_router, join_router, seat_router, web_router, programme_pages, session_pages,
-        room_pages, join_pages, api_docs, language_pages,
+        room_pages, join_pages, api_docs, language_pages, transcripts_router, transcript_pages,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

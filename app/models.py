@@ -26,6 +26,7 @@ from app.facilitation.models import (
 )
 from app.programmes.models import Community, Programme, ProgrammeMember
 from app.security.models import LoginSession
+from app.transcripts.models import Redaction, TranscriptRelease, TranscriptReview
 
 __all__ = [
     "AuditEntry",
@@ -51,6 +52,9 @@ __all__ = [
     "ProgrammeMember",
     "Seat",
     "SeatQuota",
+    "Redaction",
     "Statement",
+    "TranscriptRelease",
+    "TranscriptReview",
     "User",
 ]

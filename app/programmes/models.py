@@ -21,6 +21,11 @@ class Programme(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(200), nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     languages: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    # Days after a transcript's release when the raw statements are deleted (`roundtable
+    # purge`); empty: kept until someone decides.
+    retention_days: int | None = Field(default=None, nullable=True)
+    # Hours after a session ends during which participants may still withdraw statements.
+    withdrawal_hours: int = Field(default=72, sa_column=Column(Integer, nullable=False, server_default="72"))
     created_by: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),

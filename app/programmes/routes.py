@@ -30,6 +30,8 @@ async def programme_public(db: SessionDep, access: ProgrammeAccess, *, detail: b
         name=access.programme.name,
         description=access.programme.description,
         languages=access.programme.languages,
+        retention_days=access.programme.retention_days,
+        withdrawal_hours=access.programme.withdrawal_hours,
         communities=[CommunityPublic(id=c.id, key=c.key, labels=c.labels) for c in communities],  # type: ignore[arg-type]
         my_role=access.role,
         created_at=access.programme.created_at,
@@ -79,8 +81,10 @@ async def get_programme(access: ProgrammeMemberDep, db: SessionDep) -> Programme
 async def update_programme(
     body: ProgrammeUpdate, access: ProgrammeOrganiserDep, db: SessionDep, now: NowDep
 ) -> ProgrammeDetail:
-    """Rename or re-describe the programme (organisers)."""
-    await service.update_programme(db, programme=access.programme, name=body.name, description=body.description, now=now)
+    """Rename or re-describe the programme, or set its retention and withdrawal window (organisers)."""
+    await service.update_programme(db, programme=access.programme, name=body.name, description=body.description, now=now,
+                                   retention_days=body.retention_days, keep_raw_statements=body.keep_raw_statements,
+                                   withdrawal_hours=body.withdrawal_hours)
     return await programme_public(db, access, detail=True)  # type: ignore[return-value]
 
 

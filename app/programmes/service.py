@@ -117,13 +117,21 @@ async def create_programme(
 
 
 async def update_programme(
-    db: AsyncSession, *, programme: Programme, name: str | None, description: str | None, now: datetime
+    db: AsyncSession, *, programme: Programme, name: str | None, description: str | None, now: datetime,
+    retention_days: int | None = None, keep_raw_statements: bool | None = None, withdrawal_hours: int | None = None,
 ) -> Programme:
-    """Rename or re-describe a programme."""
+    """Rename or re-describe a programme; set how long raw statements are kept after a
+    transcript's release, and how long participants may withdraw after a session."""
     if name is not None:
         programme.name = name.strip()
     if description is not None:
         programme.description = description.strip()
+    if keep_raw_statements:
+        programme.retention_days = None
+    elif retention_days is not None:
+        programme.retention_days = retention_days
+    if withdrawal_hours is not None:
+        programme.withdrawal_hours = withdrawal_hours
     programme.updated_at = now
     db.add(programme)
     await db.flush()

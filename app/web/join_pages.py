@@ -19,6 +19,7 @@ from app.dialogues.seat_cookie import seat_cookie_name, set_seat_cookie
 from app.dialogues.sessions import current_rules
 from app.errors import AppError
 from app.facilitation.entry import ROOM_STATUSES
+from app.transcripts import service as transcripts
 from app.programmes.models import UI_LANGUAGES, Programme
 from app.security.cookies import clear_private_cookie, set_private_cookie
 from app.web.forms import FormState
@@ -128,7 +129,7 @@ async def join_name_submit(request: Request, db: SessionDep, now: NowDep, pendin
 
 
 @router.get("/sessions/{session_id}/waiting")
-async def waiting_room(session_id: int, request: Request, db: SessionDep) -> Response:
+async def waiting_room(session_id: int, request: Request, db: SessionDep, error: str = "", done: str = "") -> Response:
     """A participant's own page before the live room: waiting, admitted, or turned away."""
     seat = await seats.seat_by_cookie(db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id)))
     if seat is None:
@@ -136,7 +137,10 @@ async def waiting_room(session_id: int, request: Request, db: SessionDep) -> Res
     session = await db.get(DialogueSession, session_id)
     if seat.status is SeatStatus.admitted and session is not None and session.status.value in ROOM_STATUSES:
         return see_other(f"/sessions/{session_id}/room")  # the room is open: straight in
-    return render_page(request, "join/waiting.html", {"seat": seat, "session": session})
+    finished = session is not None and session.status.value in ("ended", "archived")
+    mine = await transcripts.own_statements(db, seat=seat) if finished else []
+    return render_page(request, "join/waiting.html", {"seat": seat, "session": session, "finished": finished,
+                                                      "mine": mine, "error": error, "done": done})
 
 
 # Last, so that /join/language and the other steps are not taken for a token.

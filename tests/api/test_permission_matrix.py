@@ -97,6 +97,37 @@ SESSION = {"title": "S2", "starts_at": "2030-01-01T10:00:00Z", "capacity": 4}
 ITEM = {"kind": "round", "title": "Round", "planned_minutes": 5}
 SESSION_FORM = {"title": "S2", "starts_at": "2030-01-01T10:00", "time_zone": "UTC", "planned_minutes": "90", "capacity": "4", "ground_rules": "Rules."}
 
+async def transcript_things(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    """A statement, a hand-made redaction and a released version of the world's session."""
+    import uuid
+
+    from sqlmodel import func, select
+
+    from app.events.models import Statement
+    from app.transcripts.models import Redaction, TranscriptRelease
+
+    now = app.state.clock.now()
+    async with app.state.db.unit_of_work() as db:
+        statement = Statement(session_id=world.session.id, seat_id=world.seat_id, client_id=uuid.uuid4().hex,
+                              text="Some words", seq=0, created_at=now)
+        db.add(statement)
+        await db.flush()
+        redaction = Redaction(session_id=world.session.id, statement_id=statement.id, start=0, end=4, kind="manual",
+                              replacement="[redacted]", reason="r", decided_at=now)
+        version = (await db.exec(select(func.count()).select_from(TranscriptRelease)
+                                 .where(TranscriptRelease.session_id == world.session.id))).one() + 1
+        document = {"schema": "roundtable.transcript/1", "version": version, "released_at": now.isoformat(),
+                    "released_by": "Facilitator 1", "summary": "", "agreed_points": [], "sections": [],
+                    "communities": [], "counts": {"statements": 0, "speakers": 0},
+                    "session": {"title": "S", "programme": "P", "starts_at": now.isoformat(), "time_zone": "UTC",
+                                "show_communities": True}}
+        release = TranscriptRelease(session_id=world.session.id, version=version, document=document, released_at=now,
+                                    released_by_name="Facilitator 1")
+        db.add_all([redaction, release])
+        await db.flush()
+        return {"statement_id": statement.id, "redaction_id": redaction.id, "release_id": release.id, "fmt": "md"}
+
+
 MATRIX: dict[tuple[str, str], Rule] = {
     # Open to everyone
     ("GET", "/healthz"): Rule("AAAAAAA"),
@@ -175,6 +206,25 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/sessions/{session_id}/lobby/admit-all"): Rule("RRARRRR"),
     # The running session: facilitators of the session only
     ("GET", "/api/sessions/{session_id}/audit"): Rule("RRARRRR"),
+    # Transcripts: the facilitators review and release; the programme's members read releases
+    ("GET", "/api/sessions/{session_id}/transcript"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/transcript/decisions"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/transcript/redactions"): Rule("RRARRRR"),
+    ("DELETE", "/api/sessions/{session_id}/transcript/redactions/{redaction_id}"): Rule("RRARRRR", prepare=transcript_things),
+    ("PUT", "/api/sessions/{session_id}/transcript/outcomes"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/transcript/release"): Rule("RRARRRR"),
+    ("GET", "/api/programmes/{programme_id}/transcripts"): Rule("RAARRRR"),
+    ("GET", "/api/transcripts/{release_id}"): Rule("RAARRRR", prepare=transcript_things),
+    ("GET", "/sessions/{session_id}/transcript"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/transcript/decisions"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/transcript/redactions"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/transcript/redactions/{redaction_id}/remove"): Rule("RRARRRR", prepare=transcript_things),
+    ("POST", "/sessions/{session_id}/transcript/outcomes"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/transcript/release"): Rule("RRARRRR"),
+    ("GET", "/programmes/{programme_id}/transcripts"): Rule("RAARRRR"),
+    ("GET", "/transcripts/{release_id}"): Rule("RAARRRR", prepare=transcript_things),
+    ("GET", "/transcripts/{release_id}/export.{fmt}"): Rule("RAARRRR", prepare=transcript_things),
+    ("POST", "/sessions/{session_id}/statements/{statement_id}/withdraw"): Rule("RRRRARR", prepare=transcript_things),
     ("GET", "/sessions/{session_id}/invitations"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/invitations"): Rule("RRARRRR", {"role": "participant", "community": "a"}),
     ("POST", "/sessions/{session_id}/invitations/bulk"): Rule("RRARRRR", {"csv": "a,participant"}),

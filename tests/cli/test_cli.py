@@ -123,7 +123,15 @@ def test_a_second_demo_run_issues_new_passwords(tmp_path):
     assert pw.search(first.stdout).group(1) != pw.search(second.stdout).group(1)
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "create-admin", "demo"])
+@pytest.mark.parametrize("command", ["serve", "migrate", "create-admin", "demo", "purge"])
 def test_every_command_has_help(tmp_path, command):
     result = roundtable(tmp_path, command, "--help")
     assert result.returncode == 0 and "usage: roundtable" in result.stdout
+
+
+def test_purge_reports_what_it_removed(tmp_path):
+    """On a database with nothing past retention it removes nothing, and says so."""
+    assert roundtable(tmp_path, "demo", "--no-serve").returncode == 0
+    result = roundtable(tmp_path, "purge")
+    assert result.returncode == 0, result.stderr
+    assert "Purged 0 session(s): 0 statement(s)" in result.stdout and "Released transcripts are kept." in result.stdout

@@ -72,10 +72,9 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     b_context, ani = join(browser, demo_server, b_link, language="hy", name="Անահիտ", problems=problems)
     host.wait_for_selector("button[data-action=admit] >> nth=1")
     shot(host, "console-lobby-en-desktop")
-    host.click("button[data-action=admit] >> nth=0")
-    host.wait_for_selector("button[data-action=admit] >> nth=0")
-    host.click("button[data-action=admit] >> nth=0")
-    host.wait_for_selector("[data-part=lobby] button[data-action=admit]", state="detached")
+    for name in ("Ləman", "Անահիտ"):
+        host.click(f"[data-part=lobby] button[aria-label='Admit: {name}']")
+        host.wait_for_selector(f"[data-part=lobby] button[aria-label='Admit: {name}']", state="detached")
 
     # Admitted: their session page takes them into the room.
     for page in (nigar, ani):

@@ -32,6 +32,7 @@ class InRoom:
     co_facilitator: Actor  # a second facilitator account of the programme (not an invited co-facilitator seat)
     facilitator_user: Any
     people: dict[str, Actor] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)  # name → "rt_seat_N=token", the seat's browser cookie
 
     async def add_seat(self, name: str, *, community: str | None, role: SeatRole) -> Actor:
         """Another admitted seat: an invited co-facilitator or an observer, say."""
@@ -96,18 +97,19 @@ def make_room(app, make_account):  # type: ignore[no-untyped-def]
                                      speaking_mode=speaking_mode)
         if live:
             await go_live(app, session)
-        seats = {}
+        seats, cookies = {}, {}
         for name, community in people:
             person = await seat_for(app, facilitator=facilitator.user, session=session, community=community,
                                     name=name.title())
             seats[name] = Actor(session_id=session.id, seat_id=person.seat_id)  # type: ignore[arg-type]
+            cookies[name] = person.cookie
         actors = []
         for user in (facilitator.user, co.user):
             async with app.state.db.unit_of_work() as db:
                 row = await db.get(DialogueSession, session.id)
                 seat = await facilitator_seat(db, session=row, user=user, now=app.state.clock.now())  # type: ignore[arg-type]
                 actors.append(Actor(session_id=session.id, seat_id=seat.id))  # type: ignore[arg-type]
-        return InRoom(app, session.id, actors[0], actors[1], facilitator.user, seats)  # type: ignore[arg-type]
+        return InRoom(app, session.id, actors[0], actors[1], facilitator.user, seats, cookies)  # type: ignore[arg-type]
 
     return make
 

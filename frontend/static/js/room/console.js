@@ -202,12 +202,16 @@ export class ConsoleView extends RoomView {
 
   async refreshLobby() {
     const t = this.t;
+    // Several refreshes can be in flight (an admission and its event): only the newest may
+    // draw, or a slower, older answer would show someone still waiting.
+    const ticket = (this.lobbyTicket = (this.lobbyTicket ?? 0) + 1);
     let seats;
     try {
       seats = await this.api("GET", "seats");
     } catch {
       return;
     }
+    if (ticket !== this.lobbyTicket) return;
     const waiting = seats.filter((s) => s.status === "lobby");
     replace(this.c.lobby,
       h("h2", { text: t("lobby.title", { count: waiting.length }) }),

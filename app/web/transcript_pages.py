@@ -1,0 +1,157 @@
+"""Pages for transcripts: the facilitators' review (suggestions, redactions, summary,
+release), the released versions for the programme's members, exports, and a participant's
+own statements (to withdraw after the session)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.dialogues.seat_cookie import SeatDep
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.events.models import Statement
+from app.programmes.deps import ProgrammeMemberDep, SessionFacilitatorDep
+from app.programmes.service import programme_access
+from app.transcripts import export, service
+from app.web.routes import see_other
+from app.web.templating import render_page
+
+router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+def _int(values: dict[str, str], name: str) -> int:
+    try:
+        return int(values.get(name, ""))
+    except ValueError:
+        raise ValidationFailed(f"'{name}' must be a number.", code="bad_form") from None
+
+
+# The facilitators' review ---------------------------------------------------------------
+
+@router.get("/sessions/{session_id}/transcript")
+async def review_page(request: Request, access: SessionFacilitatorDep, db: SessionDep, now: NowDep,
+                      error: str = "") -> Response:
+    draft = await service.draft(db, session=access.session, now=now)
+    return render_page(request, "transcripts/review.html", {
+        "session": access.session, "programme": access.programme, "draft": draft, "document": draft["document"],
+        "error": error, "clock": export.clock, "label": export.community_label,
+    })
+
+
+def _back(session_id: int, error: AppError | None = None) -> Response:
+    suffix = f"?error={error.code}" if error else ""
+    return see_other(f"/sessions/{session_id}/transcript{suffix}")
+
+
+@router.post("/sessions/{session_id}/transcript/decisions")
+async def review_decide(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
+                        now: NowDep) -> Response:
+    values = await _form(request)
+    await service.decide(db, session=access.session, user=user, statement_id=_int(values, "statement_id"),
+                         start=_int(values, "start"), end=_int(values, "end"), accept=values.get("accept") == "1",
+                         now=now)
+    return _back(access.session.id)  # type: ignore[arg-type]
+
+
+@router.post("/sessions/{session_id}/transcript/redactions")
+async def review_redact(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
+                        now: NowDep) -> Response:
+    """People name the words to hide; the first place they appear in the statement is hidden."""
+    values = await _form(request)
+    statement = await db.get(Statement, _int(values, "statement_id"))
+    words = values.get("words", "").strip()
+    if statement is None or statement.session_id != access.session.id:
+        raise NotFound("There is no such statement in this session.")
+    start = statement.text.casefold().find(words.casefold()) if words else -1
+    if start < 0:
+        return _back(access.session.id, ValidationFailed(code="words_not_found"))  # type: ignore[arg-type]
+    await service.add_redaction(db, session=access.session, user=user, statement_id=statement.id,  # type: ignore[arg-type]
+                                start=start, end=start + len(words), reason=values.get("reason", ""), now=now)
+    return _back(access.session.id)  # type: ignore[arg-type]
+
+
+@router.post("/sessions/{session_id}/transcript/redactions/{redaction_id}/remove")
+async def review_unredact(redaction_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+    await service.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
+    return _back(access.session.id)  # type: ignore[arg-type]
+
+
+@router.post("/sessions/{session_id}/transcript/outcomes")
+async def review_outcomes(request: Request, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+    values = await _form(request)
+    await service.set_outcomes(db, session=access.session, summary=values.get("summary", "")[:20_000],
+                               agreed_points=values.get("agreed_points", "").splitlines()[:50],
+                               two_to_release=values.get("two_to_release") == "1", now=now)
+    return _back(access.session.id)  # type: ignore[arg-type]
+
+
+@router.post("/sessions/{session_id}/transcript/release")
+async def review_release(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep) -> Response:
+    try:
+        await service.release(db, session=access.session, user=user, now=now)
+    except AppError as exc:
+        return _back(access.session.id, exc)  # type: ignore[arg-type]
+    return _back(access.session.id)  # type: ignore[arg-type]
+
+
+# What the programme's members read ------------------------------------------------------
+
+@router.get("/programmes/{programme_id}/transcripts")
+async def transcripts_page(request: Request, access: ProgrammeMemberDep, db: SessionDep) -> Response:
+    released = await service.released_for_programme(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    return render_page(request, "transcripts/list.html", {"programme": access.programme, "released": released})
+
+
+async def _readable(db: SessionDep, user: CurrentUser, release_id: int):  # type: ignore[no-untyped-def]
+    release, session, newest = await service.release_for_reader(db, release_id=release_id)
+    access = await programme_access(db, user=user, programme_id=session.programme_id)
+    return release, access.programme, newest
+
+
+@router.get("/transcripts/{release_id}")
+async def transcript_page(request: Request, release_id: int, user: CurrentUser, db: SessionDep) -> Response:
+    release, programme, newest = await _readable(db, user, release_id)
+    if newest.id != release.id:  # may hold withdrawn words: only the newest version is shown
+        return render_page(request, "transcripts/superseded.html", {"release": release, "newest": newest})
+    return render_page(request, "transcripts/read.html", {
+        "release": release, "programme": programme, "document": release.document,
+        "formats": list(export.FORMATS), "clock": export.clock, "label": export.community_label,
+    })
+
+
+@router.get("/transcripts/{release_id}/export.{fmt}")
+async def transcript_export(request: Request, release_id: int, fmt: str, user: CurrentUser,
+                            db: SessionDep) -> Response:
+    if fmt not in export.FORMATS:
+        raise NotFound("There is no such format (md, json, csv, html).")
+    release, programme, newest = await _readable(db, user, release_id)
+    if newest.id != release.id:
+        raise Conflict(f"Version {release.version} was replaced by version {newest.version}; export that one.",
+                       code="superseded")
+    name = f"transcript-{release.session_id}-v{release.version}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "html":
+        page = render_page(request, "transcripts/read.html", {
+            "release": release, "programme": programme, "document": release.document,
+            "formats": [], "clock": export.clock, "label": export.community_label, "standalone": True,
+        })
+        page.headers.update(headers)
+        return page
+    body = {"md": export.to_markdown, "json": export.to_json, "csv": export.to_csv}[fmt](release.document)
+    return Response(body, media_type=export.FORMATS[fmt], headers=headers)
+
+
+# A participant's own statements, after the session ----------------------------------------
+
+@router.post("/sessions/{session_id}/statements/{statement_id}/withdraw")
+async def withdraw_mine(statement_id: int, seat: SeatDep, db: SessionDep, now: NowDep) -> Response:
+    try:
+        await service.withdraw(db, seat=seat, statement_id=statement_id, now=now)
+    except AppError as exc:
+        return see_other(f"/sessions/{seat.session_id}/waiting?error={exc.code}")
+    return see_other(f"/sessions/{seat.session_id}/waiting?done=withdrawn")
