@@ -58,6 +58,9 @@ async def test_a_session_becomes_a_reviewed_released_transcript_an_organiser_rea
                                     json={"summary": "A first, careful meeting.", "agreed_points": ["Meet again in May"]})
     assert saved.status_code == 200
     assert (await r.organiser.get(url)).status_code in (403, 404), "organisers never reach a draft"
+    page = (await _get(r.facilitator, f"/sessions/{room.session_id}/transcript")).text
+    assert "«Ani»" in page and "[email]" in page and "Too personal" not in page  # reasons stay in the decisions
+    assert "A first, careful meeting." in page and "Release this version to the organisers" in page
     released = await r.release()
     assert released["released"] and released["version"] == 1
 
