@@ -46,10 +46,7 @@ async def current_view(db: AsyncSession, *, session_id: int, run: SessionRun) ->
 
 
 async def _emit(db: AsyncSession, room: Room, *, action: str, now: datetime, seat_id: int | None = None) -> dict:
-    view = await current_view(db, session_id=room.session_id, run=room.run)
-    await append_event(db, session_id=room.session_id, type="floor_changed", now=now,
-                       payload={"action": action, "seat_id": seat_id, "floor": view})
-    return view
+    return await emit_for(db, session_id=room.session_id, run=room.run, action=action, seat_id=seat_id, now=now)
 
 
 def _queued(room: Room) -> None:
@@ -170,10 +167,12 @@ async def drop_seat(db: AsyncSession, *, session_id: int, run: SessionRun, seat_
 
 
 async def emit_for(db: AsyncSession, *, session_id: int, run: SessionRun, action: str, seat_id: int | None,
-                   now: datetime) -> None:
+                   now: datetime) -> dict[str, Any]:
+    """Tell the room the floor changed, with the whole floor and queue as they are now."""
     view = await current_view(db, session_id=session_id, run=run)
     await append_event(db, session_id=session_id, type="floor_changed", now=now,
                        payload={"action": action, "seat_id": seat_id, "floor": view})
+    return view
 
 
 async def check_due(db: AsyncSession, *, session_id: int, run: SessionRun, now: datetime) -> bool:

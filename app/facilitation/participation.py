@@ -78,12 +78,18 @@ async def withdraw(db: AsyncSession, room: Room, *, statement_id: int, now: date
     statement = await _statement(db, room, statement_id)
     if statement.seat_id != room.seat.id:
         raise PermissionDenied("You can withdraw only your own statements.", code="not_your_statement")
+    await erase(db, statement, now=now)
+    return {"statement_id": statement_id, "state": "withdrawn"}
+
+
+async def erase(db: AsyncSession, statement: Statement, *, now: datetime) -> bool:
+    """Withdraw a statement: its text is erased (gone from every later view, not only hidden)
+    and the room is told. False when it was already withdrawn."""
     if statement.withdrawn_at is not None:
-        return {"statement_id": statement_id, "state": "withdrawn"}
-    statement.withdrawn_at = now
-    statement.text = ""  # gone from every later view, not only hidden
+        return False
+    statement.withdrawn_at, statement.text = now, ""
     db.add(statement)
     await db.flush()
-    await append_event(db, session_id=room.session_id, type="statement_changed", now=now,
-                       payload={"statement_id": statement_id, "state": "withdrawn"})
-    return {"statement_id": statement_id, "state": "withdrawn"}
+    await append_event(db, session_id=statement.session_id, type="statement_changed", now=now,
+                       payload={"statement_id": statement.id, "state": "withdrawn"})
+    return True

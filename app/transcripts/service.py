@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import User
 from app.dialogues.models import DialogueSession, Seat, SessionStatus
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.events.log import append_event
 from app.events.models import RoomEvent, Statement
 from app.facilitation.models import AuditEntry
+from app.facilitation.participation import erase
 from app.programmes.models import Programme
 from app.transcripts.build import assemble, load, speakers, suggestions_for
 from app.transcripts.models import Redaction, TranscriptRelease, TranscriptReview
@@ -277,9 +277,5 @@ async def withdraw(db: AsyncSession, *, seat: Seat, statement_id: int, now: date
     if statement.withdrawn_at is not None:
         return
     await withdrawal_allowed(db, session=session, now=now)
-    statement.withdrawn_at, statement.text = now, ""
-    db.add(statement)
-    await db.flush()
-    await append_event(db, session_id=session.id, type="statement_changed", now=now,  # type: ignore[arg-type]
-                       payload={"statement_id": statement_id, "state": "withdrawn"})
-    await after_withdrawal(db, session=session, now=now)
+    if await erase(db, statement, now=now):
+        await after_withdrawal(db, session=session, now=now)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.dialogues.models import DialogueSession
 from app.programmes import service as programme_service
 from app.programmes.models import MemberRole, Programme
-from tests.conftest import api_login
-from tests.facilitation.conftest import PEOPLE, InRoom, make_room  # noqa: F401  (the fixture)
+from tests.conftest import DEFAULT_PASSWORD, Account, api_login
+from tests.facilitation.conftest import InRoom, make_room  # noqa: F401  (the fixture, for these tests too)
 
 
 @dataclass
@@ -46,13 +46,9 @@ def make_readers(app, make_room, make_account, new_client):  # type: ignore[no-u
         async with app.state.db.unit_of_work() as db:
             await programme_service.add_member(db, programme=programme, username=organiser.username,
                                                role=MemberRole.organiser, now=app.state.clock.now())
-        from app.accounts.models import User
-
         async with app.state.db.unit_of_work() as db:
             user = await db.get(User, room.facilitator_user.id)
         facilitator_client = new_client()
-        from tests.conftest import DEFAULT_PASSWORD, Account
-
         facilitator_csrf = await api_login(facilitator_client, Account(user, DEFAULT_PASSWORD))
         organiser_client = new_client("198.51.100.21")
         organiser_csrf = await api_login(organiser_client, organiser)
@@ -60,5 +56,3 @@ def make_readers(app, make_room, make_account, new_client):  # type: ignore[no-u
 
     return make
 
-
-__all__ = ["PEOPLE"]

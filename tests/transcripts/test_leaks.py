@@ -26,8 +26,6 @@ from app.dialogues import seats as seat_service
 from app.dialogues.models import DialogueSession, Invitation, SessionStatus
 from app.dialogues.sessions import change_status
 from app.main import create_app
-from app.programmes import service as programme_service
-from app.programmes.models import MemberRole
 from app.transcripts import service as transcripts
 from app.transcripts.redact import ARMENIAN_SUFFIXES, AZERBAIJANI_SUFFIXES, RUSSIAN_SUFFIXES
 from tests.conftest import make_settings

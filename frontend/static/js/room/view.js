@@ -251,13 +251,11 @@ export class RoomView {
   // Polls -----------------------------------------------------------------------------
 
   renderPolls() {
-    const t = this.t;
     const polls = [...this.room.polls.values()];
     const shown = polls.filter((p) => p.status === "open").concat(polls.filter((p) => p.status === "closed").slice(-1));
     replace(this.el.polls, shown.map((poll) => this.pollCard(poll)));
     this.el.polls.hidden = shown.length === 0 && !this.facilitator;
     if (this.facilitator && this.facilitatorPollControls) this.el.polls.append(this.facilitatorPollControls());
-    void t;
   }
 
   pollCard(poll) {
