@@ -158,13 +158,19 @@ def stop_clock(run: SessionRun, now: datetime) -> None:
         run.item_started_at = None
 
 
+def time_is_up(item: AgendaItem | None, run: SessionRun, now: datetime) -> bool:
+    """The running item's time is over and the facilitators have not been told yet."""
+    if item is None or run.item_nudged or run.item_started_at is None:
+        return False
+    return elapsed_seconds(run, now) >= planned_seconds(item, run)
+
+
 async def nudge_if_due(db: AsyncSession, *, session_id: int, run: SessionRun, now: datetime) -> bool:
     """Tell the facilitators, once, that the current item's time is up."""
     item = await current_item(db, run)
-    if item is None or run.item_nudged or run.item_started_at is None:
+    if not time_is_up(item, run, now):
         return False
-    if elapsed_seconds(run, now) < planned_seconds(item, run):
-        return False
+    assert item is not None
     run.item_nudged = True
     db.add(run)
     await db.flush()

@@ -175,19 +175,32 @@ async def emit_for(db: AsyncSession, *, session_id: int, run: SessionRun, action
     return view
 
 
+def turn_clock(since: datetime | None, seconds: int, warned: bool, now: datetime) -> tuple[str | None, float]:
+    """What a speaking turn's clock calls for now: "end", "warn" (once), or nothing; and
+    the seconds left. One rule for the floor and for round turns."""
+    if since is None or not seconds:
+        return None, 0.0
+    left = seconds - (now - since).total_seconds()
+    if left <= 0:
+        return "end", left
+    if left <= warn_before(seconds) and not warned:
+        return "warn", left
+    return None, left
+
+
 async def check_due(db: AsyncSession, *, session_id: int, run: SessionRun, now: datetime) -> bool:
     """The floor's clock: a warning before the end, then the floor returns to the facilitators."""
-    if run.floor_seat_id is None or run.floor_since is None or not run.floor_seconds:
+    if run.floor_seat_id is None:
         return False
-    left = run.floor_seconds - (now - run.floor_since).total_seconds()
-    if left <= 0:
+    due, left = turn_clock(run.floor_since, run.floor_seconds, run.floor_warned, now)
+    if due == "end":
         holder = run.floor_seat_id
         clear_floor(run)
         db.add(run)
         await db.flush()
         await emit_for(db, session_id=session_id, run=run, action="time_up", seat_id=holder, now=now)
         return True
-    if left <= warn_before(run.floor_seconds) and not run.floor_warned:
+    if due == "warn":
         run.floor_warned = True
         db.add(run)
         await db.flush()

@@ -14,7 +14,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.log import append_event
 from app.facilitation import audit
 from app.facilitation.agenda_runner import current_item
-from app.facilitation.floor import MAX_TURN_SECONDS, MIN_TURN_SECONDS, warn_before, warn_speaker
+from app.facilitation.floor import MAX_TURN_SECONDS, MIN_TURN_SECONDS, turn_clock, warn_speaker
 from app.facilitation.models import Round, RoundStatus, RoundTurn, TurnOutcome
 from app.facilitation.room import Room, now_iso, seat_in
 
@@ -319,12 +319,12 @@ async def check_due(db: AsyncSession, *, session_id: int, now: datetime) -> bool
     turn = current_turn(turns)
     if turn is None:
         return False
-    left = rnd.turn_seconds - (now - rnd.turn_started_at).total_seconds()
-    if left <= 0:
+    due, left = turn_clock(rnd.turn_started_at, rnd.turn_seconds, rnd.turn_warned, now)
+    if due == "end":
         _finish(db, turn, TurnOutcome.timed_out, now)
         await _changed(db, rnd, was=turn.id, action="timed_out", now=now)
         return True
-    if left <= warn_before(rnd.turn_seconds) and not rnd.turn_warned:
+    if due == "warn":
         rnd.turn_warned = True
         db.add(rnd)
         await db.flush()

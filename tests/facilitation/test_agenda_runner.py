@@ -121,3 +121,16 @@ async def test_pausing_the_session_stops_the_clock_and_all_participant_activity(
     agenda = (await room.welcome(room.people["ani"]))["state"]["agenda"]
     assert agenda["running"] and agenda["remaining_seconds"] == item["planned_seconds"] - 30
     await room.say(room.people["ani"], "Thank you for the pause.")
+
+
+async def test_a_tick_with_nothing_due_changes_nothing(room):
+    item = (await room.act(room.facilitator, "agenda_next", current_item_id=None))["item"]
+    before = await room.events()
+    room.clock.advance(seconds=item["planned_seconds"] - 1)
+    assert await tick_result(room) is False
+    assert await room.events() == before
+
+
+async def tick_result(room) -> bool:  # type: ignore[no-untyped-def]
+    async with room.app.state.db.unit_of_work() as db:
+        return await timers.tick(db, session_id=room.session_id, now=room.clock.now())

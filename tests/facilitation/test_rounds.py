@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.errors import AppError
-from app.facilitation import audit, rounds
+from app.facilitation import audit, rounds, timers
 from tests.facilitation.conftest import InRoom
 
 
@@ -44,8 +44,9 @@ async def view_now(room: InRoom) -> dict[str, Any] | None:
 
 
 async def tick(room: InRoom) -> bool:
+    """The room's clock as the keeper runs it (a look first, then the work under the lock)."""
     async with room.app.state.db.unit_of_work() as db:
-        return await rounds.check_due(db, session_id=room.session_id, now=room.clock.now())
+        return await timers.tick(db, session_id=room.session_id, now=room.clock.now())
 
 
 async def start(room: InRoom, **fields: Any) -> dict[str, Any]:
