@@ -18,6 +18,11 @@ from app.facilitation.room import Actor, Room, enter, require_voice
 from app.programmes.models import Community
 
 
+# The longest statement, in characters (code points). The one source: the room command
+# checks it, and the room page hands it to the browser in its data.
+MAX_STATEMENT_CHARS = 2000
+
+
 @dataclass(frozen=True)
 class Posted:
     statement_id: int

@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-MAX_STATEMENT_CHARS = 2000
+from app.facilitation.statements import MAX_STATEMENT_CHARS
+
 CLIENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
 
 REF = r"^[A-Za-z0-9_-]{1,64}$"

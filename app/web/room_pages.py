@@ -16,6 +16,7 @@ from app.dialogues.seats import seat_by_cookie
 from app.dialogues.sessions import session_access
 from app.errors import NotAuthenticated, NotFound
 from app.facilitation.entry import ROOM_STATUSES
+from app.facilitation.statements import MAX_STATEMENT_CHARS
 from app.programmes.service import communities_of
 from app.web import i18n
 from app.web.routes import see_other
@@ -52,5 +53,6 @@ async def room_page(session_id: int, request: Request, db: SessionDep, login: Op
         "room_open": session.status.value in ROOM_STATUSES,
         **language_hint,
         "room_data": {"session_id": session.id, "role": role, "lang": lang, "communities": communities,
-                      "waiting_url": f"/sessions/{session.id}/waiting"},
+                      "waiting_url": f"/sessions/{session.id}/waiting",
+                      "max_statement_chars": MAX_STATEMENT_CHARS},
     })
