@@ -1,69 +1,36 @@
-"""Shared fixtures: a real database per test, a real app, a controllable clock.
-
-Backends are chosen by environment:
-- nothing set: SQLite files and the in-process broker;
-- ROUNDTABLE_TEST_DATABASE_URL (postgresql+asyncpg://...) and ROUNDTABLE_TEST_REDIS_URL:
-  PostgreSQL and Redis. When one is set and cannot be reached, the run fails; it
-  never falls back or skips.
-"""
+"""Shared fixtures: a real database per test, a real app, a controllable clock, accounts,
+and a live room in-process. Builders are in tests/factories.py, backends in tests/backends.py."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
-from app.accounts.models import Role, User
+from app.accounts.models import Role
 from app.accounts.service import create_user
 from app.clock import ManualClock
 from app.config import Settings
-from app.db import make_unpooled_engine
+from app.dialogues.models import DialogueSession
+from app.facilitation.entry import facilitator_seat
+from app.facilitation.room import Actor
 from app.main import create_app
 from app.migrations import upgrade
-
-PG_URL = os.environ.get("ROUNDTABLE_TEST_DATABASE_URL") or None
-REDIS_URL = os.environ.get("ROUNDTABLE_TEST_REDIS_URL") or None
-DEFAULT_PASSWORD = "correct horse battery staple"
-
-
-def backend_name() -> str:
-    return "postgresql" if PG_URL else "sqlite"
-
-
-async def _admin_execute(url: str, statement: str) -> None:
-    engine = make_unpooled_engine(url)
-    try:
-        async with engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
-async def create_scratch_postgres(prefix: str) -> str:
-    """A new, empty PostgreSQL database next to the configured one; returns its URL."""
-    assert PG_URL
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    await _admin_execute(PG_URL, f'CREATE DATABASE "{name}"')
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-
-async def drop_scratch_postgres(url: str) -> None:
-    assert PG_URL
-    name = make_url(url).database
-    await _admin_execute(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from tests.backends import (
+    PG_URL,
+    REDIS_URL,
+    _admin_execute,
+    create_scratch_postgres,
+    drop_scratch_postgres,
+    make_settings,
+)
+from tests.factories import DEFAULT_PASSWORD, PEOPLE, Account, InRoom, go_live, make_programme, make_session, seat_for
 
 
 @pytest.fixture(scope="session")
@@ -120,21 +87,6 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-def make_settings(database_url: str, redis_url: str | None, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "env": "test",
-        "database_url": database_url,
-        "redis_url": redis_url,
-        "redis_prefix": f"rt-test-{uuid.uuid4().hex[:8]}:",
-        "secret_key": "test-secret-" + "x" * 40,
-        "login_limit_per_account": "5/15 minutes",
-        "login_limit_per_client": "12/15 minutes",
-        "max_body_bytes": 64 * 1024,
-        **overrides,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]
-
-
 @pytest.fixture
 def settings(database_url: str, redis_available: str | None) -> Settings:
     return make_settings(database_url, redis_available)
@@ -170,16 +122,6 @@ async def new_client(app):  # type: ignore[no-untyped-def]
         await c.aclose()
 
 
-@dataclass
-class Account:
-    user: User
-    password: str
-
-    @property
-    def username(self) -> str:
-        return self.user.username
-
-
 @pytest.fixture
 def make_account(app):  # type: ignore[no-untyped-def]
     """Create an account through the accounts service, as the admin page would."""
@@ -203,21 +145,44 @@ def make_account(app):  # type: ignore[no-untyped-def]
     return make
 
 
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 
 
-async def page_csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
-    """The CSRF token a browser would find in a page."""
-    response = await client.get(path, follow_redirects=True)
-    match = CSRF_META.search(response.text)
-    assert match, f"no CSRF token in {path} ({response.status_code})"
-    return match.group(1)
+# A live room in-process (tests/factories.py: InRoom) -------------------------------------
+
+@pytest.fixture
+def make_room(app, make_account):  # type: ignore[no-untyped-def]
+    async def make(*, speaking_mode: str = "open", people=PEOPLE, keys=("a", "b"), live: bool = True) -> InRoom:  # type: ignore[no-untyped-def]
+        organiser = await make_account(Role.organiser)
+        facilitator = await make_account(Role.facilitator)
+        co = await make_account(Role.facilitator)
+        programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user, co.user],
+                                         keys=keys)
+        session = await make_session(app, facilitator=facilitator.user, programme=programme, capacity=12,
+                                     speaking_mode=speaking_mode)
+        if live:
+            await go_live(app, session)
+        seats, cookies = {}, {}
+        for name, community in people:
+            person = await seat_for(app, facilitator=facilitator.user, session=session, community=community,
+                                    name=name.title())
+            seats[name] = Actor(session_id=session.id, seat_id=person.seat_id)  # type: ignore[arg-type]
+            cookies[name] = person.cookie
+        actors = []
+        for user in (facilitator.user, co.user):
+            async with app.state.db.unit_of_work() as db:
+                row = await db.get(DialogueSession, session.id)
+                seat = await facilitator_seat(db, session=row, user=user, now=app.state.clock.now())  # type: ignore[arg-type]
+                actors.append(Actor(session_id=session.id, seat_id=seat.id))  # type: ignore[arg-type]
+        return InRoom(app, session.id, actors[0], actors[1], facilitator.user, seats, cookies)  # type: ignore[arg-type]
+
+    return make
 
 
-async def api_login(client: httpx.AsyncClient, account: Account) -> str:
-    """Log in through the JSON API; return the CSRF token for later requests."""
-    response = await client.post(
-        "/api/auth/login", json={"username": account.username, "password": account.password}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["csrf_token"]
+@pytest.fixture
+async def room(make_room) -> InRoom:  # type: ignore[no-untyped-def]
+    return await make_room()
+
+
+@pytest.fixture
+async def queued_room(make_room) -> InRoom:  # type: ignore[no-untyped-def]
+    return await make_room(speaking_mode="queued")

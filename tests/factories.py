@@ -1,18 +1,35 @@
-"""Builders for test scenarios: real objects made through the services."""
+"""Builders for test scenarios, in one place: real objects made through the services
+(programmes, sessions, invitations, admitted seats, a live room driven in-process)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
+
+import httpx
 
 from app.accounts.models import Role, User
 from app.dialogues import invitations as invitation_service
+from app.dialogues import seats as seat_service
 from app.dialogues import sessions as session_service
-from app.dialogues.models import DialogueSession, Invitation, SeatRole
+from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole, SessionStatus
 from app.dialogues.schemas import InvitationCreate, SessionCreate
+from app.dialogues.seat_cookie import seat_cookie_name
+from app.events.log import hydrate, read_events
+from app.facilitation.room import Actor
+from app.facilitation.room_state import room_state
+from app.facilitation.statements import post_statement
+from app.live.commands import COMMANDS
+from app.live.dispatch import run_command
+from app.live.protocol import SERVER_FRAMES
 from app.programmes import service as programme_service
 from app.programmes.models import MemberRole, Programme
 from app.programmes.schemas import CommunityIn
+
+DEFAULT_PASSWORD = "correct horse battery staple"
 
 LABELS = {
     "a": {"en": "Community A", "ru": "Сообщество А", "az": "İcma A", "hy": "Համայնք Ա"},
@@ -81,9 +98,123 @@ async def make_world(app, make_account) -> World:  # type: ignore[no-untyped-def
 
 async def schedule(app, session: DialogueSession) -> None:  # type: ignore[no-untyped-def]
     """Move a draft to scheduled, so that its invitations can be followed."""
-    from app.dialogues.models import SessionStatus
-
     async with app.state.db.unit_of_work() as db:
         row = await db.get(DialogueSession, session.id)
         await session_service.change_status(db, session=row, to=SessionStatus.scheduled, reason=None,
                                             now=app.state.clock.now())
+
+
+@dataclass
+class Person:
+    name: str
+    seat_id: int
+    cookie: str  # "name=value" for the Cookie header
+
+
+async def seat_for(app, *, facilitator, session, community: str | None, name: str,  # type: ignore[no-untyped-def]
+                   role: SeatRole = SeatRole.participant) -> Person:
+    invitation, _token = await make_invitation(app, facilitator=facilitator, session=session, community=community,
+                                               role=role)
+    now = app.state.clock.now()
+    async with app.state.db.unit_of_work() as db:
+        row = await db.get(Invitation, invitation.id)
+        await seat_service.give_consent(db, invitation=row, session=session, rules_version=1, accept_rules=True,
+                                        accept_transcript=True, now=now)
+        seat, cookie = await seat_service.claim_seat(db, invitation=row, session=session, display_name=name, now=now)
+        await seat_service.admit(db, seat=seat, now=now)
+    return Person(name, seat.id, f"{seat_cookie_name(session.id)}={cookie}")  # type: ignore[arg-type]
+
+
+async def go_live(app, session) -> None:  # type: ignore[no-untyped-def]
+    async with app.state.db.unit_of_work() as db:
+        row = await db.get(DialogueSession, session.id)
+        for status in (SessionStatus.scheduled, SessionStatus.open, SessionStatus.live):
+            await session_service.change_status(db, session=row, to=status, reason=None, now=app.state.clock.now())
+
+
+PEOPLE = (("nigar", "a"), ("ani", "b"), ("rauf", "a"), ("lusine", "b"))
+
+
+@dataclass
+class InRoom:
+    app: Any
+    session_id: int
+    facilitator: Actor
+    co_facilitator: Actor  # a second facilitator account of the programme (not an invited co-facilitator seat)
+    facilitator_user: Any
+    people: dict[str, Actor] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)  # name → "rt_seat_N=token", the seat's browser cookie
+
+    async def add_seat(self, name: str, *, community: str | None, role: SeatRole) -> Actor:
+        """Another admitted seat: an invited co-facilitator or an observer, say."""
+        async with self.app.state.db.unit_of_work() as db:
+            session = await db.get(DialogueSession, self.session_id)
+        person = await seat_for(self.app, facilitator=self.facilitator_user, session=session, community=community,
+                                name=name, role=role)
+        return Actor(session_id=self.session_id, seat_id=person.seat_id)
+
+    @property
+    def clock(self):  # type: ignore[no-untyped-def]
+        return self.app.state.clock
+
+    async def act(self, actor: Actor, type: str, **fields: Any) -> Any:
+        """Send one command as `actor`; returns the service's result or raises its AppError."""
+        command = COMMANDS.validate_python({"type": type, **fields})
+        async with self.app.state.db.unit_of_work() as db:
+            return await run_command(db, actor=actor, command=command, now=self.clock.now())
+
+    async def say(self, actor: Actor, text: str, client_id: str | None = None) -> Any:
+        async with self.app.state.db.unit_of_work() as db:
+            return await post_statement(db, session_id=self.session_id, seat_id=actor.seat_id,
+                                        client_id=client_id or uuid.uuid4().hex, text=text, reply_to=None,
+                                        now=self.clock.now())
+
+    async def events(self, after: int = 0) -> list[dict[str, Any]]:
+        """Every event of the room as frames, each with its audience."""
+        async with self.app.state.db.unit_of_work() as db:
+            events = await read_events(db, session_id=self.session_id, after=after)
+            frames = await hydrate(db, events)
+        for frame in frames:
+            SERVER_FRAMES.validate_python(frame)  # every event is a defined protocol frame
+        return [{**frame, "audience": event.audience} for event, frame in zip(events, frames, strict=True)]
+
+    async def last(self, type: str) -> dict[str, Any]:
+        return [e for e in await self.events() if e["type"] == type][-1]
+
+    async def welcome(self, actor: Actor) -> dict[str, Any]:
+        async with self.app.state.db.unit_of_work() as db:
+            session = await db.get(DialogueSession, self.session_id)
+            seat = await db.get(Seat, actor.seat_id)
+            welcome = await room_state(db, session=session, seat=seat, now=self.clock.now())  # type: ignore[arg-type]
+        SERVER_FRAMES.validate_python(welcome)
+        return welcome
+
+
+@dataclass
+class Account:
+    user: User
+    password: str
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
+
+
+async def page_csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
+    """The CSRF token a browser would find in a page."""
+    response = await client.get(path, follow_redirects=True)
+    match = CSRF_META.search(response.text)
+    assert match, f"no CSRF token in {path} ({response.status_code})"
+    return match.group(1)
+
+
+async def api_login(client: httpx.AsyncClient, account: Account) -> str:
+    """Log in through the JSON API; return the CSRF token for later requests."""
+    response = await client.post(
+        "/api/auth/login", json={"username": account.username, "password": account.password}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["csrf_token"]

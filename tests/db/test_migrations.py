@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from app.db import make_unpooled_engine
 from app.migrations import current_revision, downgrade, head_revision, upgrade
-from tests.conftest import PG_URL, create_scratch_postgres, drop_scratch_postgres
+from tests.backends import PG_URL, create_scratch_postgres, drop_scratch_postgres
 
 
 @pytest.fixture

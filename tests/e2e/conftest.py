@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PG_URL, create_scratch_postgres, drop_scratch_postgres
+from tests.backends import PG_URL, create_scratch_postgres, drop_scratch_postgres
 
 CHROMIUM = os.environ.get("ROUNDTABLE_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -10,6 +10,7 @@ from app.dialogues import seats as seat_service
 from app.dialogues.models import Invitation, Seat
 from app.errors import AppError
 from app.facilitation import audit, timers
+from tests.factories import seat_for
 
 
 async def _seat(room, actor) -> Seat:  # type: ignore[no-untyped-def]
@@ -144,8 +145,6 @@ async def test_slow_mode_spaces_one_seats_statements(room):
 
 
 async def test_the_lock_stops_new_admissions(room):
-    from tests.live.conftest import seat_for
-
     await room.act(room.facilitator, "lock", locked=True)
     async with room.app.state.db.unit_of_work() as db:
         from app.dialogues.models import DialogueSession

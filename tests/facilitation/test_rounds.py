@@ -10,7 +10,7 @@ import pytest
 
 from app.errors import AppError
 from app.facilitation import audit, rounds, timers
-from tests.facilitation.conftest import InRoom
+from tests.factories import InRoom
 
 
 def seat(room: InRoom, name: str) -> int:

@@ -16,9 +16,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from app.accounts.models import Role
 from app.live.protocol import CLOSE_SEAT_ENDED, ROOM_EVENT_TYPES
 from app.security.cookies import LOGIN_COOKIE
-from tests.conftest import DEFAULT_PASSWORD, PG_URL, REDIS_URL
-from tests.factories import make_programme, make_session
-from tests.live.conftest import RoomClient, open_room, seat_for
+from tests.backends import PG_URL, REDIS_URL
+from tests.factories import DEFAULT_PASSWORD, make_programme, make_session, seat_for
+from tests.live.room_client import RoomClient, open_room
 from tests.servers import Server
 
 

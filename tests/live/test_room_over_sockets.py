@@ -8,7 +8,7 @@ import json
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.live.conftest import open_room
+from tests.live.room_client import open_room
 
 
 async def test_a_statement_is_acknowledged_after_commit_and_seen_by_everyone_in_order(server, live_room):

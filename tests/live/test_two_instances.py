@@ -10,8 +10,8 @@ import time
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import PG_URL, REDIS_URL
-from tests.live.conftest import open_room
+from tests.backends import PG_URL, REDIS_URL
+from tests.live.room_client import open_room
 from tests.servers import free_port
 
 pytestmark = pytest.mark.skipif(

@@ -12,8 +12,7 @@ from app.accounts.models import Role, User
 from app.dialogues.models import DialogueSession
 from app.programmes import service as programme_service
 from app.programmes.models import MemberRole, Programme
-from tests.conftest import DEFAULT_PASSWORD, Account, api_login
-from tests.facilitation.conftest import InRoom, make_room  # noqa: F401  (the fixture, for these tests too)
+from tests.factories import DEFAULT_PASSWORD, Account, InRoom, api_login
 
 
 @dataclass

@@ -28,7 +28,7 @@ from app.dialogues.sessions import change_status
 from app.main import create_app
 from app.transcripts import service as transcripts
 from app.transcripts.redact import ARMENIAN_SUFFIXES, AZERBAIJANI_SUFFIXES, RUSSIAN_SUFFIXES
-from tests.conftest import make_settings
+from tests.backends import make_settings
 from tests.factories import make_invitation, make_programme, make_session
 
 ALPHABETS = {

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from app.dialogues.models import Invitation, Seat
+from tests.factories import DEFAULT_PASSWORD, Account, api_login
 
 NAMES = ("Nigar", "Ani", "Rauf", "Lusine")
 
@@ -128,8 +129,6 @@ async def test_withdrawing_closes_after_the_programmes_window(make_readers):
 
 
 async def test_release_can_need_two_facilitators(make_readers, make_account, new_client):
-    from tests.conftest import DEFAULT_PASSWORD, Account, api_login
-
     r = await make_readers()
     room = r.room
     await room.say(room.people["nigar"], "One statement.")

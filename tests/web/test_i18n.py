@@ -16,8 +16,7 @@ from babel.messages.pofile import read_po
 from app.accounts.models import Role
 from app.programmes.models import UI_LANGUAGES
 from app.web.i18n import LANGUAGE_COOKIE, from_accept_language
-from tests.conftest import api_login
-from tests.factories import make_invitation, make_world, schedule
+from tests.factories import api_login, make_invitation, make_world, schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "frontend" / "translations"

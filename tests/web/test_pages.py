@@ -7,7 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from app.accounts.models import Role
-from tests.conftest import page_csrf
+from tests.factories import go_live, make_world, page_csrf
 
 CSRF_TAG = re.compile(r'<meta name="csrf-token" content="[0-9a-f]+">')
 LINK = re.compile(r'value="(http://testserver/join/[A-Za-z0-9_-]{43})"')
@@ -166,9 +166,6 @@ async def test_the_invitation_page_keeps_real_names_for_facilitators_only(app, c
 
 
 async def test_a_failed_edit_of_a_session_already_under_way_shows_the_form_again(app, client, make_account, clock):
-    from tests.factories import make_world
-    from tests.live.conftest import go_live
-
     world = await make_world(app, make_account)
     await go_live(app, world.session)
     clock.advance(days=3)  # the start time is now in the past

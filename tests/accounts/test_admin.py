@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import Role
-from tests.conftest import api_login, page_csrf
+from tests.factories import api_login, page_csrf
 
 NEW_USER = {"username": "amina.f", "full_name": "Amina F.", "role": "facilitator", "password": "a long enough secret"}
 

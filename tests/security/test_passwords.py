@@ -8,10 +8,11 @@ from sqlalchemy import text
 
 from app.accounts.models import Role
 from app.config import Settings
+from app.errors import ValidationFailed
 from app.main import create_app
 from app.security.passwords import Passwords, check_password_strength
-from app.errors import ValidationFailed
-from tests.conftest import DEFAULT_PASSWORD, make_settings
+from tests.backends import make_settings
+from tests.factories import DEFAULT_PASSWORD
 
 
 async def test_hashes_are_argon2id_at_owasp_parameters_or_stronger():

@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import api_login
-from tests.factories import make_world, schedule
+from tests.factories import api_login, make_world, schedule
 
 NOT_USABLE = "This invitation link cannot be used."
 

@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.accounts.models import Role
-from tests.conftest import api_login
-from tests.factories import make_programme, make_session, make_world
+from tests.factories import api_login, make_world
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import Role
-from tests.conftest import api_login
+from tests.factories import api_login
 
 GOOD = {"username": "new.person", "full_name": "New Person", "role": "organiser", "password": "a long enough secret"}
 

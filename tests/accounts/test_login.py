@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.accounts.models import Role
 from app.security.models import LoginSession
 from app.security.tokens import hash_token
-from tests.conftest import api_login, page_csrf
+from tests.factories import api_login, page_csrf
 
 
 async def test_a_facilitator_logs_in_through_the_api_and_sees_their_account(client, make_account):

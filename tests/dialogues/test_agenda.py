@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import api_login
-from tests.factories import make_session, make_world
+from tests.factories import api_login, make_session, make_world
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from app.accounts.models import Role
-from tests.conftest import api_login, page_csrf
+from tests.factories import api_login, page_csrf
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Unsafe routes without a token: API login, and following an invitation, for clients

@@ -22,10 +22,8 @@ from app.accounts.models import Role
 from app.dialogues import seats as seat_service
 from app.dialogues.agenda import agenda_of
 from app.dialogues.seat_cookie import seat_cookie_name
-from app.programmes import service as programme_service
-from app.programmes.models import MemberRole
-from tests.conftest import CSRF_META, make_settings
-from tests.factories import make_invitation, make_programme, make_session, schedule
+from tests.backends import make_settings
+from tests.factories import CSRF_META, make_invitation, make_programme, make_session, schedule
 
 ACTORS = ("admin", "organiser", "facilitator", "other_facilitator", "participant", "other_participant", "anonymous")
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from app.accounts.models import Role
-from tests.conftest import api_login
-from tests.factories import LABELS, make_programme
+from tests.factories import LABELS, api_login, make_programme
 
 BODY = {
     "name": "Dialogue series 2027",

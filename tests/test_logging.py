@@ -7,9 +7,9 @@ import logging
 
 import structlog
 
-from app.logging import configure_logging, mask_ips
 from app.accounts.models import Role
-from tests.conftest import api_login
+from app.logging import configure_logging, mask_ips
+from tests.factories import api_login
 
 
 def json_lines(text: str) -> list[dict]:
