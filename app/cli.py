@@ -8,9 +8,20 @@ import getpass
 import sys
 from collections.abc import Sequence
 
+import uvicorn
 from pydantic import ValidationError
 
+from app.accounts.models import Role
+from app.accounts.service import create_user
+from app.clock import SystemClock
 from app.config import Environment, Settings
+from app.db import Database
+from app.demo import create_demo, print_demo
+from app.errors import AppError
+from app.logging import configure_logging
+from app.migrations import current_revision, head_revision, upgrade
+from app.security.passwords import Passwords
+from app.transcripts.retention import purge
 
 
 def _load_settings(**overrides: object) -> Settings:
@@ -31,8 +42,6 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 async def _ensure_schema(settings: Settings, *, apply: bool) -> None:
-    from app.migrations import current_revision, head_revision, upgrade
-
     if apply:
         await upgrade(settings.database_url)
         return
@@ -45,18 +54,12 @@ async def _ensure_schema(settings: Settings, *, apply: bool) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    from app.migrations import head_revision, upgrade
-
     settings = _load_settings()
     asyncio.run(upgrade(settings.database_url))
     print(f"Database is at migration {head_revision()}.")
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from app.logging import configure_logging
-
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None}
     settings = _load_settings(**overrides)
     configure_logging(level=settings.log_level, json=settings.json_logs)
@@ -83,13 +86,6 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 async def _create_admin(settings: Settings, username: str, full_name: str, password: str) -> None:
-    from app.accounts.models import Role
-    from app.accounts.service import create_user
-    from app.clock import SystemClock
-    from app.db import Database
-    from app.errors import AppError
-    from app.security.passwords import Passwords
-
     db = Database(settings.database_url)
     passwords = Passwords(
         time_cost=settings.password_time_cost,
@@ -129,8 +125,6 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from app.demo import create_demo, print_demo
-
     settings = _load_settings()
     if settings.env is Environment.production:
         _fail("the demo creates accounts with printed passwords; it refuses to run in production.")
@@ -144,10 +138,6 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 async def _purge(settings: Settings) -> None:
-    from app.clock import SystemClock
-    from app.db import Database
-    from app.transcripts.retention import purge
-
     db = Database(settings.database_url)
     try:
         async with db.unit_of_work() as session:

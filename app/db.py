@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import DateTime, String, event, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -121,13 +122,26 @@ def make_unpooled_engine(url: str) -> AsyncEngine:
 
 
 def _ensure_sqlite_directory(url: str) -> None:
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+AFTER_COMMIT_KEY = "publish_after_commit"
+
+
+class Publishable(Protocol):
+    """Something to hand to the publisher once its transaction committed (a room event)."""
+
+    @property
+    def stored(self) -> bool:
+        """False when a savepoint around it rolled back: then it never happened."""
+        ...
+
+
+def publish_after_commit(session: AsyncSession, item: Publishable) -> None:
+    """Keep `item` until the unit of work commits; it is dropped if the work rolls back."""
+    session.info.setdefault(AFTER_COMMIT_KEY, []).append(item)
 
 
 class Database:
@@ -140,7 +154,7 @@ class Database:
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
         # Set by the app: sends room events to the broker once their transaction committed.
-        self.publisher: Callable[[list[Any]], Awaitable[None]] | None = None
+        self.publisher: Callable[[list[Any]], Awaitable[None]] | None = None  # list[Publishable]
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
@@ -152,15 +166,11 @@ class Database:
             try:
                 yield session
             except BaseException:
-                from app.events.log import discard_pending
-
-                discard_pending(session)
+                session.info.pop(AFTER_COMMIT_KEY, None)
                 await session.rollback()
                 raise
             await session.commit()
-            from app.events.log import take_committed
-
-            committed = take_committed(session)
+            committed = [item for item in session.info.pop(AFTER_COMMIT_KEY, []) if item.stored]
             if committed and self.publisher is not None:
                 try:
                     await self.publisher(committed)

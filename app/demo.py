@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -14,6 +15,13 @@ from app.accounts.service import create_user, reset_password
 from app.clock import SystemClock
 from app.config import Settings
 from app.db import Database
+from app.dialogues.invitations import create_invitation, list_invitations, revoke_invitation
+from app.dialogues.models import DialogueSession, SessionStatus
+from app.dialogues.schemas import InvitationCreate, SessionCreate
+from app.dialogues.sessions import change_status, schedule_session
+from app.programmes.models import MemberRole, Programme
+from app.programmes.schemas import CommunityIn
+from app.programmes.service import add_member, create_programme, programme_access
 from app.security.passwords import Passwords
 
 DEMO_ACCOUNTS = [
@@ -99,16 +107,6 @@ async def create_demo(settings: Settings) -> Demo:
 
 async def _demo_session(db, *, now) -> tuple[int, list[DemoInvitation]]:  # type: ignore[no-untyped-def]
     """The demo programme and its open session; old demo links are revoked, new ones made."""
-    from datetime import timedelta
-
-    from app.dialogues.invitations import create_invitation, list_invitations, revoke_invitation
-    from app.dialogues.models import DialogueSession, SessionStatus
-    from app.dialogues.schemas import InvitationCreate, SessionCreate
-    from app.dialogues.sessions import change_status, schedule_session
-    from app.programmes.models import MemberRole, Programme
-    from app.programmes.schemas import CommunityIn
-    from app.programmes.service import add_member, create_programme, programme_access
-
     users = {u.username: u for u in (await db.exec(select(User))).all()}
     organiser, facilitator = users["demo-organiser"], users["demo-facilitator"]
     programme = (await db.exec(select(Programme).where(Programme.name == DEMO_PROGRAMME))).first()

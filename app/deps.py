@@ -13,7 +13,7 @@ from app.accounts.models import Role, User, Viewer
 from app.config import Settings
 from app.errors import NotAuthenticated, PermissionDenied
 from app.security.cookies import LOGIN_COOKIE
-from app.security.csrf import verify_csrf
+from app.security.csrf import check_origin, verify_csrf
 from app.security.login_sessions import ActiveLogin, SessionPolicy, resolve_login_session
 from app.security.passwords import Passwords
 from app.security.throttle import LoginThrottle
@@ -89,8 +89,6 @@ async def require_csrf(request: Request, _login: OptionalLogin) -> None:
 
 async def require_same_origin(request: Request) -> None:
     """For the few unsafe JSON routes open to non-browser clients (API login)."""
-    from app.security.csrf import check_origin
-
     check_origin(request)
 
 

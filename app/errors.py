@@ -1,16 +1,9 @@
-"""One error hierarchy, answered as JSON for the API and as a readable page for browsers."""
+"""One error hierarchy: what went wrong, in words a person understands, with a stable code.
+app/web/error_pages.py answers each as JSON for the API and as a readable page for browsers."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import structlog
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
-log = structlog.get_logger(__name__)
 
 
 class AppError(Exception):
@@ -105,64 +98,11 @@ class TooManyRequests(AppError):
         super().__init__(message, headers=headers, **kwargs)
 
 
-_HTTP_CODES = {
-    400: ("bad_request", "The request could not be processed."),
-    401: ("not_authenticated", NotAuthenticated.default_message),
-    403: ("permission_denied", PermissionDenied.default_message),
-    404: ("not_found", NotFound.default_message),
-    405: ("method_not_allowed", "This address does not accept that method."),
-    413: ("payload_too_large", PayloadTooLarge.default_message),
-    415: ("unsupported_media_type", "This content type is not accepted here."),
-}
-
-
-def wants_json(request: Request) -> bool:
-    """API paths always get JSON; elsewhere follow the Accept header, preferring HTML."""
-    path = request.url.path
-    if path.startswith("/api/") or path in {"/healthz", "/readyz"}:
-        return True
-    accept = request.headers.get("accept", "")
-    return "text/html" not in accept and "application/json" in accept
-
-
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict:
     error: dict[str, Any] = {"code": code, "message": message}
     if details:
         error["details"] = details
     return {"error": error}
-
-
-def render_error(
-    request: Request,
-    *,
-    status_code: int,
-    code: str,
-    message: str,
-    details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    if wants_json(request):
-        return JSONResponse(
-            error_body(code, message, details), status_code=status_code, headers=headers
-        )
-    if status_code == 401:
-        from urllib.parse import quote
-
-        from fastapi.responses import RedirectResponse
-
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-    from app.web.templating import render_page
-
-    # An unusable invitation gets its own page, which says what to do and nothing more.
-    template = "join/invalid.html" if code == "invalid_invitation" else "errors/error.html"
-    return render_page(
-        request,
-        template,
-        {"status_code": status_code, "code": code, "message": message, "details": details},
-        status_code=status_code,
-        headers=headers,
-    )
 
 
 def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str, list[dict]]:
@@ -185,52 +125,3 @@ def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str, 
         details.append({"field": field, "type": kind, "message": message})
     summary = " ".join(d["message"] for d in details[:3]) or "Some fields are not valid."
     return "validation_failed", summary, details
-
-
-async def _app_error(request: Request, exc: AppError) -> Response:
-    return render_error(
-        request,
-        status_code=exc.status_code,
-        code=exc.code,
-        message=exc.message,
-        details=exc.details,
-        headers=exc.headers,
-    )
-
-
-async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    code, message, details = describe_validation_errors(list(exc.errors()))
-    status_code = 400 if code == "malformed_json" else 422
-    return render_error(
-        request, status_code=status_code, code=code, message=message, details=details or None
-    )
-
-
-async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "The request failed."))
-    if isinstance(exc.detail, str) and exc.status_code not in _HTTP_CODES:
-        message = exc.detail
-    return render_error(
-        request,
-        status_code=exc.status_code,
-        code=code,
-        message=message,
-        headers=getattr(exc, "headers", None),
-    )
-
-
-async def unexpected_error_response(request: Request, exc: Exception) -> Response:
-    # The message may quote user data, so only the type goes to the log.
-    log.error("unhandled_error", error_type=type(exc).__name__, exc_info=exc)
-    return render_error(
-        request,
-        status_code=500,
-        code="internal_error",
-        message="Something went wrong on our side. Nothing you sent was saved.",
-    )
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

@@ -12,20 +12,38 @@ import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.accounts.routes import admin_router, auth_router, login_router
 from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
 from app.db import Database
-from app.errors import install_error_handlers
+from app.dialogues.join_routes import join_router
+from app.dialogues.join_routes import router as seat_router
+from app.dialogues.people_routes import router as people_router
+from app.dialogues.routes import router as sessions_router
+from app.facilitation.routes import router as facilitation_router
+from app.health import router as health_router
 from app.live.broker import make_broker
+from app.live.endpoint import router as live_router
 from app.live.hub import Hub
 from app.live.keeper import forget_instance, keep_presence, keep_time
 from app.logging import configure_logging
 from app.middleware import AccessLogMiddleware, BodySizeLimitMiddleware, UnexpectedErrorMiddleware
+from app.programmes.routes import router as programmes_router
 from app.security.csrf import CsrfCookieMiddleware
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.passwords import Passwords
 from app.security.throttle import LoginThrottle, StatementLimit
+from app.transcripts.routes import router as transcripts_router
+from app.web.api_docs import router as api_docs
+from app.web.error_pages import install_error_handlers
+from app.web.join_pages import router as join_pages
+from app.web.language import router as language_pages
+from app.web.programme_pages import router as programme_pages
+from app.web.room_pages import router as room_pages
+from app.web.routes import router as web_router
+from app.web.session_pages import router as session_pages
 from app.web.templating import STATIC_DIR, make_environment
+from app.web.transcript_pages import router as transcript_pages
 
 log = structlog.get_logger(__name__)
 
@@ -103,25 +121,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.env.value == "production")
-
-    from app.accounts.routes import admin_router, auth_router, login_router
-    from app.dialogues.join_routes import join_router
-    from app.dialogues.join_routes import router as seat_router
-    from app.dialogues.people_routes import router as people_router
-    from app.dialogues.routes import router as sessions_router
-    from app.facilitation.routes import router as facilitation_router
-    from app.health import router as health_router
-    from app.live.endpoint import router as live_router
-    from app.programmes.routes import router as programmes_router
-    from app.web.api_docs import router as api_docs
-    from app.web.join_pages import router as join_pages
-    from app.web.language import router as language_pages
-    from app.web.programme_pages import router as programme_pages
-    from app.web.routes import router as web_router
-    from app.web.room_pages import router as room_pages
-    from app.web.session_pages import router as session_pages
-    from app.web.transcript_pages import router as transcript_pages
-    from app.transcripts.routes import router as transcripts_router
 
     for router in (
         health_router, live_router, login_router, auth_router, admin_router, programmes_router, sessions_router,

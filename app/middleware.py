@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import structlog
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.web.error_pages import render_error, unexpected_error_response
 
 log = structlog.get_logger("roundtable.access")
 
@@ -62,10 +64,6 @@ class BodySizeLimitMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
-    from starlette.requests import Request
-
-    from app.errors import render_error
-
     async def no_body() -> Message:
         return {"type": "http.disconnect"}
 
@@ -102,10 +100,6 @@ class UnexpectedErrorMiddleware:
         except Exception as exc:
             if started:
                 raise
-            from starlette.requests import Request
-
-            from app.errors import unexpected_error_response
-
             response = await unexpected_error_response(Request(scope), exc)
             await response(scope, receive, send)
 

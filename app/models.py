@@ -3,20 +3,20 @@
 from app.accounts.models import User
 from app.dialogues.models import (
     AgendaItem,
-    AppInstance,
     DialogueSession,
     GroundRules,
     Invitation,
-    Presence,
     Seat,
     SeatQuota,
 )
 from app.events.models import RoomEvent, Statement
 from app.facilitation.models import (
+    AppInstance,
     AuditEntry,
     HandRaise,
     Poll,
     PollAnswer,
+    Presence,
     PrivateMessage,
     Reaction,
     Report,

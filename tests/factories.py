@@ -18,10 +18,12 @@ from app.dialogues import sessions as session_service
 from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole, SessionStatus
 from app.dialogues.schemas import InvitationCreate, SessionCreate
 from app.dialogues.seat_cookie import seat_cookie_name
-from app.events.log import hydrate, read_events
+from app.events.log import read_events
+from app.facilitation import lobby
 from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
 from app.facilitation.statements import post_statement
+from app.facilitation.views import hydrate
 from app.live.commands import COMMANDS
 from app.live.dispatch import run_command
 from app.live.protocol import SERVER_FRAMES
@@ -120,8 +122,8 @@ async def seat_for(app, *, facilitator, session, community: str | None, name: st
         row = await db.get(Invitation, invitation.id)
         await seat_service.give_consent(db, invitation=row, session=session, rules_version=1, accept_rules=True,
                                         accept_transcript=True, now=now)
-        seat, cookie = await seat_service.claim_seat(db, invitation=row, session=session, display_name=name, now=now)
-        await seat_service.admit(db, seat=seat, now=now)
+        seat, cookie = await lobby.take_seat(db, invitation=row, session=session, display_name=name, now=now)
+        await lobby.admit(db, seat=seat, now=now)
     return Person(name, seat.id, f"{seat_cookie_name(session.id)}={cookie}")  # type: ignore[arg-type]
 
 

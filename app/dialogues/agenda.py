@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.models import AgendaItem, AgendaKind, DialogueSession
+from app.dialogues.models import FINISHED, AgendaItem, AgendaKind, DialogueSession
 from app.dialogues.schemas import AgendaItemIn, AgendaItemUpdate
-from app.dialogues.sessions import FINISHED
 from app.errors import Conflict, NotFound, ValidationFailed
 
 MAX_ITEMS = 40

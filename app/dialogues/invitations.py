@@ -11,9 +11,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
-from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole, SessionStatus
+from app.dialogues.models import FINISHED, DialogueSession, Invitation, Seat, SeatRole, SessionStatus
 from app.dialogues.schemas import InvitationCreate
-from app.dialogues.sessions import FINISHED, ends_at
+from app.dialogues.sessions import ends_at
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.programmes.models import Community
 from app.programmes.service import communities_of

@@ -16,6 +16,7 @@ from app.dialogues.models import DialogueSession, Invitation, Seat
 from app.dialogues.schemas import JoinClaim, JoinConsent, JoinInfo, JoinLanguage, JoinToken, MySeat
 from app.dialogues.seat_cookie import SeatDep, set_seat_cookie
 from app.dialogues.sessions import current_rules
+from app.facilitation import lobby
 from app.programmes.models import Programme
 from app.security.csrf import csrf_token
 
@@ -77,7 +78,8 @@ async def consent(body: JoinConsent, db: SessionDep, now: NowDep) -> JoinInfo:
 async def claim(body: JoinClaim, request: Request, response: Response, db: SessionDep, now: NowDep) -> MySeat:
     """Take the seat under a display name; the browser gets the seat cookie."""
     invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
-    seat, cookie = await seats.claim_seat(db, invitation=invitation, session=session, display_name=body.display_name, now=now)
+    seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session, display_name=body.display_name,
+                                         now=now)
     set_seat_cookie(request, response, session_id=session.id, token=cookie)  # type: ignore[arg-type]
     return my_seat_view(request, seat)
 

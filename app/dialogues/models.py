@@ -26,6 +26,11 @@ class SessionStatus(StrEnum):
     cancelled = "cancelled"
 
 
+# The statuses in which a session is still being planned, and those after which it is over.
+PLANNING = (SessionStatus.draft, SessionStatus.scheduled, SessionStatus.open)
+FINISHED = (SessionStatus.ended, SessionStatus.archived, SessionStatus.cancelled)
+
+
 class SpeakingMode(StrEnum):
     open = "open"
     queued = "queued"
@@ -216,26 +221,3 @@ class Seat(SQLModel, table=True):
 
     def is_muted(self, now: datetime) -> bool:
         return self.muted and (self.muted_until is None or self.muted_until > now)
-
-
-class AppInstance(SQLModel, table=True):
-    """A running app process, so that others can tell when it has died."""
-
-    __tablename__ = "app_instances"
-
-    id: str = Field(sa_column=Column(String(40), primary_key=True))
-    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    last_seen: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-
-
-class Presence(SQLModel, table=True):
-    """One open connection of one seat, held by one app instance."""
-
-    __tablename__ = "presence"
-
-    id: str = Field(sa_column=Column(String(40), primary_key=True))  # the connection's id
-    session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
-    seat_id: int = Field(sa_column=_fk("seats.id"))
-    instance_id: str = Field(sa_column=Column(String(40), ForeignKey("app_instances.id", ondelete="CASCADE"),
-                                              nullable=False, index=True))
-    connected_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

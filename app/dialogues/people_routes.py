@@ -6,16 +6,13 @@ from fastapi import APIRouter, Depends, Request, status
 
 from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
 from app.dialogues import invitations, seats
-from app.dialogues.present import invitation_public, seat_public
+from app.dialogues.deps import SessionFacilitatorDep
+from app.dialogues.present import invitation_public, join_link, seat_public
 from app.dialogues.schemas import InvitationBulk, InvitationCreate, InvitationPublic, SeatDecision, SeatPublic
-from app.programmes.deps import SessionFacilitatorDep
+from app.facilitation import lobby
 from app.programmes.service import communities_of
 
 router = APIRouter(prefix="/api/sessions/{session_id}", tags=["people"], dependencies=[Depends(require_csrf)])
-
-
-def join_link(request: Request, token: str) -> str:
-    return str(request.url_for("join_start", token=token))
 
 
 async def _communities(db: SessionDep, programme_id: int) -> dict:
@@ -80,7 +77,7 @@ async def list_seats(access: SessionFacilitatorDep, db: SessionDep) -> list[Seat
 async def admit_seat(seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
                      now: NowDep) -> SeatPublic:
     """Let someone in from the lobby (or readmit someone removed)."""
-    seat = await seats.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now,
+    seat = await lobby.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now,
                              by=user.id)
     return seat_public(seat, None)
 
@@ -89,7 +86,7 @@ async def admit_seat(seat_id: int, access: SessionFacilitatorDep, user: CurrentU
 async def refuse_seat(seat_id: int, body: SeatDecision, access: SessionFacilitatorDep, user: CurrentUser,
                       db: SessionDep, now: NowDep) -> SeatPublic:
     """Turn someone away from the lobby, with a reason they will see."""
-    seat = await seats.refuse(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id),
+    seat = await lobby.refuse(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id),
                               reason=body.reason, now=now, by=user.id)
     return seat_public(seat, None)
 
@@ -98,4 +95,4 @@ async def refuse_seat(seat_id: int, body: SeatDecision, access: SessionFacilitat
 async def admit_everyone(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
                          now: NowDep) -> list[SeatPublic]:
     """Admit everyone waiting in the lobby."""
-    return [seat_public(s, None) for s in await seats.admit_all(db, session=access.session, now=now, by=user.id)]
+    return [seat_public(s, None) for s in await lobby.admit_all(db, session=access.session, now=now, by=user.id)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.invitations import invitation_state
@@ -18,6 +19,11 @@ from app.dialogues.schemas import (
 from app.dialogues.sessions import TRANSITIONS, current_rules, ends_at, quotas_of
 from app.programmes.models import Community
 from app.programmes.service import communities_of
+
+
+def join_link(request: Request, token: str) -> str:
+    """The personal link an invitation's token opens (shown once, when it is made)."""
+    return str(request.url_for("join_start", token=token))
 
 
 async def session_public(db: AsyncSession, session: DialogueSession) -> SessionPublic:

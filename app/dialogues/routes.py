@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
 from app.dialogues import agenda, sessions
 from app.dialogues.calendar import session_ics
+from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
 from app.dialogues.present import agenda_public, session_public
 from app.dialogues.schemas import (
     AgendaCopy,
@@ -20,12 +21,7 @@ from app.dialogues.schemas import (
     SessionUpdate,
     StatusChange,
 )
-from app.programmes.deps import (
-    ProgrammeFacilitatorDep,
-    ProgrammeMemberDep,
-    SessionFacilitatorDep,
-    SessionMemberDep,
-)
+from app.programmes.deps import ProgrammeFacilitatorDep, ProgrammeMemberDep
 
 router = APIRouter(prefix="/api", tags=["sessions"], dependencies=[Depends(require_csrf)])
 

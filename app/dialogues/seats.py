@@ -1,18 +1,22 @@
-"""The rules for joining and the lobby: consent, display names, pseudonyms, quotas, admission."""
+"""The rules for joining: language, consent, display names, pseudonyms, quotas, the seat.
+
+Admission from the lobby is a facilitation action (app/facilitation/lobby.py), which also
+ends the join flow by calling `claim_seat` and announcing the new seat to the room."""
 
 from __future__ import annotations
 
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.dialogues.invitations import InvalidInvitation
 from app.dialogues.models import (
-    AdmissionMode,
     DialogueSession,
     Invitation,
     Seat,
@@ -21,9 +25,6 @@ from app.dialogues.models import (
 )
 from app.dialogues.sessions import current_rules, occupied_seats, quotas_of
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.facilitation import audit
-from app.facilitation.models import SessionRun
-from app.facilitation.room import seat_changed
 from app.programmes.models import UI_LANGUAGES, Community
 from app.security.tokens import hash_token, new_token
 
@@ -105,7 +106,7 @@ async def _lock_session(db: AsyncSession, session_id: int) -> DialogueSession:
     return row
 
 
-async def _pseudonym(db: AsyncSession, *, session: DialogueSession, role: SeatRole) -> str:
+async def draw_pseudonym(db: AsyncSession, *, session: DialogueSession, role: SeatRole) -> str:
     """A neutral label for the transcript, drawn at random: never from the name, and not
     from the order of arrival either (which could say who came with whom)."""
     word = PSEUDONYM_WORDS[role]
@@ -132,20 +133,27 @@ async def _check_room(db: AsyncSession, *, session: DialogueSession, community_i
         )
 
 
-async def claim_seat(
-    db: AsyncSession, *, invitation: Invitation, session: DialogueSession, display_name: str, now: datetime
-) -> tuple[Seat, str]:
-    """Finish joining: a seat with a display name and pseudonym, in the lobby or admitted.
+@dataclass(frozen=True)
+class ClaimedSeat:
+    seat: Seat
+    cookie_token: str  # for the seat cookie; only its hash is stored
+    new: bool  # False for a re-issued link: the same seat, bound to this browser
 
-    Returns the seat and the token for the seat cookie. An invitation that already
-    has a seat (a re-issued link) gets the same seat back, bound to this browser.
+
+async def claim_seat(
+    db: AsyncSession, *, invitation: Invitation, session: DialogueSession, display_name: str, now: datetime,
+    admit: bool,
+) -> ClaimedSeat:
+    """A seat with a display name and pseudonym, in the lobby or (`admit`) in the room.
+
+    An invitation that already has a seat (a re-issued link) gets the same seat back,
+    bound to this browser. Call it through `facilitation.lobby.take_seat`, which decides
+    `admit` and tells the room.
     """
     session = await _lock_session(db, session.id)  # type: ignore[arg-type]
     # Another browser may have used this very link a moment ago.
     await db.refresh(invitation)
     if invitation.claimed_at is not None or invitation.revoked_at is not None:
-        from app.dialogues.invitations import InvalidInvitation
-
         raise InvalidInvitation()
     rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
     if invitation.consented_at is None or invitation.consent_rules_version != rules.version:
@@ -161,7 +169,7 @@ async def claim_seat(
         invitation.claimed_at = now
         db.add_all([existing, invitation])
         await db.flush()
-        return existing, cookie_token
+        return ClaimedSeat(existing, cookie_token, new=False)
 
     name, key = normalise_display_name(display_name)
     if invitation.role is SeatRole.participant:
@@ -171,7 +179,6 @@ async def claim_seat(
     ).first()
     if taken is not None:
         raise _field_error("display_name", "Someone in this session already uses that name; choose another.", "display_name_taken")
-    auto = session.admission is AdmissionMode.auto and not await _locked(db, session.id)  # type: ignore[arg-type]
     seat = Seat(
         session_id=session.id,  # type: ignore[arg-type]
         invitation_id=invitation.id,  # type: ignore[arg-type]
@@ -179,14 +186,14 @@ async def claim_seat(
         role=invitation.role,
         display_name=name,
         display_name_key=key,
-        pseudonym=await _pseudonym(db, session=session, role=invitation.role),
-        status=SeatStatus.admitted if auto else SeatStatus.lobby,
+        pseudonym=await draw_pseudonym(db, session=session, role=invitation.role),
+        status=SeatStatus.admitted if admit else SeatStatus.lobby,
         cookie_hash=hash_token(cookie_token),
         language=invitation.language or "en",
         consent_rules_version=rules.version,
         consented_at=invitation.consented_at,
         joined_at=now,
-        admitted_at=now if auto else None,
+        admitted_at=now if admit else None,
     )
     invitation.claimed_at = now
     db.add_all([seat, invitation])
@@ -197,10 +204,7 @@ async def claim_seat(
         raise _field_error(
             "display_name", "Someone in this session already uses that name; choose another.", "display_name_taken"
         ) from exc
-    # The facilitators' console shows the lobby live; the room hears of someone once admitted.
-    await seat_changed(db, session_id=seat.session_id, seat=seat, action="admitted" if auto else "waiting", now=now,
-                       audience="all" if auto else "facilitators")
-    return seat, cookie_token
+    return ClaimedSeat(seat, cookie_token, new=True)
 
 
 async def seat_by_cookie(db: AsyncSession, *, session_id: int, token: str | None) -> Seat | None:
@@ -232,57 +236,3 @@ async def get_seat(db: AsyncSession, *, session: DialogueSession, seat_id: int) 
     if seat is None or seat.session_id != session.id:
         raise NotFound("There is no such seat in this session.")
     return seat
-
-
-async def _locked(db: AsyncSession, session_id: int) -> bool:
-    run = await db.get(SessionRun, session_id)
-    return run is not None and run.locked
-
-
-async def admit(db: AsyncSession, *, seat: Seat, now: datetime, by: int | None = None) -> Seat:
-    """Let someone in from the lobby, or readmit someone who was removed (never a banned seat,
-    and nobody while the facilitators have locked the session)."""
-    if seat.status is SeatStatus.admitted:
-        return seat
-    if seat.status is SeatStatus.banned:
-        raise Conflict("This person was banned from the session and cannot be admitted.", code="seat_banned")
-    if seat.status not in (SeatStatus.lobby, SeatStatus.removed):
-        raise Conflict(f"Only people waiting in the lobby can be admitted (this seat is {seat.status.value}).",
-                       code="not_in_lobby")
-    if await _locked(db, seat.session_id):
-        raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
-    seat.status = SeatStatus.admitted
-    seat.admitted_at = now
-    seat.status_reason = None
-    db.add(seat)
-    await db.flush()
-    await seat_changed(db, session_id=seat.session_id, seat=seat, action="admitted", now=now)
-    if by is not None:
-        await audit.record_by_account(db, session_id=seat.session_id, user_id=by, action="admit",
-                                      target_seat_id=seat.id, now=now)
-    return seat
-
-
-async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None, now: datetime, by: int | None = None) -> Seat:
-    """Turn someone away from the lobby; they may be admitted later if they return."""
-    if seat.status is not SeatStatus.lobby:
-        raise Conflict(f"Only people waiting in the lobby can be refused (this seat is {seat.status.value}).",
-                       code="not_in_lobby")
-    seat.status = SeatStatus.removed
-    seat.status_reason = (reason or "").strip() or None
-    db.add(seat)
-    await db.flush()
-    await seat_changed(db, session_id=seat.session_id, seat=seat, action="refused", now=now, audience="facilitators")
-    if by is not None:
-        await audit.record_by_account(db, session_id=seat.session_id, user_id=by, action="refuse",
-                                      target_seat_id=seat.id, reason=seat.status_reason, now=now)
-    return seat
-
-
-async def admit_all(db: AsyncSession, *, session: DialogueSession, now: datetime, by: int | None = None) -> list[Seat]:
-    waiting = (
-        await db.exec(select(Seat).where(Seat.session_id == session.id, Seat.status == SeatStatus.lobby))
-    ).all()
-    if waiting and await _locked(db, session.id):  # type: ignore[arg-type]
-        raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
-    return [await admit(db, seat=seat, now=now, by=by) for seat in waiting]

@@ -10,9 +10,22 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
-from app.dialogues.models import DialogueSession, GroundRules, SeatQuota, SessionStatus
+from app.dialogues.agenda import apply_template
+from app.dialogues.models import (
+    FINISHED,
+    PLANNING,
+    DialogueSession,
+    GroundRules,
+    Seat,
+    SeatQuota,
+    SeatRole,
+    SeatStatus,
+    SessionStatus,
+)
 from app.dialogues.schemas import SessionCreate, SessionUpdate
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.events.log import append_event
+from app.events.schemas import SessionStatusChanged
 from app.programmes.models import Community, MemberRole, Programme
 from app.programmes.service import ProgrammeAccess, communities_of, programme_access
 
@@ -36,8 +49,6 @@ TRANSITIONS: dict[SessionStatus, tuple[SessionStatus, ...]] = {
     SessionStatus.cancelled: (),
 }
 # Before these, the plan (time, quotas, settings) may still change.
-PLANNING = (SessionStatus.draft, SessionStatus.scheduled, SessionStatus.open)
-FINISHED = (SessionStatus.ended, SessionStatus.archived, SessionStatus.cancelled)
 
 
 @dataclass(frozen=True)
@@ -214,8 +225,6 @@ async def _store_quotas(db: AsyncSession, *, session_id: int, quotas: dict[int, 
 async def occupied_seats(db: AsyncSession, *, session_id: int) -> dict[int | None, int]:
     """Participants holding a place, by community: waiting in the lobby or admitted.
     Someone refused, removed, banned or gone frees their place."""
-    from app.dialogues.models import Seat, SeatRole, SeatStatus
-
     rows = await db.exec(
         select(Seat.community_id, func.count())
         .where(
@@ -259,8 +268,6 @@ async def schedule_session(
         db, session=session, text=data.ground_rules or DEFAULT_GROUND_RULES, actor=actor, now=now
     )
     if data.agenda_template:
-        from app.dialogues.agenda import apply_template
-
         await apply_template(db, session=session, template=data.agenda_template)
     return session
 
@@ -360,10 +367,8 @@ async def change_status(
     session.updated_at = now
     db.add(session)
     await db.flush()
-    from app.events.log import append_event
-
     shown_reason = (reason or "").strip() or None if to in (SessionStatus.paused, SessionStatus.cancelled) else None
-    await append_event(db, session_id=session.id, type="session_status", now=now,  # type: ignore[arg-type]
-                       payload={"status": to.value, "reason": shown_reason})
+    await append_event(db, session_id=session.id, now=now,  # type: ignore[arg-type]
+                       event=SessionStatusChanged(status=to.value, reason=shown_reason))
     return session
 

@@ -16,6 +16,7 @@ from app.dialogues.agenda import agenda_of
 from app.dialogues.models import AgendaItem, AgendaKind
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.log import append_event
+from app.events.schemas import AgendaChanged, TimeUp
 from app.facilitation import audit
 from app.facilitation.models import SessionRun
 from app.facilitation.room import Room
@@ -69,8 +70,7 @@ def _check_expected(run: SessionRun, expected: int | None) -> None:
 
 async def _emit(db: AsyncSession, room: Room, *, action: str, now: datetime) -> dict[str, Any]:
     view = await current_view(db, session_id=room.session_id, run=room.run, now=now)
-    await append_event(db, session_id=room.session_id, type="agenda_changed", now=now,
-                       payload={"action": action, "agenda": view})
+    await append_event(db, session_id=room.session_id, now=now, event=AgendaChanged(action=action, agenda=view))
     return view
 
 
@@ -174,6 +174,6 @@ async def nudge_if_due(db: AsyncSession, *, session_id: int, run: SessionRun, no
     run.item_nudged = True
     db.add(run)
     await db.flush()
-    await append_event(db, session_id=session_id, type="time_up", now=now, audience="facilitators",
-                       payload={"item_id": item.id, "title": item.title})
+    await append_event(db, session_id=session_id, now=now, audience="facilitators",
+                       event=TimeUp(item_id=item.id, title=item.title))
     return True

@@ -9,9 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.models import SeatRole, SeatStatus
 from app.errors import Conflict, PermissionDenied, ValidationFailed
-from app.events.log import append_event, message_dict
+from app.events.log import append_event
+from app.events.schemas import PrivateMessagePosted
 from app.facilitation.models import MessageChannel, PrivateMessage
 from app.facilitation.room import Room, is_facilitator, seat_in
+from app.facilitation.views import message_view
 
 
 async def _post(db: AsyncSession, room: Room, *, channel: MessageChannel, about: int | None, text: str,
@@ -23,9 +25,9 @@ async def _post(db: AsyncSession, room: Room, *, channel: MessageChannel, about:
                              about_seat_id=about, text=text, created_at=now)
     db.add(message)
     await db.flush()
-    await append_event(db, session_id=room.session_id, type="private_message", now=now, audience=audience,
-                       payload={"message_id": message.id, "channel": channel.value, "about_seat_id": about},
-                       frame_extra={"message": message_dict(message, room.seat)})
+    await append_event(db, session_id=room.session_id, now=now, audience=audience,
+                       event=PrivateMessagePosted(message_id=message.id, channel=channel.value, about_seat_id=about,
+                                                  message=message_view(message, room.seat)))
     return {"message_id": message.id}
 
 

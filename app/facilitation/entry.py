@@ -9,10 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
 from app.dialogues.models import DialogueSession, Seat, SeatRole, SeatStatus
-from app.dialogues.seats import _pseudonym
+from app.dialogues.seats import draw_pseudonym
 from app.errors import NotFound, PermissionDenied
 from app.programmes.models import MemberRole
 from app.programmes.service import programme_access
+from app.security.tokens import hash_token, new_token
 
 ROOM_STATUSES = ("open", "live", "paused")
 
@@ -23,8 +24,6 @@ async def facilitator_seat(db: AsyncSession, *, session: DialogueSession, user: 
     seat = (await db.exec(select(Seat).where(Seat.session_id == session.id, Seat.user_id == user.id))).first()
     if seat is not None:
         return seat
-    from app.security.tokens import hash_token, new_token
-
     name = user.full_name[:40]
     seat = Seat(
         session_id=session.id,  # type: ignore[arg-type]
@@ -32,7 +31,7 @@ async def facilitator_seat(db: AsyncSession, *, session: DialogueSession, user: 
         role=SeatRole.facilitator,
         display_name=name,
         display_name_key=f"facilitator:{user.id}",  # never clashes with a participant's name
-        pseudonym=await _pseudonym(db, session=session, role=SeatRole.facilitator),
+        pseudonym=await draw_pseudonym(db, session=session, role=SeatRole.facilitator),
         status=SeatStatus.admitted,
         cookie_hash=hash_token(new_token()),  # facilitators enter with their login, not a seat cookie
         language="en",

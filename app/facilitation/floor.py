@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.dialogues.models import SeatStatus, SpeakingMode
 from app.errors import Conflict, ValidationFailed
 from app.events.log import append_event
+from app.events.schemas import FloorChanged, TurnWarning
 from app.facilitation import audit
 from app.facilitation.models import HandRaise, SessionRun
 from app.facilitation.room import Room, is_facilitator, require_voice, seat_in
@@ -170,8 +171,7 @@ async def emit_for(db: AsyncSession, *, session_id: int, run: SessionRun, action
                    now: datetime) -> dict[str, Any]:
     """Tell the room the floor changed, with the whole floor and queue as they are now."""
     view = await current_view(db, session_id=session_id, run=run)
-    await append_event(db, session_id=session_id, type="floor_changed", now=now,
-                       payload={"action": action, "seat_id": seat_id, "floor": view})
+    await append_event(db, session_id=session_id, now=now, event=FloorChanged(action=action, seat_id=seat_id, floor=view))
     return view
 
 
@@ -211,8 +211,8 @@ async def check_due(db: AsyncSession, *, session_id: int, run: SessionRun, now: 
 
 async def warn_speaker(db: AsyncSession, *, session_id: int, seat_id: int, seconds_left: float, now: datetime) -> None:
     """Tell a speaker (and the facilitators) that their time is nearly up: the floor or a round turn."""
-    await append_event(db, session_id=session_id, type="turn_warning", now=now, audience=f"seat:{seat_id}",
-                       payload={"seat_id": seat_id, "seconds_left": round(seconds_left)})
+    await append_event(db, session_id=session_id, now=now, audience=f"seat:{seat_id}",
+                       event=TurnWarning(seat_id=seat_id, seconds_left=round(seconds_left)))
 
 
 async def may_speak(db: AsyncSession, room: Room) -> None:

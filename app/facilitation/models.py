@@ -1,5 +1,6 @@
 """Tables for running a live session: the run (agenda position, floor, room settings),
-the speaking queue, rounds, polls, reactions, reports, private messages and the audit log.
+the speaking queue, rounds, polls, reactions, reports, private messages, the audit log, and
+who is connected to the room on which instance.
 
 Everything a room shows lives here, so any instance can rebuild it after a restart.
 """
@@ -201,3 +202,29 @@ class AuditEntry(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_column=_when())
+
+
+# Who is in the room, across instances (app/facilitation/presence.py) -----------------------
+
+
+class AppInstance(SQLModel, table=True):
+    """A running app process, so that others can tell when it has died."""
+
+    __tablename__ = "app_instances"
+
+    id: str = Field(sa_column=Column(String(40), primary_key=True))
+    started_at: datetime = Field(sa_column=_when())
+    last_seen: datetime = Field(sa_column=_when())
+
+
+class Presence(SQLModel, table=True):
+    """One open connection of one seat, held by one app instance."""
+
+    __tablename__ = "presence"
+
+    id: str = Field(sa_column=Column(String(40), primary_key=True))  # the connection's id
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
+    seat_id: int = Field(sa_column=_fk("seats.id", index=True))
+    instance_id: str = Field(sa_column=Column(String(40), ForeignKey("app_instances.id", ondelete="CASCADE"),
+                                              nullable=False, index=True))
+    connected_at: datetime = Field(sa_column=_when())

@@ -6,6 +6,7 @@ told what happened and why (a `moderation` event only they and the facilitators 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.models import Invitation, Seat, SeatRole, SeatStatus, SessionStatus
@@ -13,15 +14,16 @@ from app.dialogues.sessions import change_status
 from app.errors import Conflict, NotFound
 from app.events.log import append_event
 from app.events.models import Statement
+from app.events.schemas import ModerationNotice, RoomSettingsChanged, StatementChanged
 from app.facilitation import agenda_runner, audit, floor, polls, rounds
-from app.facilitation.room import Room, is_facilitator, now_iso, seat_changed, seat_in, seat_view
+from app.facilitation.room import Room, is_facilitator, seat_changed, seat_in, seat_view
 
 
 async def _tell(db: AsyncSession, room: Room, *, seat_id: int, action: str, reason: str | None, now: datetime,
                 until: datetime | None = None, statement_id: int | None = None) -> None:
-    await append_event(db, session_id=room.session_id, type="moderation", now=now, audience=f"seat:{seat_id}",
-                       payload={"action": action, "seat_id": seat_id, "reason": reason, "until": now_iso(until),
-                                "statement_id": statement_id})
+    await append_event(db, session_id=room.session_id, now=now, audience=f"seat:{seat_id}",
+                       event=ModerationNotice(action=action, seat_id=seat_id, reason=reason, until=until,
+                                              statement_id=statement_id))
 
 
 # The session ----------------------------------------------------------------------------
@@ -104,9 +106,8 @@ async def _lift_mute(db: AsyncSession, session_id: int, seat: Seat, *, now: date
     seat.muted, seat.muted_until = False, None
     db.add(seat)
     await db.flush()
-    await append_event(db, session_id=session_id, type="moderation", now=now, audience=f"seat:{seat.id}",
-                       payload={"action": "unmuted", "seat_id": seat.id, "reason": None, "until": None,
-                                "statement_id": None})
+    await append_event(db, session_id=session_id, now=now, audience=f"seat:{seat.id}",
+                       event=ModerationNotice(action="unmuted", seat_id=seat.id, reason=None))  # type: ignore[arg-type]
     await seat_changed(db, session_id=session_id, seat=seat, action="unmuted", now=now)
 
 
@@ -163,8 +164,8 @@ async def hide(db: AsyncSession, room: Room, *, statement_id: int, reason: str, 
     statement.hidden_at, statement.hidden_reason = now, reason.strip()[:200]
     db.add(statement)
     await db.flush()
-    await append_event(db, session_id=room.session_id, type="statement_changed", now=now,
-                       payload={"statement_id": statement_id, "state": "hidden"})
+    await append_event(db, session_id=room.session_id, now=now,
+                       event=StatementChanged(statement_id=statement_id, state="hidden"))
     author = await db.get(Seat, statement.seat_id)
     if author is not None and not is_facilitator(author):
         await _tell(db, room, seat_id=author.id, action="hidden", reason=statement.hidden_reason,  # type: ignore[arg-type]
@@ -178,7 +179,7 @@ async def _settings_changed(db: AsyncSession, room: Room, *, now: datetime) -> d
     view = {"slow_mode_seconds": room.run.slow_mode_seconds, "locked": room.run.locked}
     db.add(room.run)
     await db.flush()
-    await append_event(db, session_id=room.session_id, type="room_settings", now=now, payload=view)
+    await append_event(db, session_id=room.session_id, now=now, event=RoomSettingsChanged(**view))
     return view
 
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.events.log import append_event
 from app.events.models import Statement
+from app.events.schemas import BreakRequested, ReactionsChanged, ReportMade, StatementChanged
 from app.facilitation.models import Reaction, Report
 from app.facilitation.room import Room, require_voice
 
@@ -46,15 +47,15 @@ async def react(db: AsyncSession, room: Room, *, statement_id: int, reaction: st
         await db.delete(existing)
     await db.flush()
     counts = await reaction_counts(db, statement_id)
-    await append_event(db, session_id=room.session_id, type="reactions_changed", now=now,
-                       payload={"statement_id": statement_id, "reactions": counts})
+    await append_event(db, session_id=room.session_id, now=now,
+                       event=ReactionsChanged(statement_id=statement_id, reactions=counts))
     return {"statement_id": statement_id, "reactions": counts}
 
 
 async def ask_for_break(db: AsyncSession, room: Room, *, now: datetime) -> dict:
     """Seen only by the facilitators; nobody else learns who asked."""
-    await append_event(db, session_id=room.session_id, type="break_requested", now=now, audience="facilitators",
-                       payload={"seat_id": room.seat.id})
+    await append_event(db, session_id=room.session_id, now=now, audience="facilitators",
+                       event=BreakRequested(seat_id=room.seat.id))  # type: ignore[arg-type]
     return {"sent": True}
 
 
@@ -67,9 +68,9 @@ async def report(db: AsyncSession, room: Room, *, statement_id: int, reason: str
                  reason=(reason or "").strip(), created_at=now)
     db.add(row)
     await db.flush()
-    await append_event(db, session_id=room.session_id, type="report_made", now=now, audience="facilitators",
-                       payload={"report_id": row.id, "statement_id": statement_id, "seat_id": room.seat.id,
-                                "reason": row.reason})
+    await append_event(db, session_id=room.session_id, now=now, audience="facilitators",
+                       event=ReportMade(report_id=row.id, statement_id=statement_id, seat_id=room.seat.id,  # type: ignore[arg-type]
+                                        reason=row.reason))
     return {"report_id": row.id}
 
 
@@ -90,6 +91,6 @@ async def erase(db: AsyncSession, statement: Statement, *, now: datetime) -> boo
     statement.withdrawn_at, statement.text = now, ""
     db.add(statement)
     await db.flush()
-    await append_event(db, session_id=statement.session_id, type="statement_changed", now=now,
-                       payload={"statement_id": statement.id, "state": "withdrawn"})
+    await append_event(db, session_id=statement.session_id, now=now,
+                       event=StatementChanged(statement_id=statement.id, state="withdrawn"))  # type: ignore[arg-type]
     return True

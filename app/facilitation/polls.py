@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.dialogues.models import AgendaKind, Seat, SeatRole
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.log import append_event
+from app.events.schemas import PollChanged, PollProgress
 from app.facilitation import audit
 from app.facilitation.agenda_runner import current_item
 from app.facilitation.models import Poll, PollAnswer, PollStatus
@@ -151,8 +152,8 @@ async def answer(db: AsyncSession, room: Room, *, poll_id: int, choices: list[in
     await db.flush()
     answered = (await db.exec(select(func.count()).select_from(PollAnswer)
                               .where(PollAnswer.poll_id == poll_id))).one()
-    await append_event(db, session_id=room.session_id, type="poll_progress", now=now, audience="facilitators",
-                       payload={"poll_id": poll_id, "answered": answered})
+    await append_event(db, session_id=room.session_id, now=now, audience="facilitators",
+                       event=PollProgress(poll_id=poll_id, answered=answered))
     answers = await _answers(db, [poll_id])
     return seat_view(poll, answers[poll_id], room.seat.id)  # type: ignore[arg-type]
 
@@ -172,8 +173,7 @@ async def close(db: AsyncSession, room: Room, *, poll_id: int, now: datetime) ->
 
 async def _emit(db: AsyncSession, session_id: int, poll: Poll, *, action: str, now: datetime) -> dict[str, Any]:
     view = poll_view(poll, (await _answers(db, [poll.id]))[poll.id])  # type: ignore[list-item,index]
-    await append_event(db, session_id=session_id, type="poll_changed", now=now,
-                       payload={"action": action, "poll": view})
+    await append_event(db, session_id=session_id, now=now, event=PollChanged(action=action, poll=view))
     return view
 
 

@@ -15,17 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.models import AppInstance, Presence, Seat
+from app.dialogues.models import Seat
 from app.events.log import append_event
+from app.events.schemas import PresenceChanged, SeatSummary
+from app.facilitation.models import AppInstance, Presence
 from app.programmes.models import Community
 
 HEARTBEAT_EVERY = timedelta(seconds=5)
 
 
-async def seat_summary(db: AsyncSession, seat: Seat) -> dict:
+async def seat_summary(db: AsyncSession, seat: Seat) -> SeatSummary:
     community = await db.get(Community, seat.community_id) if seat.community_id else None
-    return {"seat_id": seat.id, "display_name": seat.display_name, "role": seat.role.value,
-            "community": community.key if community else None}
+    return SeatSummary(seat_id=seat.id, display_name=seat.display_name, role=seat.role.value,  # type: ignore[arg-type]
+                       community=community.key if community else None)
 
 
 async def heartbeat(db: AsyncSession, *, instance_id: str, now: datetime) -> None:
@@ -55,8 +57,8 @@ async def arrive(db: AsyncSession, *, connection_id: str, seat: Seat, instance_i
                     connected_at=now))
     await db.flush()
     if first:
-        await append_event(db, session_id=seat.session_id, type="presence_joined", now=now,
-                           payload={"seat": await seat_summary(db, seat)})
+        await append_event(db, session_id=seat.session_id, now=now,
+                           event=PresenceChanged(type="presence_joined", seat=await seat_summary(db, seat)))
 
 
 async def depart(db: AsyncSession, *, connection_id: str, now: datetime) -> None:
@@ -69,8 +71,8 @@ async def depart(db: AsyncSession, *, connection_id: str, now: datetime) -> None
     if await _connections_of(db, row.seat_id) == 0:
         seat = await db.get(Seat, row.seat_id)
         if seat is not None:
-            await append_event(db, session_id=row.session_id, type="presence_left", now=now,
-                               payload={"seat": await seat_summary(db, seat)})
+            await append_event(db, session_id=row.session_id, now=now,
+                               event=PresenceChanged(type="presence_left", seat=await seat_summary(db, seat)))
 
 
 async def sweep_dead_instances(db: AsyncSession, *, now: datetime, stale_after: timedelta) -> int:
@@ -93,4 +95,12 @@ async def present_seats(db: AsyncSession, *, session_id: int) -> list[dict]:
             .order_by(col(Seat.id))
         )
     ).all()
-    return [await seat_summary(db, seat) for seat in seats]
+    return [(await seat_summary(db, seat)).model_dump() for seat in seats]
+
+
+async def forget_instance(db: AsyncSession, *, instance_id: str, now: datetime) -> None:
+    """An instance shutting down cleanly leaves at once instead of waiting to be swept:
+    its connections depart (announcing who left) and its heartbeat row goes."""
+    for row in (await db.exec(select(Presence).where(Presence.instance_id == instance_id))).all():
+        await depart(db, connection_id=row.id, now=now)
+    await db.exec(delete(AppInstance).where(col(AppInstance.id) == instance_id))  # type: ignore[call-overload]

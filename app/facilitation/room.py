@@ -17,6 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.models import DialogueSession, Seat, SeatRole, SeatStatus, SessionStatus
 from app.errors import Conflict, NotFound, PermissionDenied
+from app.events.log import append_event
+from app.events.schemas import SeatChanged
 from app.facilitation.models import SessionRun
 from app.programmes.models import MemberRole, ProgrammeMember
 
@@ -144,7 +146,5 @@ def seat_view(seat: Seat, now: datetime) -> dict[str, Any]:
 async def seat_changed(db: AsyncSession, *, session_id: int, seat: Seat, action: str, now: datetime,
                        audience: str = "all") -> None:
     """Tell the room (or only the facilitators) that a seat's place changed."""
-    from app.events.log import append_event
-
-    await append_event(db, session_id=session_id, type="seat_changed", now=now, audience=audience,
-                       payload={"action": action, "seat": seat_view(seat, now)})
+    await append_event(db, session_id=session_id, now=now, audience=audience,
+                       event=SeatChanged(action=action, seat=seat_view(seat, now)))

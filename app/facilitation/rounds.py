@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.dialogues.models import Seat, SeatRole, SeatStatus
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.log import append_event
+from app.events.schemas import RoundChanged
 from app.facilitation import audit
 from app.facilitation.agenda_runner import current_item
 from app.facilitation.floor import MAX_TURN_SECONDS, MIN_TURN_SECONDS, turn_clock, warn_speaker
@@ -132,8 +133,7 @@ async def _changed(db: AsyncSession, rnd: Round, *, was: int | None, action: str
     db.add(rnd)
     await db.flush()
     view = round_view(rnd, turns)
-    await append_event(db, session_id=rnd.session_id, type="round_changed", now=now,
-                       payload={"action": action, "round": view})
+    await append_event(db, session_id=rnd.session_id, now=now, event=RoundChanged(action=action, round=view))
     return view
 
 

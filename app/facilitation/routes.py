@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.deps import SessionDep
+from app.dialogues.deps import SessionFacilitatorDep
 from app.facilitation import audit
-from app.programmes.deps import SessionFacilitatorDep
 
 router = APIRouter(prefix="/api/sessions/{session_id}", tags=["facilitation"])
 

@@ -10,13 +10,14 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import Conflict, SlowDown, ValidationFailed
-from app.events.log import append_event, statement_dict
+from app.events.log import append_event
 from app.events.models import Statement
+from app.events.schemas import StatementPosted
 from app.facilitation import floor, rounds
 from app.facilitation.agenda_runner import current_item, in_break
 from app.facilitation.room import Actor, Room, enter, require_voice
+from app.facilitation.views import statement_view
 from app.programmes.models import Community
-
 
 # The longest statement, in characters (code points). The one source: the room command
 # checks it, and the room page hands it to the browser in its data.
@@ -89,9 +90,8 @@ async def post_statement(
         ).one()
         return Posted(statement_id=first.id, seq=first.seq, duplicate=True)  # type: ignore[arg-type]
     event = await append_event(
-        db, session_id=seat.session_id, type="statement", now=now,
-        payload={"statement_id": statement.id},
-        frame_extra={"statement": statement_dict(statement, seat, community)},
+        db, session_id=seat.session_id, now=now,
+        event=StatementPosted(statement_id=statement.id, statement=statement_view(statement, seat, community)),  # type: ignore[arg-type]
     )
     statement.seq = event.seq
     db.add(statement)

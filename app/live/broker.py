@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Protocol
 
 import structlog
+from redis import asyncio as aioredis
 
 log = structlog.get_logger(__name__)
 
@@ -126,8 +127,6 @@ class RedisBroker:
     name = "redis"
 
     def __init__(self, url: str, *, prefix: str = "roundtable:") -> None:
-        from redis import asyncio as aioredis
-
         self._url = url
         self._prefix = prefix
         # Keepalive and a periodic PING notice a connection that died without a reset,

@@ -21,15 +21,16 @@ from app.dialogues.models import Seat
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.dialogues.seats import seat_by_cookie
 from app.errors import AppError, SlowDown, error_body
-from app.events.log import hydrate, last_seq, read_events
+from app.events.log import last_seq, read_events
 from app.facilitation import presence
 from app.facilitation.entry import check_can_enter, facilitator_seat, room_session
 from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
 from app.facilitation.statements import post_statement
-from app.live.hub import Connection, encode
-from app.live.dispatch import RATE_LIMITED, run_command
+from app.facilitation.views import hydrate
 from app.live.commands import COMMANDS, Command, FetchRange, Ping, PostStatement
+from app.live.dispatch import RATE_LIMITED, run_command
+from app.live.hub import Connection, encode
 from app.live.protocol import CLOSE_POLICY
 from app.security.cookies import LOGIN_COOKIE
 from app.security.login_sessions import resolve_login_session

@@ -19,8 +19,10 @@ from typing import Any
 import structlog
 
 from app.db import Database
-from app.events.log import Published, hydrate, last_seq, read_events
+from app.events.log import Published, last_seq, read_events
+from app.facilitation.views import hydrate
 from app.live.broker import Broker, Subscription
+from app.live.protocol import CLOSE_SEAT_ENDED, CLOSE_TOO_SLOW
 
 log = structlog.get_logger(__name__)
 
@@ -138,8 +140,6 @@ class Connection:
     async def _seat_ended(self) -> None:
         """The seat was sent to the lobby, removed or banned: it has just been told why
         (a `moderation` event came first); now its connection closes."""
-        from app.live.protocol import CLOSE_SEAT_ENDED
-
         self.closed.set()
         with contextlib.suppress(Exception):
             await self._close(CLOSE_SEAT_ENDED, "your place in the room changed")
@@ -253,8 +253,6 @@ class Hub:
             task.add_done_callback(self._closing.discard)
 
     async def _drop_slow(self, connection: Connection) -> None:
-        from app.live.protocol import CLOSE_TOO_SLOW
-
         log.info("connection_too_slow")
         await connection.stop(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
 

@@ -61,14 +61,6 @@ async def forget_instance(app: FastAPI) -> None:
     state = app.state
     try:
         async with state.db.unit_of_work() as db:
-            from sqlmodel import select
-
-            from app.dialogues.models import AppInstance, Presence
-
-            for row in (await db.exec(select(Presence).where(Presence.instance_id == state.instance_id))).all():
-                await presence.depart(db, connection_id=row.id, now=state.clock.now())
-            instance = await db.get(AppInstance, state.instance_id)
-            if instance is not None:
-                await db.delete(instance)
+            await presence.forget_instance(db, instance_id=state.instance_id, now=state.clock.now())
     except Exception as exc:
         log.warning("forget_instance_failed", error_type=type(exc).__name__)

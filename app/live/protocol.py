@@ -1,28 +1,24 @@
-"""The room protocol's server frames, defined once (the client commands are in
-app/live/commands.py). Both the server and the tests use these models; docs/protocol.md
-explains them.
+"""The room protocol's transport frames: the welcome, answers to commands, and the markers
+of the sequence (noop, range_unavailable). The room events themselves are defined where
+they are produced, in app/events/schemas.py; the client commands are in
+app/live/commands.py. `SERVER_FRAMES` validates everything a client can receive;
+docs/protocol.md explains it.
 Frames are JSON text messages with a "type" field.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from app.events.schemas import ROOM_EVENT_FRAMES, SeatSummary
 
 # Server frames -------------------------------------------------------------------------
 
 class Frame(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class SeatSummary(BaseModel):
-    seat_id: int
-    display_name: str
-    role: str
-    community: str | None
 
 
 class You(BaseModel):
@@ -55,143 +51,6 @@ class Welcome(Frame):
     last_seq: int = Field(description="The state below is as of this event.")
     state: RoomState
     you: You
-
-
-class StatementView(BaseModel):
-    id: int
-    seat_id: int
-    author: str
-    role: str
-    community: str | None
-    text: str | None = Field(description="Empty when hidden or withdrawn.")
-    reply_to: int | None
-    state: Literal["visible", "hidden", "withdrawn"] = "visible"
-    reactions: dict[str, int] = Field(default_factory=dict)
-
-
-class RoomEventFrame(Frame):
-    seq: int = Field(ge=1)
-    at: datetime
-
-
-class StatementEvent(RoomEventFrame):
-    type: Literal["statement"]
-    statement_id: int
-    statement: StatementView | None
-
-
-class PresenceEvent(RoomEventFrame):
-    type: Literal["presence_joined", "presence_left"]
-    seat: SeatSummary
-
-
-class StatusEvent(RoomEventFrame):
-    type: Literal["session_status"]
-    status: str
-    reason: str | None = None
-
-
-class AgendaEvent(RoomEventFrame):
-    type: Literal["agenda_changed"]
-    action: str
-    agenda: dict[str, Any]
-
-
-class FloorEvent(RoomEventFrame):
-    type: Literal["floor_changed"]
-    action: str
-    seat_id: int | None
-    floor: dict[str, Any]
-
-
-class RoundEvent(RoomEventFrame):
-    type: Literal["round_changed"]
-    action: str
-    round: dict[str, Any]
-
-
-class PollEvent(RoomEventFrame):
-    type: Literal["poll_changed"]
-    action: str
-    poll: dict[str, Any]
-
-
-class PollProgress(RoomEventFrame):
-    """Facilitators only: how many have answered (never who chose what)."""
-
-    type: Literal["poll_progress"]
-    poll_id: int
-    answered: int
-
-
-class SeatEvent(RoomEventFrame):
-    type: Literal["seat_changed"]
-    action: str
-    seat: dict[str, Any]
-
-
-class ModerationEvent(RoomEventFrame):
-    """To the seat acted on (and the facilitators): what happened and why."""
-
-    type: Literal["moderation"]
-    action: str
-    seat_id: int
-    reason: str | None
-    until: datetime | None = None
-    statement_id: int | None = None
-
-
-class StatementChanged(RoomEventFrame):
-    type: Literal["statement_changed"]
-    statement_id: int
-    state: Literal["hidden", "withdrawn"]
-
-
-class ReactionsEvent(RoomEventFrame):
-    type: Literal["reactions_changed"]
-    statement_id: int
-    reactions: dict[str, int]
-
-
-class RoomSettingsEvent(RoomEventFrame):
-    type: Literal["room_settings"]
-    slow_mode_seconds: int
-    locked: bool
-
-
-class BreakRequested(RoomEventFrame):
-    type: Literal["break_requested"]
-    seat_id: int
-
-
-class ReportMade(RoomEventFrame):
-    type: Literal["report_made"]
-    report_id: int
-    statement_id: int
-    seat_id: int
-    reason: str
-
-
-class PrivateMessageEvent(RoomEventFrame):
-    """The back-channel (facilitators only) or a check-in (one participant and the facilitators)."""
-
-    type: Literal["private_message"]
-    message_id: int
-    channel: Literal["backchannel", "check_in"]
-    about_seat_id: int | None
-    message: dict[str, Any] | None
-
-
-class TimeUp(RoomEventFrame):
-    type: Literal["time_up"]
-    item_id: int
-    title: str
-
-
-class TurnWarning(RoomEventFrame):
-    type: Literal["turn_warning"]
-    seat_id: int
-    seconds_left: int
 
 
 class Noop(Frame):
@@ -238,19 +97,10 @@ class Pong(Frame):
     type: Literal["pong"]
 
 
-ServerFrame = Annotated[
-    Welcome | StatementEvent | PresenceEvent | StatusEvent | Noop | Ack | Ok | Error | RangeUnavailable | Pong
-    | AgendaEvent | FloorEvent | RoundEvent | PollEvent | PollProgress | SeatEvent | ModerationEvent
-    | StatementChanged | ReactionsEvent | RoomSettingsEvent | BreakRequested | ReportMade
-    | PrivateMessageEvent | TimeUp | TurnWarning,
-    Field(discriminator="type"),
-]
-SERVER_FRAMES: TypeAdapter[Any] = TypeAdapter(ServerFrame)
-ROOM_EVENT_TYPES = (
-    "statement", "presence_joined", "presence_left", "session_status", "agenda_changed", "floor_changed",
-    "round_changed", "poll_changed", "poll_progress", "seat_changed", "moderation", "statement_changed",
-    "reactions_changed", "room_settings", "break_requested", "report_made", "private_message", "time_up",
-    "turn_warning",
+TRANSPORT_FRAMES: tuple[type[BaseModel], ...] = (Welcome, Noop, Ack, Ok, Error, RangeUnavailable, Pong)
+# Every frame a client can receive: the transport's and the room events (app/events/schemas.py).
+SERVER_FRAMES: TypeAdapter[Any] = TypeAdapter(
+    Annotated[Union[(*TRANSPORT_FRAMES, *ROOM_EVENT_FRAMES)], Field(discriminator="type")]  # noqa: UP007
 )
 
 # Close codes (also in docs/protocol.md). A refused handshake is answered with an HTTP

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
-from app.programmes.deps import ProgrammeMemberDep, SessionFacilitatorDep
+from app.dialogues.deps import SessionFacilitatorDep
+from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.service import programme_access
 from app.transcripts import service
 

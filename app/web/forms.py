@@ -30,6 +30,20 @@ class FormState:
             self.message = exc.message
 
 
+def errors_into(form: FormState, exc: ValidationError | AppError) -> None:
+    """Place a failed validation's or an application error's messages next to their fields."""
+    if isinstance(exc, ValidationError):
+        _, message, details = describe_validation_errors(list(exc.errors()))
+    else:
+        message, details = exc.message, exc.details or []
+    for detail in details:
+        name = str(detail.get("field", "")).split(".")[0]
+        if name in form.fields:
+            form.errors.setdefault(name, detail["message"])
+    if not form.errors:
+        form.message = message
+
+
 async def read_form(
     request: Request, model: type[BaseModel], *, secret_fields: tuple[str, ...] = ("password",)
 ) -> tuple[Any | None, FormState]:

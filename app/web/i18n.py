@@ -27,7 +27,10 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "rt_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 86400
 # Each language in its own name, as the footer offers them.
+# The footer's language switch (short self-names) ...
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "az": "Azərbaycanca", "hy": "Հայերեն"}
+# ... and where a language is chosen for content (a programme's languages, the join flow).
+CONTENT_LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "az": "Azərbaycan dili", "hy": "Հայերեն"}
 
 
 def _compile(code: str) -> Translations:

@@ -18,13 +18,14 @@ from app.dialogues.models import DialogueSession, Invitation, SeatStatus
 from app.dialogues.seat_cookie import seat_cookie_name, set_seat_cookie
 from app.dialogues.sessions import current_rules
 from app.errors import AppError
+from app.facilitation import lobby
 from app.facilitation.entry import ROOM_STATUSES
-from app.transcripts import service as transcripts
 from app.programmes.models import UI_LANGUAGES, Programme
 from app.security.cookies import clear_private_cookie, set_private_cookie
+from app.transcripts import service as transcripts
 from app.web.forms import FormState
-from app.web.programme_pages import LANGUAGE_NAMES
-from app.web.routes import see_other
+from app.web.i18n import CONTENT_LANGUAGE_NAMES
+from app.web.redirects import see_other
 from app.web.templating import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -47,7 +48,7 @@ async def join_language(request: Request, db: SessionDep, now: NowDep, pending: 
     offered = [code for code in UI_LANGUAGES if programme and code in programme.languages] or list(UI_LANGUAGES)
     others = [code for code in UI_LANGUAGES if code not in offered]
     return render_page(request, "join/language.html", {
-        "offered": offered, "others": others, "language_names": LANGUAGE_NAMES, "current": invitation.language,
+        "offered": offered, "others": others, "language_names": CONTENT_LANGUAGE_NAMES, "current": invitation.language,
         "participant_language": invitation.language,
     })
 
@@ -115,7 +116,8 @@ async def join_name_submit(request: Request, db: SessionDep, now: NowDep, pendin
     form = FormState(values={"display_name": name}, fields=frozenset({"display_name"}))
     try:
         async with db.begin_nested():
-            seat, cookie = await seats.claim_seat(db, invitation=invitation, session=session, display_name=name, now=now)
+            seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session, display_name=name,
+                                                 now=now)
         response = see_other(f"/sessions/{session.id}/waiting")
         set_seat_cookie(request, response, session_id=session.id, token=cookie)
         clear_private_cookie(request, response, JOIN_COOKIE, path="/join")

@@ -9,7 +9,7 @@ from app.errors import NotFound
 from app.programmes.models import UI_LANGUAGES
 from app.security.cookies import cookies_are_secure
 from app.web.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE
-from app.web.routes import safe_next, see_other
+from app.web.redirects import safe_next, see_other
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,32 +11,19 @@ from pydantic import ValidationError
 from app.accounts.models import Role
 from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
 from app.dialogues.sessions import list_sessions
-from app.errors import AppError, describe_validation_errors
+from app.errors import AppError
 from app.programmes import service
 from app.programmes.deps import ProgrammeMemberDep, ProgrammeOrganiserDep
 from app.programmes.models import UI_LANGUAGES, MemberRole
 from app.programmes.schemas import CommunityIn, MemberAdd, ProgrammeCreate
-from app.web.forms import FormState, read_form
-from app.web.routes import see_other
+from app.web.forms import FormState, errors_into, read_form
+from app.web.i18n import CONTENT_LANGUAGE_NAMES
+from app.web.redirects import see_other
 from app.web.templating import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "az": "Azərbaycan dili", "hy": "Հայերեն"}
 COMMUNITY_SLOTS = 4
-
-
-def _errors_into(form: FormState, exc: ValidationError | AppError) -> None:
-    if isinstance(exc, ValidationError):
-        _, message, details = describe_validation_errors(list(exc.errors()))
-    else:
-        message, details = exc.message, exc.details or []
-    for detail in details:
-        name = str(detail.get("field", "")).split(".")[0]
-        if name in form.fields:
-            form.errors.setdefault(name, detail["message"])
-    if not form.errors:
-        form.message = message
 
 
 async def _programme_form(request: Request) -> tuple[ProgrammeCreate | None, FormState]:
@@ -61,12 +48,12 @@ async def _programme_form(request: Request) -> tuple[ProgrammeCreate | None, For
     try:
         return ProgrammeCreate.model_validate(data), form
     except ValidationError as exc:
-        _errors_into(form, exc)
+        errors_into(form, exc)
         return None, form
 
 
 def _page_context(**extra: Any) -> dict[str, Any]:
-    return {"language_names": LANGUAGE_NAMES, "languages": UI_LANGUAGES, **extra}
+    return {"language_names": CONTENT_LANGUAGE_NAMES, "languages": UI_LANGUAGES, **extra}
 
 
 @router.get("/programmes")
@@ -97,7 +84,7 @@ async def programmes_create(request: Request, user: CurrentUser, db: SessionDep,
         except AppError as exc:
             if exc.status_code == 403:
                 raise
-            _errors_into(form, exc)
+            errors_into(form, exc)
     return render_page(
         request,
         "programmes/list.html",
@@ -156,7 +143,7 @@ async def programme_add_member(
                 )
             return see_other(f"/programmes/{access.programme.id}?done=member")
         except AppError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
     return await _detail(request, db, access, member_form=form, status_code=422)
 
 
@@ -182,5 +169,5 @@ async def programme_add_community(request: Request, access: ProgrammeOrganiserDe
             await service.add_community(db, programme=access.programme, community=community)
         return see_other(f"/programmes/{access.programme.id}?done=community")
     except (ValidationError, AppError) as exc:
-        _errors_into(form, exc)
+        errors_into(form, exc)
     return await _detail(request, db, access, community_form=form, status_code=422)

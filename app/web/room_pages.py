@@ -19,7 +19,7 @@ from app.facilitation.entry import ROOM_STATUSES
 from app.facilitation.statements import MAX_STATEMENT_CHARS
 from app.programmes.service import communities_of
 from app.web import i18n
-from app.web.routes import see_other
+from app.web.redirects import see_other
 from app.web.templating import render_page
 
 router = APIRouter()

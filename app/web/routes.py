@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.accounts import service
 from app.accounts.models import Role
@@ -24,20 +24,10 @@ from app.deps import (
 from app.errors import AppError, NotAuthenticated, TooManyRequests
 from app.security.login_cookie import close_login, open_login
 from app.web.forms import FormState, read_form
+from app.web.redirects import safe_next, see_other
 from app.web.templating import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/")

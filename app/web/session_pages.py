@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
 from app.dialogues import agenda, invitations, seats, sessions
-from app.dialogues.models import AgendaKind, SessionStatus
-from app.dialogues.people_routes import join_link
-from app.dialogues.present import invitation_public
+from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
+from app.dialogues.models import FINISHED, PLANNING, AgendaKind, SessionStatus
+from app.dialogues.present import invitation_public, join_link
 from app.dialogues.schemas import (
     AgendaItemIn,
     AgendaItemUpdate,
@@ -23,11 +23,12 @@ from app.dialogues.schemas import (
     SessionUpdate,
 )
 from app.errors import AppError
-from app.programmes.deps import ProgrammeFacilitatorDep, SessionFacilitatorDep, SessionMemberDep
+from app.facilitation import lobby
+from app.programmes.deps import ProgrammeFacilitatorDep
 from app.programmes.service import communities_of, list_programmes
-from app.web.forms import FormState
-from app.web.programme_pages import LANGUAGE_NAMES, _errors_into
-from app.web.routes import see_other
+from app.web.forms import FormState, errors_into
+from app.web.i18n import CONTENT_LANGUAGE_NAMES
+from app.web.redirects import see_other
 from app.web.templating import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -83,7 +84,7 @@ def _session_values(session: Any, rules: str, quotas: dict[str, int]) -> dict[st
 
 
 def _schedule_context(communities: list, form: FormState, **extra: Any) -> dict[str, Any]:
-    return {"communities": communities, "form": form, "time_zones": TIME_ZONES, "language_names": LANGUAGE_NAMES, **extra}
+    return {"communities": communities, "form": form, "time_zones": TIME_ZONES, "language_names": CONTENT_LANGUAGE_NAMES, **extra}
 
 
 @router.get("/programmes/{programme_id}/sessions/new")
@@ -113,7 +114,7 @@ async def schedule_submit(
             session = await sessions.schedule_session(db, actor=user, access=access, data=body, now=now)
         return see_other(f"/sessions/{session.id}?done=scheduled")
     except (ValidationError, AppError) as exc:
-        _errors_into(form, exc)
+        errors_into(form, exc)
     return render_page(
         request, "sessions/schedule.html", _schedule_context(communities, form, programme=access.programme),
         status_code=422,
@@ -139,7 +140,7 @@ async def _session_page(
             "communities": communities, "quotas": quotas, "rules": rules,
             "agenda": await agenda.agenda_of(db, session_id=session.id),  # type: ignore[arg-type]
             "ends_at": sessions.ends_at(session), "transitions": sessions.TRANSITIONS[session.status],
-            "editable": session.status in sessions.PLANNING, "finished": session.status in sessions.FINISHED,
+            "editable": session.status in PLANNING, "finished": session.status in FINISHED,
             "form": form, "time_zones": TIME_ZONES, "kind_names": KIND_NAMES, "notice": notice, "error": error,
         },
         status_code=status_code,
@@ -167,7 +168,7 @@ async def session_edit(
     form = FormState(values=values, fields=SESSION_FIELDS | {f"quota_{c.key}" for c in communities})
     try:
         data = _session_data(values, [c.key for c in communities])
-        if access.session.status not in sessions.PLANNING:
+        if access.session.status not in PLANNING:
             data = {k: v for k, v in data.items() if k in ("title", "description", "ground_rules")}
         elif "quotas" not in data:
             data["quotas"] = None  # blank quotas: back to parity
@@ -176,7 +177,7 @@ async def session_edit(
             await sessions.update_session(db, actor=user, access=access, data=body, now=now)
         return see_other(f"/sessions/{access.session.id}?done=saved")
     except (ValidationError, AppError) as exc:
-        _errors_into(form, exc)
+        errors_into(form, exc)
     await db.refresh(access.session)  # the savepoint's rollback expired it
     return await _session_page(request, db, access, form=form, status_code=422)
 
@@ -218,7 +219,7 @@ async def _agenda_page(
             "session": access.session, "programme": access.programme,
             "items": await agenda.agenda_of(db, session_id=access.session.id),  # type: ignore[arg-type]
             "kinds": list(AgendaKind), "kind_names": KIND_NAMES, "others": others,
-            "editable": access.session.status not in sessions.FINISHED,
+            "editable": access.session.status not in FINISHED,
             "form": form or FormState(values={"kind": "discussion", "planned_minutes": "15"},
                                       fields=frozenset({"kind", "title", "prompt", "planned_minutes"})),
             "error": error,
@@ -242,7 +243,7 @@ async def agenda_add(request: Request, access: SessionFacilitatorDep, user: Curr
             await agenda.add_item(db, session=access.session, data=body)
         return see_other(f"/sessions/{access.session.id}/agenda")
     except (ValidationError, AppError) as exc:
-        _errors_into(form, exc)
+        errors_into(form, exc)
     return await _agenda_page(request, db, access, user, form=form, status_code=422)
 
 
@@ -327,7 +328,7 @@ async def _invitations_page(
             "invitations": [invitation_public(i, s, by_id, now=now) for i, s in rows],  # type: ignore[arg-type]
             "form": form or FormState(values={"role": "participant"}, fields=INVITE_FIELDS),
             "bulk_form": bulk_form or FormState(fields=INVITE_FIELDS),
-            "created": created or [], "finished": access.session.status in sessions.FINISHED,
+            "created": created or [], "finished": access.session.status in FINISHED,
         },
         status_code=status_code,
     )
@@ -354,7 +355,7 @@ async def invitations_create(
         created = [(invitation, join_link(request, token))]
         return await _invitations_page(request, db, access, now, created=created, status_code=201)
     except (ValidationError, AppError) as exc:
-        _errors_into(form, exc)
+        errors_into(form, exc)
     return await _invitations_page(request, db, access, now, form=form, status_code=422)
 
 
@@ -407,7 +408,7 @@ async def lobby_page(request: Request, access: SessionFacilitatorDep, db: Sessio
 @router.post("/sessions/{session_id}/lobby/{seat_id}/admit")
 async def lobby_admit(seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
                       now: NowDep) -> Response:
-    await seats.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now,
+    await lobby.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now,
                       by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")
 
@@ -417,11 +418,11 @@ async def lobby_refuse(request: Request, seat_id: int, access: SessionFacilitato
                        db: SessionDep, now: NowDep) -> Response:
     values = await _form_values(request)
     seat = await seats.get_seat(db, session=access.session, seat_id=seat_id)
-    await seats.refuse(db, seat=seat, reason=values.get("reason", "")[:500], now=now, by=user.id)
+    await lobby.refuse(db, seat=seat, reason=values.get("reason", "")[:500], now=now, by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")
 
 
 @router.post("/sessions/{session_id}/lobby/admit-all")
 async def lobby_admit_all(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep) -> Response:
-    await seats.admit_all(db, session=access.session, now=now, by=user.id)
+    await lobby.admit_all(db, session=access.session, now=now, by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")

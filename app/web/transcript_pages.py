@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.dialogues.deps import SessionFacilitatorDep
 from app.dialogues.seat_cookie import SeatDep
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.events.models import Statement
-from app.programmes.deps import ProgrammeMemberDep, SessionFacilitatorDep
+from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.service import programme_access
 from app.transcripts import export, service
-from app.web.routes import see_other
+from app.web.redirects import see_other
 from app.web.templating import render_page
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from app.dialogues import seats as seat_service
 from app.dialogues.models import Invitation, Seat
 from app.errors import AppError
-from app.facilitation import audit, timers
+from app.facilitation import audit, lobby, timers
 from tests.factories import seat_for
 
 
@@ -85,11 +84,11 @@ async def test_taking_a_seat_out_of_the_room(room, action, status):
         if action == "ban":
             assert invitation.revoked_at is not None
             with pytest.raises(AppError) as banned:
-                await seat_service.admit(db, seat=row, now=room.clock.now())
+                await lobby.admit(db, seat=row, now=room.clock.now())
             assert banned.value.code == "seat_banned"
         else:
             assert invitation.revoked_at is None
-            await seat_service.admit(db, seat=row, now=room.clock.now())  # readmitted
+            await lobby.admit(db, seat=row, now=room.clock.now())  # readmitted
     if action != "ban":
         await room.say(ani, "Back in the room.")
 

@@ -14,7 +14,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.accounts.models import Role
-from app.live.protocol import CLOSE_SEAT_ENDED, ROOM_EVENT_TYPES
+from app.events.schemas import ROOM_EVENT_TYPES
+from app.live.protocol import CLOSE_SEAT_ENDED
 from app.security.cookies import LOGIN_COOKIE
 from tests.backends import PG_URL, REDIS_URL
 from tests.factories import DEFAULT_PASSWORD, make_programme, make_session, seat_for

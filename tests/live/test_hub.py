@@ -7,13 +7,17 @@ import json
 
 import pytest
 
-from app.events.log import append_event
-from app.facilitation import presence
+from app.dialogues.models import DialogueSession, Seat
+from app.events.log import append_event, last_seq, read_events
+from app.events.schemas import ROOM_EVENT_TYPES, SessionStatusChanged
+from app.facilitation import lobby, moderation, presence
+from app.facilitation.room import Actor, enter
 from app.facilitation.room_state import room_state
 from app.facilitation.statements import post_statement
+from app.facilitation.views import hydrate
 from app.live.broker import MemoryBroker
 from app.live.hub import CATCH_UP, Connection, Hub, encode
-from app.live.protocol import CLOSE_TOO_SLOW, ROOM_EVENT_TYPES, SERVER_FRAMES
+from app.live.protocol import CLOSE_SEAT_ENDED, CLOSE_TOO_SLOW, SERVER_FRAMES
 
 
 class FakeSocket:
@@ -86,8 +90,8 @@ async def test_an_event_seen_twice_is_sent_once_and_a_gap_is_filled_from_the_log
     connection, socket = connect(app, hub, live_room, "ani")
     connection.start()
     async with app.state.db.unit_of_work() as db:
-        events = [await append_event(db, session_id=live_room.session_id, type="session_status",
-                                     payload={"status": "live"}, now=app.state.clock.now()) for _ in range(3)]
+        events = [await append_event(db, session_id=live_room.session_id, event=SessionStatusChanged(status="live"),
+                                     now=app.state.clock.now()) for _ in range(3)]
     seqs = [e.seq for e in events]
     frame = encode({"type": "session_status", "seq": seqs[2], "at": "2026-01-01T00:00:00+00:00", "status": "live"})
     connection.offer((seqs[2], "all", frame, None))  # arrives first: the two before it come from the log
@@ -104,8 +108,8 @@ async def test_what_a_client_may_not_see_arrives_as_a_noop_with_its_number(app, 
     await hub.join(participant)
     await hub.join(facilitator)
     async with app.state.db.unit_of_work() as db:
-        event = await append_event(db, session_id=live_room.session_id, type="session_status",
-                                   payload={"status": "live"}, audience="facilitators", now=app.state.clock.now())
+        event = await append_event(db, session_id=live_room.session_id, event=SessionStatusChanged(status="live"),
+                                   audience="facilitators", now=app.state.clock.now())
     await settle(p_socket, f_socket, count=event.seq)
     assert [f for f in p_socket.sent if f.get("seq") == event.seq][0]["type"] == "noop"
     assert [f for f in f_socket.sent if f.get("seq") == event.seq][0]["type"] == "session_status"
@@ -146,8 +150,6 @@ async def test_a_broker_that_lost_messages_leads_to_a_catch_up_from_the_log(app,
 
 
 async def test_every_room_event_type_and_the_welcome_are_valid_protocol_frames(app, hub, live_room):
-    from app.dialogues.models import Seat
-
     async with app.state.db.unit_of_work() as db:
         seat = await db.get(Seat, live_room.people["ani"].seat_id)
         await presence.heartbeat(db, instance_id="test-instance", now=app.state.clock.now())
@@ -155,11 +157,8 @@ async def test_every_room_event_type_and_the_welcome_are_valid_protocol_frames(a
     await say(app, live_room, "nigar", "Hello", "client-hello")
     async with app.state.db.unit_of_work() as db:
         await presence.depart(db, connection_id="c1", now=app.state.clock.now())
-        from app.dialogues.models import DialogueSession
-
         session = await db.get(DialogueSession, live_room.session_id)
         welcome = await room_state(db, session=session, seat=seat, now=app.state.clock.now())
-        from app.events.log import hydrate, read_events
 
         frames = await hydrate(db, await read_events(db, session_id=live_room.session_id, after=0))
     SERVER_FRAMES.validate_python(welcome)
@@ -168,7 +167,8 @@ async def test_every_room_event_type_and_the_welcome_are_valid_protocol_frames(a
         SERVER_FRAMES.validate_python(frame)
         seen.add(frame["type"])
     assert {"statement", "presence_joined", "presence_left", "session_status"} <= seen <= set(ROOM_EVENT_TYPES), seen
-    # Every other event type is checked by tests/facilitation/test_full_session.py.
+    # Every other event type is checked by tests/facilitation/ (each command's events) and
+    # tests/live/test_facilitated_session.py (over sockets).
     for extra in ({"type": "noop", "seq": 1}, {"type": "ack", "client_id": "x", "seq": 1, "statement_id": 1},
                   {"type": "error", "code": "c", "message": "m"}, {"type": "pong"},
                   {"type": "range_unavailable", "from_seq": 1, "to_seq": 2, "message": "m"}):
@@ -186,13 +186,6 @@ async def test_catch_up_marker_reads_everything_new(app, hub, live_room):
 
 
 async def test_a_seat_taken_out_of_the_room_is_closed_but_its_history_does_not_close_it_again(app, hub, live_room):
-    from app.dialogues import seats as seat_service
-    from app.dialogues.models import Seat
-    from app.events.log import last_seq
-    from app.facilitation import moderation
-    from app.facilitation.room import Actor, enter
-    from app.live.protocol import CLOSE_SEAT_ENDED
-
     async with app.state.db.unit_of_work() as db:
         current = await last_seq(db, session_id=live_room.session_id)
     ani = live_room.people["ani"]
@@ -211,7 +204,7 @@ async def test_a_seat_taken_out_of_the_room_is_closed_but_its_history_does_not_c
     assert told and told[0]["reason"] == "A pause for you.", "told why before the close"
     await hub.leave(connection)
     async with app.state.db.unit_of_work() as db:  # readmitted, and back from the very start
-        await seat_service.admit(db, seat=await db.get(Seat, ani.seat_id), now=app.state.clock.now())
+        await lobby.admit(db, seat=await db.get(Seat, ani.seat_id), now=app.state.clock.now())
         now_seq = await last_seq(db, session_id=live_room.session_id)
     again, socket = connect(app, hub, live_room, "ani")
     again.admitted_as_of = now_seq

@@ -22,6 +22,7 @@ from app.accounts.models import Role
 from app.dialogues import seats as seat_service
 from app.dialogues.agenda import agenda_of
 from app.dialogues.seat_cookie import seat_cookie_name
+from app.facilitation import lobby
 from tests.backends import make_settings
 from tests.factories import CSRF_META, make_invitation, make_programme, make_session, schedule
 
@@ -299,7 +300,7 @@ async def build_world(app, make_account) -> World:
             row = await db.get(Invitation, invitation.id)
             await seat_service.give_consent(db, invitation=row, session=sess, rules_version=1, accept_rules=True,
                                             accept_transcript=True, now=app.state.clock.now())
-            seat, cookie = await seat_service.claim_seat(db, invitation=row, session=sess, display_name=f"Seat {actor}",
+            seat, cookie = await lobby.take_seat(db, invitation=row, session=sess, display_name=f"Seat {actor}",
                                                          now=app.state.clock.now())
         seat_tokens[actor] = (sess.id, cookie)
         if actor == "participant":

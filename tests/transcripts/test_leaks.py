@@ -25,6 +25,7 @@ from app.clock import ManualClock
 from app.dialogues import seats as seat_service
 from app.dialogues.models import DialogueSession, Invitation, SessionStatus
 from app.dialogues.sessions import change_status
+from app.facilitation import lobby
 from app.main import create_app
 from app.transcripts import service as transcripts
 from app.transcripts.redact import ARMENIAN_SUFFIXES, AZERBAIJANI_SUFFIXES, RUSSIAN_SUFFIXES
@@ -107,9 +108,9 @@ async def _scenario(database_url: str, redis_url: str | None, found: list[dict],
                 inv = await db.get(Invitation, invitation.id)
                 await seat_service.give_consent(db, invitation=inv, session=session, rules_version=1,
                                                 accept_rules=True, accept_transcript=True, now=clock.now())
-                seat, _cookie = await seat_service.claim_seat(db, invitation=inv, session=session,
+                seat, _cookie = await lobby.take_seat(db, invitation=inv, session=session,
                                                               display_name=person["display"], now=clock.now())
-                await seat_service.admit(db, seat=seat, now=clock.now())
+                await lobby.admit(db, seat=seat, now=clock.now())
                 seat_ids.append(seat.id)
         from app.facilitation.statements import post_statement
 

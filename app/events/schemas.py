@@ -1,0 +1,228 @@
+"""The room's event contract: one model per room event type, built by the service that
+produces it, so an event is checked where it is made (docs/protocol.md explains each).
+
+A producer builds the event (`AgendaChanged(action=..., agenda=...)`) and hands it to
+`app.events.log.append_event`, which stores what the model says belongs in the log and
+sends the whole frame after commit. Fields listed in a model's `JOINED` are never stored:
+they carry words that live in their own tables (a statement's text, a private message)
+and are joined in again whenever the event is read back, so that a withdrawn or hidden
+statement leaves every later view.
+
+`ROOM_EVENT_FRAMES` are the same models as clients receive them, with the sequence
+number and time that the log gave them; app/live/protocol.py adds the transport frames.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, create_model
+
+# A moment as the room has always sent it: ISO 8601 with its UTC offset ("+00:00").
+Moment = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json")]
+
+
+class RoomEventBody(BaseModel):
+    """What a producer says happened; `append_event` gives it a sequence number and a time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    # Fields joined in when the event is read (their words live in their own tables).
+    JOINED: ClassVar[frozenset[str]] = frozenset()
+
+    def stored_payload(self) -> dict[str, Any]:
+        """What the log keeps: every field but the type and the joined ones."""
+        return self.model_dump(mode="json", exclude={"type", *self.JOINED})
+
+    def frame_fields(self) -> dict[str, Any]:
+        """Every field of the live frame but the type."""
+        return self.model_dump(mode="json", exclude={"type"})
+
+
+# Views carried inside events --------------------------------------------------------------
+
+
+class SeatSummary(BaseModel):
+    """Who a seat is in the room: the name people chose, never a real name."""
+
+    seat_id: int
+    display_name: str
+    role: str
+    community: str | None
+
+
+class StatementView(BaseModel):
+    id: int
+    seat_id: int
+    author: str
+    role: str
+    community: str | None
+    text: str | None = Field(description="Empty when hidden or withdrawn.")
+    reply_to: int | None
+    state: Literal["visible", "hidden", "withdrawn"] = "visible"
+    reactions: dict[str, int] = Field(default_factory=dict)
+
+
+class MessageView(BaseModel):
+    id: int
+    seat_id: int
+    author: str
+    role: str
+    text: str
+
+
+# Room events ------------------------------------------------------------------------------
+
+
+class StatementPosted(RoomEventBody):
+    type: Literal["statement"] = "statement"
+    JOINED: ClassVar[frozenset[str]] = frozenset({"statement"})
+    statement_id: int
+    statement: StatementView | None = None
+
+
+class PresenceChanged(RoomEventBody):
+    type: Literal["presence_joined", "presence_left"]
+    seat: SeatSummary
+
+
+class SessionStatusChanged(RoomEventBody):
+    type: Literal["session_status"] = "session_status"
+    status: str
+    reason: str | None = None
+
+
+class AgendaChanged(RoomEventBody):
+    type: Literal["agenda_changed"] = "agenda_changed"
+    action: str
+    agenda: dict[str, Any]
+
+
+class FloorChanged(RoomEventBody):
+    type: Literal["floor_changed"] = "floor_changed"
+    action: str
+    seat_id: int | None
+    floor: dict[str, Any]
+
+
+class RoundChanged(RoomEventBody):
+    type: Literal["round_changed"] = "round_changed"
+    action: str
+    round: dict[str, Any]
+
+
+class PollChanged(RoomEventBody):
+    type: Literal["poll_changed"] = "poll_changed"
+    action: str
+    poll: dict[str, Any]
+
+
+class PollProgress(RoomEventBody):
+    """Facilitators only: how many have answered (never who chose what)."""
+
+    type: Literal["poll_progress"] = "poll_progress"
+    poll_id: int
+    answered: int
+
+
+class SeatChanged(RoomEventBody):
+    type: Literal["seat_changed"] = "seat_changed"
+    action: str
+    seat: dict[str, Any]
+
+
+class ModerationNotice(RoomEventBody):
+    """To the seat acted on (and the facilitators): what happened and why."""
+
+    type: Literal["moderation"] = "moderation"
+    action: str
+    seat_id: int
+    reason: str | None
+    until: Moment | None = None
+    statement_id: int | None = None
+
+
+class StatementChanged(RoomEventBody):
+    type: Literal["statement_changed"] = "statement_changed"
+    statement_id: int
+    state: Literal["hidden", "withdrawn"]
+
+
+class ReactionsChanged(RoomEventBody):
+    type: Literal["reactions_changed"] = "reactions_changed"
+    statement_id: int
+    reactions: dict[str, int]
+
+
+class RoomSettingsChanged(RoomEventBody):
+    type: Literal["room_settings"] = "room_settings"
+    slow_mode_seconds: int
+    locked: bool
+
+
+class BreakRequested(RoomEventBody):
+    type: Literal["break_requested"] = "break_requested"
+    seat_id: int
+
+
+class ReportMade(RoomEventBody):
+    type: Literal["report_made"] = "report_made"
+    report_id: int
+    statement_id: int
+    seat_id: int
+    reason: str
+
+
+class PrivateMessagePosted(RoomEventBody):
+    """The back-channel (facilitators only) or a check-in (one participant and the facilitators)."""
+
+    type: Literal["private_message"] = "private_message"
+    JOINED: ClassVar[frozenset[str]] = frozenset({"message"})
+    message_id: int
+    channel: Literal["backchannel", "check_in"]
+    about_seat_id: int | None
+    message: MessageView | None = None
+
+
+class TimeUp(RoomEventBody):
+    type: Literal["time_up"] = "time_up"
+    item_id: int
+    title: str
+
+
+class TurnWarning(RoomEventBody):
+    type: Literal["turn_warning"] = "turn_warning"
+    seat_id: int
+    seconds_left: int
+
+
+ROOM_EVENTS: tuple[type[RoomEventBody], ...] = (
+    StatementPosted, PresenceChanged, SessionStatusChanged, AgendaChanged, FloorChanged, RoundChanged,
+    PollChanged, PollProgress, SeatChanged, ModerationNotice, StatementChanged, ReactionsChanged,
+    RoomSettingsChanged, BreakRequested, ReportMade, PrivateMessagePosted, TimeUp, TurnWarning,
+)
+
+
+def _types_of(model: type[RoomEventBody]) -> tuple[str, ...]:
+    annotation = model.model_fields["type"].annotation
+    return tuple(getattr(annotation, "__args__", ()))
+
+
+ROOM_EVENT_TYPES: tuple[str, ...] = tuple(kind for model in ROOM_EVENTS for kind in _types_of(model))
+
+
+class Stamped(BaseModel):
+    """What the log adds to every event: its place in the session's sequence and its time."""
+
+    seq: int = Field(ge=1)
+    at: datetime
+
+
+def _frame_model(body: type[RoomEventBody]) -> type[BaseModel]:
+    return create_model(f"{body.__name__}Frame", __base__=(body, Stamped), __module__=__name__)
+
+
+# The room events as clients receive them (for validation: the protocol's server frames).
+ROOM_EVENT_FRAMES: tuple[type[BaseModel], ...] = tuple(_frame_model(body) for body in ROOM_EVENTS)

@@ -1,0 +1,123 @@
+"""Every error answered alike: JSON (`{"error": {"code", "message", "details"}}`) for the API
+and for clients that ask for it, a readable page for browsers, a login redirect for a page
+that needs one. The errors themselves are in app/errors.py."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import (
+    AppError,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    describe_validation_errors,
+    error_body,
+)
+from app.web.templating import render_page
+
+log = structlog.get_logger(__name__)
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "The request could not be processed."),
+    401: ("not_authenticated", NotAuthenticated.default_message),
+    403: ("permission_denied", PermissionDenied.default_message),
+    404: ("not_found", NotFound.default_message),
+    405: ("method_not_allowed", "This address does not accept that method."),
+    413: ("payload_too_large", PayloadTooLarge.default_message),
+    415: ("unsupported_media_type", "This content type is not accepted here."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    """API paths always get JSON; elsewhere follow the Accept header, preferring HTML."""
+    path = request.url.path
+    if path.startswith("/api/") or path in {"/healthz", "/readyz"}:
+        return True
+    accept = request.headers.get("accept", "")
+    return "text/html" not in accept and "application/json" in accept
+
+
+def render_error(
+    request: Request,
+    *,
+    status_code: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if wants_json(request):
+        return JSONResponse(
+            error_body(code, message, details), status_code=status_code, headers=headers
+        )
+    if status_code == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    # An unusable invitation gets its own page, which says what to do and nothing more.
+    template = "join/invalid.html" if code == "invalid_invitation" else "errors/error.html"
+    return render_page(
+        request,
+        template,
+        {"status_code": status_code, "code": code, "message": message, "details": details},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+async def _app_error(request: Request, exc: AppError) -> Response:
+    return render_error(
+        request,
+        status_code=exc.status_code,
+        code=exc.code,
+        message=exc.message,
+        details=exc.details,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    code, message, details = describe_validation_errors(list(exc.errors()))
+    status_code = 400 if code == "malformed_json" else 422
+    return render_error(
+        request, status_code=status_code, code=code, message=message, details=details or None
+    )
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "The request failed."))
+    if isinstance(exc.detail, str) and exc.status_code not in _HTTP_CODES:
+        message = exc.detail
+    return render_error(
+        request,
+        status_code=exc.status_code,
+        code=code,
+        message=message,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def unexpected_error_response(request: Request, exc: Exception) -> Response:
+    # The message may quote user data, so only the type goes to the log.
+    log.error("unhandled_error", error_type=type(exc).__name__, exc_info=exc)
+    return render_error(
+        request,
+        status_code=500,
+        code="internal_error",
+        message="Something went wrong on our side. Nothing you sent was saved.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
