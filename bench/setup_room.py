@@ -24,6 +24,27 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import col, select
+
+from app.accounts.models import Role
+from app.accounts.service import create_user
+from app.config import Settings
+from app.db import make_unpooled_engine
+from app.dialogues import invitations as invitation_service
+from app.dialogues import seats as seat_service
+from app.dialogues import sessions as session_service
+from app.dialogues.models import DialogueSession, Invitation, SessionStatus
+from app.dialogues.schemas import InvitationCreate, SessionCreate
+from app.dialogues.seat_cookie import seat_cookie_name
+from app.facilitation import lobby
+from app.main import create_app
+from app.migrations import upgrade
+from app.programmes import service as programme_service
+from app.programmes.models import MemberRole
+from app.programmes.schemas import CommunityIn
+
 POSTGRES_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BENCH_PASSWORD = "bench password that is long enough"
 
@@ -35,10 +56,6 @@ class Room:
 
 
 async def _admin_execute(admin_url: str, statement: str) -> None:
-    from sqlalchemy import text
-
-    from app.db import make_unpooled_engine
-
     engine = make_unpooled_engine(admin_url)
     try:
         async with engine.connect() as connection:
@@ -52,10 +69,6 @@ async def _admin_execute(admin_url: str, statement: str) -> None:
 async def scratch_database(backend: str, *, admin_url: str = POSTGRES_ADMIN_URL) -> AsyncIterator[str]:
     """A new, migrated database (SQLite file in a temporary directory, or a fresh PostgreSQL
     database next to `admin_url`); removed again on the way out, even after an error."""
-    from sqlalchemy.engine import make_url
-
-    from app.migrations import upgrade
-
     if backend == "sqlite":
         directory = Path(tempfile.mkdtemp(prefix="roundtable-bench-"))
         url = f"sqlite+aiosqlite:///{directory / 'bench.db'}"
@@ -78,8 +91,6 @@ async def scratch_database(backend: str, *, admin_url: str = POSTGRES_ADMIN_URL)
 
 
 def _settings(url: str):  # type: ignore[no-untyped-def]
-    from app.config import Settings
-
     # Cheap password hashing: only two accounts are made, and nothing logs in.
     return Settings(_env_file=None, env="test", database_url=url, secret_key="bench-" + "k" * 40,  # type: ignore[call-arg]
                     password_time_cost=1, password_memory_kib=8 * 1024, password_parallelism=1)
@@ -87,19 +98,6 @@ def _settings(url: str):  # type: ignore[no-untyped-def]
 
 async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> list[Room]:
     """`rooms` live sessions with `seats` admitted participants each, half per community."""
-    from app.accounts.models import Role
-    from app.accounts.service import create_user
-    from app.dialogues import invitations as invitation_service
-    from app.dialogues import seats as seat_service
-    from app.dialogues import sessions as session_service
-    from app.dialogues.models import DialogueSession, Invitation, SessionStatus
-    from app.dialogues.schemas import InvitationCreate, SessionCreate
-    from app.dialogues.seat_cookie import seat_cookie_name
-    from app.main import create_app
-    from app.programmes import service as programme_service
-    from app.programmes.models import MemberRole
-    from app.programmes.schemas import CommunityIn
-
     if not 1 <= seats <= 200:
         raise ValueError("a session holds 1 to 200 participant seats")
     capacity = max(2, seats + seats % 2)  # parity quotas: capacity/2 seats per community
@@ -145,9 +143,9 @@ async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> l
                     invitation = await db.get(Invitation, invitation.id)
                     await seat_service.give_consent(db, invitation=invitation, session=session, rules_version=1,
                                                     accept_rules=True, accept_transcript=True, now=now)
-                    seat, cookie = await seat_service.claim_seat(db, invitation=invitation, session=session,
+                    seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session,
                                                                  display_name=f"Person {n + 1}", now=now)
-                    await seat_service.admit(db, seat=seat, now=now)
+                    await lobby.admit(db, seat=seat, now=now)
                     room.cookies.append(f"{seat_cookie_name(session.id)}={cookie}")  # type: ignore[arg-type]
             made.append(room)
             if log and (index + 1) % 20 == 0:
@@ -158,11 +156,6 @@ async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> l
 async def last_seqs(url: str, session_ids: list[int]) -> dict[int, int]:
     """Each session's newest sequence number: clients join from there, not from 0, so that
     one phase does not replay the previous phases' statements."""
-    from sqlmodel import col, select
-
-    from app.db import make_unpooled_engine
-    from app.dialogues.models import DialogueSession
-
     engine = make_unpooled_engine(url)
     try:
         async with engine.connect() as connection:

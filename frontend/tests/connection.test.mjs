@@ -3,17 +3,17 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { MAX_STATEMENT_CHARS, RoomConnection } from "../static/js/room/connection.js";
+import { RoomConnection } from "../static/js/room/connection.js";
 import { FakeClock, fakeWebSocketClass, recorder } from "./fakes.mjs";
 
 const EVENTS = ["state", "welcome", "event", "reset", "ack", "statement-error", "closed", "ended", "protocol-error"];
 
-function setup({ random = () => 1, pingEvery = 20000 } = {}) {
+function setup({ random = () => 1, pingEvery = 20000, maxStatementChars = 2000 } = {}) {
   const clock = new FakeClock();
   const WS = fakeWebSocketClass();
   let n = 0;
   const conn = new RoomConnection({
-    url: "wss://host/ws/sessions/7", WebSocketImpl: WS, random, timers: clock, pingEvery,
+    url: "wss://host/ws/sessions/7", WebSocketImpl: WS, random, timers: clock, pingEvery, maxStatementChars,
     newId: () => `id${String(++n).padStart(6, "0")}`,
   });
   const seen = recorder(conn, EVENTS);
@@ -263,18 +263,33 @@ describe("statements", () => {
   });
 
   test("statements the server would refuse without naming them are refused here", async () => {
-    const { WS, conn, seen } = setup();
+    // The limit is the page's (the server's) max_statement_chars, counted in characters (code points).
+    const limit = 7;
+    const { WS, conn, seen } = setup({ maxStatementChars: limit });
     conn.start();
     const ws = welcome(WS);
-    const tooLong = conn.say("é".repeat(MAX_STATEMENT_CHARS + 1));
+    assert.equal(conn.maxStatementChars, limit);
+    const tooLong = conn.say("é".repeat(limit + 1));
+    const tooLongAstral = conn.say("😀".repeat(limit + 1));
     const empty = conn.say("");
     const badReply = conn.say("ok", { replyTo: "x" });
-    const fits = conn.say("😀".repeat(MAX_STATEMENT_CHARS)); // 2000 characters, 4000 UTF-16 units
+    const fits = conn.say("😀".repeat(limit)); // 7 characters, 14 UTF-16 units
     await flush();
     assert.deepEqual(seen.of("statement-error").map((d) => [d.clientId, d.code]),
-      [[tooLong, "statement_too_long"], [empty, "invalid_command"], [badReply, "invalid_command"]]);
+      [[tooLong, "statement_too_long"], [tooLongAstral, "statement_too_long"], [empty, "invalid_command"],
+       [badReply, "invalid_command"]]);
     assert.deepEqual(ws.frames("statement").map((f) => f.client_id), [fits]);
     assert.deepEqual(conn.pending.map((p) => p.clientId), [fits]);
+  });
+
+  test("the longest statement must be given: no default may differ from the server's", () => {
+    const WS = fakeWebSocketClass();
+    for (const maxStatementChars of [undefined, null, 0, -5, 2.5, "2000", Number.NaN]) {
+      assert.throws(() => new RoomConnection({ url: "wss://host/ws/sessions/7", WebSocketImpl: WS, maxStatementChars }),
+        (error) => error instanceof TypeError && /maxStatementChars/.test(error.message), String(maxStatementChars));
+    }
+    assert.throws(() => new RoomConnection(), TypeError);
+    assert.equal(WS.sockets.length, 0);
   });
 });
 

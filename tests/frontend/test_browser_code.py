@@ -4,7 +4,9 @@ translation helper. Run here so that the README's test command runs them too."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,9 +30,6 @@ def test_the_browser_code_passes_its_node_tests():
 
 
 def test_every_key_the_room_uses_is_in_every_language():
-    import json
-    import re
-
     catalogs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "frontend/static/i18n").glob("*.json")}
     assert set(catalogs) == {"en", "ru", "az", "hy"}
     english = catalogs["en"]
@@ -42,7 +41,7 @@ def test_every_key_the_room_uses_is_in_every_language():
             wanted = set(re.findall(r"\{(\w+)\}", json.dumps(english[key], ensure_ascii=False)))
             got = set(re.findall(r"\{(\w+)\}", json.dumps(value, ensure_ascii=False)))
             assert got == wanted, (lang, key, got, wanted)
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "frontend/static/js/room").glob("*.js"))
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "frontend/static/js/room").rglob("*.js"))
     used = set(re.findall(r'\bt\("([a-z_]+\.[a-z_]+)"', code)) | set(re.findall(r'"(composer\.[a-z_]+)"', code))
     missing = sorted(k for k in used if k not in english)
     assert not missing, missing

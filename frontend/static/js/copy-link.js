@@ -1,14 +1,17 @@
+// @ts-check
 // "Copy" buttons next to invitation links: <button data-copy="#id">.
-for (const button of document.querySelectorAll("button[data-copy]")) {
+const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("button[data-copy]"));
+for (const button of buttons) {
   button.hidden = false;
   button.addEventListener("click", async () => {
-    const source = document.querySelector(button.dataset.copy);
+    const source = button.dataset.copy ? document.querySelector(button.dataset.copy) : null;
     if (!source) return;
-    const text = source.value ?? source.textContent;
+    const field = source instanceof HTMLInputElement || source instanceof HTMLTextAreaElement ? source : null;
+    const text = field ? field.value : source.textContent ?? "";
     try {
       await navigator.clipboard.writeText(text);
     } catch {
-      source.select?.();
+      field?.select();
       document.execCommand?.("copy");
     }
     const label = button.textContent;

@@ -1,19 +1,25 @@
+// @ts-check
 // Boots the room page: loads the translations, connects, and wires the protocol client,
 // the room state and the view (the participant's room or the facilitator's console).
+
+/** @import { Api, RoomData } from "./types.js" */
 
 import { createTranslator, loadCatalog } from "../i18n.js";
 import { RoomConnection } from "./connection.js";
 import { ConsoleView } from "./console.js";
+import { mustFind } from "./dom.js";
 import { applyEvent, applyWelcome, createRoom, resetRoom } from "./state.js";
 import { RoomView } from "./view.js";
 
-const root = document.getElementById("room");
-const data = JSON.parse(document.getElementById("room-data").textContent);
+const root = mustFind(document, "#room");
+/** @type {RoomData} */
+const data = JSON.parse(mustFind(document, "#room-data").textContent ?? "");
 const lang = data.lang;
 const [messages, english] = await Promise.all([loadCatalog(lang), lang === "en" ? Promise.resolve({}) : loadCatalog("en")]);
 const t = createTranslator(messages, { lang, fallback: english });
 
-const csrf = document.querySelector("meta[name=csrf-token]")?.content ?? "";
+const csrf = document.querySelector("meta[name=csrf-token]")?.getAttribute("content") ?? "";
+/** @type {Api} */
 async function api(method, path, body) {
   const response = await fetch(`/api/sessions/${data.session_id}/${path}`, {
     method,
@@ -26,20 +32,23 @@ async function api(method, path, body) {
   return payload;
 }
 
+// The longest statement is the server's (room_data.max_statement_chars): the connection
+// refuses longer ones, the composer and the check-in and back-channel inputs stop there.
+const maxStatementChars = data.max_statement_chars;
 const scheme = location.protocol === "https:" ? "wss" : "ws";
-const connection = new RoomConnection({ url: `${scheme}://${location.host}/ws/sessions/${data.session_id}` });
+const connection = new RoomConnection({ url: `${scheme}://${location.host}/ws/sessions/${data.session_id}`, maxStatementChars });
 const room = createRoom();
 const View = data.role === "facilitator" ? ConsoleView : RoomView;
-const view = new View({ root, room, connection, t, api, communities: data.communities });
+const view = new View({ root, room, connection, t, api, communities: data.communities, maxStatementChars });
 
-connection.addEventListener("state", () => { view.renderStatus(); view.renderComposer(); });
-connection.addEventListener("welcome", (event) => { applyWelcome(room, event.detail); view.renderAll(); });
-connection.addEventListener("event", (event) => view.update(applyEvent(room, event.detail), event.detail));
-connection.addEventListener("reset", () => { resetRoom(room); view.renderAll(); });
-connection.addEventListener("ack", () => view.renderComposer());
-connection.addEventListener("statement-error", (event) => { view.flash(view.errorText(event.detail)); view.renderComposer(); });
-connection.addEventListener("ended", (event) => {
-  room.ended = event.detail;
+connection.on("state", () => { view.renderStatus(); view.renderComposer(); });
+connection.on("welcome", (welcome) => { applyWelcome(room, welcome); view.renderAll(); });
+connection.on("event", (frame) => view.update(applyEvent(room, frame), frame));
+connection.on("reset", () => { resetRoom(room); view.renderAll(); });
+connection.on("ack", () => view.renderComposer());
+connection.on("statement-error", (error) => { view.flash(view.errorText(error)); view.renderComposer(); });
+connection.on("ended", (ended) => {
+  room.ended = ended;
   view.renderComposer();
   view.renderStatus();
   const notice = room.notices.at(-1);
@@ -48,7 +57,7 @@ connection.addEventListener("ended", (event) => {
   back.href = data.waiting_url;
   back.className = "button";
   back.textContent = t("notice.back_to_waiting");
-  root.querySelector("[data-part=notices]").append(back);
+  mustFind(root, "[data-part=notices]").append(back);
 });
 view.renderAll();
 root.dataset.ready = "true";

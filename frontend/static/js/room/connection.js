@@ -1,21 +1,71 @@
+// @ts-check
 // The browser's side of the room protocol (docs/protocol.md): ordered room events, resilient statements, commands.
 
-export const MAX_STATEMENT_CHARS = 2000;
+/**
+ * @import { AckFrame, CommandFields, CommandOf, CommandResult, CommandType, ConnectionEventMap, ConnectionState,
+ *   ErrorFrame, NoopFrame, RoomCommandType, RoomError, RoomEvent, ServerFrame } from "./types.js"
+ */
+
+/**
+ * The part of a WebSocket this code uses (tests pass a fake).
+ * @typedef {object} SocketLike
+ * @property {number} readyState
+ * @property {(data: string) => void} send
+ * @property {(code?: number, reason?: string) => void} close
+ * @property {((event: Event) => void) | null} onopen
+ * @property {((event: MessageEvent) => void) | null} onmessage
+ * @property {((event: CloseEvent) => void) | null} onclose
+ * @property {((event: Event) => void) | null} onerror
+ */
+/** @typedef {new (url: string) => SocketLike} SocketClass */
+/**
+ * @typedef {object} Timers
+ * @property {(fn: () => void, ms: number) => number} setTimeout
+ * @property {(id: number | undefined) => void} clearTimeout
+ */
+/**
+ * A statement not yet acknowledged.
+ * @typedef {object} OutboxEntry
+ * @property {string} clientId
+ * @property {string} text
+ * @property {number | null} replyTo
+ * @property {boolean} sent
+ * @property {number | null} retry its resend timer, while it must wait
+ */
+/** @typedef {RoomEvent | NoopFrame} SequencedFrame a frame with a `seq`: applied in order, once */
+/**
+ * @typedef {object} ConnectionOptions
+ * @property {string} url the room's WebSocket URL, without `after`
+ * @property {number} maxStatementChars the longest statement, in characters (code points): the page's room data
+ * @property {SocketClass} [WebSocketImpl]
+ * @property {() => number} [random] in [0, 1): the reconnect jitter
+ * @property {Timers} [timers]
+ * @property {() => string} [newId] client ids and refs
+ * @property {number} [pingEvery] ms
+ */
+
 const RETRYABLE = new Set(["rate_limited", "try_again", "slow_mode"]);
 const FINAL_CLOSE = new Set([4403, 1008]); // removed from the room, or a client bug: reconnecting cannot help
 const RESET_CLOSE = 4409; // our position is ahead of the room (a restore): start again from nothing
 const BACKOFF_BASE = 500;
 const BACKOFF_CAP = 15000;
 
+/** @returns {string} */
 function randomId() {
   // crypto.randomUUID needs a secure context and a recent browser; getRandomValues is everywhere.
-  if (globalThis.crypto?.randomUUID) return crypto.randomUUID().replaceAll("-", "");
+  if (typeof globalThis.crypto?.randomUUID === "function") return crypto.randomUUID().replaceAll("-", "");
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * @param {string} code
+ * @param {string | null} [message]
+ * @param {number | null} [retryAfter]
+ * @returns {RoomError}
+ */
 function roomError(code, message, retryAfter) {
-  const error = new Error(message ?? code);
-  error.code = code;
+  /** @type {RoomError} */
+  const error = Object.assign(new Error(message ?? code), { code });
   if (retryAfter != null) error.retryAfter = retryAfter;
   return error;
 }
@@ -23,31 +73,46 @@ function roomError(code, message, retryAfter) {
 // Events (CustomEvent, `detail`): state (the new state), welcome (frame), event (room event frame,
 // in seq order, once), reset (null: drop local events), ack (frame), statement-error ({clientId,
 // code, message}), closed ({code, reason}, every close), ended ({code, reason}: 4403 or 1008),
-// protocol-error (an error frame naming neither client_id nor ref).
+// protocol-error (an error frame naming neither client_id nor ref). Their details' types are
+// ConnectionEventMap's (types.js); on() is addEventListener with them.
 export class RoomConnection extends EventTarget {
-  #url; #WebSocket; #random; #timers; #newId; #pingEvery;
+  #url; #WebSocket; #random; #timers; #newId; #pingEvery; #maxStatementChars;
+  /** @type {SocketLike | null} */
   #ws = null;
+  /** @type {ConnectionState} */
   #state = "ended"; // before start() and after stop() nothing will reconnect
   #running = false;
   #attempt = 0;
-  #reconnectTimer = null;
-  #pingTimer = null;
+  /** @type {number | undefined} */
+  #reconnectTimer = undefined;
+  /** @type {number | undefined} */
+  #pingTimer = undefined;
   #heard = false; // a frame arrived since the last ping
   #lastSeq = 0;
+  /** @type {Map<number, SequencedFrame>} */
   #held = new Map(); // seq -> event that arrived ahead of a gap
   #fetchedTo = 0; // every seq up to here is held or asked for: each gap is fetched once
-  #outbox = []; // {clientId, text, replyTo, sent, retry}: statements not yet acknowledged, in order
-  #commands = new Map(); // ref -> {resolve, reject}
+  /** @type {OutboxEntry[]} */
+  #outbox = []; // statements not yet acknowledged, in order
+  /** @type {Map<string, {resolve: (result: unknown) => void, reject: (error: RoomError) => void}>} */
+  #commands = new Map(); // ref -> its promise's settlers
 
+  /** @param {ConnectionOptions} options */
   constructor({
     url,
+    maxStatementChars,
     WebSocketImpl = globalThis.WebSocket,
     random = Math.random,
     timers = { setTimeout: globalThis.setTimeout.bind(globalThis), clearTimeout: globalThis.clearTimeout.bind(globalThis) },
     newId = randomId,
     pingEvery = 20000,
-  } = {}) {
+  }) {
     super();
+    // No default: the server's limit is the only one, and a missing value must not silently differ from it.
+    if (!Number.isInteger(maxStatementChars) || maxStatementChars < 1) {
+      throw new TypeError(`RoomConnection needs maxStatementChars, a positive whole number (the page's max_statement_chars); got ${maxStatementChars}.`);
+    }
+    this.#maxStatementChars = maxStatementChars;
     this.#url = url;
     this.#WebSocket = WebSocketImpl;
     this.#random = random;
@@ -56,6 +121,18 @@ export class RoomConnection extends EventTarget {
     this.#pingEvery = pingEvery;
   }
 
+  /**
+   * addEventListener for this connection's events, with their `detail` typed.
+   * @template {keyof ConnectionEventMap} K
+   * @param {K} type
+   * @param {(detail: ConnectionEventMap[K]) => void} listener
+   */
+  on(type, listener) {
+    // Every event this class dispatches is a CustomEvent with that detail (#emit).
+    this.addEventListener(type, (event) => listener(/** @type {CustomEvent<ConnectionEventMap[K]>} */ (event).detail));
+  }
+
+  get maxStatementChars() { return this.#maxStatementChars; }
   get state() { return this.#state; }
   get lastSeq() { return this.#lastSeq; }
   get pending() { return this.#outbox.map(({ clientId, text, replyTo }) => ({ clientId, text, replyTo })); }
@@ -70,18 +147,23 @@ export class RoomConnection extends EventTarget {
     if (!this.#running) return;
     this.#running = false;
     this.#timers.clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
+    this.#reconnectTimer = undefined;
     for (const entry of this.#outbox) this.#unschedule(entry);
     if (this.#ws) this.#abandon(1000, "stopped");
     this.#setState("ended");
   }
 
   // Returns the client_id at once; the statement stays in `pending` until the server stored it.
+  /**
+   * @param {string} text
+   * @param {{replyTo?: number | null}} [options]
+   * @returns {string}
+   */
   say(text, { replyTo = null } = {}) {
     const clientId = this.#newId();
     // The server refuses these without naming the client_id, so the outbox would keep them forever.
     const code = typeof text !== "string" || text.length === 0 ? "invalid_command"
-      : [...text].length > MAX_STATEMENT_CHARS ? "statement_too_long"
+      : [...text].length > this.#maxStatementChars ? "statement_too_long"
       : replyTo != null && !(Number.isInteger(replyTo) && replyTo >= 1) ? "invalid_command" : null;
     if (code) {
       queueMicrotask(() => this.#emit("statement-error", { clientId, code, message: "The statement cannot be sent." }));
@@ -94,19 +176,26 @@ export class RoomConnection extends EventTarget {
 
   // Resolves with the ok's `result`; rejects with an Error carrying `code` (and `retryAfter`).
   // Not for statement, fetch or ping: the server answers those without an ok.
-  command(type, fields = {}) {
+  /**
+   * @template {RoomCommandType} T
+   * @param {T} type
+   * @param {CommandFields[T]} [fields]
+   * @returns {Promise<CommandResult<T>>}
+   */
+  command(type, fields) {
     if (this.#state !== "open") return Promise.reject(roomError("offline", "Not connected."));
     const ref = this.#newId();
     return new Promise((resolve, reject) => {
-      this.#commands.set(ref, { resolve, reject });
-      this.#send({ ...fields, type, ref });
+      // The result is what the server's handler for `type` returns (CommandResult names those read here).
+      this.#commands.set(ref, { resolve: (result) => resolve(/** @type {CommandResult<T>} */ (result)), reject });
+      this.#send({ ...(fields ?? {}), type, ref });
     });
   }
 
   // The socket ------------------------------------------------------------------------
 
   #connect() {
-    this.#reconnectTimer = null;
+    this.#reconnectTimer = undefined;
     // The server replays everything after `after`; what was held from the old socket comes again.
     this.#held.clear();
     this.#fetchedTo = 0;
@@ -131,11 +220,19 @@ export class RoomConnection extends EventTarget {
 
   // Close the socket ourselves and go on at once: on a dead network its close event may never come.
   // `code` is what listeners of "closed" are told (1006: the connection failed).
+  /**
+   * @param {number} code
+   * @param {string} reason
+   */
   #abandon(code, reason) {
-    try { this.#ws.close(1000, reason); } catch { /* already closing */ }
+    try { this.#ws?.close(1000, reason); } catch { /* already closing */ }
     this.#closed(code, reason);
   }
 
+  /**
+   * @param {number} code
+   * @param {string} reason
+   */
   #closed(code, reason) {
     this.#ws = null;
     this.#timers.clearTimeout(this.#pingTimer);
@@ -169,29 +266,40 @@ export class RoomConnection extends EventTarget {
     }, this.#pingEvery);
   }
 
+  /** @param {CommandOf<CommandType>} frame */
   #send(frame) {
     // readyState too: between the server's close frame and our onclose the socket is
     // closing, and a send then is lost anyway (the outbox resends after reconnecting).
-    if (this.#state === "open" && this.#ws.readyState === 1) this.#ws.send(JSON.stringify(frame));
+    if (this.#state === "open" && this.#ws?.readyState === 1) this.#ws.send(JSON.stringify(frame));
   }
 
+  /** @param {ConnectionState} state */
   #setState(state) {
     if (state === this.#state) return;
     this.#state = state;
     this.#emit("state", state);
   }
 
+  /**
+   * @template {keyof ConnectionEventMap} K
+   * @param {K} type
+   * @param {ConnectionEventMap[K]} detail
+   */
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
   // Frames ----------------------------------------------------------------------------
 
+  /** @param {unknown} data */
   #received(data) {
     this.#heard = true;
-    let frame;
-    try { frame = JSON.parse(data); } catch { return; }
-    if (frame === null || typeof frame !== "object") return;
+    let parsed;
+    try { parsed = JSON.parse(String(data)); } catch { return; }
+    if (parsed === null || typeof parsed !== "object") return;
+    // What the server sends (protocol.py); a newer server's room event of a new type goes on as a
+    // room event below, and the room state ignores what it does not know.
+    const frame = /** @type {ServerFrame} */ (parsed);
     switch (frame.type) {
       case "welcome":
         this.#attempt = 0; // the server let us in: the next loss starts the backoff afresh
@@ -207,6 +315,7 @@ export class RoomConnection extends EventTarget {
     if (Number.isInteger(frame.seq)) this.#event(frame); // a room event, maybe of a type newer than this code
   }
 
+  /** @param {SequencedFrame} frame */
   #event(frame) {
     const seq = frame.seq;
     if (seq <= this.#lastSeq || this.#held.has(seq)) return;
@@ -224,6 +333,7 @@ export class RoomConnection extends EventTarget {
     }
   }
 
+  /** @param {SequencedFrame} frame */
   #apply(frame) {
     this.#lastSeq = frame.seq;
     if (frame.type !== "noop") this.#emit("event", frame); // a noop only keeps the numbers without gaps
@@ -236,12 +346,15 @@ export class RoomConnection extends EventTarget {
     this.#emit("reset", null);
   }
 
+  /** @param {string | null | undefined} ref */
   #settle(ref) {
-    const pending = ref == null ? undefined : this.#commands.get(ref);
+    if (ref == null) return undefined;
+    const pending = this.#commands.get(ref);
     if (pending) this.#commands.delete(ref);
     return pending;
   }
 
+  /** @param {ErrorFrame} frame */
   #error(frame) {
     if (frame.client_id != null) return this.#statementError(frame);
     if (frame.ref != null) return this.#settle(frame.ref)?.reject(roomError(frame.code, frame.message, frame.retry_after));
@@ -256,12 +369,14 @@ export class RoomConnection extends EventTarget {
       if (entry.retry) break; // later statements wait behind one that must wait, to keep their order
       if (entry.sent) continue;
       entry.sent = true;
+      /** @type {CommandOf<"statement">} */
       const frame = { type: "statement", client_id: entry.clientId, text: entry.text };
       if (entry.replyTo != null) frame.reply_to = entry.replyTo;
       this.#send(frame);
     }
   }
 
+  /** @param {string} clientId */
   #take(clientId) {
     const index = this.#outbox.findIndex((entry) => entry.clientId === clientId);
     if (index < 0) return null;
@@ -270,11 +385,13 @@ export class RoomConnection extends EventTarget {
     return entry;
   }
 
+  /** @param {AckFrame} frame */
   #acked(frame) {
     // Only the first ack counts: a resend is answered with the same ack again.
     if (this.#take(frame.client_id)) this.#emit("ack", frame);
   }
 
+  /** @param {ErrorFrame} frame */
   #statementError(frame) {
     const entry = this.#outbox.find((e) => e.clientId === frame.client_id);
     if (!entry) return;
@@ -290,6 +407,7 @@ export class RoomConnection extends EventTarget {
     this.#flush(); // statements that waited behind it may go now
   }
 
+  /** @param {OutboxEntry} entry */
   #unschedule(entry) {
     if (entry.retry) this.#timers.clearTimeout(entry.retry);
     entry.retry = null;

@@ -1,3 +1,4 @@
+// @ts-check
 // The room as this browser knows it: built from the welcome frame and changed by each room
 // event, in order. Pure logic, no DOM, so it runs (and is tested) under Node too.
 //
@@ -5,10 +6,16 @@
 // floor, a round, a poll, a seat), so applying the catch-up after a reconnect on top of a
 // newer welcome still ends in the right state.
 
-export const MAX_STATEMENT_CHARS = 2000;
+/**
+ * @import { Change, ComposerState, KnownSeat, Room, RoomEvent, SeatChange, Statement, WelcomeFrame,
+ *   Reaction } from "./types.js"
+ */
+
+/** @type {readonly Reaction[]} */
 export const REACTIONS = ["hear_you", "thank_you", "question"];
 const FACILITATOR_ROLES = new Set(["facilitator", "co_facilitator"]);
 
+/** @returns {Room} */
 export function createRoom() {
   return {
     lastSeq: 0,
@@ -31,15 +38,25 @@ export function createRoom() {
   };
 }
 
+/** @param {string | null | undefined} role */
 export function isFacilitator(role) {
-  return FACILITATOR_ROLES.has(role);
+  return role != null && FACILITATOR_ROLES.has(role);
 }
 
+/**
+ * @param {Room} room
+ * @param {KnownSeat | null | undefined} seat
+ */
 function remember(room, seat) {
   if (!seat || seat.seat_id == null) return;
   room.seats.set(seat.seat_id, { ...(room.seats.get(seat.seat_id) || {}), ...seat });
 }
 
+/**
+ * @param {Room} room
+ * @param {WelcomeFrame} welcome
+ * @returns {Change}
+ */
 export function applyWelcome(room, welcome) {
   const s = welcome.state;
   room.session = {
@@ -61,11 +78,16 @@ export function applyWelcome(room, welcome) {
   return { kind: "welcome" };
 }
 
+/** @param {Room} room */
 export function resetRoom(room) {
   const fresh = createRoom();
   Object.assign(room, fresh);
 }
 
+/**
+ * @param {Room} room
+ * @param {SeatChange} seat
+ */
 function setMuted(room, seat) {
   if (seat.muted) room.muted.add(seat.seat_id);
   else room.muted.delete(seat.seat_id);
@@ -77,12 +99,18 @@ function setMuted(room, seat) {
 
 // Apply one room event (already in order). Returns what changed, for the view: e.g.
 // {kind: "statement", statement} so a new statement can be announced.
+/**
+ * @param {Room} room
+ * @param {RoomEvent} frame
+ * @returns {Change}
+ */
 export function applyEvent(room, frame) {
   if (frame.seq != null) room.lastSeq = Math.max(room.lastSeq, frame.seq);
   const you = room.you?.seat_id;
   switch (frame.type) {
     case "statement": {
       if (!frame.statement) return { kind: "none" };
+      /** @type {Statement} */
       const statement = { ...frame.statement, seq: frame.seq, at: frame.at };
       room.statements.set(statement.id, statement);
       remember(room, { seat_id: statement.seat_id, display_name: statement.author, role: statement.role,
@@ -114,7 +142,7 @@ export function applyEvent(room, frame) {
       return { kind: "agenda", action: frame.action };
     case "floor_changed":
       room.floor = frame.floor;
-      if (room.you) room.you.hand_raised = frame.floor.queue.includes(you);
+      if (room.you) room.you.hand_raised = frame.floor.queue.includes(room.you.seat_id);
       return { kind: "floor", action: frame.action, seat_id: frame.seat_id };
     case "round_changed":
       room.round = frame.round.status === "active" ? frame.round : null;
@@ -158,16 +186,26 @@ export function applyEvent(room, frame) {
   }
 }
 
+/**
+ * @param {Room} room
+ * @param {number | null | undefined} seatId
+ */
 export function seatName(room, seatId) {
-  return room.seats.get(seatId)?.display_name ?? `#${seatId}`;
+  return (seatId == null ? undefined : room.seats.get(seatId)?.display_name) ?? `#${seatId}`;
 }
 
+/** @param {Room} room */
 export function orderedStatements(room) {
   return [...room.statements.values()].sort((a, b) => a.seq - b.seq);
 }
 
 // Whether this seat may post a statement now, and if not, why (a translation key).
 // The server decides; this only keeps the composer honest about it.
+/**
+ * @param {Room} room
+ * @param {number} [now]
+ * @returns {ComposerState}
+ */
 export function composerState(room, now = Date.now()) {
   const you = room.you;
   const status = room.session?.status;
@@ -186,18 +224,23 @@ export function composerState(room, now = Date.now()) {
       ? { enabled: true, reason: "composer.your_turn" }
       : { enabled: false, reason: "composer.round" };
   }
-  if (room.session.speaking_mode === "queued" && room.floor.seat_id !== you.seat_id) {
+  if (room.session?.speaking_mode === "queued" && room.floor.seat_id !== you.seat_id) {
     return { enabled: false, reason: "composer.queue" };
   }
   return { enabled: true, reason: room.floor.seat_id === you.seat_id ? "composer.your_floor" : null };
 }
 
 // Seconds left until an ISO moment (never negative), or null.
+/**
+ * @param {string | null | undefined} iso
+ * @param {number} [now]
+ */
 export function secondsUntil(iso, now = Date.now()) {
   if (!iso) return null;
   return Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
 }
 
+/** @param {number | null} seconds */
 export function formatClock(seconds) {
   if (seconds == null) return "";
   const m = Math.floor(seconds / 60);

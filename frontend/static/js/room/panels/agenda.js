@@ -1,0 +1,53 @@
+// @ts-check
+// The current agenda item: its place in the agenda, kind, title, prompt and clock.
+
+/** @import { RoomEventType } from "../types.js" */
+/** @import { RoomView } from "../view.js" */
+
+import { h, mustFind, replace } from "../dom.js";
+import { formatClock, secondsUntil } from "../state.js";
+
+export class AgendaPanel {
+  /** @type {readonly RoomEventType[]} */
+  static events = ["agenda_changed"];
+
+  /** @param {RoomView} view */
+  constructor(view) {
+    this.view = view;
+    this.el = mustFind(view.root, "[data-part=agenda]");
+  }
+
+  render() {
+    const t = this.view.t;
+    const agenda = this.view.room.agenda;
+    const item = agenda?.item;
+    if (!agenda || !item) {
+      replace(this.el, h("p", { class: "muted", text: t("agenda.not_started") }));
+      return;
+    }
+    replace(this.el,
+      h("p", { class: "eyebrow", text: t("agenda.item_of", { n: item.position + 1, count: agenda.count }) + " · " + t(`kind.${item.kind}`) }),
+      h("h2", { text: item.title }),
+      item.prompt ? h("p", { class: "prompt", text: item.prompt }) : null,
+      h("p", { class: "clock", dataset: { part: "clock" } }));
+    this.tick();
+  }
+
+  update() {
+    this.render();
+    this.view.announce(this.view.t("announce.agenda", { title: this.view.room.agenda?.item?.title ?? "" }));
+  }
+
+  // The item's clock.
+  tick() {
+    const clock = this.el.querySelector("[data-part=clock]");
+    const agenda = this.view.room.agenda;
+    if (clock && agenda?.item) {
+      const left = agenda.running ? secondsUntil(agenda.ends_at) : Math.max(0, Math.round(agenda.remaining_seconds ?? 0));
+      clock.textContent = agenda.running
+        ? this.view.t("agenda.time_left", { time: formatClock(left) })
+        : this.view.t("agenda.paused", { time: formatClock(left) });
+      clock.classList.toggle("over", agenda.running && left === 0);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+// @ts-check
+// The console's back-channel: facilitators' words among themselves and every check-in,
+// never in a transcript.
+
+/** @import { RoomEventType } from "../types.js" */
+/** @import { RoomView } from "../view.js" */
+
+import { h, mustFind, replace } from "../dom.js";
+import { seatName } from "../state.js";
+
+export class BackchannelPanel {
+  /** @type {readonly RoomEventType[]} */
+  static events = ["private_message"];
+
+  /** @param {RoomView} view */
+  constructor(view) {
+    this.view = view;
+    this.el = mustFind(view.root, "[data-part=backchannel]");
+  }
+
+  render() {
+    const { t, room } = this.view;
+    const messages = room.messages;
+    const input = h("input", { type: "text", maxlength: this.view.maxStatementChars, "aria-label": t("backchannel.message") });
+    const form = h("form", { class: "inline-form" }, input, h("button", { type: "submit", text: t("backchannel.send") }));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = input.value.trim();
+      if (text && await this.view.run("backchannel", { text })) input.value = "";
+    });
+    replace(this.el,
+      h("h2", { text: t("backchannel.title") }),
+      h("p", { class: "muted", text: t("backchannel.note") }),
+      h("ul", { class: "messages" }, messages.map((m) => h("li", { class: m.channel },
+        h("strong", { text: m.author }), " ",
+        m.channel === "check_in" ? h("span", { class: "badge", text: t("checkin.with", { name: seatName(room, m.about_seat_id) }) }) : null,
+        " ", m.text))),
+      form);
+  }
+}

@@ -1,0 +1,34 @@
+// @ts-check
+// Who is in the room: names, facilitator and community badges, who is muted (the console
+// adds each seat's moderation controls).
+
+/** @import { RoomEventType } from "../types.js" */
+/** @import { RoomView } from "../view.js" */
+
+import { h, mustFind, replace } from "../dom.js";
+import { isFacilitator } from "../state.js";
+
+export class PresencePanel {
+  /** @type {readonly RoomEventType[]} */
+  static events = ["presence_joined", "presence_left", "seat_changed"];
+
+  /** @param {RoomView} view */
+  constructor(view) {
+    this.view = view;
+    this.el = mustFind(view.root, "[data-part=present]");
+  }
+
+  render() {
+    const { t, room } = this.view;
+    const seats = [...room.present.values()];
+    replace(this.el,
+      h("h2", { text: t("present.title", { count: seats.length }) }),
+      h("ul", {}, seats.map((seat) => h("li", {},
+        h("span", { text: seat.display_name }),
+        isFacilitator(seat.role) ? h("span", { class: "badge facilitator", text: t("role.facilitator") }) : null,
+        room.session?.show_communities && seat.community
+          ? h("span", { class: "badge community", dataset: { community: seat.community }, text: this.view.communityLabel(seat.community) }) : null,
+        room.muted.has(seat.seat_id) ? h("span", { class: "badge muted-badge", text: t("present.muted") }) : null,
+        this.view.controls.seat?.(seat)))));
+  }
+}
