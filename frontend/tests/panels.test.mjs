@@ -36,7 +36,7 @@ const CONSOLE_ROUTES = {
   presence_left: ["PresencePanel"],
   session_status: ["StatusPanel", "ComposerPanel", "SessionPanel"],
   agenda_changed: ["AgendaPanel", "ComposerPanel", "BalancePanel", "SessionPanel"],
-  round_changed: ["RoundPanel", "ComposerPanel"],
+  round_changed: ["RoundPanel", "ComposerPanel", "SessionPanel"],
   floor_changed: ["FloorPanel", "ComposerPanel"],
   poll_changed: ["PollsPanel"],
   poll_progress: ["PollsPanel"],
@@ -47,6 +47,7 @@ const CONSOLE_ROUTES = {
   break_requested: ["AlertsPanel"],
   report_made: ["AlertsPanel"],
   time_up: ["AlertsPanel"],
+  room_settings: ["SessionPanel"],
 };
 
 describe("the routing table", () => {

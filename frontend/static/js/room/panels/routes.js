@@ -36,11 +36,7 @@ export const ROOM_EVENT_TYPES = /** @type {RoomEventType[]} */ (Object.keys(EVER
  * Room events that no panel redraws for, and why.
  * @type {Readonly<Partial<Record<RoomEventType, string>>>}
  */
-export const IGNORED_EVENTS = {
-  // room.slowModeSeconds and room.locked change; the console's session controls show them
-  // the next time they are drawn (a session_status or agenda_changed event, or renderAll).
-  room_settings: "kept in the room state; drawn with the console's session controls",
-};
+export const IGNORED_EVENTS = {};
 
 /**
  * @template {{readonly events: readonly RoomEventType[]}} C

@@ -9,7 +9,7 @@ import { ask, h, mustFind, replace } from "../dom.js";
 
 export class SessionPanel {
   /** @type {readonly RoomEventType[]} */
-  static events = ["session_status", "agenda_changed"];
+  static events = ["session_status", "agenda_changed", "room_settings", "round_changed"];
 
   /** @param {RoomView} view */
   constructor(view) {
