@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 
-from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from alembic import context
 from app.config import get_settings
 from app.db import EnumText, UTCDateTime, make_unpooled_engine
 

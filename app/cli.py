@@ -60,7 +60,9 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None}
+    overrides = {
+        k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None
+    }
     settings = _load_settings(**overrides)
     configure_logging(level=settings.log_level, json=settings.json_logs)
     # The embedded database is migrated on start so one command runs everything;
@@ -144,9 +146,11 @@ async def _purge(settings: Settings) -> None:
             done = await purge(session, now=SystemClock().now())
     finally:
         await db.dispose()
-    print(f"Purged {done.sessions} session(s): {done.statements} statement(s), {done.private_messages} private "
-          f"message(s), {done.reports} report(s); names and contacts cleared on {done.identities} invitation(s). "
-          "Released transcripts are kept.")
+    print(
+        f"Purged {done.sessions} session(s): {done.statements} statement(s), {done.private_messages} private "
+        f"message(s), {done.reports} report(s); names and contacts cleared on {done.identities} invitation(s). "
+        "Released transcripts are kept."
+    )
 
 
 def cmd_purge(args: argparse.Namespace) -> None:
@@ -166,9 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (ROUNDTABLE_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (ROUNDTABLE_PORT, default 8000)")
     serve.add_argument("--workers", type=int, help="worker processes (more than one needs Redis)")
-    serve.add_argument(
-        "--migrate", action="store_true", help="apply pending migrations first (always on SQLite)"
-    )
+    serve.add_argument("--migrate", action="store_true", help="apply pending migrations first (always on SQLite)")
     serve.set_defaults(func=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
@@ -177,9 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("create-admin", help="create an admin account")
     admin.add_argument("--username", required=True)
     admin.add_argument("--full-name", default="")
-    admin.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     admin.set_defaults(func=cmd_create_admin)
 
     demo = commands.add_parser("demo", help="create demo accounts and data, then serve")

@@ -70,9 +70,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
-    allowed_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: list(DEVELOPMENT_ORIGINS)
-    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEVELOPMENT_ORIGINS))
     forwarded_allow_ips: str = "127.0.0.1"
 
     login_idle_minutes: int = Field(default=120, ge=1)
@@ -111,9 +109,7 @@ class Settings(BaseSettings):
         if self.env is Environment.production:
             problems = production_problems(self)
             if problems:
-                raise SettingsError(
-                    "Roundtable refuses to start in production mode: " + " ".join(problems)
-                )
+                raise SettingsError("Roundtable refuses to start in production mode: " + " ".join(problems))
         if self.workers > 1 and self.redis_url is None:
             raise SettingsError(
                 "More than one worker needs ROUNDTABLE_REDIS_URL: the in-process broker "
@@ -152,8 +148,7 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("ROUNDTABLE_SECRET_KEY is a placeholder; generate a random one.")
     elif len(secret) < MIN_SECRET_LENGTH:
         problems.append(
-            f"ROUNDTABLE_SECRET_KEY is too short ({len(secret)} characters; "
-            f"at least {MIN_SECRET_LENGTH} are needed)."
+            f"ROUNDTABLE_SECRET_KEY is too short ({len(secret)} characters; at least {MIN_SECRET_LENGTH} are needed)."
         )
     if not settings.allowed_origins or set(settings.allowed_origins) == set(DEVELOPMENT_ORIGINS):
         problems.append(

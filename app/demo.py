@@ -112,23 +112,40 @@ async def _demo_session(db, *, now) -> tuple[int, list[DemoInvitation]]:  # type
     programme = (await db.exec(select(Programme).where(Programme.name == DEMO_PROGRAMME))).first()
     if programme is None:
         programme = await create_programme(
-            db, actor=organiser, name=DEMO_PROGRAMME,
+            db,
+            actor=organiser,
+            name=DEMO_PROGRAMME,
             description="A neutral demo: two communities, one facilitator, one session.",
             languages=["en", "ru", "az", "hy"],
-            communities=[CommunityIn(key=key, labels=labels) for key, labels in DEMO_COMMUNITIES], now=now,
+            communities=[CommunityIn(key=key, labels=labels) for key, labels in DEMO_COMMUNITIES],
+            now=now,
         )
         await add_member(db, programme=programme, username=facilitator.username, role=MemberRole.facilitator, now=now)
-    session = (await db.exec(
-        select(DialogueSession).where(DialogueSession.programme_id == programme.id,
-                                      DialogueSession.status.in_([SessionStatus.open, SessionStatus.scheduled]))  # type: ignore[attr-defined]
-    )).first()
+    session = (
+        await db.exec(
+            select(DialogueSession).where(
+                DialogueSession.programme_id == programme.id,
+                DialogueSession.status.in_([SessionStatus.open, SessionStatus.scheduled]),
+            )  # type: ignore[attr-defined]
+        )
+    ).first()
     if session is None:
         access = await programme_access(db, user=facilitator, programme_id=programme.id)  # type: ignore[arg-type]
         start = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
-        session = await schedule_session(db, actor=facilitator, access=access, now=now, data=SessionCreate(
-            title="Demo session: first meeting", starts_at=start, time_zone="UTC", planned_minutes=120,
-            capacity=8, agenda_template="first_meeting",
-        ))
+        session = await schedule_session(
+            db,
+            actor=facilitator,
+            access=access,
+            now=now,
+            data=SessionCreate(
+                title="Demo session: first meeting",
+                starts_at=start,
+                time_zone="UTC",
+                planned_minutes=120,
+                capacity=8,
+                agenda_template="first_meeting",
+            ),
+        )
         await change_status(db, session=session, to=SessionStatus.scheduled, reason=None, now=now)
         await change_status(db, session=session, to=SessionStatus.open, reason=None, now=now)
     for invitation, seat in await list_invitations(db, session_id=session.id):  # type: ignore[arg-type]
@@ -138,7 +155,11 @@ async def _demo_session(db, *, now) -> tuple[int, list[DemoInvitation]]:  # type
     for key, _labels in DEMO_COMMUNITIES:
         for _ in range(2):
             _invitation, token = await create_invitation(
-                db, session=session, actor=facilitator, now=now, data=InvitationCreate(community=key),
+                db,
+                session=session,
+                actor=facilitator,
+                now=now,
+                data=InvitationCreate(community=key),
             )
             made.append(DemoInvitation(community=key, path=f"/join/{token}"))
     return session.id, made  # type: ignore[return-value]

@@ -26,7 +26,7 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
+DbDep = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
 
 
 def remember_viewer(request: Request, login_id: int | None, user: User | None) -> None:
@@ -68,9 +68,7 @@ def session_policy(settings: Settings) -> SessionPolicy:
     )
 
 
-async def get_optional_login(
-    request: Request, db: SessionDep, settings: SettingsDep, now: NowDep
-) -> ActiveLogin | None:
+async def get_optional_login(request: Request, db: DbDep, settings: SettingsDep, now: NowDep) -> ActiveLogin | None:
     """The login behind the cookie, if any; also remembered on request.state for CSRF."""
     active = await resolve_login_session(
         db, token=request.cookies.get(LOGIN_COOKIE), now=now, policy=session_policy(settings)

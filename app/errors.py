@@ -48,9 +48,7 @@ class PermissionDenied(AppError):
 
 class CsrfFailed(PermissionDenied):
     code = "csrf_failed"
-    default_message = (
-        "This form has expired or did not come from Roundtable. Reload the page and try again."
-    )
+    default_message = "This form has expired or did not come from Roundtable. Reload the page and try again."
 
 
 class NotFound(AppError):
@@ -119,9 +117,7 @@ def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str, 
         elif kind == "missing":
             message = f"'{field}' is required."
         else:
-            message = f"'{field}': {error.get('msg', 'is not valid')}." if field else error.get(
-                "msg", "Not valid."
-            )
+            message = f"'{field}': {error.get('msg', 'is not valid')}." if field else error.get("msg", "Not valid.")
         details.append({"field": field, "type": kind, "message": message})
     summary = " ".join(d["message"] for d in details[:3]) or "Some fields are not valid."
     return "validation_failed", summary, details

@@ -24,9 +24,22 @@ import structlog
 # any name containing one of the fragments.
 SENSITIVE_KEYS = frozenset(
     {
-        "ip", "client", "client_ip", "remote_addr", "peer", "host_address",
-        "text", "statement", "body", "message_text", "prompt_answer",
-        "real_name", "contact", "display_name", "email", "phone",
+        "ip",
+        "client",
+        "client_ip",
+        "remote_addr",
+        "peer",
+        "host_address",
+        "text",
+        "statement",
+        "body",
+        "message_text",
+        "prompt_answer",
+        "real_name",
+        "contact",
+        "display_name",
+        "email",
+        "phone",
     }
 )
 SENSITIVE_FRAGMENTS = ("password", "token", "secret", "cookie", "authorization", "csrf", "session_key")

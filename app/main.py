@@ -81,8 +81,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # Room events reach the broker only after their transaction has committed.
         app.state.db.publisher = app.state.hub.publish
         await app.state.broker.start()
-        log.info("started", env=settings.env.value, broker=app.state.broker.name,
-                 database=app.state.db.engine.dialect.name)
+        log.info(
+            "started", env=settings.env.value, broker=app.state.broker.name, database=app.state.db.engine.dialect.name
+        )
         try:
             yield
         finally:
@@ -123,9 +124,26 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.env.value == "production")
 
     for router in (
-        health_router, live_router, login_router, auth_router, admin_router, programmes_router, sessions_router,
-        people_router, facilitation_router, join_router, seat_router, web_router, programme_pages, session_pages,
-        room_pages, join_pages, api_docs, language_pages, transcripts_router, transcript_pages,
+        health_router,
+        live_router,
+        login_router,
+        auth_router,
+        admin_router,
+        programmes_router,
+        sessions_router,
+        people_router,
+        facilitation_router,
+        join_router,
+        seat_router,
+        web_router,
+        programme_pages,
+        session_pages,
+        room_pages,
+        join_pages,
+        api_docs,
+        language_pages,
+        transcripts_router,
+        transcript_pages,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -35,9 +35,7 @@ async def current_revision(url: str) -> str | None:
     engine = make_unpooled_engine(url)
     try:
         async with engine.connect() as connection:
-            return await connection.run_sync(
-                lambda sync: MigrationContext.configure(sync).get_current_revision()
-            )
+            return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
     finally:
         await engine.dispose()
 
@@ -78,9 +76,7 @@ async def _run(url: str, action, script_location: Path | None = None) -> None:  
                 if is_postgres:
                     # Closing the connection would release the lock as well.
                     with contextlib.suppress(Exception):
-                        await connection.execute(
-                            text(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_ID})")
-                        )
+                        await connection.execute(text(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_ID})"))
                         await connection.commit()
     finally:
         await engine.dispose()

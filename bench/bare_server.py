@@ -41,8 +41,9 @@ async def main(host: str, port: int) -> None:
     stop = loop.create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
-    async with serve(handler, host, port, compression=None, max_size=64 * 1024, ping_interval=20,
-                     ping_timeout=20, backlog=4096):
+    async with serve(
+        handler, host, port, compression=None, max_size=64 * 1024, ping_interval=20, ping_timeout=20, backlog=4096
+    ):
         print(f"bare websockets server on ws://{host}:{port}", flush=True)
         await stop
 

@@ -19,6 +19,11 @@ import signal
 import sys
 import time
 
+import uvicorn
+
+from app.cli import _load_settings
+from app.logging import configure_logging
+
 
 def _exit(*_: object) -> None:
     raise SystemExit(0)
@@ -26,11 +31,6 @@ def _exit(*_: object) -> None:
 
 def main() -> None:
     out = sys.argv[1]
-    import uvicorn
-
-    from app.cli import _load_settings
-    from app.logging import configure_logging
-
     settings = _load_settings()
     configure_logging(level=settings.log_level, json=settings.json_logs)
     print(f"Starting Roundtable (profiled) on http://{settings.host}:{settings.port}", flush=True)
@@ -41,10 +41,19 @@ def main() -> None:
     profiler.enable()
     try:
         uvicorn.run(
-            "app.main:create_app", factory=True, host=settings.host, port=settings.port, workers=1,
-            log_config=None, access_log=False, proxy_headers=True,
-            forwarded_allow_ips=settings.forwarded_allow_ips, ws="websockets-sansio",
-            ws_per_message_deflate=False, ws_max_size=64 * 1024, timeout_graceful_shutdown=10,
+            "app.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=1,
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            ws="websockets-sansio",
+            ws_per_message_deflate=False,
+            ws_max_size=64 * 1024,
+            timeout_graceful_shutdown=10,
             server_header=False,
         )
     finally:

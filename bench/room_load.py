@@ -29,6 +29,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import random
 import re
@@ -40,13 +41,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import uvloop
+
 try:
     from websockets.speedups import apply_mask  # C, shipped with websockets
 except ImportError:  # pragma: no cover
+
     def apply_mask(data: bytes, mask: bytes) -> bytes:
         n = len(data)
         key = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
         return (int.from_bytes(data, "big") ^ key).to_bytes(n, "big")
+
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 SEQ = re.compile(rb'"seq":(\d+)')
@@ -138,7 +143,7 @@ class RoomClient(asyncio.Protocol):
         self.frames = 0
         self.frames_after_resume = 0
         self.welcome: dict[str, Any] | None = None
-        self.padding = (job.pad_chars * (job.pad // max(1, len(job.pad_chars)) + 1))[:job.pad]
+        self.padding = (job.pad_chars * (job.pad // max(1, len(job.pad_chars)) + 1))[: job.pad]
         if spec.group not in stats.lat:
             stats.lat[spec.group], stats.lat_t[spec.group] = array("i"), array("i")
         self.lat, self.lat_t = stats.lat[spec.group], stats.lat_t[spec.group]
@@ -175,12 +180,13 @@ class RoomClient(asyncio.Protocol):
                 if len(self.handshake) > 65536:
                     self.opened.set_exception(ConnectionError("handshake response too long"))
                 return
-            head, rest = bytes(self.handshake[:end]), bytes(self.handshake[end + 4:])
+            head, rest = bytes(self.handshake[:end]), bytes(self.handshake[end + 4 :])
             status = head.split(b"\r\n", 1)[0]
             accept = base64.b64encode(hashlib.sha1(self.key + GUID).digest())
             if not status.startswith(b"HTTP/1.1 101") or accept not in head:
-                self.opened.set_exception(ConnectionError(f"refused: {status.decode(errors='replace')} "
-                                                          f"{rest[:300].decode(errors='replace')}"))
+                self.opened.set_exception(
+                    ConnectionError(f"refused: {status.decode(errors='replace')} {rest[:300].decode(errors='replace')}")
+                )
                 self.transport.close()  # type: ignore[union-attr]
                 return
             self.opened.set_result(None)
@@ -198,17 +204,17 @@ class RoomClient(asyncio.Protocol):
             if length == 126:
                 if n - pos < 4:
                     break
-                length = int.from_bytes(buf[pos + 2:pos + 4], "big")
+                length = int.from_bytes(buf[pos + 2 : pos + 4], "big")
                 head = 4
             elif length == 127:
                 if n - pos < 10:
                     break
-                length = int.from_bytes(buf[pos + 2:pos + 10], "big")
+                length = int.from_bytes(buf[pos + 2 : pos + 10], "big")
                 head = 10
             if n - pos < head + length:
                 break
             opcode = buf[pos] & 0x0F
-            payload = buf[pos + head:pos + head + length]
+            payload = buf[pos + head : pos + head + length]
             pos += head + length
             if opcode == 1:
                 self.on_text(payload)
@@ -275,7 +281,7 @@ class RoomClient(asyncio.Protocol):
                 stats.unparsed += 1
                 return
             j = p.find(b" ", i + 8)
-            sent = int(p[i + 8:j])
+            sent = int(p[i + 8 : j])
             k = p.find(b"id=", j) + 3
             e = k
             while e < len(p) and p[e] not in b' "':
@@ -296,7 +302,7 @@ class RoomClient(asyncio.Protocol):
                     self._completed()
         elif p.startswith(b'{"type":"ack"'):
             i = p.find(b'"client_id":"') + 13
-            client_id = p[i:p.find(b'"', i)]
+            client_id = p[i : p.find(b'"', i)]
             sent = self.pending.pop(client_id, None)
             if in_window:
                 stats.acks_in_window += 1
@@ -440,9 +446,17 @@ async def run_worker(job: Job, pipe: Any) -> None:
                 failures[f"{type(exc).__name__}: {str(exc)[:160]}"] += 1
 
     await asyncio.gather(*(connect(i, spec) for i, spec in enumerate(job.conns)))
-    pipe.send(("ready", {"connected": len(clients), "failed": sum(failures.values()),
-                         "failures": dict(failures.most_common(5)),
-                         "connect_seconds": time.monotonic() - started}))
+    pipe.send(
+        (
+            "ready",
+            {
+                "connected": len(clients),
+                "failed": sum(failures.values()),
+                "failures": dict(failures.most_common(5)),
+                "connect_seconds": time.monotonic() - started,
+            },
+        )
+    )
     tasks: list[asyncio.Task] = []
     lags: list[float] = []
     stop_lag = asyncio.Event()
@@ -481,25 +495,45 @@ async def run_worker(job: Job, pipe: Any) -> None:
                     c.transport.resume_reading()
                 with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
                     await asyncio.wait_for(asyncio.shield(c.closed), 5.0)
-                staller_info.append({"frames_read_after_resume": c.frames_after_resume,
-                                     "close_code": c.close_code, "connection_ended": c.closed.done(),
-                                     "open_before_resume": was_open})
+                staller_info.append(
+                    {
+                        "frames_read_after_resume": c.frames_after_resume,
+                        "close_code": c.close_code,
+                        "connection_ended": c.closed.done(),
+                        "open_before_resume": was_open,
+                    }
+                )
             lags.sort()
             cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
-            pipe.send(("result", {
-                "lat": {g: a.tobytes() for g, a in stats.lat.items()},
-                "lat_t": {g: a.tobytes() for g, a in stats.lat_t.items()},
-                "ack_lat": stats.ack_lat.tobytes(), "own_lat": stats.own_lat.tobytes(),
-                "deliveries": dict(stats.deliveries), "acks_in_window": stats.acks_in_window,
-                "echoes_in_window": stats.echoes_in_window, "sent_in_window": stats.sent_in_window,
-                "sent_total": stats.sent_total, "gaps": stats.gaps, "duplicates": stats.duplicates,
-                "errors": dict(stats.errors), "closes": dict(stats.closes), "unparsed": stats.unparsed,
-                "cpu_seconds": cpu, "lag_p99_ms": _percentile(lags, 0.99), "lag_max_ms": lags[-1] if lags else 0.0,
-                "stallers": staller_info,
-                "unacked": sum(len(c.pending) for c in clients),
-                "unacked_in_window": sum(1 for c in clients for sent in c.pending.values()
-                                         if window.start_ns <= sent < window.end_ns),
-            }))
+            pipe.send(
+                (
+                    "result",
+                    {
+                        "lat": {g: a.tobytes() for g, a in stats.lat.items()},
+                        "lat_t": {g: a.tobytes() for g, a in stats.lat_t.items()},
+                        "ack_lat": stats.ack_lat.tobytes(),
+                        "own_lat": stats.own_lat.tobytes(),
+                        "deliveries": dict(stats.deliveries),
+                        "acks_in_window": stats.acks_in_window,
+                        "echoes_in_window": stats.echoes_in_window,
+                        "sent_in_window": stats.sent_in_window,
+                        "sent_total": stats.sent_total,
+                        "gaps": stats.gaps,
+                        "duplicates": stats.duplicates,
+                        "errors": dict(stats.errors),
+                        "closes": dict(stats.closes),
+                        "unparsed": stats.unparsed,
+                        "cpu_seconds": cpu,
+                        "lag_p99_ms": _percentile(lags, 0.99),
+                        "lag_max_ms": lags[-1] if lags else 0.0,
+                        "stallers": staller_info,
+                        "unacked": sum(len(c.pending) for c in clients),
+                        "unacked_in_window": sum(
+                            1 for c in clients for sent in c.pending.values() if window.start_ns <= sent < window.end_ns
+                        ),
+                    },
+                )
+            )
             message = await _recv(pipe)
     finally:
         window.sending = False
@@ -514,8 +548,6 @@ async def run_worker(job: Job, pipe: Any) -> None:
 def worker_main(job: Job, pipe: Any) -> None:
     """Entry point of one load process."""
     try:
-        import uvloop
-
         factory = uvloop.new_event_loop
     except ImportError:  # pragma: no cover
         factory = None
@@ -530,19 +562,29 @@ def worker_main(job: Job, pipe: Any) -> None:
 
 def _standalone(args: argparse.Namespace) -> None:
     """A quick load against a server without cookies (the bare server), in this process."""
-    import multiprocessing as mp
-
     if args.host not in ("127.0.0.1", "localhost"):
         raise SystemExit("loopback only")
-    specs = [ConnSpec(path=f"/ws/sessions/{room + 1}", group="all") for room in range(args.rooms)
-             for _ in range(args.per_room)]
+    specs = [
+        ConnSpec(path=f"/ws/sessions/{room + 1}", group="all")
+        for room in range(args.rooms)
+        for _ in range(args.per_room)
+    ]
     ctx = mp.get_context("spawn")
     jobs, pipes, procs = [], [], []
     for w in range(args.workers):
-        job = Job(host=args.host, port=args.port, origin=f"http://{args.host}:{args.port}",
-                  conns=specs[w::args.workers],
-                  worker=w, tag=f"s{os.getpid()}", mode="open", interval=args.interval, duration=args.duration,
-                  warmup=2.0, seq_check=False)
+        job = Job(
+            host=args.host,
+            port=args.port,
+            origin=f"http://{args.host}:{args.port}",
+            conns=specs[w :: args.workers],
+            worker=w,
+            tag=f"s{os.getpid()}",
+            mode="open",
+            interval=args.interval,
+            duration=args.duration,
+            warmup=2.0,
+            seq_check=False,
+        )
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=worker_main, args=(job, child), daemon=True)
         proc.start()
@@ -564,8 +606,10 @@ def _standalone(args: argparse.Namespace) -> None:
                     lat.extend(array("i", raw))
                 delivered += sum(result["deliveries"].values())
         lat.sort()
-        print(f"{delivered / args.duration:.0f} deliveries/s, p50 {_percentile(lat, 0.5) / 1000:.2f} ms, "
-              f"p99 {_percentile(lat, 0.99) / 1000:.2f} ms over {len(lat)} deliveries")
+        print(
+            f"{delivered / args.duration:.0f} deliveries/s, p50 {_percentile(lat, 0.5) / 1000:.2f} ms, "
+            f"p99 {_percentile(lat, 0.99) / 1000:.2f} ms over {len(lat)} deliveries"
+        )
         for p in pipes:
             p.send(("close",))
     finally:

@@ -26,6 +26,7 @@ import multiprocessing as mp
 import os
 import platform
 import re
+import resource
 import shlex
 import signal
 import socket
@@ -39,14 +40,20 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
+
+from app.db import make_unpooled_engine
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import room_load  # noqa: E402
+import setup_room  # noqa: E402
 from room_load import ConnSpec, Job  # noqa: E402
 
 PYTHON = sys.executable
@@ -98,15 +105,25 @@ class Plan:
 
     @property
     def seats(self) -> int:  # one more than any phase uses: the stalled reader, the memory warm-up
-        return max(self.sat_per_room, self.lat_per_room, self.ack_per_room, 2 * self.mem_batch,
-                   self.stall_per_room) + 1
+        return max(self.sat_per_room, self.lat_per_room, self.ack_per_room, 2 * self.mem_batch, self.stall_per_room) + 1
 
 
-QUICK = Plan(sat_rooms=10, sat_duration=5.0, lat_sizes="25,10", lat_warmup=3.0, lat_duration=10.0, ack_rooms=25,
-             ack_duration=5.0, mem_rooms=25, stall_duration=12.0, stall_repeat=False)
+QUICK = Plan(
+    sat_rooms=10,
+    sat_duration=5.0,
+    lat_sizes="25,10",
+    lat_warmup=3.0,
+    lat_duration=10.0,
+    ack_rooms=25,
+    ack_duration=5.0,
+    mem_rooms=25,
+    stall_duration=12.0,
+    stall_repeat=False,
+)
 
 
 # -- servers -------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -175,17 +192,24 @@ class Server:
     def start(self, timeout: float = 40.0) -> Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ROUNDTABLE_")}
         if self.is_roundtable:
-            env.update({
-                "ROUNDTABLE_DATABASE_URL": self.database_url or "", "ROUNDTABLE_HOST": "127.0.0.1",
-                "ROUNDTABLE_PORT": str(self.port), "ROUNDTABLE_ALLOWED_ORIGINS": self.origin,
-                "ROUNDTABLE_STATEMENT_RATE": STATEMENT_RATE, "ROUNDTABLE_LOG_LEVEL": "INFO",
-                "ROUNDTABLE_LOG_FORMAT": "console", "ROUNDTABLE_ENV": "development",
-            })
+            env.update(
+                {
+                    "ROUNDTABLE_DATABASE_URL": self.database_url or "",
+                    "ROUNDTABLE_HOST": "127.0.0.1",
+                    "ROUNDTABLE_PORT": str(self.port),
+                    "ROUNDTABLE_ALLOWED_ORIGINS": self.origin,
+                    "ROUNDTABLE_STATEMENT_RATE": STATEMENT_RATE,
+                    "ROUNDTABLE_LOG_LEVEL": "INFO",
+                    "ROUNDTABLE_LOG_FORMAT": "console",
+                    "ROUNDTABLE_ENV": "development",
+                }
+            )
         self.log = self.logdir / f"{self.name}-{self.port}.log"
         with self.log.open("w") as out:
             # cwd: a scratch directory, so no .env of a developer's checkout changes the settings
-            self.process = subprocess.Popen(self.command(), env=env, cwd=self.logdir, stdout=out,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                self.command(), env=env, cwd=self.logdir, stdout=out, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         for _ in range(10_000):
             if self._ready():
@@ -264,6 +288,7 @@ def running(server: Server, findings: dict[str, Any]) -> Iterator[Server]:
 
 # -- load ----------------------------------------------------------------------------------
 
+
 class Fleet:
     """Load processes sharing one job, each with every n-th connection."""
 
@@ -275,8 +300,9 @@ class Fleet:
         for w in range(workers):
             part = replace(job, conns=job.conns[w::workers], worker=w)
             parent, child = self.ctx.Pipe()
-            proc = self.ctx.Process(target=room_load.worker_main, args=(part, child), daemon=True,
-                                    name=f"room-load-{w}")
+            proc = self.ctx.Process(
+                target=room_load.worker_main, args=(part, child), daemon=True, name=f"room-load-{w}"
+            )
             proc.start()
             child.close()
             self.pipes.append(parent)
@@ -372,16 +398,25 @@ def summarise(results: list[dict[str, Any]], job: Job, server_cpu: float, ready:
         "acks_per_s": sum(r["acks_in_window"] for r in results) / d,
         "echoes_per_s": sum(r["echoes_in_window"] for r in results) / d,
         "lat_samples": len(lat_all),
-        "lat_p50_ms": percentile(lat_all, 0.50), "lat_p99_ms": percentile(lat_all, 0.99),
-        "lat_p999_ms": percentile(lat_all, 0.999), "lat_max_ms": percentile(lat_all, 1.0),
-        "ack_samples": len(ack), "ack_p50_ms": percentile(ack, 0.50), "ack_p99_ms": percentile(ack, 0.99),
+        "lat_p50_ms": percentile(lat_all, 0.50),
+        "lat_p99_ms": percentile(lat_all, 0.99),
+        "lat_p999_ms": percentile(lat_all, 0.999),
+        "lat_max_ms": percentile(lat_all, 1.0),
+        "ack_samples": len(ack),
+        "ack_p50_ms": percentile(ack, 0.50),
+        "ack_p99_ms": percentile(ack, 0.99),
         "ack_max_ms": percentile(ack, 1.0),
-        "own_p50_ms": percentile(own, 0.50), "own_p99_ms": percentile(own, 0.99),
-        "groups": {g: {"samples": len(a), "p50_ms": percentile(sorted(a), 0.5),
-                       "p99_ms": percentile(sorted(a), 0.99)} for g, a in groups.items()},
-        "gaps": sum(r["gaps"] for r in results), "duplicates": sum(r["duplicates"] for r in results),
+        "own_p50_ms": percentile(own, 0.50),
+        "own_p99_ms": percentile(own, 0.99),
+        "groups": {
+            g: {"samples": len(a), "p50_ms": percentile(sorted(a), 0.5), "p99_ms": percentile(sorted(a), 0.99)}
+            for g, a in groups.items()
+        },
+        "gaps": sum(r["gaps"] for r in results),
+        "duplicates": sum(r["duplicates"] for r in results),
         "unacked": sum(r["unacked"] for r in results),
-        "unacked_in_window": unacked_in_window, "duration": job.duration,
+        "unacked_in_window": unacked_in_window,
+        "duration": job.duration,
         "errors": dict(sum((Counter(r["errors"]) for r in results), Counter())),
         "closes": dict(sum((Counter(r["closes"]) for r in results), Counter())),
         "unparsed": sum(r["unparsed"] for r in results),
@@ -444,6 +479,7 @@ def idle_fleet(job: Job, workers: int) -> tuple[Fleet, list[dict[str, Any]]]:
 
 # -- rooms and phases ----------------------------------------------------------------------
 
+
 @dataclass
 class Rooms:
     url: str
@@ -451,26 +487,45 @@ class Rooms:
     runner: asyncio.Runner
 
     def positions(self) -> dict[int, int]:
-        import setup_room
-
         return self.runner.run(setup_room.last_seqs(self.url, [r.session_id for r in self.rooms]))
 
-    def specs(self, server: Server, n_rooms: int, per_room: int, *, first_seat: int = 0,
-              role: str = "sender", groups: dict[int, str] | None = None) -> list[ConnSpec]:
+    def specs(
+        self,
+        server: Server,
+        n_rooms: int,
+        per_room: int,
+        *,
+        first_seat: int = 0,
+        role: str = "sender",
+        groups: dict[int, str] | None = None,
+    ) -> list[ConnSpec]:
         after = self.positions() if server.is_roundtable else {}
         specs = []
         for index, room in enumerate(self.rooms[:n_rooms]):
             position = after.get(room.session_id, 0)
             for seat in range(first_seat, first_seat + per_room):
-                specs.append(ConnSpec(path=f"/ws/sessions/{room.session_id}?after={position}",
-                                      cookie=room.cookies[seat] if server.is_roundtable else None, role=role,
-                                      group=(groups or {}).get(index, "all"), after=position))
+                specs.append(
+                    ConnSpec(
+                        path=f"/ws/sessions/{room.session_id}?after={position}",
+                        cookie=room.cookies[seat] if server.is_roundtable else None,
+                        role=role,
+                        group=(groups or {}).get(index, "all"),
+                        after=position,
+                    )
+                )
         return specs
 
 
 def job_for(server: Server, specs: list[ConnSpec], tag: str, **fields: Any) -> Job:
-    return Job(host="127.0.0.1", port=server.port, origin=server.origin, conns=specs, tag=tag,
-               seq_check=server.is_roundtable, **fields)
+    return Job(
+        host="127.0.0.1",
+        port=server.port,
+        origin=server.origin,
+        conns=specs,
+        tag=tag,
+        seq_check=server.is_roundtable,
+        **fields,
+    )
 
 
 class Bench:
@@ -505,8 +560,16 @@ class Bench:
                     for index, spec in enumerate(specs):
                         if index % p.sat_per_room >= senders:
                             spec.role = "listener"
-                    job = job_for(server, specs, self.tag(), mode="closed", window=in_flight, complete_on="echo",
-                                  warmup=p.sat_warmup, duration=p.sat_duration)
+                    job = job_for(
+                        server,
+                        specs,
+                        self.tag(),
+                        mode="closed",
+                        window=in_flight,
+                        complete_on="echo",
+                        warmup=p.sat_warmup,
+                        duration=p.sat_duration,
+                    )
                     result = run_load(server, job, p.workers)
                     result["in_flight"] = p.sat_rooms * senders * in_flight
                     out[f"{server.name} {level}"] = result
@@ -526,8 +589,17 @@ class Bench:
                 todo = sizes if server.is_roundtable else sorted({sizes[0], min(ran or sizes)}, reverse=True)
                 for n_rooms in todo:
                     specs = rooms.specs(server, n_rooms, p.lat_per_room)
-                    job = job_for(server, specs, self.tag(), mode="open", interval=p.lat_interval,
-                                  warmup=p.lat_warmup, duration=p.lat_duration, drain=3.0, connect_budget=240.0)
+                    job = job_for(
+                        server,
+                        specs,
+                        self.tag(),
+                        mode="open",
+                        interval=p.lat_interval,
+                        warmup=p.lat_warmup,
+                        duration=p.lat_duration,
+                        drain=3.0,
+                        connect_budget=240.0,
+                    )
                     result = run_load(server, job, p.workers)
                     result["rooms"] = n_rooms
                     out[f"{server.name} {n_rooms}"] = result
@@ -544,13 +616,28 @@ class Bench:
             with running(server, self.findings):
                 specs = rooms.specs(server, p.ack_rooms, p.ack_per_room)
                 complete = "ack" if server.is_roundtable else "echo"
-                closed = job_for(server, specs, self.tag(), mode="closed", window=1, complete_on=complete,
-                                 warmup=p.ack_warmup, duration=p.ack_duration)
+                closed = job_for(
+                    server,
+                    specs,
+                    self.tag(),
+                    mode="closed",
+                    window=1,
+                    complete_on=complete,
+                    warmup=p.ack_warmup,
+                    duration=p.ack_duration,
+                )
                 out[f"{server.name} closed"] = run_load(server, closed, p.workers)
                 report_line("acks max", server.name, out[f"{server.name} closed"])
                 specs = rooms.specs(server, p.ack_rooms, p.ack_per_room)
-                opened = job_for(server, specs, self.tag(), mode="open", interval=senders / p.ack_rate,
-                                 warmup=p.ack_warmup, duration=p.ack_duration)
+                opened = job_for(
+                    server,
+                    specs,
+                    self.tag(),
+                    mode="open",
+                    interval=senders / p.ack_rate,
+                    warmup=p.ack_warmup,
+                    duration=p.ack_duration,
+                )
                 out[f"{server.name} open"] = run_load(server, opened, p.workers)
                 report_line(f"acks at {p.ack_rate:.0f}/s", server.name, out[f"{server.name} open"])
         self.results["acks"] = out
@@ -572,8 +659,9 @@ class Bench:
                     rss = [proc_rss_kib(server.pid)]
                     counts = []
                     for batch in range(2):
-                        specs = rooms.specs(server, p.mem_rooms, p.mem_batch, first_seat=batch * p.mem_batch,
-                                            role="listener")
+                        specs = rooms.specs(
+                            server, p.mem_rooms, p.mem_batch, first_seat=batch * p.mem_batch, role="listener"
+                        )
                         fleet, ready = idle_fleet(job_for(server, specs, self.tag(), connect_budget=240.0), p.workers)
                         fleets.append(fleet)
                         counts.append(sum(x["connected"] for x in ready))
@@ -585,11 +673,19 @@ class Bench:
             first = (rss[1] - rss[0]) / max(1, counts[0])
             second = (rss[2] - rss[1]) / max(1, counts[1])
             both = (rss[2] - rss[0]) / max(1, sum(counts))
-            out[server.name] = {"connections": counts, "rss_kib": rss, "kib_per_connection_first": first,
-                                "kib_per_connection_second": second, "kib_per_connection": both}
-            print(f"  memory      {server.name:22} {sum(counts)} idle connections: {both:.1f} KiB each "
-                  f"(first batch {first:.1f}, second {second:.1f}; RSS "
-                  f"{' -> '.join(f'{x / 1024:.0f}' for x in rss)} MiB)", flush=True)
+            out[server.name] = {
+                "connections": counts,
+                "rss_kib": rss,
+                "kib_per_connection_first": first,
+                "kib_per_connection_second": second,
+                "kib_per_connection": both,
+            }
+            print(
+                f"  memory      {server.name:22} {sum(counts)} idle connections: {both:.1f} KiB each "
+                f"(first batch {first:.1f}, second {second:.1f}; RSS "
+                f"{' -> '.join(f'{x / 1024:.0f}' for x in rss)} MiB)",
+                flush=True,
+            )
         self.results["memory"] = out
 
     def stall(self) -> None:
@@ -605,19 +701,30 @@ class Bench:
                     groups = {0: "room0"}
                     specs = rooms.specs(server, p.stall_rooms, p.stall_per_room, groups=groups)
                     if label == "stalled":
-                        specs += rooms.specs(server, 1, 1, first_seat=p.stall_per_room, role=p.stall_role,
-                                             groups=groups)
+                        specs += rooms.specs(
+                            server, 1, 1, first_seat=p.stall_per_room, role=p.stall_role, groups=groups
+                        )
                     # Letters of both communities' alphabets (Azerbaijani ə, Armenian ա): two bytes each in UTF-8.
-                    job = job_for(server, specs, self.tag(), mode="open", interval=p.stall_interval, pad=p.stall_pad,
-                                  pad_chars="əա", warmup=p.stall_warmup, duration=p.stall_duration,
-                                  staller_rcvbuf=p.stall_rcvbuf)
+                    job = job_for(
+                        server,
+                        specs,
+                        self.tag(),
+                        mode="open",
+                        interval=p.stall_interval,
+                        pad=p.stall_pad,
+                        pad_chars="əա",
+                        warmup=p.stall_warmup,
+                        duration=p.stall_duration,
+                        staller_rcvbuf=p.stall_rcvbuf,
+                    )
                     rss0 = proc_rss_kib(server.pid)
                     lines_before = len(server.log.read_text(errors="replace").splitlines()) if server.log else 0
                     result = run_load(server, job, p.workers)
                     result["rss_growth_kib"] = proc_rss_kib(server.pid) - rss0
                     if server.is_roundtable and server.log is not None:
-                        result["too_slow_after_s"] = first_event_after(server.log, lines_before, "connection_too_slow",
-                                                                       result["t0"])
+                        result["too_slow_after_s"] = first_event_after(
+                            server.log, lines_before, "connection_too_slow", result["t0"]
+                        )
                     out[f"{server.name} {label}"] = result
                     report_line(f"stall {label}", server.name, result)
         self.results["stall"] = out
@@ -636,27 +743,34 @@ def first_event_after(log: Path, skip_lines: int, event: str, t0: float) -> floa
 def works(r: dict[str, Any]) -> bool:
     """The server kept up: every connection stayed, nearly every statement was acknowledged."""
     dropped = sum(v for k, v in r["closes"].items())
-    return not r["connect_failures"] and not dropped and r.get("unacked_in_window", 0) <= 0.01 * max(
-        1, r["sent_per_s"] * r.get("duration", 1))
+    return (
+        not r["connect_failures"]
+        and not dropped
+        and r.get("unacked_in_window", 0) <= 0.01 * max(1, r["sent_per_s"] * r.get("duration", 1))
+    )
 
 
 def report_line(phase: str, name: str, r: dict[str, Any]) -> None:
     extra = ""
     if r.get("ack_samples"):
         extra = f", acks {r['acks_per_s']:.0f}/s p99 {r['ack_p99_ms']:.1f} ms"
-    print(f"  {phase:11} {name:22} {r['connections']} conns: {r['deliveries_per_s']:.0f} deliveries/s, "
-          f"sent {r['sent_per_s']:.0f}/s, p50 {r['lat_p50_ms']:.1f} ms, p99 {r['lat_p99_ms']:.1f} ms{extra}; "
-          f"server CPU {r['server_cpu_pct']:.0f}% (loop thread {r.get('server_main_thread_cpu_pct', 0):.0f}%), "
-          f"load CPU {r['load_cpu_pct']:.0f}%, others {r.get('other_processes_cpu_pct', 0):.0f}%, "
-          f"loop lag p99 {r['load_lag_p99_ms']:.0f} ms"
-          + (f"; connect failures {r['connect_failures']}" if r["connect_failures"] else "")
-          + (f"; gaps {r['gaps']} duplicates {r['duplicates']}" if r["gaps"] or r["duplicates"] else "")
-          + (f"; errors {r['errors']}" if r["errors"] else "")
-          + (f"; closes {r['closes']}" if r["closes"] else "")
-          + (f"; unacked {r['unacked']}" if r.get("unacked") else ""), flush=True)
+    print(
+        f"  {phase:11} {name:22} {r['connections']} conns: {r['deliveries_per_s']:.0f} deliveries/s, "
+        f"sent {r['sent_per_s']:.0f}/s, p50 {r['lat_p50_ms']:.1f} ms, p99 {r['lat_p99_ms']:.1f} ms{extra}; "
+        f"server CPU {r['server_cpu_pct']:.0f}% (loop thread {r.get('server_main_thread_cpu_pct', 0):.0f}%), "
+        f"load CPU {r['load_cpu_pct']:.0f}%, others {r.get('other_processes_cpu_pct', 0):.0f}%, "
+        f"loop lag p99 {r['load_lag_p99_ms']:.0f} ms"
+        + (f"; connect failures {r['connect_failures']}" if r["connect_failures"] else "")
+        + (f"; gaps {r['gaps']} duplicates {r['duplicates']}" if r["gaps"] or r["duplicates"] else "")
+        + (f"; errors {r['errors']}" if r["errors"] else "")
+        + (f"; closes {r['closes']}" if r["closes"] else "")
+        + (f"; unacked {r['unacked']}" if r.get("unacked") else ""),
+        flush=True,
+    )
 
 
 # -- the machine ---------------------------------------------------------------------------
+
 
 def git_commit() -> str:
     git = ROOT / ".git"
@@ -686,10 +800,11 @@ def tree_digest() -> str:
 
 
 def machine() -> dict[str, Any]:
-    from importlib.metadata import version
-
-    info: dict[str, Any] = {"nproc": len(os.sched_getaffinity(0)), "python": platform.python_version(),
-                            "kernel": platform.release()}
+    info: dict[str, Any] = {
+        "nproc": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -702,8 +817,6 @@ def machine() -> dict[str, Any]:
     for name in ("uvicorn", "websockets", "uvloop", "starlette", "fastapi", "SQLAlchemy", "aiosqlite", "asyncpg"):
         with contextlib.suppress(Exception):
             info["packages"][name] = version(name)
-    import resource
-
     info["open_files_soft_limit"] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     info["commit"] = git_commit()
     info["app_tree_digest"] = tree_digest()
@@ -711,10 +824,6 @@ def machine() -> dict[str, Any]:
 
 
 async def postgres_version(url: str) -> str:
-    from sqlalchemy import text
-
-    from app.db import make_unpooled_engine
-
     engine = make_unpooled_engine(url)
     try:
         async with engine.connect() as connection:
@@ -731,15 +840,16 @@ PHASES = ("saturation", "latency", "acks", "memory", "stall")
 @contextlib.contextmanager
 def scratch_rooms(runner: asyncio.Runner, backend: str, rooms: int, seats: int) -> Iterator[Rooms]:
     """A scratch database with its rooms, dropped again on the way out (after an error too)."""
-    import setup_room
-
     database = setup_room.scratch_database(backend)
     url = runner.run(database.__aenter__())
     try:
         started = time.monotonic()
         made = runner.run(setup_room.make_rooms(url, rooms=rooms, seats=seats))
-        print(f"  {backend}: {rooms} rooms x {seats} admitted seats made through the services in "
-              f"{time.monotonic() - started:.0f} s", flush=True)
+        print(
+            f"  {backend}: {rooms} rooms x {seats} admitted seats made through the services in "
+            f"{time.monotonic() - started:.0f} s",
+            flush=True,
+        )
         yield Rooms(url, made, runner)
     except BaseException:
         runner.run(database.__aexit__(*sys.exc_info()))
@@ -755,8 +865,13 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
     parser.add_argument("--workers", type=int, help="load processes (default 3)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="change one size of the plan, for example --set sat_in_flight=1")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="change one size of the plan, for example --set sat_in_flight=1",
+    )
     parser.add_argument("--profile", metavar="PATH", help="profile Roundtable; writes PATH.<server>.<port>")
     args = parser.parse_args()
     global PROFILE_TO
@@ -778,8 +893,10 @@ def main() -> None:
     print("Roundtable room benchmarks")
     print(f"  command: {shlex.join([Path(sys.executable).name, *sys.argv])}")
     print(f"  date:    {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}")
-    print(f"  machine: {info['nproc']} CPUs ({info.get('cpu', '?')}), {info.get('memory_gib', '?')} GiB, "
-          f"Linux {info['kernel']}, Python {info['python']}")
+    print(
+        f"  machine: {info['nproc']} CPUs ({info.get('cpu', '?')}), {info.get('memory_gib', '?')} GiB, "
+        f"Linux {info['kernel']}, Python {info['python']}"
+    )
     print(f"  code:    commit {info['commit'][:12]}, app/ digest {info['app_tree_digest']}")
     print("  parts:   " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()))
     print(f"  plan:    {asdict(plan)}", flush=True)
@@ -802,9 +919,20 @@ def main() -> None:
         if bench is not None:
             print_report(bench, info, elapsed, logdir)
             if args.json:
-                args.json.write_text(json.dumps({"machine": info, "plan": asdict(plan), "results": bench.results,
-                                                 "server_log_findings": {k: dict(v) for k, v in bench.findings.items()},
-                                                 "seconds": elapsed, "argv": sys.argv}, indent=2, default=str))
+                args.json.write_text(
+                    json.dumps(
+                        {
+                            "machine": info,
+                            "plan": asdict(plan),
+                            "results": bench.results,
+                            "server_log_findings": {k: dict(v) for k, v in bench.findings.items()},
+                            "seconds": elapsed,
+                            "argv": sys.argv,
+                        },
+                        indent=2,
+                        default=str,
+                    )
+                )
 
 
 def run_phases(bench: Bench, phases: list[str]) -> None:
@@ -837,49 +965,71 @@ def print_report(bench: Bench, info: dict[str, Any], elapsed: float, logdir: Pat
             rt, bare = sat.get(f"roundtable-sqlite {level}"), sat.get(f"bare {level}")
             if rt is None or bare is None:
                 continue
-            print(f"  fan-out, {p.sat_rooms} rooms x {p.sat_per_room}, {rt['in_flight']} statements in flight: "
-                  f"Roundtable {rt['deliveries_per_s']:.0f} deliveries/s ({rt['sent_per_s']:.0f} statements/s, "
-                  f"p99 {ms(rt['lat_p99_ms'])}), bare {bare['deliveries_per_s']:.0f} "
-                  f"({bare['sent_per_s']:.0f}/s, p99 {ms(bare['lat_p99_ms'])}); ratio "
-                  f"{ratio(rt['deliveries_per_s'], bare['deliveries_per_s'])}")
-        best = {name: max((v for k, v in sat.items() if k.startswith(name + " ")),
-                          key=lambda x: x["deliveries_per_s"], default=None) for name in ("roundtable-sqlite", "bare")}
+            print(
+                f"  fan-out, {p.sat_rooms} rooms x {p.sat_per_room}, {rt['in_flight']} statements in flight: "
+                f"Roundtable {rt['deliveries_per_s']:.0f} deliveries/s ({rt['sent_per_s']:.0f} statements/s, "
+                f"p99 {ms(rt['lat_p99_ms'])}), bare {bare['deliveries_per_s']:.0f} "
+                f"({bare['sent_per_s']:.0f}/s, p99 {ms(bare['lat_p99_ms'])}); ratio "
+                f"{ratio(rt['deliveries_per_s'], bare['deliveries_per_s'])}"
+            )
+        best = {
+            name: max(
+                (v for k, v in sat.items() if k.startswith(name + " ")),
+                key=lambda x: x["deliveries_per_s"],
+                default=None,
+            )
+            for name in ("roundtable-sqlite", "bare")
+        }
         if best["roundtable-sqlite"] and best["bare"]:
             x = best["roundtable-sqlite"]["deliveries_per_s"] / max(1.0, best["bare"]["deliveries_per_s"])
-            print(f"  fan-out at saturation, best level of each: ratio {x:.2f} "
-                  f"(goal >= 0.75: {'met' if x >= 0.75 else 'MISSED'})")
+            print(
+                f"  fan-out at saturation, best level of each: ratio {x:.2f} "
+                f"(goal >= 0.75: {'met' if x >= 0.75 else 'MISSED'})"
+            )
     if "latency" in r:
         for key, res in r["latency"].items():
             name = key.rsplit(" ", 1)[0]
-            goal = "" if name == "bare" else f" (goal p99 < 50 ms: {'met' if res['lat_p99_ms'] < 50 else 'MISSED'}" \
+            goal = (
+                ""
+                if name == "bare"
+                else f" (goal p99 < 50 ms: {'met' if res['lat_p99_ms'] < 50 else 'MISSED'}"
                 f"{'' if works(res) else '; did not keep up'})"
-            print(f"  delivery latency, {name}, {res['connections']} connections in {res['rooms']} rooms, one "
-                  f"statement per {p.lat_interval:.0f} s each ({res['sent_per_s']:.0f}/s): p50 {ms(res['lat_p50_ms'])}, "
-                  f"p99 {ms(res['lat_p99_ms'])}{goal}")
+            )
+            print(
+                f"  delivery latency, {name}, {res['connections']} connections in {res['rooms']} rooms, one "
+                f"statement per {p.lat_interval:.0f} s each ({res['sent_per_s']:.0f}/s): p50 {ms(res['lat_p50_ms'])}, "
+                f"p99 {ms(res['lat_p99_ms'])}{goal}"
+            )
     if "acks" in r:
         for name in ("roundtable-sqlite", "roundtable-postgresql", "bare"):
             closed, opened = r["acks"].get(f"{name} closed"), r["acks"].get(f"{name} open")
             if closed is None or opened is None:
                 continue
             if name == "bare":
-                print(f"  statements echoed (no acks), bare: max {closed['echoes_per_s']:.0f}/s (echo p99 "
-                      f"{ms(closed['own_p99_ms'])}); at {p.ack_rate:.0f}/s offered: {opened['echoes_per_s']:.0f}/s, "
-                      f"echo p99 {ms(opened['own_p99_ms'])}")
+                print(
+                    f"  statements echoed (no acks), bare: max {closed['echoes_per_s']:.0f}/s (echo p99 "
+                    f"{ms(closed['own_p99_ms'])}); at {p.ack_rate:.0f}/s offered: {opened['echoes_per_s']:.0f}/s, "
+                    f"echo p99 {ms(opened['own_p99_ms'])}"
+                )
                 continue
             goal = ""
             if name == "roundtable-sqlite":
                 met = opened["acks_per_s"] >= 0.99 * p.ack_rate and opened["ack_p99_ms"] < 50
                 goal = f" (goal >= 1000/s with ack p99 < 50 ms: {'met' if met else 'MISSED'})"
-            print(f"  statements acknowledged, {name}: max {closed['acks_per_s']:.0f}/s (ack p99 "
-                  f"{ms(closed['ack_p99_ms'])}); at {p.ack_rate:.0f}/s offered: {opened['acks_per_s']:.0f}/s, "
-                  f"ack p99 {ms(opened['ack_p99_ms'])}, {opened['unacked_in_window']} of the window's statements "
-                  f"unacknowledged{goal}")
+            print(
+                f"  statements acknowledged, {name}: max {closed['acks_per_s']:.0f}/s (ack p99 "
+                f"{ms(closed['ack_p99_ms'])}); at {p.ack_rate:.0f}/s offered: {opened['acks_per_s']:.0f}/s, "
+                f"ack p99 {ms(opened['ack_p99_ms'])}, {opened['unacked_in_window']} of the window's statements "
+                f"unacknowledged{goal}"
+            )
     if "memory" in r:
         rt, bare = r["memory"]["roundtable-sqlite"], r["memory"]["bare"]
         for key, label in (("kib_per_connection", "both batches"), ("kib_per_connection_second", "second batch")):
             x = rt[key] / bare[key] if bare[key] > 0 else float("inf")
-            print(f"  memory per idle connection ({label}): Roundtable {rt[key]:.1f} KiB, bare {bare[key]:.1f} KiB; "
-                  f"ratio {x:.2f} (goal <= 2: {'met' if x <= 2 else 'MISSED'})")
+            print(
+                f"  memory per idle connection ({label}): Roundtable {rt[key]:.1f} KiB, bare {bare[key]:.1f} KiB; "
+                f"ratio {x:.2f} (goal <= 2: {'met' if x <= 2 else 'MISSED'})"
+            )
     if "stall" in r:
         for name in ("roundtable-sqlite", "bare"):
             normal, stalled = r["stall"].get(f"{name} normal"), r["stall"].get(f"{name} stalled")
@@ -887,19 +1037,23 @@ def print_report(bench: Bench, info: dict[str, Any], elapsed: float, logdir: Pat
                 continue
             again = r["stall"].get(f"{name} normal again")
             if again is not None:
-                print(f"  stalled reader, {name}: the two normal runs: p99 {ms(normal['lat_p99_ms'])} and "
-                      f"{ms(again['lat_p99_ms'])} (x{again['lat_p99_ms'] / normal['lat_p99_ms']:.2f}: the noise)")
+                print(
+                    f"  stalled reader, {name}: the two normal runs: p99 {ms(normal['lat_p99_ms'])} and "
+                    f"{ms(again['lat_p99_ms'])} (x{again['lat_p99_ms'] / normal['lat_p99_ms']:.2f}: the noise)"
+                )
                 if again["lat_p99_ms"] < normal["lat_p99_ms"]:
                     normal = again  # compare with the better of the two normal runs
             x = stalled["lat_p99_ms"] / normal["lat_p99_ms"] if normal["lat_p99_ms"] else float("nan")
             g0, g1 = normal["groups"].get("room0", {}), stalled["groups"].get("room0", {})
             when = stalled.get("too_slow_after_s")
             dropped = f"dropped as too slow {when} s after the load started" if when is not None else "not dropped"
-            print(f"  stalled reader, {name}: others' p99 {ms(normal['lat_p99_ms'])} -> {ms(stalled['lat_p99_ms'])} "
-                  f"(x{x:.2f}, goal <= 1.2: {'met' if x <= 1.2 else 'MISSED'}; in its own room "
-                  f"{ms(g0.get('p99_ms', float('nan')))} -> {ms(g1.get('p99_ms', float('nan')))}); server RSS "
-                  f"+{stalled['rss_growth_kib'] / 1024:.1f} MiB (normal run +{normal['rss_growth_kib'] / 1024:.1f}); "
-                  f"{dropped}; the stalled reader: {stalled['stallers']}")
+            print(
+                f"  stalled reader, {name}: others' p99 {ms(normal['lat_p99_ms'])} -> {ms(stalled['lat_p99_ms'])} "
+                f"(x{x:.2f}, goal <= 1.2: {'met' if x <= 1.2 else 'MISSED'}; in its own room "
+                f"{ms(g0.get('p99_ms', float('nan')))} -> {ms(g1.get('p99_ms', float('nan')))}); server RSS "
+                f"+{stalled['rss_growth_kib'] / 1024:.1f} MiB (normal run +{normal['rss_growth_kib'] / 1024:.1f}); "
+                f"{dropped}; the stalled reader: {stalled['stallers']}"
+            )
             for label, res in (("normal", normal), ("stalled", stalled)):
                 line = " ".join(f"{sec}:{p99:.0f}" for sec, _n, p99 in res["timeline_p99_ms"])
                 mark = ""

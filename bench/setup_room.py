@@ -92,8 +92,15 @@ async def scratch_database(backend: str, *, admin_url: str = POSTGRES_ADMIN_URL)
 
 def _settings(url: str):  # type: ignore[no-untyped-def]
     # Cheap password hashing: only two accounts are made, and nothing logs in.
-    return Settings(_env_file=None, env="test", database_url=url, secret_key="bench-" + "k" * 40,  # type: ignore[call-arg]
-                    password_time_cost=1, password_memory_kib=8 * 1024, password_parallelism=1)
+    return Settings(
+        _env_file=None,
+        env="test",
+        database_url=url,
+        secret_key="bench-" + "k" * 40,  # type: ignore[call-arg]
+        password_time_cost=1,
+        password_memory_kib=8 * 1024,
+        password_parallelism=1,
+    )
 
 
 async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> list[Room]:
@@ -108,27 +115,51 @@ async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> l
         state = application.state
         now = state.clock.now()
         async with state.db.unit_of_work() as db:
-            organiser = await create_user(db, username=f"bench-organiser-{uuid.uuid4().hex[:6]}",
-                                          full_name="Bench Organiser", role=Role.organiser,
-                                          password=BENCH_PASSWORD, passwords=state.passwords, now=now)
-            facilitator = await create_user(db, username=f"bench-facilitator-{uuid.uuid4().hex[:6]}",
-                                            full_name="Bench Facilitator", role=Role.facilitator,
-                                            password=BENCH_PASSWORD, passwords=state.passwords, now=now)
+            organiser = await create_user(
+                db,
+                username=f"bench-organiser-{uuid.uuid4().hex[:6]}",
+                full_name="Bench Organiser",
+                role=Role.organiser,
+                password=BENCH_PASSWORD,
+                passwords=state.passwords,
+                now=now,
+            )
+            facilitator = await create_user(
+                db,
+                username=f"bench-facilitator-{uuid.uuid4().hex[:6]}",
+                full_name="Bench Facilitator",
+                role=Role.facilitator,
+                password=BENCH_PASSWORD,
+                passwords=state.passwords,
+                now=now,
+            )
         async with state.db.unit_of_work() as db:
             labels = {"a": {"en": "Community A"}, "b": {"en": "Community B"}}
             programme = await programme_service.create_programme(
-                db, actor=organiser, name="Benchmark programme", description="", languages=["en"],
-                communities=[CommunityIn(key=k, labels=v) for k, v in labels.items()], now=now)
-            await programme_service.add_member(db, programme=programme, username=facilitator.username,
-                                               role=MemberRole.facilitator, now=now)
+                db,
+                actor=organiser,
+                name="Benchmark programme",
+                description="",
+                languages=["en"],
+                communities=[CommunityIn(key=k, labels=v) for k, v in labels.items()],
+                now=now,
+            )
+            await programme_service.add_member(
+                db, programme=programme, username=facilitator.username, role=MemberRole.facilitator, now=now
+            )
         for index in range(rooms):
             now = state.clock.now()
             async with state.db.unit_of_work() as db:
                 access = await programme_service.programme_access(db, user=facilitator, programme_id=programme.id)
                 session = await session_service.schedule_session(
-                    db, actor=facilitator, access=access, now=now,
-                    data=SessionCreate(title=f"Benchmark room {index + 1}", starts_at=now + timedelta(days=2),
-                                       capacity=capacity))
+                    db,
+                    actor=facilitator,
+                    access=access,
+                    now=now,
+                    data=SessionCreate(
+                        title=f"Benchmark room {index + 1}", starts_at=now + timedelta(days=2), capacity=capacity
+                    ),
+                )
             async with state.db.unit_of_work() as db:
                 row = await db.get(DialogueSession, session.id)
                 for status in (SessionStatus.scheduled, SessionStatus.open, SessionStatus.live):
@@ -138,13 +169,21 @@ async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> l
                 session = await db.get(DialogueSession, session.id)
                 for n in range(seats):
                     invitation, _token = await invitation_service.create_invitation(
-                        db, session=session, actor=facilitator, now=now,
-                        data=InvitationCreate(community="ab"[n % 2]))
+                        db, session=session, actor=facilitator, now=now, data=InvitationCreate(community="ab"[n % 2])
+                    )
                     invitation = await db.get(Invitation, invitation.id)
-                    await seat_service.give_consent(db, invitation=invitation, session=session, rules_version=1,
-                                                    accept_rules=True, accept_transcript=True, now=now)
-                    seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session,
-                                                                 display_name=f"Person {n + 1}", now=now)
+                    await seat_service.give_consent(
+                        db,
+                        invitation=invitation,
+                        session=session,
+                        rules_version=1,
+                        accept_rules=True,
+                        accept_transcript=True,
+                        now=now,
+                    )
+                    seat, cookie = await lobby.take_seat(
+                        db, invitation=invitation, session=session, display_name=f"Person {n + 1}", now=now
+                    )
                     await lobby.admit(db, seat=seat, now=now)
                     room.cookies.append(f"{seat_cookie_name(session.id)}={cookie}")  # type: ignore[arg-type]
             made.append(room)
@@ -160,7 +199,8 @@ async def last_seqs(url: str, session_ids: list[int]) -> dict[int, int]:
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(
-                select(DialogueSession.id, DialogueSession.last_seq).where(col(DialogueSession.id).in_(session_ids)))
+                select(DialogueSession.id, DialogueSession.last_seq).where(col(DialogueSession.id).in_(session_ids))
+            )
             return {int(i): int(s or 0) for i, s in rows.all()}
     finally:
         await engine.dispose()
@@ -172,8 +212,10 @@ async def _main(args: argparse.Namespace) -> None:
         started = time.monotonic()
         rooms = await make_rooms(url, rooms=args.rooms, seats=args.seats)
         elapsed = time.monotonic() - started
-        print(f"{backend}: {len(rooms)} rooms x {args.seats} seats in {elapsed:.1f} s "
-              f"({len(rooms) * args.seats / elapsed:.0f} seats/s); database removed again")
+        print(
+            f"{backend}: {len(rooms)} rooms x {args.seats} seats in {elapsed:.1f} s "
+            f"({len(rooms) * args.seats / elapsed:.0f} seats/s); database removed again"
+        )
         print(f"first room: session {rooms[0].session_id}, cookie {rooms[0].cookies[0][:24]}...")
 
 

@@ -20,32 +20,40 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import setup_room  # noqa: E402
+from sqlalchemy import event
+
+from app.clock import SystemClock
+from app.db import Database
+from app.dialogues.seats import seat_by_cookie
+from app.events.log import last_seq
+from app.facilitation.statements import post_statement
 
 
 async def measure(backend: str, count: int, show_sql: bool) -> None:
-    from sqlalchemy import event
-
-    from app.clock import SystemClock
-    from app.db import Database
-    from app.dialogues.seats import seat_by_cookie
-    from app.events.log import last_seq
-    from app.facilitation.statements import post_statement
-
     async with setup_room.scratch_database(backend) as url:
         room = (await setup_room.make_rooms(url, rooms=1, seats=2, log=False))[0]
         db = Database(url)
         try:
             clock = SystemClock()
             async with db.unit_of_work() as session:
-                seat = await seat_by_cookie(session, session_id=room.session_id,
-                                            token=room.cookies[0].split("=", 1)[1])
+                seat = await seat_by_cookie(session, session_id=room.session_id, token=room.cookies[0].split("=", 1)[1])
             assert seat is not None
             sql: list[str] = []
-            event.listen(db.engine.sync_engine, "before_cursor_execute",
-                         lambda _c, _cur, statement, *_: sql.append(" ".join(statement.split()[:4])))
+            event.listen(
+                db.engine.sync_engine,
+                "before_cursor_execute",
+                lambda _c, _cur, statement, *_: sql.append(" ".join(statement.split()[:4])),
+            )
             async with db.unit_of_work() as session:
-                await post_statement(session, session_id=room.session_id, seat_id=seat.id, client_id="cost-first", text="first",  # type: ignore[arg-type]
-                                     reply_to=None, now=clock.now())
+                await post_statement(
+                    session,
+                    session_id=room.session_id,
+                    seat_id=seat.id,
+                    client_id="cost-first",
+                    text="first",  # type: ignore[arg-type]
+                    reply_to=None,
+                    now=clock.now(),
+                )
             statements = len([line for line in sql if not line.startswith(("BEGIN", "COMMIT"))])
             if show_sql:
                 for line in sql:
@@ -53,8 +61,15 @@ async def measure(backend: str, count: int, show_sql: bool) -> None:
             wall, cpu = time.perf_counter(), time.process_time()
             for n in range(count):
                 async with db.unit_of_work() as session:
-                    await post_statement(session, session_id=room.session_id, seat_id=seat.id, client_id=f"cost-{n:08d}",  # type: ignore[arg-type]
-                                         text="a statement", reply_to=None, now=clock.now())
+                    await post_statement(
+                        session,
+                        session_id=room.session_id,
+                        seat_id=seat.id,
+                        client_id=f"cost-{n:08d}",  # type: ignore[arg-type]
+                        text="a statement",
+                        reply_to=None,
+                        now=clock.now(),
+                    )
             post_wall, post_cpu = (time.perf_counter() - wall) / count, (time.process_time() - cpu) / count
             wall, cpu = time.perf_counter(), time.process_time()
             for _ in range(count):
@@ -63,9 +78,12 @@ async def measure(backend: str, count: int, show_sql: bool) -> None:
             read_wall, read_cpu = (time.perf_counter() - wall) / count, (time.process_time() - cpu) / count
         finally:
             await db.dispose()
-    print(f"  {backend}: one statement {post_wall * 1000:.2f} ms wall, {post_cpu * 1000:.2f} ms CPU of this process "
-          f"(all threads; {statements} SQL statements in its transaction) -> at most {1 / post_cpu:.0f}/s on one "
-          f"core; a one-query unit of work {read_wall * 1000:.2f} ms wall, {read_cpu * 1000:.2f} ms CPU", flush=True)
+    print(
+        f"  {backend}: one statement {post_wall * 1000:.2f} ms wall, {post_cpu * 1000:.2f} ms CPU of this process "
+        f"(all threads; {statements} SQL statements in its transaction) -> at most {1 / post_cpu:.0f}/s on one "
+        f"core; a one-query unit of work {read_wall * 1000:.2f} ms wall, {read_cpu * 1000:.2f} ms CPU",
+        flush=True,
+    )
 
 
 async def main(args: argparse.Namespace) -> None:

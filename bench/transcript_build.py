@@ -155,24 +155,62 @@ URLS = ["https://example.org/report-{n}", "www.example.am/news/{n}", "http://exa
 def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[str]]:
     """The material, and the strings that must not reach the document."""
     rng = random.Random(seed)
-    programme = Programme(id=1, name="Neighbours in dialogue", description="", languages=["en", "ru", "az", "hy"],
-                          retention_days=90, withdrawal_hours=72, created_at=STARTS_AT, updated_at=STARTS_AT)
+    programme = Programme(
+        id=1,
+        name="Neighbours in dialogue",
+        description="",
+        languages=["en", "ru", "az", "hy"],
+        retention_days=90,
+        withdrawal_hours=72,
+        created_at=STARTS_AT,
+        updated_at=STARTS_AT,
+    )
     communities = [
-        Community(id=1, programme_id=1, key="a", position=0,
-                  labels={"en": "Community A", "ru": "Сообщество A", "az": "İcma A", "hy": "Համայնք Ա"}),
-        Community(id=2, programme_id=1, key="b", position=1,
-                  labels={"en": "Community B", "ru": "Сообщество B", "az": "İcma B", "hy": "Համայնք Բ"}),
+        Community(
+            id=1,
+            programme_id=1,
+            key="a",
+            position=0,
+            labels={"en": "Community A", "ru": "Сообщество A", "az": "İcma A", "hy": "Համայնք Ա"},
+        ),
+        Community(
+            id=2,
+            programme_id=1,
+            key="b",
+            position=1,
+            labels={"en": "Community B", "ru": "Сообщество B", "az": "İcma B", "hy": "Համայնք Բ"},
+        ),
     ]
-    session = DialogueSession(id=1, programme_id=1, title="Third meeting: everyday life", description="",
-                              starts_at=STARTS_AT, time_zone="Asia/Tbilisi", planned_minutes=180, capacity=20,
-                              status=SessionStatus.ended, show_communities=True, keep_transcript=True, last_seq=0,
-                              created_at=STARTS_AT, updated_at=STARTS_AT)
-    kinds = [(AgendaKind.check_in, "Welcome and check-in"), (AgendaKind.round, "Hopes for this dialogue"),
-             (AgendaKind.discussion, "Water and roads"), (AgendaKind.break_, "Break"),
-             (AgendaKind.discussion, "Schools and languages"), (AgendaKind.round, "Being heard"),
-             (AgendaKind.poll, "How was this for you?"), (AgendaKind.check_out, "Check-out")]
-    items = [AgendaItem(id=10 + n, session_id=1, position=n, kind=kind, title=title, prompt="", planned_minutes=20)
-             for n, (kind, title) in enumerate(kinds)]
+    session = DialogueSession(
+        id=1,
+        programme_id=1,
+        title="Third meeting: everyday life",
+        description="",
+        starts_at=STARTS_AT,
+        time_zone="Asia/Tbilisi",
+        planned_minutes=180,
+        capacity=20,
+        status=SessionStatus.ended,
+        show_communities=True,
+        keep_transcript=True,
+        last_seq=0,
+        created_at=STARTS_AT,
+        updated_at=STARTS_AT,
+    )
+    kinds = [
+        (AgendaKind.check_in, "Welcome and check-in"),
+        (AgendaKind.round, "Hopes for this dialogue"),
+        (AgendaKind.discussion, "Water and roads"),
+        (AgendaKind.break_, "Break"),
+        (AgendaKind.discussion, "Schools and languages"),
+        (AgendaKind.round, "Being heard"),
+        (AgendaKind.poll, "How was this for you?"),
+        (AgendaKind.check_out, "Check-out"),
+    ]
+    items = [
+        AgendaItem(id=10 + n, session_id=1, position=n, kind=kind, title=title, prompt="", planned_minutes=20)
+        for n, (kind, title) in enumerate(kinds)
+    ]
 
     seats: dict[int, Seat] = {}
     real_names: dict[int, str] = {}
@@ -190,8 +228,14 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
     for community_id, key in ((1, "a"), (2, "b")):
         for display, real, names in PEOPLE[key]:
             seat_id += 1
-            seats[seat_id] = _seat(seat_id, SeatRole.participant, community_id, display,
-                                   f"Participant {pseudonyms.pop()}", invitation_id=seat_id)
+            seats[seat_id] = _seat(
+                seat_id,
+                SeatRole.participant,
+                community_id,
+                display,
+                f"Participant {pseudonyms.pop()}",
+                invitation_id=seat_id,
+            )
             real_names[seat_id] = real
             name_forms.extend(names)
             languages = ["en", "ru", "hy" if key == "a" else "az"]
@@ -217,7 +261,9 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
         if kind < 0.15:
             text = rng.choice(NAMED[language]).format(name=rng.choice(name_forms)) + " " + text
         elif kind < 0.20:
-            email = f"{rng.choice(['nare.p', 'elvin88', 'g.aliyeva', 'tigran_g', 'aysel'])}{n % 100}@{rng.choice(DOMAINS)}"
+            email = (
+                f"{rng.choice(['nare.p', 'elvin88', 'g.aliyeva', 'tigran_g', 'aysel'])}{n % 100}@{rng.choice(DOMAINS)}"
+            )
             phone = rng.choice(PHONES).format(n=n % 100)
             url = rng.choice(URLS).format(n=n)
             contacts.extend((email, phone))
@@ -228,38 +274,98 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
         reply_to = rng.choice(statements[-20:]).id if statements and rng.random() < 0.2 else None
         created_at = started_at + timedelta(seconds=n * spacing)
         hidden = rng.random() < 0.005
-        statements.append(Statement(
-            id=statement_id, session_id=1, seat_id=seat, client_id=f"c-{n}", text=text, reply_to_id=reply_to,
-            seq=n + 1, created_at=created_at, agenda_item_id=agenda_item_id,
-            hidden_at=created_at + timedelta(seconds=30) if hidden else None,
-            hidden_reason="personal attack" if hidden else None))
+        statements.append(
+            Statement(
+                id=statement_id,
+                session_id=1,
+                seat_id=seat,
+                client_id=f"c-{n}",
+                text=text,
+                reply_to_id=reply_to,
+                seq=n + 1,
+                created_at=created_at,
+                agenda_item_id=agenda_item_id,
+                hidden_at=created_at + timedelta(seconds=30) if hidden else None,
+                hidden_reason="personal attack" if hidden else None,
+            )
+        )
 
     rounds = []
     participants = [s for s in seats if seats[s].role is SeatRole.participant]
     outcomes = [TurnOutcome.spoke] * 6 + [TurnOutcome.passed, TurnOutcome.skipped, TurnOutcome.timed_out]
     for number, item in enumerate((items[1], items[5]), start=1):
         first = next(s for s in statements if s.agenda_item_id == item.id)
-        rnd = Round(id=number, session_id=1, agenda_item_id=item.id, number=number, prompt=item.title, turn_seconds=90,
-                    status=RoundStatus.ended, started_at=first.created_at - timedelta(seconds=5),
-                    ended_at=first.created_at + timedelta(minutes=20))
+        rnd = Round(
+            id=number,
+            session_id=1,
+            agenda_item_id=item.id,
+            number=number,
+            prompt=item.title,
+            turn_seconds=90,
+            status=RoundStatus.ended,
+            started_at=first.created_at - timedelta(seconds=5),
+            ended_at=first.created_at + timedelta(minutes=20),
+        )
         order = rng.sample(participants, len(participants))
-        turns = [RoundTurn(id=number * 100 + position, round_id=number, seat_id=seat, position=position,
-                           outcome=rng.choice(outcomes)) for position, seat in enumerate(order)]
+        turns = [
+            RoundTurn(
+                id=number * 100 + position,
+                round_id=number,
+                seat_id=seat,
+                position=position,
+                outcome=rng.choice(outcomes),
+            )
+            for position, seat in enumerate(order)
+        ]
         rounds.append((rnd, turns))
     poll_item = items[6]
     poll_at = next(s for s in statements if s.agenda_item_id == poll_item.id).created_at
     polls = [
-        (Poll(id=1, session_id=1, agenda_item_id=poll_item.id, question="How safe did you feel speaking today?",
-              options=["Very safe", "Mostly safe", "Not always", "Not safe"], multiple=False, anonymous=True,
-              status=PollStatus.closed, opened_at=poll_at, closed_at=poll_at + timedelta(minutes=2)), [7, 8, 3, 0]),
-        (Poll(id=2, session_id=1, agenda_item_id=poll_item.id, question="Which topics next time?",
-              options=["Water", "Schools", "Roads", "Elders' stories"], multiple=True, anonymous=True,
-              status=PollStatus.closed, opened_at=poll_at + timedelta(minutes=3), closed_at=None), [9, 12, 4, 10]),
+        (
+            Poll(
+                id=1,
+                session_id=1,
+                agenda_item_id=poll_item.id,
+                question="How safe did you feel speaking today?",
+                options=["Very safe", "Mostly safe", "Not always", "Not safe"],
+                multiple=False,
+                anonymous=True,
+                status=PollStatus.closed,
+                opened_at=poll_at,
+                closed_at=poll_at + timedelta(minutes=2),
+            ),
+            [7, 8, 3, 0],
+        ),
+        (
+            Poll(
+                id=2,
+                session_id=1,
+                agenda_item_id=poll_item.id,
+                question="Which topics next time?",
+                options=["Water", "Schools", "Roads", "Elders' stories"],
+                multiple=True,
+                anonymous=True,
+                status=PollStatus.closed,
+                opened_at=poll_at + timedelta(minutes=3),
+                closed_at=None,
+            ),
+            [9, 12, 4, 10],
+        ),
     ]
 
-    material = Material(session=session, programme=programme, communities=communities, items=items, seats=seats,
-                        real_names=real_names, statements=statements, decisions={}, rounds=rounds, polls=polls,
-                        started_at=started_at)
+    material = Material(
+        session=session,
+        programme=programme,
+        communities=communities,
+        items=items,
+        seats=seats,
+        real_names=real_names,
+        statements=statements,
+        decisions={},
+        rounds=rounds,
+        polls=polls,
+        started_at=started_at,
+    )
     # The facilitators' review: one automatic suggestion in fifty rejected, and a manual
     # span hidden in one statement in two hundred.
     decided = datetime(2026, 11, 21, tzinfo=UTC)
@@ -269,28 +375,72 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
     for statement_id, suggestions in found.items():
         for s in suggestions:
             if rng.random() < 0.02:
-                decisions.setdefault(statement_id, []).append(Redaction(
-                    id=next_id, session_id=1, statement_id=statement_id, start=s.start, end=s.end, kind=s.kind,
-                    replacement=s.replacement, accepted=False, decided_by=1, decided_at=decided))
+                decisions.setdefault(statement_id, []).append(
+                    Redaction(
+                        id=next_id,
+                        session_id=1,
+                        statement_id=statement_id,
+                        start=s.start,
+                        end=s.end,
+                        kind=s.kind,
+                        replacement=s.replacement,
+                        accepted=False,
+                        decided_by=1,
+                        decided_at=decided,
+                    )
+                )
                 next_id += 1
     for statement in statements[::200]:
         if statement.hidden_at is None and len(statement.text) > 12:
-            decisions.setdefault(statement.id, []).append(Redaction(  # type: ignore[arg-type]
-                id=next_id, session_id=1, statement_id=statement.id, start=2, end=10, kind="manual",  # type: ignore[arg-type]
-                replacement="[redacted]", accepted=True, reason="identifying detail", decided_by=1,
-                decided_at=decided))
+            decisions.setdefault(statement.id, []).append(
+                Redaction(  # type: ignore[arg-type]
+                    id=next_id,
+                    session_id=1,
+                    statement_id=statement.id,
+                    start=2,
+                    end=10,
+                    kind="manual",  # type: ignore[arg-type]
+                    replacement="[redacted]",
+                    accepted=True,
+                    reason="identifying detail",
+                    decided_by=1,
+                    decided_at=decided,
+                )
+            )
             next_id += 1
     material.decisions = decisions
     # Strings that must not reach the document: real names, e-mail addresses, phone numbers.
     return material, sorted(set(contacts) | set(real_names.values()))
 
 
-def _seat(seat_id: int, role: SeatRole, community_id: int | None, display: str, pseudonym: str, *,
-          user_id: int | None = None, invitation_id: int | None = None) -> Seat:
-    return Seat(id=seat_id, session_id=1, invitation_id=invitation_id, user_id=user_id, community_id=community_id,
-                role=role, display_name=display, display_name_key=display.casefold(), pseudonym=pseudonym,
-                status=SeatStatus.left, cookie_hash=f"{seat_id:064d}", language="en", consent_rules_version=1,
-                consented_at=STARTS_AT, joined_at=STARTS_AT, admitted_at=STARTS_AT)
+def _seat(
+    seat_id: int,
+    role: SeatRole,
+    community_id: int | None,
+    display: str,
+    pseudonym: str,
+    *,
+    user_id: int | None = None,
+    invitation_id: int | None = None,
+) -> Seat:
+    return Seat(
+        id=seat_id,
+        session_id=1,
+        invitation_id=invitation_id,
+        user_id=user_id,
+        community_id=community_id,
+        role=role,
+        display_name=display,
+        display_name_key=display.casefold(),
+        pseudonym=pseudonym,
+        status=SeatStatus.left,
+        cookie_hash=f"{seat_id:064d}",
+        language="en",
+        consent_rules_version=1,
+        consented_at=STARTS_AT,
+        joined_at=STARTS_AT,
+        admitted_at=STARTS_AT,
+    )
 
 
 def plain_loop(material: Material) -> list[dict[str, Any]]:
@@ -299,8 +449,14 @@ def plain_loop(material: Material) -> list[dict[str, Any]]:
     out = []
     for statement in material.statements:
         seat = material.seats[statement.seat_id]
-        out.append({"speaker": seat.pseudonym, "role": seat.role.value, "text": statement.text,
-                    "offset_seconds": max(0, int((statement.created_at - start).total_seconds()))})
+        out.append(
+            {
+                "speaker": seat.pseudonym,
+                "role": seat.role.value,
+                "text": statement.text,
+                "offset_seconds": max(0, int((statement.created_at - start).total_seconds())),
+            }
+        )
     return out
 
 
@@ -330,8 +486,11 @@ def leaks(material: Material, document: dict[str, Any], probes: list[str]) -> tu
             if entry["type"] != "statement":
                 continue
             statement = shown[entry["number"] - 1]
-            kept = [statement.text[d.start:d.end] for d in material.decisions.get(statement.id, ())  # type: ignore[arg-type]
-                    if not d.accepted]
+            kept = [
+                statement.text[d.start : d.end]
+                for d in material.decisions.get(statement.id, ())  # type: ignore[arg-type]
+                if not d.accepted
+            ]
             text = entry["text"]
             left |= {p for p in probes if p in text and not any(p in k or k in p for k in kept)}
             names |= set(words.findall(text)) - {w for k in kept for w in words.findall(k)}
@@ -364,9 +523,18 @@ def code_identity() -> dict[str, str]:
         commit = head
         if head.startswith("ref: "):
             ref = root / ".git" / head[5:]
-            commit = ref.read_text().strip() if ref.exists() else next(
-                (line.split()[0] for line in (root / ".git" / "packed-refs").read_text().splitlines()
-                 if line.endswith(" " + head[5:])), "unknown")
+            commit = (
+                ref.read_text().strip()
+                if ref.exists()
+                else next(
+                    (
+                        line.split()[0]
+                        for line in (root / ".git" / "packed-refs").read_text().splitlines()
+                        if line.endswith(" " + head[5:])
+                    ),
+                    "unknown",
+                )
+            )
     except OSError:
         pass
 
@@ -377,8 +545,11 @@ def code_identity() -> dict[str, str]:
             h.update(path.read_bytes())
         return h.hexdigest()[:12]
 
-    return {"commit": commit, "app_digest": digest(root / "app"),
-            "transcripts_digest": digest(root / "app" / "transcripts")}
+    return {
+        "commit": commit,
+        "app_digest": digest(root / "app"),
+        "transcripts_digest": digest(root / "app" / "transcripts"),
+    }
 
 
 def main(args: argparse.Namespace) -> dict[str, Any]:
@@ -418,12 +589,16 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     replaced = sum(len(e.get("redactions", ())) for s in document["sections"] for e in s["entries"])
     left, names_left = leaks(material, document, probes)
 
-    print(f"transcript of {args.count:,} statements ({hidden} hidden, {sum(len(v) for v in material.decisions.values())} "
-          f"redaction decisions), {len(material.seats)} seats; material built in {setup:.1f} s; {runs} runs each; "
-          f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(
+        f"transcript of {args.count:,} statements ({hidden} hidden, {sum(len(v) for v in material.decisions.values())} "
+        f"redaction decisions), {len(material.seats)} seats; material built in {setup:.1f} s; {runs} runs each; "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs"
+    )
     code = code_identity()
-    print(f"code: commit {code['commit'][:12]}, app/ digest {code['app_digest']}, "
-          f"app/transcripts/ digest {code['transcripts_digest']}")
+    print(
+        f"code: commit {code['commit'][:12]}, app/ digest {code['app_digest']}, "
+        f"app/transcripts/ digest {code['transcripts_digest']}"
+    )
     print(f"{'':42} {'best ms':>9} {'median ms':>10} {'÷ loop':>8} {'÷ dumps':>8}")
     for name, times in figures.items():
         median = statistics.median(times)
@@ -435,35 +610,57 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
             print(f"{name}: median {median:.3f} s for {args.count:,} (the goal is judged at {GOAL_COUNT:,})")
             continue
         verdicts[name] = median < GOAL_SECONDS
-        print(f"goal ({GOAL_COUNT:,} statements in under {GOAL_SECONDS:.0f} s), {name}: "
-              f"{'met' if verdicts[name] else 'MISSED'} (median {median:.3f} s)")
-    print(f"document: {entries:,} entries, {document['counts']['statements']:,} statements, {replaced:,} spans replaced; "
-          f"Markdown {len(markdown.encode()) / 1e6:.1f} MB, CSV {len(csv_text.encode()) / 1e6:.1f} MB, "
-          f"JSON {len(json_text.encode()) / 1e6:.1f} MB")
-    print(f"left in the statements (not counting spans a facilitator kept): {len(left)} real names or contacts"
-          + (f" ({', '.join(left[:5])})" if left else ""))
+        print(
+            f"goal ({GOAL_COUNT:,} statements in under {GOAL_SECONDS:.0f} s), {name}: "
+            f"{'met' if verdicts[name] else 'MISSED'} (median {median:.3f} s)"
+        )
+    print(
+        f"document: {entries:,} entries, {document['counts']['statements']:,} statements, {replaced:,} spans replaced; "
+        f"Markdown {len(markdown.encode()) / 1e6:.1f} MB, CSV {len(csv_text.encode()) / 1e6:.1f} MB, "
+        f"JSON {len(json_text.encode()) / 1e6:.1f} MB"
+    )
+    print(
+        f"left in the statements (not counting spans a facilitator kept): {len(left)} real names or contacts"
+        + (f" ({', '.join(left[:5])})" if left else "")
+    )
     same = [n for n in names_left if not other_script(n)]
     other = [n for n in names_left if other_script(n)]
-    print(f"name forms left: {len(same)} in the script the name was registered in"
-          + (f" ({', '.join(same[:8])})" if same else "") + f", {len(other)} written in another script"
-          + (f" ({', '.join(other[:8])}…)" if other else ""))
+    print(
+        f"name forms left: {len(same)} in the script the name was registered in"
+        + (f" ({', '.join(same[:8])})" if same else "")
+        + f", {len(other)} written in another script"
+        + (f" ({', '.join(other[:8])}…)" if other else "")
+    )
 
     result = {
-        "count": args.count, "runs": runs, "hidden": hidden, "seats": len(material.seats),
-        "figures_seconds": {name: {"best": min(t), "median": statistics.median(t), "all": t} for name, t in figures.items()},
+        "count": args.count,
+        "runs": runs,
+        "hidden": hidden,
+        "seats": len(material.seats),
+        "figures_seconds": {
+            name: {"best": min(t), "median": statistics.median(t), "all": t} for name, t in figures.items()
+        },
         "ratios_to_plain_loop": {name: statistics.median(t) / base for name, t in figures.items()},
         "ratios_to_json_dumps": {name: statistics.median(t) / dumps for name, t in figures.items()},
-        "goal_seconds": GOAL_SECONDS, "goal_count": GOAL_COUNT, "goal_met": {name: met for name, met in verdicts.items()},
-        "entries": entries, "spans_replaced": replaced, "left_real_names_or_contacts": left,
+        "goal_seconds": GOAL_SECONDS,
+        "goal_count": GOAL_COUNT,
+        "goal_met": {name: met for name, met in verdicts.items()},
+        "entries": entries,
+        "spans_replaced": replaced,
+        "left_real_names_or_contacts": left,
         "left_name_forms_same_script": [n for n in names_left if not other_script(n)],
         "left_name_forms_other_script": [n for n in names_left if other_script(n)],
         "sizes_bytes": {"md": len(markdown.encode()), "csv": len(csv_text.encode()), "json": len(json_text.encode())},
-        "python": platform.python_version(), "cpus": os.cpu_count(), **code,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        **code,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if left or same:
-        print("WARNING: the document is not anonymised: real names, contacts or name forms that the "
-              "redaction should have replaced are in it (exit status 1).")
+        print(
+            "WARNING: the document is not anonymised: real names, contacts or name forms that the "
+            "redaction should have replaced are in it (exit status 1)."
+        )
         result["not_anonymised"] = True
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False))

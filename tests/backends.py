@@ -19,6 +19,8 @@ from app.db import make_unpooled_engine
 
 PG_URL = os.environ.get("ROUNDTABLE_TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("ROUNDTABLE_TEST_REDIS_URL") or None
+
+
 def backend_name() -> str:
     return "postgresql" if PG_URL else "sqlite"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
@@ -58,14 +59,10 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def redis_available() -> str | None:
     if not REDIS_URL:
         return None
-    import redis
-
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
     except Exception as exc:
-        pytest.fail(
-            f"ROUNDTABLE_TEST_REDIS_URL is set but Redis cannot be reached: {exc!r}", pytrace=False
-        )
+        pytest.fail(f"ROUNDTABLE_TEST_REDIS_URL is set but Redis cannot be reached: {exc!r}", pytrace=False)
     return REDIS_URL
 
 
@@ -127,8 +124,9 @@ def make_account(app):  # type: ignore[no-untyped-def]
     """Create an account through the accounts service, as the admin page would."""
     counter = iter(range(1, 10_000))
 
-    async def make(role: Role = Role.facilitator, *, username: str | None = None,
-                   password: str = DEFAULT_PASSWORD) -> Account:
+    async def make(
+        role: Role = Role.facilitator, *, username: str | None = None, password: str = DEFAULT_PASSWORD
+    ) -> Account:
         name = username or f"{role.value}-{next(counter)}"
         async with app.state.db.unit_of_work() as db:
             user = await create_user(
@@ -145,9 +143,8 @@ def make_account(app):  # type: ignore[no-untyped-def]
     return make
 
 
-
-
 # A live room in-process (tests/factories.py: InRoom) -------------------------------------
+
 
 @pytest.fixture
 def make_room(app, make_account):  # type: ignore[no-untyped-def]
@@ -155,16 +152,19 @@ def make_room(app, make_account):  # type: ignore[no-untyped-def]
         organiser = await make_account(Role.organiser)
         facilitator = await make_account(Role.facilitator)
         co = await make_account(Role.facilitator)
-        programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user, co.user],
-                                         keys=keys)
-        session = await make_session(app, facilitator=facilitator.user, programme=programme, capacity=12,
-                                     speaking_mode=speaking_mode)
+        programme = await make_programme(
+            app, organiser=organiser.user, facilitators=[facilitator.user, co.user], keys=keys
+        )
+        session = await make_session(
+            app, facilitator=facilitator.user, programme=programme, capacity=12, speaking_mode=speaking_mode
+        )
         if live:
             await go_live(app, session)
         seats, cookies = {}, {}
         for name, community in people:
-            person = await seat_for(app, facilitator=facilitator.user, session=session, community=community,
-                                    name=name.title())
+            person = await seat_for(
+                app, facilitator=facilitator.user, session=session, community=community, name=name.title()
+            )
             seats[name] = Actor(session_id=session.id, seat_id=person.seat_id)  # type: ignore[arg-type]
             cookies[name] = person.cookie
         actors = []

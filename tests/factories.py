@@ -40,35 +40,59 @@ LABELS = {
 }
 
 
-async def make_programme(app, *, organiser: User, facilitators: list[User] = (), keys=("a", "b"), name="Programme") -> Programme:  # type: ignore[no-untyped-def]
+async def make_programme(
+    app, *, organiser: User, facilitators: list[User] = (), keys=("a", "b"), name="Programme"
+) -> Programme:  # type: ignore[no-untyped-def]
     now = app.state.clock.now()
     async with app.state.db.unit_of_work() as db:
         programme = await programme_service.create_programme(
-            db, actor=organiser, name=name, description="", languages=["en", "ru", "az", "hy"],
-            communities=[CommunityIn(key=k, labels=LABELS[k]) for k in keys], now=now,
+            db,
+            actor=organiser,
+            name=name,
+            description="",
+            languages=["en", "ru", "az", "hy"],
+            communities=[CommunityIn(key=k, labels=LABELS[k]) for k in keys],
+            now=now,
         )
         for facilitator in facilitators:
-            await programme_service.add_member(db, programme=programme, username=facilitator.username,
-                                               role=MemberRole.facilitator, now=now)
+            await programme_service.add_member(
+                db, programme=programme, username=facilitator.username, role=MemberRole.facilitator, now=now
+            )
     return programme
 
 
 async def make_session(app, *, facilitator: User, programme: Programme, **fields) -> DialogueSession:  # type: ignore[no-untyped-def]
     now = app.state.clock.now()
-    data = {"title": "First meeting", "starts_at": now + timedelta(days=2), "capacity": 4,
-            "agenda_template": "first_meeting", **fields}
+    data = {
+        "title": "First meeting",
+        "starts_at": now + timedelta(days=2),
+        "capacity": 4,
+        "agenda_template": "first_meeting",
+        **fields,
+    }
     async with app.state.db.unit_of_work() as db:
         access = await programme_service.programme_access(db, user=facilitator, programme_id=programme.id)
-        return await session_service.schedule_session(db, actor=facilitator, access=access,
-                                                      data=SessionCreate(**data), now=now)
+        return await session_service.schedule_session(
+            db, actor=facilitator, access=access, data=SessionCreate(**data), now=now
+        )
 
 
-async def make_invitation(app, *, facilitator: User, session: DialogueSession, community: str | None = "a",
-                          role: SeatRole = SeatRole.participant, real_name: str | None = None,
-                          contact: str | None = None) -> tuple[Invitation, str]:
+async def make_invitation(
+    app,
+    *,
+    facilitator: User,
+    session: DialogueSession,
+    community: str | None = "a",
+    role: SeatRole = SeatRole.participant,
+    real_name: str | None = None,
+    contact: str | None = None,
+) -> tuple[Invitation, str]:
     async with app.state.db.unit_of_work() as db:
         return await invitation_service.create_invitation(
-            db, session=session, actor=facilitator, now=app.state.clock.now(),
+            db,
+            session=session,
+            actor=facilitator,
+            now=app.state.clock.now(),
             data=InvitationCreate(role=role, community=community, real_name=real_name, contact=contact),
         )
 
@@ -92,7 +116,9 @@ async def make_world(app, make_account) -> World:  # type: ignore[no-untyped-def
     co_facilitator = await make_account(Role.facilitator)
     outsider = await make_account(Role.facilitator)
     other_organiser = await make_account(Role.organiser)
-    programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user, co_facilitator.user])
+    programme = await make_programme(
+        app, organiser=organiser.user, facilitators=[facilitator.user, co_facilitator.user]
+    )
     other = await make_programme(app, organiser=other_organiser.user, facilitators=[outsider.user], name="Other")
     session = await make_session(app, facilitator=facilitator.user, programme=programme)
     return World(organiser, facilitator, co_facilitator, outsider, programme, other, session)
@@ -102,8 +128,9 @@ async def schedule(app, session: DialogueSession) -> None:  # type: ignore[no-un
     """Move a draft to scheduled, so that its invitations can be followed."""
     async with app.state.db.unit_of_work() as db:
         row = await db.get(DialogueSession, session.id)
-        await session_service.change_status(db, session=row, to=SessionStatus.scheduled, reason=None,
-                                            now=app.state.clock.now())
+        await session_service.change_status(
+            db, session=row, to=SessionStatus.scheduled, reason=None, now=app.state.clock.now()
+        )
 
 
 @dataclass
@@ -113,15 +140,24 @@ class Person:
     cookie: str  # "name=value" for the Cookie header
 
 
-async def seat_for(app, *, facilitator, session, community: str | None, name: str,  # type: ignore[no-untyped-def]
-                   role: SeatRole = SeatRole.participant) -> Person:
-    invitation, _token = await make_invitation(app, facilitator=facilitator, session=session, community=community,
-                                               role=role)
+async def seat_for(
+    app,
+    *,
+    facilitator,
+    session,
+    community: str | None,
+    name: str,  # type: ignore[no-untyped-def]
+    role: SeatRole = SeatRole.participant,
+) -> Person:
+    invitation, _token = await make_invitation(
+        app, facilitator=facilitator, session=session, community=community, role=role
+    )
     now = app.state.clock.now()
     async with app.state.db.unit_of_work() as db:
         row = await db.get(Invitation, invitation.id)
-        await seat_service.give_consent(db, invitation=row, session=session, rules_version=1, accept_rules=True,
-                                        accept_transcript=True, now=now)
+        await seat_service.give_consent(
+            db, invitation=row, session=session, rules_version=1, accept_rules=True, accept_transcript=True, now=now
+        )
         seat, cookie = await lobby.take_seat(db, invitation=row, session=session, display_name=name, now=now)
         await lobby.admit(db, seat=seat, now=now)
     return Person(name, seat.id, f"{seat_cookie_name(session.id)}={cookie}")  # type: ignore[arg-type]
@@ -151,8 +187,9 @@ class InRoom:
         """Another admitted seat: an invited co-facilitator or an observer, say."""
         async with self.app.state.db.unit_of_work() as db:
             session = await db.get(DialogueSession, self.session_id)
-        person = await seat_for(self.app, facilitator=self.facilitator_user, session=session, community=community,
-                                name=name, role=role)
+        person = await seat_for(
+            self.app, facilitator=self.facilitator_user, session=session, community=community, name=name, role=role
+        )
         return Actor(session_id=self.session_id, seat_id=person.seat_id)
 
     @property
@@ -167,9 +204,15 @@ class InRoom:
 
     async def say(self, actor: Actor, text: str, client_id: str | None = None) -> Any:
         async with self.app.state.db.unit_of_work() as db:
-            return await post_statement(db, session_id=self.session_id, seat_id=actor.seat_id,
-                                        client_id=client_id or uuid.uuid4().hex, text=text, reply_to=None,
-                                        now=self.clock.now())
+            return await post_statement(
+                db,
+                session_id=self.session_id,
+                seat_id=actor.seat_id,
+                client_id=client_id or uuid.uuid4().hex,
+                text=text,
+                reply_to=None,
+                now=self.clock.now(),
+            )
 
     async def events(self, after: int = 0) -> list[dict[str, Any]]:
         """Every event of the room as frames, each with its audience."""
@@ -215,8 +258,6 @@ async def page_csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
 
 async def api_login(client: httpx.AsyncClient, account: Account) -> str:
     """Log in through the JSON API; return the CSRF token for later requests."""
-    response = await client.post(
-        "/api/auth/login", json={"username": account.username, "password": account.password}
-    )
+    response = await client.post("/api/auth/login", json={"username": account.username, "password": account.password})
     assert response.status_code == 200, response.text
     return response.json()["csrf_token"]

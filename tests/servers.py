@@ -23,8 +23,15 @@ def free_port() -> int:
 
 def server_env(database_url: str, redis_url: str | None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ROUNDTABLE_")}
-    env.update({"ROUNDTABLE_DATABASE_URL": database_url, "ROUNDTABLE_LOG_LEVEL": "INFO",
-                "ROUNDTABLE_PRESENCE_TIMEOUT_SECONDS": "3", "ROUNDTABLE_STATEMENT_RATE": "50/second", **extra})
+    env.update(
+        {
+            "ROUNDTABLE_DATABASE_URL": database_url,
+            "ROUNDTABLE_LOG_LEVEL": "INFO",
+            "ROUNDTABLE_PRESENCE_TIMEOUT_SECONDS": "3",
+            "ROUNDTABLE_STATEMENT_RATE": "50/second",
+            **extra,
+        }
+    )
     if redis_url:
         env["ROUNDTABLE_REDIS_URL"] = redis_url
         # Each test's database starts its ids at 1 again: keep its Redis keys apart too.
@@ -63,12 +70,20 @@ class Server:
         raise AssertionError("unreachable")
 
     def _start(self, timeout: float) -> Server:
-        env = {**self.env, "ROUNDTABLE_PORT": str(self.port),
-               "ROUNDTABLE_ALLOWED_ORIGINS": f"http://127.0.0.1:{self.port}"}
+        env = {
+            **self.env,
+            "ROUNDTABLE_PORT": str(self.port),
+            "ROUNDTABLE_ALLOWED_ORIGINS": f"http://127.0.0.1:{self.port}",
+        }
         self.log = self.workdir / f"server-{self.port}.log"
         self._log_file = self.log.open("a")
-        self.process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--migrate"], env=env,
-                                        cwd=self.workdir, stdout=self._log_file, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--migrate"],
+            env=env,
+            cwd=self.workdir,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.accounts import service
 from app.accounts.models import Role
 from tests.factories import api_login
 
@@ -117,14 +118,19 @@ async def test_browsers_get_a_readable_error_page(client):
 
 
 async def test_an_unexpected_error_is_a_500_with_headers_and_nothing_saved(app, client, admin_csrf, monkeypatch):
-    from app.accounts import service
-
     real_create = service.create_user
 
     async def broken(db, *, passwords, now, **kwargs):
         # Write something first: the failure must roll it back.
-        await real_create(db, username="ghost.user", full_name="Ghost", role=Role.organiser,
-                          password="a long enough secret", passwords=passwords, now=now)
+        await real_create(
+            db,
+            username="ghost.user",
+            full_name="Ghost",
+            role=Role.organiser,
+            password="a long enough secret",
+            passwords=passwords,
+            now=now,
+        )
         raise RuntimeError("secret statement text must not reach the client or the log")
 
     monkeypatch.setattr(service, "reset_password", broken)

@@ -19,15 +19,20 @@ def json_lines(text: str) -> list[dict]:
 def test_sensitive_fields_are_dropped_whoever_logs_them(capsys):
     configure_logging(json=True)
     structlog.get_logger("test").info(
-        "something", password="hunter2-hunter2", token="tok-abc", ip="203.0.113.9",
-        text="my words in the room", display_name="Nar", seats=3,
+        "something",
+        password="hunter2-hunter2",
+        token="tok-abc",
+        ip="203.0.113.9",
+        text="my words in the room",
+        display_name="Nar",
+        seats=3,
     )
     line = json_lines(capsys.readouterr().err)[-1]
     assert line["seats"] == 3
     for key in ("password", "token", "ip", "text", "display_name"):
         assert line[key] == "[redacted]"
     raw = json.dumps(line)
-    for secret in ("hunter2", "tok-abc", "203.0.113.9", "my words", "Nar\""):
+    for secret in ("hunter2", "tok-abc", "203.0.113.9", "my words", 'Nar"'):
         assert secret not in raw
 
 
@@ -53,8 +58,9 @@ def test_request_paths_in_server_lines_are_dropped(capsys):
 def test_sensitive_names_are_caught_by_fragment_and_when_nested(capsys):
     configure_logging(json=True)
     structlog.get_logger("test").info(
-        "nested", invite_token="abc123", details={"user_password": "pw-1", "seat": 4,
-                                                  "people": [{"display_name": "Aram", "real_name": "Ali"}]},
+        "nested",
+        invite_token="abc123",
+        details={"user_password": "pw-1", "seat": 4, "people": [{"display_name": "Aram", "real_name": "Ali"}]},
     )
     line = json_lines(capsys.readouterr().err)[-1]
     assert line["invite_token"] == "[redacted]"

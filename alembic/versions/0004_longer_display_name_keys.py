@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0004"
@@ -20,11 +21,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("seats", schema=None) as batch_op:
-        batch_op.alter_column("display_name_key", existing_type=sa.String(length=60),
-                              type_=sa.String(length=120), existing_nullable=False)
+        batch_op.alter_column(
+            "display_name_key", existing_type=sa.String(length=60), type_=sa.String(length=120), existing_nullable=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("seats", schema=None) as batch_op:
-        batch_op.alter_column("display_name_key", existing_type=sa.String(length=120),
-                              type_=sa.String(length=60), existing_nullable=False)
+        batch_op.alter_column(
+            "display_name_key", existing_type=sa.String(length=120), type_=sa.String(length=60), existing_nullable=False
+        )

@@ -15,10 +15,10 @@ from app.accounts.schemas import (
 from app.deps import (
     AdminUser,
     CurrentLogin,
+    DbDep,
     NowDep,
     OptionalLogin,
     PasswordsDep,
-    SessionDep,
     SettingsDep,
     ThrottleDep,
     client_address,
@@ -46,7 +46,7 @@ async def api_login(
     body: LoginRequest,
     request: Request,
     response: Response,
-    db: SessionDep,
+    db: DbDep,
     now: NowDep,
     settings: SettingsDep,
     passwords: PasswordsDep,
@@ -62,16 +62,12 @@ async def api_login(
         throttle=throttle,
         now=now,
     )
-    await open_login(
-        request, response, db, user=user, now=now, settings=settings, policy=session_policy(settings)
-    )
+    await open_login(request, response, db, user=user, now=now, settings=settings, policy=session_policy(settings))
     return LoginResponse(user=_public(user), csrf_token=csrf_token(request))
 
 
 @auth_router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def api_logout(
-    request: Request, response: Response, db: SessionDep, now: NowDep, active: OptionalLogin
-) -> None:
+async def api_logout(request: Request, response: Response, db: DbDep, now: NowDep, active: OptionalLogin) -> None:
     """End this login session."""
     await close_login(request, response, db, active=active, now=now)
 
@@ -83,14 +79,14 @@ async def api_me(request: Request, active: CurrentLogin) -> LoginResponse:
 
 
 @admin_router.get("/users")
-async def api_list_users(_admin: AdminUser, db: SessionDep) -> list[UserPublic]:
+async def api_list_users(_admin: AdminUser, db: DbDep) -> list[UserPublic]:
     """Every account."""
     return [_public(user) for user in await service.list_users(db)]
 
 
 @admin_router.post("/users", status_code=status.HTTP_201_CREATED)
 async def api_create_user(
-    body: UserCreate, _admin: AdminUser, db: SessionDep, now: NowDep, passwords: PasswordsDep
+    body: UserCreate, _admin: AdminUser, db: DbDep, now: NowDep, passwords: PasswordsDep
 ) -> UserPublic:
     """Create an organiser or facilitator account."""
     user = await service.create_user(
@@ -106,13 +102,13 @@ async def api_create_user(
 
 
 @admin_router.post("/users/{user_id}/disable")
-async def api_disable_user(user_id: int, admin: AdminUser, db: SessionDep, now: NowDep) -> UserPublic:
+async def api_disable_user(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -> UserPublic:
     """Disable an account and end its login sessions."""
     return _public(await service.set_active(db, actor=admin, user_id=user_id, active=False, now=now))
 
 
 @admin_router.post("/users/{user_id}/enable")
-async def api_enable_user(user_id: int, admin: AdminUser, db: SessionDep, now: NowDep) -> UserPublic:
+async def api_enable_user(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -> UserPublic:
     """Re-enable a disabled account."""
     return _public(await service.set_active(db, actor=admin, user_id=user_id, active=True, now=now))
 
@@ -122,12 +118,10 @@ async def api_reset_password(
     user_id: int,
     body: PasswordReset,
     _admin: AdminUser,
-    db: SessionDep,
+    db: DbDep,
     now: NowDep,
     passwords: PasswordsDep,
 ) -> UserPublic:
     """Set a new password; the account's login sessions end."""
-    user = await service.reset_password(
-        db, user_id=user_id, password=body.password, passwords=passwords, now=now
-    )
+    user = await service.reset_password(db, user_id=user_id, password=body.password, passwords=passwords, now=now)
     return _public(user)

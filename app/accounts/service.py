@@ -100,9 +100,7 @@ async def authenticate(
     return user
 
 
-async def set_active(
-    db: AsyncSession, *, actor: User, user_id: int, active: bool, now: datetime
-) -> User:
+async def set_active(db: AsyncSession, *, actor: User, user_id: int, active: bool, now: datetime) -> User:
     """Disable or re-enable an account; disabling ends all its login sessions."""
     user = await get_user(db, user_id=user_id)
     if user.id == actor.id and not active:
@@ -119,9 +117,7 @@ async def set_active(
     return user
 
 
-async def reset_password(
-    db: AsyncSession, *, user_id: int, password: str, passwords: Passwords, now: datetime
-) -> User:
+async def reset_password(db: AsyncSession, *, user_id: int, password: str, passwords: Passwords, now: datetime) -> User:
     """Set a new password; every existing login of the account ends."""
     user = await get_user(db, user_id=user_id)
     check_password_strength(password, username=user.username)

@@ -14,19 +14,43 @@ MAX_ITEMS = 40
 # A first meeting between people who have not met: arrive, agree how to talk, hear
 # each other once, rest, reflect. Nothing in it is about either side's narrative.
 FIRST_MEETING: list[AgendaItemIn] = [
-    AgendaItemIn(kind=AgendaKind.check_in, title="Welcome and check-in", planned_minutes=10,
-                 prompt="Say the name you chose for today and one word for how you arrive."),
-    AgendaItemIn(kind=AgendaKind.round, title="Hopes for this dialogue", planned_minutes=20,
-                 prompt="What do you hope this group can do together?"),
-    AgendaItemIn(kind=AgendaKind.discussion, title="Ground rules in our own words", planned_minutes=15,
-                 prompt="Which ground rule matters most to you, and why?"),
+    AgendaItemIn(
+        kind=AgendaKind.check_in,
+        title="Welcome and check-in",
+        planned_minutes=10,
+        prompt="Say the name you chose for today and one word for how you arrive.",
+    ),
+    AgendaItemIn(
+        kind=AgendaKind.round,
+        title="Hopes for this dialogue",
+        planned_minutes=20,
+        prompt="What do you hope this group can do together?",
+    ),
+    AgendaItemIn(
+        kind=AgendaKind.discussion,
+        title="Ground rules in our own words",
+        planned_minutes=15,
+        prompt="Which ground rule matters most to you, and why?",
+    ),
     AgendaItemIn(kind=AgendaKind.break_, title="Break", planned_minutes=10, prompt=""),
-    AgendaItemIn(kind=AgendaKind.round, title="Being heard", planned_minutes=30,
-                 prompt="Tell of a time you felt heard by someone you did not expect to understand you."),
-    AgendaItemIn(kind=AgendaKind.poll, title="How was this for you?", planned_minutes=5,
-                 prompt="How safe did you feel speaking today?"),
-    AgendaItemIn(kind=AgendaKind.check_out, title="Check-out", planned_minutes=10,
-                 prompt="One word or one sentence you take with you."),
+    AgendaItemIn(
+        kind=AgendaKind.round,
+        title="Being heard",
+        planned_minutes=30,
+        prompt="Tell of a time you felt heard by someone you did not expect to understand you.",
+    ),
+    AgendaItemIn(
+        kind=AgendaKind.poll,
+        title="How was this for you?",
+        planned_minutes=5,
+        prompt="How safe did you feel speaking today?",
+    ),
+    AgendaItemIn(
+        kind=AgendaKind.check_out,
+        title="Check-out",
+        planned_minutes=10,
+        prompt="One word or one sentence you take with you.",
+    ),
 ]
 TEMPLATES = {"first_meeting": FIRST_MEETING}
 
@@ -116,9 +140,7 @@ async def _replace(db: AsyncSession, *, session: DialogueSession, items: list[Ag
     return created
 
 
-async def copy_agenda(
-    db: AsyncSession, *, session: DialogueSession, source: DialogueSession
-) -> list[AgendaItem]:
+async def copy_agenda(db: AsyncSession, *, session: DialogueSession, source: DialogueSession) -> list[AgendaItem]:
     """Replace this session's agenda with a copy of another's (the caller checked access)."""
     _editable(session)
     if source.id == session.id:

@@ -137,21 +137,39 @@ def parse_bulk(text: str) -> list[InvitationCreate]:
     for number, row in enumerate(rows, start=1):
         cells = [cell.strip() for cell in row] + [""] * 4
         if len(row) > 4:
-            problems.append({"field": f"line {number}", "type": "too_many_columns",
-                             "message": f"Line {number} has {len(row)} columns; use at most 4."})
+            problems.append(
+                {
+                    "field": f"line {number}",
+                    "type": "too_many_columns",
+                    "message": f"Line {number} has {len(row)} columns; use at most 4.",
+                }
+            )
             continue
         community, role_word, real_name, contact = cells[:4]
         role = ROLE_WORDS.get(role_word.lower())
         if role is None:
-            problems.append({"field": f"line {number}", "type": "unknown_role",
-                             "message": f"Line {number}: '{role_word}' is not a role (participant, co-facilitator, observer)."})
+            problems.append(
+                {
+                    "field": f"line {number}",
+                    "type": "unknown_role",
+                    "message": f"Line {number}: '{role_word}' is not a role (participant, co-facilitator, observer).",
+                }
+            )
             continue
         if len(real_name) > 200 or len(contact) > 200:
-            problems.append({"field": f"line {number}", "type": "too_long",
-                             "message": f"Line {number}: a name or contact is longer than 200 characters."})
+            problems.append(
+                {
+                    "field": f"line {number}",
+                    "type": "too_long",
+                    "message": f"Line {number}: a name or contact is longer than 200 characters.",
+                }
+            )
             continue
-        parsed.append(InvitationCreate(role=role, community=community or None,
-                                       real_name=real_name or None, contact=contact or None))
+        parsed.append(
+            InvitationCreate(
+                role=role, community=community or None, real_name=real_name or None, contact=contact or None
+            )
+        )
     if problems:
         raise ValidationFailed(" ".join(p["message"] for p in problems[:3]), code="bad_bulk_lines", details=problems)
     return parsed
@@ -171,9 +189,7 @@ async def create_bulk(
             problems.append({"field": f"line {number}", "type": exc.code, "message": f"Line {number}: {exc.message}"})
     if problems:
         raise ValidationFailed(" ".join(p["message"] for p in problems[:3]), code="bad_bulk_lines", details=problems)
-    return [
-        await create_invitation(db, session=session, actor=actor, data=entry, now=now) for entry in entries
-    ]
+    return [await create_invitation(db, session=session, actor=actor, data=entry, now=now) for entry in entries]
 
 
 async def list_invitations(db: AsyncSession, *, session_id: int) -> list[tuple[Invitation, Seat | None]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from app.deps import NowDep, SessionDep, require_csrf, require_same_origin
+from app.deps import DbDep, NowDep, require_csrf, require_same_origin
 from app.dialogues import invitations, seats
 from app.dialogues.models import DialogueSession, Invitation, Seat
 from app.dialogues.schemas import JoinClaim, JoinConsent, JoinInfo, JoinLanguage, JoinToken, MySeat
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api", tags=["joining"], dependencies=[Depends(requir
 join_router = APIRouter(prefix="/api/join", tags=["joining"], dependencies=[Depends(require_same_origin)])
 
 
-async def join_info(db: SessionDep, invitation: Invitation, session: DialogueSession) -> JoinInfo:
+async def join_info(db: DbDep, invitation: Invitation, session: DialogueSession) -> JoinInfo:
     rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
     programme = await db.get(Programme, session.programme_id)
     return JoinInfo(
@@ -43,20 +43,25 @@ async def join_info(db: SessionDep, invitation: Invitation, session: DialogueSes
 
 def my_seat_view(request: Request, seat: Seat) -> MySeat:
     return MySeat(
-        id=seat.id, session_id=seat.session_id, display_name=seat.display_name, role=seat.role,  # type: ignore[arg-type]
-        status=seat.status, status_reason=seat.status_reason, csrf_token=csrf_token(request),
+        id=seat.id,
+        session_id=seat.session_id,
+        display_name=seat.display_name,
+        role=seat.role,  # type: ignore[arg-type]
+        status=seat.status,
+        status_reason=seat.status_reason,
+        csrf_token=csrf_token(request),
     )
 
 
 @join_router.post("")
-async def look_up(body: JoinToken, db: SessionDep, now: NowDep) -> JoinInfo:
+async def look_up(body: JoinToken, db: DbDep, now: NowDep) -> JoinInfo:
     """What the link leads to. Any unusable link gets the same 404, revealing nothing."""
     invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
     return await join_info(db, invitation, session)
 
 
 @join_router.post("/language")
-async def choose_language(body: JoinLanguage, db: SessionDep, now: NowDep) -> JoinInfo:
+async def choose_language(body: JoinLanguage, db: DbDep, now: NowDep) -> JoinInfo:
     """Remember the language the person chose."""
     invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
     seats.choose_language(db, invitation=invitation, language=body.language)
@@ -64,22 +69,28 @@ async def choose_language(body: JoinLanguage, db: SessionDep, now: NowDep) -> Jo
 
 
 @join_router.post("/consent")
-async def consent(body: JoinConsent, db: SessionDep, now: NowDep) -> JoinInfo:
+async def consent(body: JoinConsent, db: DbDep, now: NowDep) -> JoinInfo:
     """Accept this version of the ground rules and the anonymised transcript."""
     invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
     await seats.give_consent(
-        db, invitation=invitation, session=session, rules_version=body.rules_version,
-        accept_rules=body.accept_rules, accept_transcript=body.accept_transcript, now=now,
+        db,
+        invitation=invitation,
+        session=session,
+        rules_version=body.rules_version,
+        accept_rules=body.accept_rules,
+        accept_transcript=body.accept_transcript,
+        now=now,
     )
     return await join_info(db, invitation, session)
 
 
 @join_router.post("/claim")
-async def claim(body: JoinClaim, request: Request, response: Response, db: SessionDep, now: NowDep) -> MySeat:
+async def claim(body: JoinClaim, request: Request, response: Response, db: DbDep, now: NowDep) -> MySeat:
     """Take the seat under a display name; the browser gets the seat cookie."""
     invitation, session = await invitations.find_usable_invitation(db, token=body.token, now=now)
-    seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session, display_name=body.display_name,
-                                         now=now)
+    seat, cookie = await lobby.take_seat(
+        db, invitation=invitation, session=session, display_name=body.display_name, now=now
+    )
     set_seat_cookie(request, response, session_id=session.id, token=cookie)  # type: ignore[arg-type]
     return my_seat_view(request, seat)
 

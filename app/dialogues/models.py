@@ -80,9 +80,7 @@ class SeatQuota(SQLModel, table=True):
     """How many participant seats one community has in one session."""
 
     __tablename__ = "seat_quotas"
-    __table_args__ = (
-        UniqueConstraint("session_id", "community_id", name="uq_seat_quotas_session_community"),
-    )
+    __table_args__ = (UniqueConstraint("session_id", "community_id", name="uq_seat_quotas_session_community"),)
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
@@ -148,9 +146,7 @@ class Invitation(SQLModel, table=True):
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     # Required for participants; co-facilitators usually have one, observers may not.
-    community_id: int | None = Field(
-        default=None, sa_column=_fk("communities.id", nullable=True, index=False)
-    )
+    community_id: int | None = Field(default=None, sa_column=_fk("communities.id", nullable=True, index=False))
     role: SeatRole = Field(sa_column=Column(EnumText(SeatRole), nullable=False))
     real_name: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     contact: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
@@ -163,9 +159,7 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # Filled in as the person follows the link.
     language: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
-    consented_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
+    consented_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     consent_rules_version: int | None = Field(default=None, nullable=True)
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
@@ -199,9 +193,7 @@ class Seat(SQLModel, table=True):
     user_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
     )
-    community_id: int | None = Field(
-        default=None, sa_column=_fk("communities.id", nullable=True, index=False)
-    )
+    community_id: int | None = Field(default=None, sa_column=_fk("communities.id", nullable=True, index=False))
     role: SeatRole = Field(sa_column=Column(EnumText(SeatRole), nullable=False))
     display_name: str = Field(sa_column=Column(String(60), nullable=False))
     # Case- and space-folded display name, so "Nare" and " nare " cannot both join.

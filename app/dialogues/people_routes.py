@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, status
 
-from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues import invitations, seats
 from app.dialogues.deps import SessionFacilitatorDep
 from app.dialogues.present import invitation_public, join_link, seat_public
@@ -15,12 +15,12 @@ from app.programmes.service import communities_of
 router = APIRouter(prefix="/api/sessions/{session_id}", tags=["people"], dependencies=[Depends(require_csrf)])
 
 
-async def _communities(db: SessionDep, programme_id: int) -> dict:
+async def _communities(db: DbDep, programme_id: int) -> dict:
     return {c.id: c for c in await communities_of(db, programme_id=programme_id)}
 
 
 @router.get("/invitations")
-async def list_invitations(access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> list[InvitationPublic]:
+async def list_invitations(access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> list[InvitationPublic]:
     """Every invitation with its state; links are not shown again."""
     communities = await _communities(db, access.session.programme_id)
     rows = await invitations.list_invitations(db, session_id=access.session.id)  # type: ignore[arg-type]
@@ -29,7 +29,7 @@ async def list_invitations(access: SessionFacilitatorDep, db: SessionDep, now: N
 
 @router.post("/invitations", status_code=status.HTTP_201_CREATED)
 async def create_invitation(
-    request: Request, body: InvitationCreate, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+    request: Request, body: InvitationCreate, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> InvitationPublic:
     """A personal link for one person. The link is in this answer only."""
     invitation, token = await invitations.create_invitation(db, session=access.session, actor=user, data=body, now=now)
@@ -39,7 +39,7 @@ async def create_invitation(
 
 @router.post("/invitations/bulk", status_code=status.HTTP_201_CREATED)
 async def create_invitations_in_bulk(
-    request: Request, body: InvitationBulk, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+    request: Request, body: InvitationBulk, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> list[InvitationPublic]:
     """One invitation per CSV line (community, role, real name, contact); all or none."""
     created = await invitations.create_bulk(db, session=access.session, actor=user, text=body.csv, now=now)
@@ -48,7 +48,9 @@ async def create_invitations_in_bulk(
 
 
 @router.post("/invitations/{invitation_id}/revoke")
-async def revoke_invitation(invitation_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> InvitationPublic:
+async def revoke_invitation(
+    invitation_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep
+) -> InvitationPublic:
     """Stop a link from working."""
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
     await invitations.revoke_invitation(db, invitation=invitation, now=now)
@@ -57,7 +59,7 @@ async def revoke_invitation(invitation_id: int, access: SessionFacilitatorDep, d
 
 @router.post("/invitations/{invitation_id}/reissue")
 async def reissue_invitation(
-    request: Request, invitation_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep
+    request: Request, invitation_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep
 ) -> InvitationPublic:
     """A new link for the same person; the old one stops working."""
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
@@ -68,31 +70,38 @@ async def reissue_invitation(
 
 
 @router.get("/seats")
-async def list_seats(access: SessionFacilitatorDep, db: SessionDep) -> list[SeatPublic]:
+async def list_seats(access: SessionFacilitatorDep, db: DbDep) -> list[SeatPublic]:
     """Everyone who has joined, with their status (lobby, admitted, …)."""
     return [seat_public(s, c) for s, c in await seats.seats_of(db, session_id=access.session.id)]  # type: ignore[arg-type]
 
 
 @router.post("/seats/{seat_id}/admit")
-async def admit_seat(seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
-                     now: NowDep) -> SeatPublic:
+async def admit_seat(
+    seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> SeatPublic:
     """Let someone in from the lobby (or readmit someone removed)."""
-    seat = await lobby.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now,
-                             by=user.id)
+    seat = await lobby.admit(
+        db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now, by=user.id
+    )
     return seat_public(seat, None)
 
 
 @router.post("/seats/{seat_id}/refuse")
-async def refuse_seat(seat_id: int, body: SeatDecision, access: SessionFacilitatorDep, user: CurrentUser,
-                      db: SessionDep, now: NowDep) -> SeatPublic:
+async def refuse_seat(
+    seat_id: int, body: SeatDecision, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> SeatPublic:
     """Turn someone away from the lobby, with a reason they will see."""
-    seat = await lobby.refuse(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id),
-                              reason=body.reason, now=now, by=user.id)
+    seat = await lobby.refuse(
+        db,
+        seat=await seats.get_seat(db, session=access.session, seat_id=seat_id),
+        reason=body.reason,
+        now=now,
+        by=user.id,
+    )
     return seat_public(seat, None)
 
 
 @router.post("/lobby/admit-all")
-async def admit_everyone(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
-                         now: NowDep) -> list[SeatPublic]:
+async def admit_everyone(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> list[SeatPublic]:
     """Admit everyone waiting in the lobby."""
     return [seat_public(s, None) for s in await lobby.admit_all(db, session=access.session, now=now, by=user.id)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues import agenda, sessions
 from app.dialogues.calendar import session_ics
 from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api", tags=["sessions"], dependencies=[Depends(requi
 
 
 @router.get("/programmes/{programme_id}/sessions")
-async def list_sessions(access: ProgrammeMemberDep, db: SessionDep) -> list[SessionPublic]:
+async def list_sessions(access: ProgrammeMemberDep, db: DbDep) -> list[SessionPublic]:
     """The programme's sessions, in time order."""
     rows = await sessions.list_sessions(db, programme_id=access.programme.id)  # type: ignore[arg-type]
     return [await session_public(db, s) for s in rows]
@@ -35,7 +35,7 @@ async def list_sessions(access: ProgrammeMemberDep, db: SessionDep) -> list[Sess
 
 @router.post("/programmes/{programme_id}/sessions", status_code=status.HTTP_201_CREATED)
 async def schedule_session(
-    body: SessionCreate, access: ProgrammeFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+    body: SessionCreate, access: ProgrammeFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> SessionPublic:
     """Schedule a new session (as a draft) in the programme (facilitators)."""
     session = await sessions.schedule_session(db, actor=user, access=access, data=body, now=now)
@@ -43,14 +43,14 @@ async def schedule_session(
 
 
 @router.get("/sessions/{session_id}")
-async def get_session(access: SessionMemberDep, db: SessionDep) -> SessionPublic:
+async def get_session(access: SessionMemberDep, db: DbDep) -> SessionPublic:
     """A session's plan and settings."""
     return await session_public(db, access.session)
 
 
 @router.patch("/sessions/{session_id}")
 async def update_session(
-    body: SessionUpdate, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+    body: SessionUpdate, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> SessionPublic:
     """Change a session's plan; a changed ground-rules text becomes a new version."""
     await sessions.update_session(db, actor=user, access=access, data=body, now=now)
@@ -58,7 +58,7 @@ async def update_session(
 
 
 @router.post("/sessions/{session_id}/status")
-async def change_status(body: StatusChange, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> SessionPublic:
+async def change_status(body: StatusChange, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> SessionPublic:
     """Move the session along draft → scheduled → open → live ⇄ paused → ended → archived, or cancel it."""
     await sessions.change_status(db, session=access.session, to=body.status, reason=body.reason, now=now)
     return await session_public(db, access.session)
@@ -68,23 +68,26 @@ async def change_status(body: StatusChange, access: SessionFacilitatorDep, db: S
 async def calendar_entry(request: Request, access: SessionMemberDep, now: NowDep) -> Response:
     """The session as a calendar entry."""
     body = session_ics(
-        access.session, programme_name=access.programme.name,
-        url=str(request.url_for("session_page", session_id=access.session.id)), now=now,
+        access.session,
+        programme_name=access.programme.name,
+        url=str(request.url_for("session_page", session_id=access.session.id)),
+        now=now,
     )
     return Response(
-        body, media_type="text/calendar; charset=utf-8",
+        body,
+        media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="roundtable-session-{access.session.id}.ics"'},
     )
 
 
 @router.get("/sessions/{session_id}/agenda")
-async def get_agenda(access: SessionMemberDep, db: SessionDep) -> list[AgendaItemPublic]:
+async def get_agenda(access: SessionMemberDep, db: DbDep) -> list[AgendaItemPublic]:
     """The agenda in order."""
     return agenda_public(await agenda.agenda_of(db, session_id=access.session.id))  # type: ignore[arg-type]
 
 
 @router.post("/sessions/{session_id}/agenda", status_code=status.HTTP_201_CREATED)
-async def add_agenda_item(body: AgendaItemIn, access: SessionFacilitatorDep, db: SessionDep) -> AgendaItemPublic:
+async def add_agenda_item(body: AgendaItemIn, access: SessionFacilitatorDep, db: DbDep) -> AgendaItemPublic:
     """Append an item."""
     item = await agenda.add_item(db, session=access.session, data=body)
     return AgendaItemPublic.model_validate(item, from_attributes=True)
@@ -92,7 +95,7 @@ async def add_agenda_item(body: AgendaItemIn, access: SessionFacilitatorDep, db:
 
 @router.patch("/sessions/{session_id}/agenda/{item_id}")
 async def update_agenda_item(
-    item_id: int, body: AgendaItemUpdate, access: SessionFacilitatorDep, db: SessionDep
+    item_id: int, body: AgendaItemUpdate, access: SessionFacilitatorDep, db: DbDep
 ) -> AgendaItemPublic:
     """Edit an item."""
     item = await agenda.update_item(db, session=access.session, item_id=item_id, data=body)
@@ -100,14 +103,14 @@ async def update_agenda_item(
 
 
 @router.delete("/sessions/{session_id}/agenda/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_agenda_item(item_id: int, access: SessionFacilitatorDep, db: SessionDep) -> None:
+async def remove_agenda_item(item_id: int, access: SessionFacilitatorDep, db: DbDep) -> None:
     """Remove an item; the rest close up."""
     await agenda.remove_item(db, session=access.session, item_id=item_id)
 
 
 @router.post("/sessions/{session_id}/agenda/{item_id}/move")
 async def move_agenda_item(
-    item_id: int, body: AgendaMove, access: SessionFacilitatorDep, db: SessionDep
+    item_id: int, body: AgendaMove, access: SessionFacilitatorDep, db: DbDep
 ) -> list[AgendaItemPublic]:
     """Put an item at another place in the order."""
     return agenda_public(await agenda.move_item(db, session=access.session, item_id=item_id, position=body.position))
@@ -115,7 +118,7 @@ async def move_agenda_item(
 
 @router.post("/sessions/{session_id}/agenda/copy")
 async def copy_agenda(
-    body: AgendaCopy, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep
+    body: AgendaCopy, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
 ) -> list[AgendaItemPublic]:
     """Replace the agenda with a copy of another session's (one the caller facilitates)."""
     source = await sessions.session_access(db, user=user, session_id=body.from_session_id, facilitator=True)
@@ -123,6 +126,6 @@ async def copy_agenda(
 
 
 @router.post("/sessions/{session_id}/agenda/template")
-async def apply_template(body: AgendaTemplate, access: SessionFacilitatorDep, db: SessionDep) -> list[AgendaItemPublic]:
+async def apply_template(body: AgendaTemplate, access: SessionFacilitatorDep, db: DbDep) -> list[AgendaItemPublic]:
     """Replace the agenda with a built-in template (first_meeting)."""
     return agenda_public(await agenda.apply_template(db, session=access.session, template=body.template))

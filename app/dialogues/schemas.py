@@ -36,9 +36,7 @@ class SessionFields(StrictModel):
 
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
-    starts_at: datetime = Field(
-        description="With an offset, or local to time_zone when it has none."
-    )
+    starts_at: datetime = Field(description="With an offset, or local to time_zone when it has none.")
     time_zone: str = Field(default="UTC", max_length=64)
     planned_minutes: int | None = Field(default=None, ge=15, le=MAX_MINUTES)
     ends_at: datetime | None = Field(default=None, description="Instead of planned_minutes.")

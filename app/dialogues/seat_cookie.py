@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from app.deps import SessionDep
+from app.deps import DbDep
 from app.dialogues.models import Seat
 from app.dialogues.seats import seat_by_cookie
 from app.errors import NotAuthenticated
@@ -23,7 +23,7 @@ def set_seat_cookie(request: Request, response: Response, *, session_id: int, to
     set_private_cookie(request, response, seat_cookie_name(session_id), token, max_age=SEAT_COOKIE_DAYS * 86400)
 
 
-async def current_seat(session_id: int, request: Request, db: SessionDep) -> Seat:
+async def current_seat(session_id: int, request: Request, db: DbDep) -> Seat:
     seat = await seat_by_cookie(db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id)))
     if seat is None:
         raise NotAuthenticated("Open your invitation link to join this session.", code="no_seat")

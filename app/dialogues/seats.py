@@ -53,7 +53,9 @@ def normalise_display_name(raw: str) -> tuple[str, str]:
         raise _field_error("display_name", "The name needs at least one letter.", "bad_display_name")
     if RESERVED_NAME.match(name):
         raise _field_error(
-            "display_name", "That name is kept for facilitators and transcripts; choose another.", "reserved_display_name"
+            "display_name",
+            "That name is kept for facilitators and transcripts; choose another.",
+            "reserved_display_name",
         )
     # NFKC folds look-alike forms (full-width letters, ligatures) before comparing.
     return name, unicodedata.normalize("NFKC", name).casefold()[:120]
@@ -110,9 +112,7 @@ async def draw_pseudonym(db: AsyncSession, *, session: DialogueSession, role: Se
     """A neutral label for the transcript, drawn at random: never from the name, and not
     from the order of arrival either (which could say who came with whom)."""
     word = PSEUDONYM_WORDS[role]
-    taken = set(
-        (await db.exec(select(Seat.pseudonym).where(Seat.session_id == session.id))).all()
-    )
+    taken = set((await db.exec(select(Seat.pseudonym).where(Seat.session_id == session.id))).all())
     pool_size = max(20, session.capacity * 3) if role is SeatRole.participant else 20
     free = [n for n in range(1, pool_size + 1) if f"{word} {n}" not in taken]
     if not free:
@@ -141,7 +141,12 @@ class ClaimedSeat:
 
 
 async def claim_seat(
-    db: AsyncSession, *, invitation: Invitation, session: DialogueSession, display_name: str, now: datetime,
+    db: AsyncSession,
+    *,
+    invitation: Invitation,
+    session: DialogueSession,
+    display_name: str,
+    now: datetime,
     admit: bool,
 ) -> ClaimedSeat:
     """A seat with a display name and pseudonym, in the lobby or (`admit`) in the room.
@@ -174,11 +179,11 @@ async def claim_seat(
     name, key = normalise_display_name(display_name)
     if invitation.role is SeatRole.participant:
         await _check_room(db, session=session, community_id=invitation.community_id)
-    taken = (
-        await db.exec(select(Seat.id).where(Seat.session_id == session.id, Seat.display_name_key == key))
-    ).first()
+    taken = (await db.exec(select(Seat.id).where(Seat.session_id == session.id, Seat.display_name_key == key))).first()
     if taken is not None:
-        raise _field_error("display_name", "Someone in this session already uses that name; choose another.", "display_name_taken")
+        raise _field_error(
+            "display_name", "Someone in this session already uses that name; choose another.", "display_name_taken"
+        )
     seat = Seat(
         session_id=session.id,  # type: ignore[arg-type]
         invitation_id=invitation.id,  # type: ignore[arg-type]

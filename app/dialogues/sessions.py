@@ -66,9 +66,7 @@ def _field_error(field: str, message: str, code: str) -> ValidationFailed:
     return ValidationFailed(message, code=code, details=[{"field": field, "type": code, "message": message}])
 
 
-async def session_access(
-    db: AsyncSession, *, user: User, session_id: int, facilitator: bool = False
-) -> SessionAccess:
+async def session_access(db: AsyncSession, *, user: User, session_id: int, facilitator: bool = False) -> SessionAccess:
     """The caller's access to a session through its programme; NotFound when they have none."""
     session = await db.get(DialogueSession, session_id)
     if session is None:
@@ -103,7 +101,8 @@ def to_utc(moment: datetime, zone: str) -> datetime:
             utc = local.astimezone(ZoneInfo("UTC"))
             if utc.astimezone(ZoneInfo(zone)).replace(tzinfo=None) != moment:
                 raise _field_error(
-                    "starts_at", f"{moment:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks change then).",
+                    "starts_at",
+                    f"{moment:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks change then).",
                     "nonexistent_local_time",
                 )
             return utc
@@ -141,9 +140,7 @@ def _planned_minutes(starts_at: datetime, data: SessionCreate) -> int:
     return minutes
 
 
-def _resolve_quotas(
-    communities: list[Community], capacity: int, quotas: dict[str, int] | None
-) -> dict[int, int]:
+def _resolve_quotas(communities: list[Community], capacity: int, quotas: dict[str, int] | None) -> dict[int, int]:
     """Seats per community id: parity when not given; every key must be the programme's."""
     by_key = {c.key: c for c in communities}
     if quotas is None:
@@ -153,8 +150,7 @@ def _resolve_quotas(
     if unknown:
         raise _field_error(
             "quotas",
-            f"'{unknown[0]}' is not a community of this programme "
-            f"(it has {', '.join(sorted(by_key))}).",
+            f"'{unknown[0]}' is not a community of this programme (it has {', '.join(sorted(by_key))}).",
             "unknown_community",
         )
     total = sum(quotas.values())
@@ -170,9 +166,7 @@ def _resolve_quotas(
 async def current_rules(db: AsyncSession, *, session_id: int) -> GroundRules:
     rules = (
         await db.exec(
-            select(GroundRules)
-            .where(GroundRules.session_id == session_id)
-            .order_by(col(GroundRules.version).desc())
+            select(GroundRules).where(GroundRules.session_id == session_id).order_by(col(GroundRules.version).desc())
         )
     ).first()
     if rules is None:  # every session is created with a first version
@@ -214,9 +208,7 @@ async def _store_quotas(db: AsyncSession, *, session_id: int, quotas: dict[int, 
         for row in (await db.exec(select(SeatQuota).where(SeatQuota.session_id == session_id))).all()
     }
     for community_id, seats in quotas.items():
-        row = existing.get(community_id) or SeatQuota(
-            session_id=session_id, community_id=community_id, seats=seats
-        )
+        row = existing.get(community_id) or SeatQuota(session_id=session_id, community_id=community_id, seats=seats)
         row.seats = seats
         db.add(row)
     await db.flush()
@@ -264,9 +256,7 @@ async def schedule_session(
     db.add(session)
     await db.flush()
     await _store_quotas(db, session_id=session.id, quotas=quotas)  # type: ignore[arg-type]
-    await set_ground_rules(
-        db, session=session, text=data.ground_rules or DEFAULT_GROUND_RULES, actor=actor, now=now
-    )
+    await set_ground_rules(db, session=session, text=data.ground_rules or DEFAULT_GROUND_RULES, actor=actor, now=now)
     if data.agenda_template:
         await apply_template(db, session=session, template=data.agenda_template)
     return session
@@ -296,16 +286,19 @@ async def update_session(
         "planned_minutes": data.planned_minutes not in (None, session.planned_minutes),
         "capacity": data.capacity not in (None, session.capacity),
         "quotas": "quotas" in changes,
-        **{name: getattr(data, name) not in (None, getattr(session, name))
-           for name in ("show_communities", "speaking_mode", "admission", "keep_transcript")},
+        **{
+            name: getattr(data, name) not in (None, getattr(session, name))
+            for name in ("show_communities", "speaking_mode", "admission", "keep_transcript")
+        },
     }
     if session.status not in PLANNING and any(moved.values()):
-        raise Conflict("Time, size and settings can change only before the session goes live.",
-                       code="session_underway")
+        raise Conflict("Time, size and settings can change only before the session goes live.", code="session_underway")
     occupied = await occupied_seats(db, session_id=session.id)  # type: ignore[arg-type]
     if data.keep_transcript and not session.keep_transcript and sum(occupied.values()):
-        raise Conflict("People have already joined without agreeing to a transcript; it cannot be switched on now.",
-                       code="transcript_after_consent")
+        raise Conflict(
+            "People have already joined without agreeing to a transcript; it cannot be switched on now.",
+            code="transcript_after_consent",
+        )
     quotas: dict[int, int] | None = None
     capacity = data.capacity or session.capacity
     if moved["capacity"] or moved["quotas"]:
@@ -318,12 +311,16 @@ async def update_session(
             quota_keys = {by_id[cid]: seats for cid, seats in current.items() if cid in by_id}
         quotas = _resolve_quotas(communities, capacity, quota_keys)
         if sum(occupied.values()) > capacity:
-            raise _field_error("capacity", "More participants have already joined than this capacity.",
-                               "capacity_below_seats")
+            raise _field_error(
+                "capacity", "More participants have already joined than this capacity.", "capacity_below_seats"
+            )
         for community_id, seats in quotas.items():
             if occupied.get(community_id, 0) > seats:
-                raise _field_error("quotas", "A quota is below the number of people of that community "
-                                   "who have already joined.", "quota_below_seats")
+                raise _field_error(
+                    "quotas",
+                    "A quota is below the number of people of that community who have already joined.",
+                    "quota_below_seats",
+                )
     # Every check passed: apply.
     if data.title is not None:
         session.title = data.title.strip()
@@ -368,7 +365,10 @@ async def change_status(
     db.add(session)
     await db.flush()
     shown_reason = (reason or "").strip() or None if to in (SessionStatus.paused, SessionStatus.cancelled) else None
-    await append_event(db, session_id=session.id, now=now,  # type: ignore[arg-type]
-                       event=SessionStatusChanged(status=to.value, reason=shown_reason))
+    await append_event(
+        db,
+        session_id=session.id,
+        now=now,  # type: ignore[arg-type]
+        event=SessionStatusChanged(status=to.value, reason=shown_reason),
+    )
     return session
-

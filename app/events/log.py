@@ -49,7 +49,8 @@ class Published:
     def encode(self) -> bytes:
         return json.dumps(
             {"session_id": self.session_id, "seq": self.seq, "audience": self.audience, "frame": self.frame},
-            separators=(",", ":"), ensure_ascii=False,
+            separators=(",", ":"),
+            ensure_ascii=False,
         ).encode()
 
 
@@ -62,12 +63,20 @@ async def append_event(
     The event's joined fields go into the live frame but not into the log."""
     seq = (
         await db.exec(
-            update(_sessions).where(_sessions.c.id == session_id)
-            .values(last_seq=_sessions.c.last_seq + 1).returning(_sessions.c.last_seq)
+            update(_sessions)
+            .where(_sessions.c.id == session_id)
+            .values(last_seq=_sessions.c.last_seq + 1)
+            .returning(_sessions.c.last_seq)
         )
     ).scalar_one()
-    row = RoomEvent(session_id=session_id, seq=seq, type=event.type, audience=audience,
-                    payload=event.stored_payload(), created_at=now)
+    row = RoomEvent(
+        session_id=session_id,
+        seq=seq,
+        type=event.type,
+        audience=audience,
+        payload=event.stored_payload(),
+        created_at=now,
+    )
     db.add(row)
     await db.flush()
     frame = {"type": row.type, "seq": seq, "at": row.created_at.isoformat(), **event.frame_fields()}

@@ -199,9 +199,24 @@ class TurnWarning(RoomEventBody):
 
 
 ROOM_EVENTS: tuple[type[RoomEventBody], ...] = (
-    StatementPosted, PresenceChanged, SessionStatusChanged, AgendaChanged, FloorChanged, RoundChanged,
-    PollChanged, PollProgress, SeatChanged, ModerationNotice, StatementChanged, ReactionsChanged,
-    RoomSettingsChanged, BreakRequested, ReportMade, PrivateMessagePosted, TimeUp, TurnWarning,
+    StatementPosted,
+    PresenceChanged,
+    SessionStatusChanged,
+    AgendaChanged,
+    FloorChanged,
+    RoundChanged,
+    PollChanged,
+    PollProgress,
+    SeatChanged,
+    ModerationNotice,
+    StatementChanged,
+    ReactionsChanged,
+    RoomSettingsChanged,
+    BreakRequested,
+    ReportMade,
+    PrivateMessagePosted,
+    TimeUp,
+    TurnWarning,
 )
 
 

@@ -40,8 +40,14 @@ def agenda_view(item: AgendaItem | None, run: SessionRun, now: datetime, *, coun
     remaining = planned_seconds(item, run) - elapsed_seconds(run, now)
     running = run.item_started_at is not None
     return {
-        "item": {"id": item.id, "position": item.position, "kind": item.kind.value, "title": item.title,
-                 "prompt": item.prompt, "planned_seconds": planned_seconds(item, run)},
+        "item": {
+            "id": item.id,
+            "position": item.position,
+            "kind": item.kind.value,
+            "title": item.title,
+            "prompt": item.prompt,
+            "planned_seconds": planned_seconds(item, run),
+        },
         "running": running,
         "remaining_seconds": round(remaining, 1),
         "ends_at": (now + timedelta(seconds=remaining)).isoformat() if running else None,
@@ -64,8 +70,11 @@ def in_break(item: AgendaItem | None) -> bool:
 
 def _check_expected(run: SessionRun, expected: int | None) -> None:
     if run.agenda_item_id != expected:
-        raise Conflict("The agenda has already moved (another facilitator, or an earlier click); "
-                       "look at the current item and try again.", code="agenda_moved")
+        raise Conflict(
+            "The agenda has already moved (another facilitator, or an earlier click); "
+            "look at the current item and try again.",
+            code="agenda_moved",
+        )
 
 
 async def _emit(db: AsyncSession, room: Room, *, action: str, now: datetime) -> dict[str, Any]:
@@ -174,6 +183,7 @@ async def nudge_if_due(db: AsyncSession, *, session_id: int, run: SessionRun, no
     run.item_nudged = True
     db.add(run)
     await db.flush()
-    await append_event(db, session_id=session_id, now=now, audience="facilitators",
-                       event=TimeUp(item_id=item.id, title=item.title))
+    await append_event(
+        db, session_id=session_id, now=now, audience="facilitators", event=TimeUp(item_id=item.id, title=item.title)
+    )
     return True

@@ -25,21 +25,42 @@ async def record(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(session_id=room.session_id, actor_seat_id=room.seat.id, action=action,
-                       target_seat_id=target_seat_id, target_statement_id=target_statement_id,
-                       reason=reason, details=details or {}, created_at=now)
+    entry = AuditEntry(
+        session_id=room.session_id,
+        actor_seat_id=room.seat.id,
+        action=action,
+        target_seat_id=target_seat_id,
+        target_statement_id=target_statement_id,
+        reason=reason,
+        details=details or {},
+        created_at=now,
+    )
     db.add(entry)
     await db.flush()
     return entry
 
 
 async def record_by_account(
-    db: AsyncSession, *, session_id: int, user_id: int, action: str, now: datetime,
-    target_seat_id: int | None = None, reason: str | None = None, details: dict[str, Any] | None = None,
+    db: AsyncSession,
+    *,
+    session_id: int,
+    user_id: int,
+    action: str,
+    now: datetime,
+    target_seat_id: int | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """An action a facilitator took outside the room (the lobby page or the API)."""
-    entry = AuditEntry(session_id=session_id, actor_user_id=user_id, action=action, target_seat_id=target_seat_id,
-                       reason=reason, details=details or {}, created_at=now)
+    entry = AuditEntry(
+        session_id=session_id,
+        actor_user_id=user_id,
+        action=action,
+        target_seat_id=target_seat_id,
+        reason=reason,
+        details=details or {},
+        created_at=now,
+    )
     db.add(entry)
     await db.flush()
     return entry
@@ -48,8 +69,9 @@ async def record_by_account(
 async def entries(db: AsyncSession, *, session_id: int, limit: int = 1000) -> list[dict[str, Any]]:
     """The log, oldest first, with the seats' display names (facilitators may see them)."""
     rows = (
-        await db.exec(select(AuditEntry).where(AuditEntry.session_id == session_id)
-                      .order_by(col(AuditEntry.id)).limit(limit))
+        await db.exec(
+            select(AuditEntry).where(AuditEntry.session_id == session_id).order_by(col(AuditEntry.id)).limit(limit)
+        )
     ).all()
     seat_ids = {s for r in rows for s in (r.actor_seat_id, r.target_seat_id) if s is not None}
     names: dict[int | None, str] = {}

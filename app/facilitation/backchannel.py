@@ -16,26 +16,40 @@ from app.facilitation.room import Room, is_facilitator, seat_in
 from app.facilitation.views import message_view
 
 
-async def _post(db: AsyncSession, room: Room, *, channel: MessageChannel, about: int | None, text: str,
-                audience: str, now: datetime) -> dict:
+async def _post(
+    db: AsyncSession, room: Room, *, channel: MessageChannel, about: int | None, text: str, audience: str, now: datetime
+) -> dict:
     text = text.strip()
     if not text:
         raise ValidationFailed("A message cannot be empty.", code="empty_message")
-    message = PrivateMessage(session_id=room.session_id, channel=channel, seat_id=room.seat.id,  # type: ignore[arg-type]
-                             about_seat_id=about, text=text, created_at=now)
+    message = PrivateMessage(
+        session_id=room.session_id,
+        channel=channel,
+        seat_id=room.seat.id,  # type: ignore[arg-type]
+        about_seat_id=about,
+        text=text,
+        created_at=now,
+    )
     db.add(message)
     await db.flush()
-    await append_event(db, session_id=room.session_id, now=now, audience=audience,
-                       event=PrivateMessagePosted(message_id=message.id, channel=channel.value, about_seat_id=about,
-                                                  message=message_view(message, room.seat)))
+    await append_event(
+        db,
+        session_id=room.session_id,
+        now=now,
+        audience=audience,
+        event=PrivateMessagePosted(
+            message_id=message.id, channel=channel.value, about_seat_id=about, message=message_view(message, room.seat)
+        ),
+    )
     return {"message_id": message.id}
 
 
 async def backchannel(db: AsyncSession, room: Room, *, text: str, now: datetime) -> dict:
     if not room.is_facilitator:
         raise PermissionDenied("The back-channel is for the session's facilitators.", code="facilitators_only")
-    return await _post(db, room, channel=MessageChannel.backchannel, about=None, text=text,
-                       audience="facilitators", now=now)
+    return await _post(
+        db, room, channel=MessageChannel.backchannel, about=None, text=text, audience="facilitators", now=now
+    )
 
 
 async def check_in(db: AsyncSession, room: Room, *, seat_id: int | None, text: str, now: datetime) -> dict:
@@ -53,5 +67,6 @@ async def check_in(db: AsyncSession, room: Room, *, seat_id: int | None, text: s
         if seat_id is not None and seat_id != room.seat.id:
             raise PermissionDenied("Participants write to the facilitators only.", code="facilitators_only")
         about = room.seat.id
-    return await _post(db, room, channel=MessageChannel.check_in, about=about, text=text,
-                       audience=f"seat:{about}", now=now)
+    return await _post(
+        db, room, channel=MessageChannel.check_in, about=about, text=text, audience=f"seat:{about}", now=now
+    )

@@ -40,8 +40,13 @@ def _tally(said: Iterable[_Said], communities: list[Community]) -> dict[str, Any
     total_turns, total_words = sum(turns.values()), sum(words.values())
     return {
         "communities": [
-            {"key": c.key, "turns": turns[c.id], "words": words[c.id],
-             "turn_share": _share(turns[c.id], total_turns), "word_share": _share(words[c.id], total_words)}
+            {
+                "key": c.key,
+                "turns": turns[c.id],
+                "words": words[c.id],
+                "turn_share": _share(turns[c.id], total_turns),
+                "word_share": _share(words[c.id], total_words),
+            }
             for c in communities
         ],
         "turns": total_turns,
@@ -57,16 +62,21 @@ async def balance(db: AsyncSession, *, session_id: int, agenda_item_id: int | No
     """Withdrawn statements do not count (their author took them back); hidden ones do
     (they were said, and took up the room's time)."""
     programme_id = select(DialogueSession.programme_id).where(DialogueSession.id == session_id).scalar_subquery()
-    communities = list((await db.exec(select(Community).where(Community.programme_id == programme_id)
-                                      .order_by(col(Community.id)))).all())
+    communities = list(
+        (
+            await db.exec(select(Community).where(Community.programme_id == programme_id).order_by(col(Community.id)))
+        ).all()
+    )
     rows = await db.exec(
         select(Statement.seat_id, Seat.role, Seat.community_id, Statement.agenda_item_id, Statement.text)
         .join(Seat, col(Seat.id) == col(Statement.seat_id))
         .where(Statement.session_id == session_id, col(Statement.withdrawn_at).is_(None))
         .order_by(col(Statement.seq))
     )
-    said = [_Said(seat_id, role == SeatRole.participant, community_id, item_id, len(text.split()))
-            for seat_id, role, community_id, item_id, text in rows.all()]
+    said = [
+        _Said(seat_id, role == SeatRole.participant, community_id, item_id, len(text.split()))
+        for seat_id, role, community_id, item_id, text in rows.all()
+    ]
     item = None
     if agenda_item_id is not None:
         item = _tally((s for s in said if s.agenda_item_id == agenda_item_id), communities)

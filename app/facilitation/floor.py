@@ -31,15 +31,22 @@ def warn_before(turn_seconds: int) -> int:
 
 
 async def queue_of(db: AsyncSession, *, session_id: int) -> list[int]:
-    rows = await db.exec(select(HandRaise.seat_id).where(HandRaise.session_id == session_id)
-                         .order_by(col(HandRaise.position), col(HandRaise.id)))
+    rows = await db.exec(
+        select(HandRaise.seat_id)
+        .where(HandRaise.session_id == session_id)
+        .order_by(col(HandRaise.position), col(HandRaise.id))
+    )
     return list(rows.all())
 
 
 def floor_view(run: SessionRun, queue: list[int]) -> dict[str, Any]:
     ends = run.floor_since + timedelta(seconds=run.floor_seconds) if run.floor_since and run.floor_seconds else None
-    return {"seat_id": run.floor_seat_id, "since": run.floor_since.isoformat() if run.floor_since else None,
-            "ends_at": ends.isoformat() if ends else None, "queue": queue}
+    return {
+        "seat_id": run.floor_seat_id,
+        "since": run.floor_since.isoformat() if run.floor_since else None,
+        "ends_at": ends.isoformat() if ends else None,
+        "queue": queue,
+    }
 
 
 async def current_view(db: AsyncSession, *, session_id: int, run: SessionRun) -> dict[str, Any]:
@@ -56,8 +63,9 @@ def _queued(room: Room) -> None:
 
 
 async def _hand(db: AsyncSession, session_id: int, seat_id: int) -> HandRaise | None:
-    return (await db.exec(select(HandRaise).where(HandRaise.session_id == session_id,
-                                                  HandRaise.seat_id == seat_id))).first()
+    return (
+        await db.exec(select(HandRaise).where(HandRaise.session_id == session_id, HandRaise.seat_id == seat_id))
+    ).first()
 
 
 async def raise_hand(db: AsyncSession, room: Room, *, now: datetime) -> dict[str, Any]:
@@ -97,8 +105,9 @@ async def give(db: AsyncSession, room: Room, *, seat_id: int, seconds: int | Non
     room.require_live("give the floor")
     seconds = DEFAULT_TURN_SECONDS if seconds is None else seconds
     if not MIN_TURN_SECONDS <= seconds <= MAX_TURN_SECONDS:
-        raise ValidationFailed(f"A turn lasts {MIN_TURN_SECONDS} seconds to {MAX_TURN_SECONDS // 60} minutes.",
-                               code="bad_turn_length")
+        raise ValidationFailed(
+            f"A turn lasts {MIN_TURN_SECONDS} seconds to {MAX_TURN_SECONDS // 60} minutes.", code="bad_turn_length"
+        )
     target = await seat_in(db, room, seat_id)
     if target.status is not SeatStatus.admitted or is_facilitator(target):
         raise Conflict("The floor goes to a participant who is in the room.", code="not_a_speaker")
@@ -134,8 +143,15 @@ async def take(db: AsyncSession, room: Room, *, now: datetime, reason: str = "ta
 async def move(db: AsyncSession, room: Room, *, seat_id: int, position: int, now: datetime) -> dict[str, Any]:
     """Put a raised hand at `position` (1 = next) in the queue."""
     _queued(room)
-    hands = list((await db.exec(select(HandRaise).where(HandRaise.session_id == room.session_id)
-                                .order_by(col(HandRaise.position), col(HandRaise.id)))).all())
+    hands = list(
+        (
+            await db.exec(
+                select(HandRaise)
+                .where(HandRaise.session_id == room.session_id)
+                .order_by(col(HandRaise.position), col(HandRaise.id))
+            )
+        ).all()
+    )
     moving = next((h for h in hands if h.seat_id == seat_id), None)
     if moving is None:
         raise Conflict("That person has not raised their hand.", code="not_in_queue")
@@ -167,11 +183,14 @@ async def drop_seat(db: AsyncSession, *, session_id: int, run: SessionRun, seat_
     return changed
 
 
-async def emit_for(db: AsyncSession, *, session_id: int, run: SessionRun, action: str, seat_id: int | None,
-                   now: datetime) -> dict[str, Any]:
+async def emit_for(
+    db: AsyncSession, *, session_id: int, run: SessionRun, action: str, seat_id: int | None, now: datetime
+) -> dict[str, Any]:
     """Tell the room the floor changed, with the whole floor and queue as they are now."""
     view = await current_view(db, session_id=session_id, run=run)
-    await append_event(db, session_id=session_id, now=now, event=FloorChanged(action=action, seat_id=seat_id, floor=view))
+    await append_event(
+        db, session_id=session_id, now=now, event=FloorChanged(action=action, seat_id=seat_id, floor=view)
+    )
     return view
 
 
@@ -211,8 +230,13 @@ async def check_due(db: AsyncSession, *, session_id: int, run: SessionRun, now: 
 
 async def warn_speaker(db: AsyncSession, *, session_id: int, seat_id: int, seconds_left: float, now: datetime) -> None:
     """Tell a speaker (and the facilitators) that their time is nearly up: the floor or a round turn."""
-    await append_event(db, session_id=session_id, now=now, audience=f"seat:{seat_id}",
-                       event=TurnWarning(seat_id=seat_id, seconds_left=round(seconds_left)))
+    await append_event(
+        db,
+        session_id=session_id,
+        now=now,
+        audience=f"seat:{seat_id}",
+        event=TurnWarning(seat_id=seat_id, seconds_left=round(seconds_left)),
+    )
 
 
 async def may_speak(db: AsyncSession, room: Room) -> None:

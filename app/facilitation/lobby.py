@@ -35,12 +35,19 @@ async def take_seat(
     # two people, one last seat).
     session = await lock_session(db, session.id)  # type: ignore[arg-type]
     admit = session.admission is AdmissionMode.auto and not await admissions_locked(db, session.id)  # type: ignore[arg-type]
-    claimed = await claim_seat(db, invitation=invitation, session=session, display_name=display_name, now=now,
-                               admit=admit)
+    claimed = await claim_seat(
+        db, invitation=invitation, session=session, display_name=display_name, now=now, admit=admit
+    )
     if claimed.new:
         # The facilitators' console shows the lobby live; the room hears of someone once admitted.
-        await seat_changed(db, session_id=claimed.seat.session_id, seat=claimed.seat, now=now,
-                           action="admitted" if admit else "waiting", audience="all" if admit else "facilitators")
+        await seat_changed(
+            db,
+            session_id=claimed.seat.session_id,
+            seat=claimed.seat,
+            now=now,
+            action="admitted" if admit else "waiting",
+            audience="all" if admit else "facilitators",
+        )
     return claimed.seat, claimed.cookie_token
 
 
@@ -52,8 +59,9 @@ async def admit(db: AsyncSession, *, seat: Seat, now: datetime, by: int | None =
     if seat.status is SeatStatus.banned:
         raise Conflict("This person was banned from the session and cannot be admitted.", code="seat_banned")
     if seat.status not in (SeatStatus.lobby, SeatStatus.removed):
-        raise Conflict(f"Only people waiting in the lobby can be admitted (this seat is {seat.status.value}).",
-                       code="not_in_lobby")
+        raise Conflict(
+            f"Only people waiting in the lobby can be admitted (this seat is {seat.status.value}).", code="not_in_lobby"
+        )
     if await admissions_locked(db, seat.session_id):
         raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
     seat.status = SeatStatus.admitted
@@ -63,31 +71,38 @@ async def admit(db: AsyncSession, *, seat: Seat, now: datetime, by: int | None =
     await db.flush()
     await seat_changed(db, session_id=seat.session_id, seat=seat, action="admitted", now=now)
     if by is not None:
-        await audit.record_by_account(db, session_id=seat.session_id, user_id=by, action="admit",
-                                      target_seat_id=seat.id, now=now)
+        await audit.record_by_account(
+            db, session_id=seat.session_id, user_id=by, action="admit", target_seat_id=seat.id, now=now
+        )
     return seat
 
 
 async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None, now: datetime, by: int | None = None) -> Seat:
     """Turn someone away from the lobby; they may be admitted later if they return."""
     if seat.status is not SeatStatus.lobby:
-        raise Conflict(f"Only people waiting in the lobby can be refused (this seat is {seat.status.value}).",
-                       code="not_in_lobby")
+        raise Conflict(
+            f"Only people waiting in the lobby can be refused (this seat is {seat.status.value}).", code="not_in_lobby"
+        )
     seat.status = SeatStatus.removed
     seat.status_reason = (reason or "").strip() or None
     db.add(seat)
     await db.flush()
     await seat_changed(db, session_id=seat.session_id, seat=seat, action="refused", now=now, audience="facilitators")
     if by is not None:
-        await audit.record_by_account(db, session_id=seat.session_id, user_id=by, action="refuse",
-                                      target_seat_id=seat.id, reason=seat.status_reason, now=now)
+        await audit.record_by_account(
+            db,
+            session_id=seat.session_id,
+            user_id=by,
+            action="refuse",
+            target_seat_id=seat.id,
+            reason=seat.status_reason,
+            now=now,
+        )
     return seat
 
 
 async def admit_all(db: AsyncSession, *, session: DialogueSession, now: datetime, by: int | None = None) -> list[Seat]:
-    waiting = (
-        await db.exec(select(Seat).where(Seat.session_id == session.id, Seat.status == SeatStatus.lobby))
-    ).all()
+    waiting = (await db.exec(select(Seat).where(Seat.session_id == session.id, Seat.status == SeatStatus.lobby))).all()
     if waiting and await admissions_locked(db, session.id):  # type: ignore[arg-type]
         raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
     return [await admit(db, seat=seat, now=now, by=by) for seat in waiting]

@@ -36,7 +36,9 @@ class SessionRun(SQLModel, table=True):
     session_id: int = Field(
         sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), primary_key=True)
     )
-    agenda_item_id: int | None = Field(default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL"))
+    agenda_item_id: int | None = Field(
+        default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL")
+    )
     # When the item's current stretch began; empty while the item is paused.
     item_started_at: datetime | None = Field(default=None, sa_column=_when(True))
     item_elapsed_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
@@ -83,7 +85,9 @@ class Round(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
-    agenda_item_id: int | None = Field(default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL"))
+    agenda_item_id: int | None = Field(
+        default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL")
+    )
     number: int = Field(nullable=False)  # 1, 2, … within the session
     prompt: str = Field(default="", sa_column=Column(Text, nullable=False))
     turn_seconds: int = Field(nullable=False)
@@ -119,7 +123,9 @@ class Poll(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
-    agenda_item_id: int | None = Field(default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL"))
+    agenda_item_id: int | None = Field(
+        default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL")
+    )
     question: str = Field(sa_column=Column(Text, nullable=False))
     options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     multiple: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
@@ -225,6 +231,7 @@ class Presence(SQLModel, table=True):
     id: str = Field(sa_column=Column(String(40), primary_key=True))  # the connection's id
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
     seat_id: int = Field(sa_column=_fk("seats.id", index=True))
-    instance_id: str = Field(sa_column=Column(String(40), ForeignKey("app_instances.id", ondelete="CASCADE"),
-                                              nullable=False, index=True))
+    instance_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("app_instances.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
     connected_at: datetime = Field(sa_column=_when())

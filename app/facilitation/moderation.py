@@ -19,14 +19,28 @@ from app.facilitation import agenda_runner, audit, floor, polls, rounds
 from app.facilitation.room import Room, is_facilitator, seat_changed, seat_in, seat_view
 
 
-async def _tell(db: AsyncSession, room: Room, *, seat_id: int, action: str, reason: str | None, now: datetime,
-                until: datetime | None = None, statement_id: int | None = None) -> None:
-    await append_event(db, session_id=room.session_id, now=now, audience=f"seat:{seat_id}",
-                       event=ModerationNotice(action=action, seat_id=seat_id, reason=reason, until=until,
-                                              statement_id=statement_id))
+async def _tell(
+    db: AsyncSession,
+    room: Room,
+    *,
+    seat_id: int,
+    action: str,
+    reason: str | None,
+    now: datetime,
+    until: datetime | None = None,
+    statement_id: int | None = None,
+) -> None:
+    await append_event(
+        db,
+        session_id=room.session_id,
+        now=now,
+        audience=f"seat:{seat_id}",
+        event=ModerationNotice(action=action, seat_id=seat_id, reason=reason, until=until, statement_id=statement_id),
+    )
 
 
 # The session ----------------------------------------------------------------------------
+
 
 async def set_status(db: AsyncSession, room: Room, *, to: SessionStatus, reason: str | None, now: datetime) -> dict:
     """Start (open → live), pause, resume and end. Pausing stops the item's clock and all
@@ -51,13 +65,21 @@ async def set_status(db: AsyncSession, room: Room, *, to: SessionStatus, reason:
     await change_status(db, session=room.session, to=to, reason=reason, now=now)
     db.add(room.run)
     await db.flush()
-    action = "session_resume" if resuming else {SessionStatus.live: "session_start", SessionStatus.paused: "session_pause",
-                                                SessionStatus.ended: "session_end"}[to]
+    action = (
+        "session_resume"
+        if resuming
+        else {
+            SessionStatus.live: "session_start",
+            SessionStatus.paused: "session_pause",
+            SessionStatus.ended: "session_end",
+        }[to]
+    )
     await audit.record(db, room, action, now=now, reason=reason if to is SessionStatus.paused else None)
     return {"status": to.value}
 
 
 # Seats ----------------------------------------------------------------------------------
+
 
 async def _target(db: AsyncSession, room: Room, seat_id: int) -> Seat:
     target = await seat_in(db, room, seat_id)
@@ -75,8 +97,9 @@ async def _leave_speaking(db: AsyncSession, room: Room, seat: Seat, *, now: date
     await rounds.drop_seat(db, session_id=room.session_id, seat_id=seat.id, now=now)  # type: ignore[arg-type]
 
 
-async def mute(db: AsyncSession, room: Room, *, seat_id: int, minutes: int | None, reason: str | None,
-               now: datetime) -> dict:
+async def mute(
+    db: AsyncSession, room: Room, *, seat_id: int, minutes: int | None, reason: str | None, now: datetime
+) -> dict:
     target = await _target(db, room, seat_id)
     if target.status is not SeatStatus.admitted:
         raise Conflict("Only someone in the room can be muted.", code="not_in_room")
@@ -88,8 +111,7 @@ async def mute(db: AsyncSession, room: Room, *, seat_id: int, minutes: int | Non
     reason = (reason or "").strip() or None
     await _tell(db, room, seat_id=seat_id, action="muted", reason=reason, until=target.muted_until, now=now)
     await seat_changed(db, session_id=room.session_id, seat=target, action="muted", now=now)
-    await audit.record(db, room, "mute", target_seat_id=seat_id, reason=reason, now=now,
-                       details={"minutes": minutes})
+    await audit.record(db, room, "mute", target_seat_id=seat_id, reason=reason, now=now, details={"minutes": minutes})
     return seat_view(target, now)
 
 
@@ -106,8 +128,13 @@ async def _lift_mute(db: AsyncSession, session_id: int, seat: Seat, *, now: date
     seat.muted, seat.muted_until = False, None
     db.add(seat)
     await db.flush()
-    await append_event(db, session_id=session_id, now=now, audience=f"seat:{seat.id}",
-                       event=ModerationNotice(action="unmuted", seat_id=seat.id, reason=None))  # type: ignore[arg-type]
+    await append_event(
+        db,
+        session_id=session_id,
+        now=now,
+        audience=f"seat:{seat.id}",
+        event=ModerationNotice(action="unmuted", seat_id=seat.id, reason=None),
+    )  # type: ignore[arg-type]
     await seat_changed(db, session_id=session_id, seat=seat, action="unmuted", now=now)
 
 
@@ -122,8 +149,7 @@ async def expire_mutes(db: AsyncSession, *, session_id: int, seats: list[Seat], 
 SEAT_ACTIONS = {"send_to_lobby": SeatStatus.lobby, "remove": SeatStatus.removed, "ban": SeatStatus.banned}
 
 
-async def take_seat_out(db: AsyncSession, room: Room, *, action: str, seat_id: int, reason: str,
-                        now: datetime) -> dict:
+async def take_seat_out(db: AsyncSession, room: Room, *, action: str, seat_id: int, reason: str, now: datetime) -> dict:
     """Back to the lobby (a facilitator may admit again), removed (may be readmitted later),
     or banned (the invitation is revoked and rejoining is refused)."""
     target = await _target(db, room, seat_id)
@@ -153,6 +179,7 @@ async def take_seat_out(db: AsyncSession, room: Room, *, action: str, seat_id: i
 
 # Statements and room settings -----------------------------------------------------------
 
+
 async def hide(db: AsyncSession, room: Room, *, statement_id: int, reason: str, now: datetime) -> dict:
     statement = await db.get(Statement, statement_id)
     if statement is None or statement.session_id != room.session_id:
@@ -164,14 +191,29 @@ async def hide(db: AsyncSession, room: Room, *, statement_id: int, reason: str, 
     statement.hidden_at, statement.hidden_reason = now, reason.strip()[:200]
     db.add(statement)
     await db.flush()
-    await append_event(db, session_id=room.session_id, now=now,
-                       event=StatementChanged(statement_id=statement_id, state="hidden"))
+    await append_event(
+        db, session_id=room.session_id, now=now, event=StatementChanged(statement_id=statement_id, state="hidden")
+    )
     author = await db.get(Seat, statement.seat_id)
     if author is not None and not is_facilitator(author):
-        await _tell(db, room, seat_id=author.id, action="hidden", reason=statement.hidden_reason,  # type: ignore[arg-type]
-                    statement_id=statement_id, now=now)
-    await audit.record(db, room, "hide", target_seat_id=statement.seat_id, target_statement_id=statement_id,
-                       reason=statement.hidden_reason, now=now)
+        await _tell(
+            db,
+            room,
+            seat_id=author.id,
+            action="hidden",
+            reason=statement.hidden_reason,  # type: ignore[arg-type]
+            statement_id=statement_id,
+            now=now,
+        )
+    await audit.record(
+        db,
+        room,
+        "hide",
+        target_seat_id=statement.seat_id,
+        target_statement_id=statement_id,
+        reason=statement.hidden_reason,
+        now=now,
+    )
     return {"statement_id": statement_id, "state": "hidden"}
 
 

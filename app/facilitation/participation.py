@@ -24,8 +24,9 @@ async def _statement(db: AsyncSession, room: Room, statement_id: int) -> Stateme
 
 
 async def reaction_counts(db: AsyncSession, statement_id: int) -> dict[str, int]:
-    rows = await db.exec(select(Reaction.kind, func.count()).where(Reaction.statement_id == statement_id)
-                         .group_by(Reaction.kind))
+    rows = await db.exec(
+        select(Reaction.kind, func.count()).where(Reaction.statement_id == statement_id).group_by(Reaction.kind)
+    )
     return {kind: count for kind, count in rows.all()}
 
 
@@ -36,9 +37,13 @@ async def react(db: AsyncSession, room: Room, *, statement_id: int, reaction: st
     statement = await _statement(db, room, statement_id)
     if statement.hidden_at is not None or statement.withdrawn_at is not None:
         raise Conflict("That statement is no longer shown.", code="statement_gone")
-    existing = (await db.exec(select(Reaction).where(Reaction.statement_id == statement_id,
-                                                     Reaction.seat_id == room.seat.id,
-                                                     Reaction.kind == reaction))).first()
+    existing = (
+        await db.exec(
+            select(Reaction).where(
+                Reaction.statement_id == statement_id, Reaction.seat_id == room.seat.id, Reaction.kind == reaction
+            )
+        )
+    ).first()
     if on == (existing is not None):
         return {"statement_id": statement_id, "reactions": await reaction_counts(db, statement_id)}
     if on:
@@ -47,15 +52,17 @@ async def react(db: AsyncSession, room: Room, *, statement_id: int, reaction: st
         await db.delete(existing)
     await db.flush()
     counts = await reaction_counts(db, statement_id)
-    await append_event(db, session_id=room.session_id, now=now,
-                       event=ReactionsChanged(statement_id=statement_id, reactions=counts))
+    await append_event(
+        db, session_id=room.session_id, now=now, event=ReactionsChanged(statement_id=statement_id, reactions=counts)
+    )
     return {"statement_id": statement_id, "reactions": counts}
 
 
 async def ask_for_break(db: AsyncSession, room: Room, *, now: datetime) -> dict:
     """Seen only by the facilitators; nobody else learns who asked."""
-    await append_event(db, session_id=room.session_id, now=now, audience="facilitators",
-                       event=BreakRequested(seat_id=room.seat.id))  # type: ignore[arg-type]
+    await append_event(
+        db, session_id=room.session_id, now=now, audience="facilitators", event=BreakRequested(seat_id=room.seat.id)
+    )  # type: ignore[arg-type]
     return {"sent": True}
 
 
@@ -64,13 +71,27 @@ async def report(db: AsyncSession, room: Room, *, statement_id: int, reason: str
     statement = await _statement(db, room, statement_id)
     if statement.seat_id == room.seat.id:
         raise Conflict("You cannot report your own statement; you can withdraw it.", code="own_statement")
-    row = Report(session_id=room.session_id, statement_id=statement_id, seat_id=room.seat.id,  # type: ignore[arg-type]
-                 reason=(reason or "").strip(), created_at=now)
+    row = Report(
+        session_id=room.session_id,
+        statement_id=statement_id,
+        seat_id=room.seat.id,  # type: ignore[arg-type]
+        reason=(reason or "").strip(),
+        created_at=now,
+    )
     db.add(row)
     await db.flush()
-    await append_event(db, session_id=room.session_id, now=now, audience="facilitators",
-                       event=ReportMade(report_id=row.id, statement_id=statement_id, seat_id=room.seat.id,  # type: ignore[arg-type]
-                                        reason=row.reason))
+    await append_event(
+        db,
+        session_id=room.session_id,
+        now=now,
+        audience="facilitators",
+        event=ReportMade(
+            report_id=row.id,
+            statement_id=statement_id,
+            seat_id=room.seat.id,  # type: ignore[arg-type]
+            reason=row.reason,
+        ),
+    )
     return {"report_id": row.id}
 
 
@@ -91,6 +112,10 @@ async def erase(db: AsyncSession, statement: Statement, *, now: datetime) -> boo
     statement.withdrawn_at, statement.text = now, ""
     db.add(statement)
     await db.flush()
-    await append_event(db, session_id=statement.session_id, now=now,
-                       event=StatementChanged(statement_id=statement.id, state="withdrawn"))  # type: ignore[arg-type]
+    await append_event(
+        db,
+        session_id=statement.session_id,
+        now=now,
+        event=StatementChanged(statement_id=statement.id, state="withdrawn"),
+    )  # type: ignore[arg-type]
     return True

@@ -30,6 +30,7 @@ ANSWERING_ROLES = (SeatRole.participant, SeatRole.co_facilitator)
 
 # Views --------------------------------------------------------------------------------------
 
+
 def poll_view(poll: Poll, answers: list[tuple[PollAnswer, str]]) -> dict[str, Any]:
     """The poll as everyone may see it. `answers` pairs each answer with its seat's display
     name; names are used only for a closed, non-anonymous poll."""
@@ -41,12 +42,23 @@ def poll_view(poll: Poll, answers: list[tuple[PollAnswer, str]]) -> dict[str, An
                 counts[choice] += 1
         results = {"counts": counts, "voters": len(answers)}
         if not poll.anonymous:
-            results["by_option"] = [sorted(name for answer, name in answers if index in answer.choices)
-                                    for index in range(len(poll.options))]
-    return {"id": poll.id, "question": poll.question, "options": list(poll.options), "multiple": poll.multiple,
-            "anonymous": poll.anonymous, "status": poll.status.value, "agenda_item_id": poll.agenda_item_id,
-            "opened_at": now_iso(poll.opened_at), "closed_at": now_iso(poll.closed_at),
-            "answered": len(answers), "results": results}
+            results["by_option"] = [
+                sorted(name for answer, name in answers if index in answer.choices)
+                for index in range(len(poll.options))
+            ]
+    return {
+        "id": poll.id,
+        "question": poll.question,
+        "options": list(poll.options),
+        "multiple": poll.multiple,
+        "anonymous": poll.anonymous,
+        "status": poll.status.value,
+        "agenda_item_id": poll.agenda_item_id,
+        "opened_at": now_iso(poll.opened_at),
+        "closed_at": now_iso(poll.closed_at),
+        "answered": len(answers),
+        "results": results,
+    }
 
 
 def seat_view(poll: Poll, answers: list[tuple[PollAnswer, str]], seat_id: int) -> dict[str, Any]:
@@ -60,9 +72,12 @@ async def _answers(db: AsyncSession, poll_ids: Iterable[int]) -> dict[int, list[
     ids = list(poll_ids)
     found: dict[int, list[tuple[PollAnswer, str]]] = {poll_id: [] for poll_id in ids}
     if ids:
-        rows = await db.exec(select(PollAnswer, Seat.display_name)
-                             .join(Seat, col(Seat.id) == col(PollAnswer.seat_id))
-                             .where(col(PollAnswer.poll_id).in_(ids)).order_by(col(PollAnswer.id)))
+        rows = await db.exec(
+            select(PollAnswer, Seat.display_name)
+            .join(Seat, col(Seat.id) == col(PollAnswer.seat_id))
+            .where(col(PollAnswer.poll_id).in_(ids))
+            .order_by(col(PollAnswer.id))
+        )
         for answer, name in rows.all():
             found[answer.poll_id].append((answer, name))
     return found
@@ -78,6 +93,7 @@ async def views_for(db: AsyncSession, *, session_id: int, seat_id: int, facilita
 
 # Commands -----------------------------------------------------------------------------------
 
+
 def _clean_options(options: list[str]) -> list[str]:
     cleaned = [option.strip() for option in options]
     if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
@@ -89,8 +105,16 @@ def _clean_options(options: list[str]) -> list[str]:
     return cleaned
 
 
-async def open_poll(db: AsyncSession, room: Room, *, question: str | None, options: list[str], multiple: bool,
-                    anonymous: bool, now: datetime) -> dict[str, Any]:
+async def open_poll(
+    db: AsyncSession,
+    room: Room,
+    *,
+    question: str | None,
+    options: list[str],
+    multiple: bool,
+    anonymous: bool,
+    now: datetime,
+) -> dict[str, Any]:
     """Without a question, a poll agenda item's prompt (or title) is the question."""
     room.require_live("open a poll")
     question = (question or "").strip()
@@ -99,15 +123,24 @@ async def open_poll(db: AsyncSession, room: Room, *, question: str | None, optio
         if item is not None and item.kind is AgendaKind.poll:
             question = (item.prompt or item.title).strip()
     if not question:
-        raise ValidationFailed("The poll needs a question (or run it from a poll agenda item with a prompt).",
-                               code="bad_question")
-    poll = Poll(session_id=room.session_id, agenda_item_id=room.run.agenda_item_id, question=question,
-                options=_clean_options(options), multiple=multiple, anonymous=anonymous,
-                status=PollStatus.open, opened_at=now)
+        raise ValidationFailed(
+            "The poll needs a question (or run it from a poll agenda item with a prompt).", code="bad_question"
+        )
+    poll = Poll(
+        session_id=room.session_id,
+        agenda_item_id=room.run.agenda_item_id,
+        question=question,
+        options=_clean_options(options),
+        multiple=multiple,
+        anonymous=anonymous,
+        status=PollStatus.open,
+        opened_at=now,
+    )
     db.add(poll)
     await db.flush()
-    await audit.record(db, room, "poll_open", now=now,
-                       details={"poll_id": poll.id, "multiple": multiple, "anonymous": anonymous})
+    await audit.record(
+        db, room, "poll_open", now=now, details={"poll_id": poll.id, "multiple": multiple, "anonymous": anonymous}
+    )
     return await _emit(db, room.session_id, poll, action="opened", now=now)
 
 
@@ -141,19 +174,28 @@ async def answer(db: AsyncSession, room: Room, *, poll_id: int, choices: list[in
     if poll.status is not PollStatus.open:
         raise Conflict("This poll is closed; its answers can no longer change.", code="poll_closed")
     cleaned = _clean_choices(poll, choices)
-    mine = (await db.exec(select(PollAnswer).where(PollAnswer.poll_id == poll_id,
-                                                   PollAnswer.seat_id == room.seat.id))).first()
+    mine = (
+        await db.exec(select(PollAnswer).where(PollAnswer.poll_id == poll_id, PollAnswer.seat_id == room.seat.id))
+    ).first()
     if mine is None:
-        mine = PollAnswer(poll_id=poll_id, seat_id=room.seat.id,  # type: ignore[arg-type]
-                          choices=cleaned, answered_at=now)
+        mine = PollAnswer(
+            poll_id=poll_id,
+            seat_id=room.seat.id,  # type: ignore[arg-type]
+            choices=cleaned,
+            answered_at=now,
+        )
     else:
         mine.choices, mine.answered_at = cleaned, now
     db.add(mine)
     await db.flush()
-    answered = (await db.exec(select(func.count()).select_from(PollAnswer)
-                              .where(PollAnswer.poll_id == poll_id))).one()
-    await append_event(db, session_id=room.session_id, now=now, audience="facilitators",
-                       event=PollProgress(poll_id=poll_id, answered=answered))
+    answered = (await db.exec(select(func.count()).select_from(PollAnswer).where(PollAnswer.poll_id == poll_id))).one()
+    await append_event(
+        db,
+        session_id=room.session_id,
+        now=now,
+        audience="facilitators",
+        event=PollProgress(poll_id=poll_id, answered=answered),
+    )
     answers = await _answers(db, [poll_id])
     return seat_view(poll, answers[poll_id], room.seat.id)  # type: ignore[arg-type]
 

@@ -26,8 +26,12 @@ HEARTBEAT_EVERY = timedelta(seconds=5)
 
 async def seat_summary(db: AsyncSession, seat: Seat) -> SeatSummary:
     community = await db.get(Community, seat.community_id) if seat.community_id else None
-    return SeatSummary(seat_id=seat.id, display_name=seat.display_name, role=seat.role.value,  # type: ignore[arg-type]
-                       community=community.key if community else None)
+    return SeatSummary(
+        seat_id=seat.id,
+        display_name=seat.display_name,
+        role=seat.role.value,  # type: ignore[arg-type]
+        community=community.key if community else None,
+    )
 
 
 async def heartbeat(db: AsyncSession, *, instance_id: str, now: datetime) -> None:
@@ -53,12 +57,23 @@ async def arrive(db: AsyncSession, *, connection_id: str, seat: Seat, instance_i
     """A connection opened; the seat's first one announces it."""
     await heartbeat(db, instance_id=instance_id, now=now)
     first = await _connections_of(db, seat.id) == 0  # type: ignore[arg-type]
-    db.add(Presence(id=connection_id, session_id=seat.session_id, seat_id=seat.id, instance_id=instance_id,  # type: ignore[arg-type]
-                    connected_at=now))
+    db.add(
+        Presence(
+            id=connection_id,
+            session_id=seat.session_id,
+            seat_id=seat.id,
+            instance_id=instance_id,  # type: ignore[arg-type]
+            connected_at=now,
+        )
+    )
     await db.flush()
     if first:
-        await append_event(db, session_id=seat.session_id, now=now,
-                           event=PresenceChanged(type="presence_joined", seat=await seat_summary(db, seat)))
+        await append_event(
+            db,
+            session_id=seat.session_id,
+            now=now,
+            event=PresenceChanged(type="presence_joined", seat=await seat_summary(db, seat)),
+        )
 
 
 async def depart(db: AsyncSession, *, connection_id: str, now: datetime) -> None:
@@ -71,8 +86,12 @@ async def depart(db: AsyncSession, *, connection_id: str, now: datetime) -> None
     if await _connections_of(db, row.seat_id) == 0:
         seat = await db.get(Seat, row.seat_id)
         if seat is not None:
-            await append_event(db, session_id=row.session_id, now=now,
-                               event=PresenceChanged(type="presence_left", seat=await seat_summary(db, seat)))
+            await append_event(
+                db,
+                session_id=row.session_id,
+                now=now,
+                event=PresenceChanged(type="presence_left", seat=await seat_summary(db, seat)),
+            )
 
 
 async def sweep_dead_instances(db: AsyncSession, *, now: datetime, stale_after: timedelta) -> int:
@@ -90,8 +109,11 @@ async def sweep_dead_instances(db: AsyncSession, *, now: datetime, stale_after: 
 async def present_seats(db: AsyncSession, *, session_id: int) -> list[dict]:
     seats = (
         await db.exec(
-            select(Seat).where(Seat.session_id == session_id,
-                               col(Seat.id).in_(select(Presence.seat_id).where(Presence.session_id == session_id)))
+            select(Seat)
+            .where(
+                Seat.session_id == session_id,
+                col(Seat.id).in_(select(Presence.seat_id).where(Presence.session_id == session_id)),
+            )
             .order_by(col(Seat.id))
         )
     ).all()

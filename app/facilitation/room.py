@@ -82,8 +82,9 @@ async def lock_session(db: AsyncSession, session_id: int) -> DialogueSession:
 async def run_of(db: AsyncSession, session_id: int) -> SessionRun:
     """The session's run row, made on first use (under the session lock)."""
     run = (
-        await db.exec(select(SessionRun).where(SessionRun.session_id == session_id)
-                      .execution_options(populate_existing=True))
+        await db.exec(
+            select(SessionRun).where(SessionRun.session_id == session_id).execution_options(populate_existing=True)
+        )
     ).first()
     if run is None:
         run = SessionRun(session_id=session_id)
@@ -119,8 +120,11 @@ async def enter(db: AsyncSession, *, actor: Actor, facilitator: bool = False) ->
 
 async def _still_facilitator(db: AsyncSession, session: DialogueSession, user_id: int) -> bool:
     member = (
-        await db.exec(select(ProgrammeMember).where(ProgrammeMember.programme_id == session.programme_id,
-                                                    ProgrammeMember.user_id == user_id))
+        await db.exec(
+            select(ProgrammeMember).where(
+                ProgrammeMember.programme_id == session.programme_id, ProgrammeMember.user_id == user_id
+            )
+        )
     ).first()
     return member is not None and member.role is MemberRole.facilitator
 
@@ -139,12 +143,24 @@ def now_iso(moment: datetime | None) -> str | None:
 
 def seat_view(seat: Seat, now: datetime) -> dict[str, Any]:
     muted = seat.is_muted(now)
-    return {"seat_id": seat.id, "display_name": seat.display_name, "role": seat.role.value,
-            "status": seat.status.value, "muted": muted, "muted_until": now_iso(seat.muted_until) if muted else None}
+    return {
+        "seat_id": seat.id,
+        "display_name": seat.display_name,
+        "role": seat.role.value,
+        "status": seat.status.value,
+        "muted": muted,
+        "muted_until": now_iso(seat.muted_until) if muted else None,
+    }
 
 
-async def seat_changed(db: AsyncSession, *, session_id: int, seat: Seat, action: str, now: datetime,
-                       audience: str = "all") -> None:
+async def seat_changed(
+    db: AsyncSession, *, session_id: int, seat: Seat, action: str, now: datetime, audience: str = "all"
+) -> None:
     """Tell the room (or only the facilitators) that a seat's place changed."""
-    await append_event(db, session_id=session_id, now=now, audience=audience,
-                       event=SeatChanged(action=action, seat=seat_view(seat, now)))
+    await append_event(
+        db,
+        session_id=session_id,
+        now=now,
+        audience=audience,
+        event=SeatChanged(action=action, seat=seat_view(seat, now)),
+    )

@@ -23,8 +23,9 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
     seq = await last_seq(db, session_id=session_id)
     run = await peek_run(db, session_id)
     muted = (await db.exec(select(Seat).where(Seat.session_id == session_id, Seat.muted == True))).all()  # noqa: E712
-    hand = (await db.exec(select(HandRaise.id).where(HandRaise.session_id == session_id,
-                                                     HandRaise.seat_id == seat.id))).first()
+    hand = (
+        await db.exec(select(HandRaise.id).where(HandRaise.session_id == session_id, HandRaise.seat_id == seat.id))
+    ).first()
     return {
         "type": "welcome",
         "last_seq": seq,
@@ -38,13 +39,22 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
             "present": await present_seats(db, session_id=session_id),
             "floor": await floor.current_view(db, session_id=session_id, run=run),
             "round": await rounds.current_view(db, session_id=session_id),
-            "polls": await polls.views_for(db, session_id=session_id, seat_id=seat.id,  # type: ignore[arg-type]
-                                           facilitator=is_facilitator(seat)),
+            "polls": await polls.views_for(
+                db,
+                session_id=session_id,
+                seat_id=seat.id,  # type: ignore[arg-type]
+                facilitator=is_facilitator(seat),
+            ),
             "slow_mode_seconds": run.slow_mode_seconds,
             "locked": run.locked,
             "muted": [s.id for s in muted if s.is_muted(now)],
         },
-        "you": {"seat_id": seat.id, "display_name": seat.display_name, "role": seat.role.value,
-                "muted": seat.is_muted(now), "muted_until": now_iso(seat.muted_until) if seat.is_muted(now) else None,
-                "hand_raised": hand is not None},
+        "you": {
+            "seat_id": seat.id,
+            "display_name": seat.display_name,
+            "role": seat.role.value,
+            "muted": seat.is_muted(now),
+            "muted_until": now_iso(seat.muted_until) if seat.is_muted(now) else None,
+            "hand_raised": hand is not None,
+        },
     }

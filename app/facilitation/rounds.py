@@ -25,6 +25,7 @@ PENDING = TurnOutcome.pending
 
 # Reading -------------------------------------------------------------------------------
 
+
 async def active_round(db: AsyncSession, *, session_id: int) -> Round | None:
     """The session's running round; at most one runs at a time."""
     query = select(Round).where(Round.session_id == session_id, Round.status == RoundStatus.active)
@@ -32,8 +33,9 @@ async def active_round(db: AsyncSession, *, session_id: int) -> Round | None:
 
 
 async def turns_of(db: AsyncSession, round_id: int) -> list[RoundTurn]:
-    rows = await db.exec(select(RoundTurn).where(RoundTurn.round_id == round_id)
-                         .order_by(col(RoundTurn.position), col(RoundTurn.id)))
+    rows = await db.exec(
+        select(RoundTurn).where(RoundTurn.round_id == round_id).order_by(col(RoundTurn.position), col(RoundTurn.id))
+    )
     return list(rows.all())
 
 
@@ -46,13 +48,19 @@ def round_view(rnd: Round, turns: list[RoundTurn]) -> dict[str, Any]:
     turn = current_turn(turns) if rnd.status == RoundStatus.active else None
     started = rnd.turn_started_at if turn is not None else None
     return {
-        "id": rnd.id, "number": rnd.number, "prompt": rnd.prompt, "turn_seconds": rnd.turn_seconds,
-        "status": rnd.status.value, "agenda_item_id": rnd.agenda_item_id,
+        "id": rnd.id,
+        "number": rnd.number,
+        "prompt": rnd.prompt,
+        "turn_seconds": rnd.turn_seconds,
+        "status": rnd.status.value,
+        "agenda_item_id": rnd.agenda_item_id,
         "current_seat_id": turn.seat_id if turn else None,
         "turn_started_at": now_iso(started),
         "turn_ends_at": now_iso(started + timedelta(seconds=rnd.turn_seconds) if started else None),
-        "turns": [{"seat_id": t.seat_id, "position": t.position, "outcome": t.outcome.value, "deferred": t.deferred}
-                  for t in sorted(turns, key=lambda t: t.position)],
+        "turns": [
+            {"seat_id": t.seat_id, "position": t.position, "outcome": t.outcome.value, "deferred": t.deferred}
+            for t in sorted(turns, key=lambda t: t.position)
+        ],
     }
 
 
@@ -64,11 +72,15 @@ async def current_view(db: AsyncSession, *, session_id: int) -> dict[str, Any] |
 
 # Who speaks, in which order ------------------------------------------------------------
 
+
 async def participants(db: AsyncSession, session_id: int, now: datetime) -> list[Seat]:
     """Who goes around: participants in the room (facilitators and observers hold the circle),
     except the muted, who could not use their turn."""
-    rows = await db.exec(select(Seat).where(Seat.session_id == session_id, Seat.status == SeatStatus.admitted,
-                                            Seat.role == SeatRole.participant))
+    rows = await db.exec(
+        select(Seat).where(
+            Seat.session_id == session_id, Seat.status == SeatStatus.admitted, Seat.role == SeatRole.participant
+        )
+    )
     return sorted((s for s in rows.all() if not s.is_muted(now)), key=lambda s: (s.admitted_at or s.joined_at, s.id))
 
 
@@ -98,8 +110,10 @@ def _check_order(order: list[int], allowed: set[int], *, complete: bool) -> list
         seen.add(seat_id)
     missing = sorted(allowed - seen) if complete else []
     if missing:
-        raise ValidationFailed(f"The order leaves out seat(s) {', '.join(map(str, missing))}; "
-                               "it must name everyone still to speak.", code="bad_order")
+        raise ValidationFailed(
+            f"The order leaves out seat(s) {', '.join(map(str, missing))}; it must name everyone still to speak.",
+            code="bad_order",
+        )
     return order
 
 
@@ -110,6 +124,7 @@ def _renumber(db: AsyncSession, turns: list[RoundTurn]) -> None:
 
 
 # Changing the round --------------------------------------------------------------------
+
 
 def _finish(db: AsyncSession, turn: RoundTurn, outcome: TurnOutcome, now: datetime) -> TurnOutcome:
     """End a turn. Whoever posted a statement spoke, however their turn ended."""
@@ -165,8 +180,9 @@ def _speaker(turns: list[RoundTurn], seat_id: int) -> RoundTurn:
     return turn
 
 
-async def _skip(db: AsyncSession, rnd: Round, turns: list[RoundTurn], seat_id: int,
-                now: datetime) -> dict[str, Any] | None:
+async def _skip(
+    db: AsyncSession, rnd: Round, turns: list[RoundTurn], seat_id: int, now: datetime
+) -> dict[str, Any] | None:
     """Pass over a turn still to come (None when there is none); if it was current, the next begins."""
     turn = next((t for t in turns if t.seat_id == seat_id and t.outcome == PENDING), None)
     if turn is None:
@@ -176,16 +192,18 @@ async def _skip(db: AsyncSession, rnd: Round, turns: list[RoundTurn], seat_id: i
     return await _changed(db, rnd, was=was.id if was else None, action="skipped", now=now)
 
 
-async def start(db: AsyncSession, room: Room, *, order: list[int] | None, turn_seconds: int | None,
-                now: datetime) -> dict[str, Any]:
+async def start(
+    db: AsyncSession, room: Room, *, order: list[int] | None, turn_seconds: int | None, now: datetime
+) -> dict[str, Any]:
     """Go around on the current agenda item's prompt; the first speaker's clock starts now."""
     room.require_live("start a round")
     if await active_round(db, session_id=room.session_id) is not None:
         raise Conflict("A round is already running; end it before starting another.", code="round_active")
     seconds = DEFAULT_TURN_SECONDS if turn_seconds is None else turn_seconds
     if not MIN_TURN_SECONDS <= seconds <= MAX_TURN_SECONDS:
-        raise ValidationFailed(f"A turn lasts {MIN_TURN_SECONDS} seconds to {MAX_TURN_SECONDS // 60} minutes.",
-                               code="bad_turn_length")
+        raise ValidationFailed(
+            f"A turn lasts {MIN_TURN_SECONDS} seconds to {MAX_TURN_SECONDS // 60} minutes.", code="bad_turn_length"
+        )
     seats = await participants(db, room.session_id, now)
     if not seats:
         raise Conflict("No participant is in the room, so there is nobody to go around.", code="no_participants")
@@ -194,14 +212,29 @@ async def start(db: AsyncSession, room: Room, *, order: list[int] | None, turn_s
     allowed: set[int] = {s.id for s in seats}  # type: ignore[misc]
     seat_ids = alternating(seats, number) if order is None else _check_order(order, allowed, complete=False)
     item = await current_item(db, room.run)
-    rnd = Round(session_id=room.session_id, agenda_item_id=item.id if item else None, number=number,
-                prompt=item.prompt if item else "", turn_seconds=seconds, started_at=now)
+    rnd = Round(
+        session_id=room.session_id,
+        agenda_item_id=item.id if item else None,
+        number=number,
+        prompt=item.prompt if item else "",
+        turn_seconds=seconds,
+        started_at=now,
+    )
     db.add(rnd)
     await db.flush()
-    db.add_all([RoundTurn(round_id=rnd.id, seat_id=seat_id, position=position)  # type: ignore[arg-type]
-                for position, seat_id in enumerate(seat_ids, start=1)])
-    await audit.record(db, room, "round_start", now=now, details={"round_id": rnd.id, "number": number,
-                                                                  "order": seat_ids, "turn_seconds": seconds})
+    db.add_all(
+        [
+            RoundTurn(round_id=rnd.id, seat_id=seat_id, position=position)  # type: ignore[arg-type]
+            for position, seat_id in enumerate(seat_ids, start=1)
+        ]
+    )
+    await audit.record(
+        db,
+        room,
+        "round_start",
+        now=now,
+        details={"round_id": rnd.id, "number": number, "order": seat_ids, "turn_seconds": seconds},
+    )
     return await _changed(db, rnd, was=None, action="start", now=now)
 
 
@@ -284,6 +317,7 @@ async def pass_turn(db: AsyncSession, room: Room, *, round_id: int, for_now: boo
 
 # Hooks for statements, moderation and the room's clock ---------------------------------
 
+
 async def may_speak(db: AsyncSession, room: Room) -> bool:
     """During a round only the speaker posts statements (facilitators always may).
     True when a round is running, and so decides who speaks instead of the floor."""
@@ -298,10 +332,13 @@ async def may_speak(db: AsyncSession, room: Room) -> bool:
 async def note_statement(db: AsyncSession, room: Room, *, now: datetime) -> None:
     """The speaker posted, so their turn counts as spoken however it ends (no event: the
     statement itself is the news)."""
-    query = (select(RoundTurn).join(Round, col(Round.id) == col(RoundTurn.round_id))
-             .where(Round.session_id == room.session_id, Round.status == RoundStatus.active,
-                    RoundTurn.outcome == PENDING)
-             .order_by(col(RoundTurn.position), col(RoundTurn.id)).limit(1))
+    query = (
+        select(RoundTurn)
+        .join(Round, col(Round.id) == col(RoundTurn.round_id))
+        .where(Round.session_id == room.session_id, Round.status == RoundStatus.active, RoundTurn.outcome == PENDING)
+        .order_by(col(RoundTurn.position), col(RoundTurn.id))
+        .limit(1)
+    )
     turn = (await db.exec(query)).first()
     if turn is not None and turn.seat_id == room.seat.id and not turn.spoke:
         turn.spoke = True

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.deps import SessionDep
+from app.deps import DbDep
 from app.dialogues.deps import SessionFacilitatorDep
 from app.facilitation import audit
 
@@ -14,6 +14,6 @@ router = APIRouter(prefix="/api/sessions/{session_id}", tags=["facilitation"])
 
 
 @router.get("/audit")
-async def audit_log(access: SessionFacilitatorDep, db: SessionDep) -> list[dict[str, Any]]:
+async def audit_log(access: SessionFacilitatorDep, db: DbDep) -> list[dict[str, Any]]:
     """Every facilitator action in this session, oldest first: who, what, to whom, why, when."""
     return await audit.entries(db, session_id=access.session.id)  # type: ignore[arg-type]

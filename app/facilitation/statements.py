@@ -51,13 +51,22 @@ async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> boo
         if last is not None:
             wait = room.run.slow_mode_seconds - (now - last).total_seconds()
             if wait > 0:
-                raise SlowDown(f"Slow mode is on: one statement every {room.run.slow_mode_seconds} seconds.",
-                               code="slow_mode", retry_after=round(wait, 1))
+                raise SlowDown(
+                    f"Slow mode is on: one statement every {room.run.slow_mode_seconds} seconds.",
+                    code="slow_mode",
+                    retry_after=round(wait, 1),
+                )
     return in_round
 
 
 async def post_statement(
-    db: AsyncSession, *, session_id: int, seat_id: int, client_id: str, text: str, reply_to: int | None,
+    db: AsyncSession,
+    *,
+    session_id: int,
+    seat_id: int,
+    client_id: str,
+    text: str,
+    reply_to: int | None,
     now: datetime,
 ) -> Posted:
     """Store a statement once per client id; a resend returns the first answer."""
@@ -78,8 +87,16 @@ async def post_statement(
         if target is None or target.session_id != seat.session_id:
             raise ValidationFailed("The statement you reply to is not in this room.", code="unknown_reply_to")
     community = await db.get(Community, seat.community_id) if seat.community_id else None
-    statement = Statement(session_id=seat.session_id, seat_id=seat_id, client_id=client_id, text=text,
-                          reply_to_id=reply_to, seq=0, created_at=now, agenda_item_id=room.run.agenda_item_id)
+    statement = Statement(
+        session_id=seat.session_id,
+        seat_id=seat_id,
+        client_id=client_id,
+        text=text,
+        reply_to_id=reply_to,
+        seq=0,
+        created_at=now,
+        agenda_item_id=room.run.agenda_item_id,
+    )
     try:
         async with db.begin_nested():
             db.add(statement)
@@ -90,7 +107,9 @@ async def post_statement(
         ).one()
         return Posted(statement_id=first.id, seq=first.seq, duplicate=True)  # type: ignore[arg-type]
     event = await append_event(
-        db, session_id=seat.session_id, now=now,
+        db,
+        session_id=seat.session_id,
+        now=now,
         event=StatementPosted(statement_id=statement.id, statement=statement_view(statement, seat, community)),  # type: ignore[arg-type]
     )
     statement.seq = event.seq

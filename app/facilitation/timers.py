@@ -21,8 +21,15 @@ async def tick(db: AsyncSession, *, session_id: int, now: datetime) -> bool:
         return False  # the common case: a look, no lock on the session statements also need
     session = await lock_session(db, session_id)
     changed = False
-    muted = list((await db.exec(select(Seat).where(Seat.session_id == session_id, Seat.muted == True)  # noqa: E712
-                                .execution_options(populate_existing=True))).all())
+    muted = list(
+        (
+            await db.exec(
+                select(Seat)
+                .where(Seat.session_id == session_id, Seat.muted == True)  # noqa: E712
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+    )
     changed |= await moderation.expire_mutes(db, session_id=session_id, seats=muted, now=now)
     if session.status is not SessionStatus.live:
         return changed
@@ -35,8 +42,17 @@ async def tick(db: AsyncSession, *, session_id: int, now: datetime) -> bool:
 
 async def _anything_due(db: AsyncSession, *, session_id: int, now: datetime) -> bool:
     """Whether a tick has work, read without locking; under the lock `tick` decides again."""
-    mute_over = (await db.exec(select(Seat.id).where(Seat.session_id == session_id, Seat.muted == True,  # noqa: E712
-                                                     col(Seat.muted_until) <= now).limit(1))).first()
+    mute_over = (
+        await db.exec(
+            select(Seat.id)
+            .where(
+                Seat.session_id == session_id,
+                Seat.muted == True,  # noqa: E712
+                col(Seat.muted_until) <= now,
+            )
+            .limit(1)
+        )
+    ).first()
     if mute_over is not None:
         return True
     status = (await db.exec(select(DialogueSession.status).where(DialogueSession.id == session_id))).first()
@@ -48,4 +64,6 @@ async def _anything_due(db: AsyncSession, *, session_id: int, now: datetime) -> 
     if agenda_runner.time_is_up(await agenda_runner.current_item(db, run), run, now):
         return True
     rnd = await rounds.active_round(db, session_id=session_id)
-    return rnd is not None and floor.turn_clock(rnd.turn_started_at, rnd.turn_seconds, rnd.turn_warned, now)[0] is not None
+    return (
+        rnd is not None and floor.turn_clock(rnd.turn_started_at, rnd.turn_seconds, rnd.turn_warned, now)[0] is not None
+    )

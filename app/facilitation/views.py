@@ -77,8 +77,13 @@ async def statement_views(db: AsyncSession, statement_ids: set[int]) -> dict[int
 
 
 def message_dict(message: PrivateMessage, seat: Seat) -> dict[str, Any]:
-    return {"id": message.id, "seat_id": seat.id, "author": seat.display_name, "role": seat.role.value,
-            "text": message.text}
+    return {
+        "id": message.id,
+        "seat_id": seat.id,
+        "author": seat.display_name,
+        "role": seat.role.value,
+        "text": message.text,
+    }
 
 
 def message_view(message: PrivateMessage, seat: Seat) -> MessageView:
@@ -90,7 +95,8 @@ async def message_views(db: AsyncSession, message_ids: set[int]) -> dict[int, di
     if not message_ids:
         return {}
     rows = await db.exec(
-        select(PrivateMessage, Seat).join(Seat, col(Seat.id) == col(PrivateMessage.seat_id))
+        select(PrivateMessage, Seat)
+        .join(Seat, col(Seat.id) == col(PrivateMessage.seat_id))
         .where(col(PrivateMessage.id).in_(message_ids))
     )
     return {m.id: message_dict(m, seat) for m, seat in rows.all()}  # type: ignore[misc]

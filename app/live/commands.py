@@ -21,8 +21,9 @@ REACTIONS = ("hear_you", "thank_you", "question")  # a small, neutral set
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ref: str | None = Field(default=None, pattern=REF,
-                            description="Chosen by the client; the ok or error answer carries it back.")
+    ref: str | None = Field(
+        default=None, pattern=REF, description="Chosen by the client; the ok or error answer carries it back."
+    )
 
 
 class PostStatement(Command):
@@ -47,6 +48,7 @@ SeatId = Annotated[int, Field(ge=1)]
 
 
 # The session and its agenda (facilitators) --------------------------------------------
+
 
 class SessionStart(Command):
     type: Literal["session_start"]
@@ -92,6 +94,7 @@ class AgendaExtend(Command):
 
 # The floor and the queue ---------------------------------------------------------------
 
+
 class HandRaise(Command):
     type: Literal["hand_raise"]
 
@@ -119,10 +122,12 @@ class QueueMove(Command):
 
 # Go-around rounds ----------------------------------------------------------------------
 
+
 class RoundStart(Command):
     type: Literal["round_start"]
-    order: list[SeatId] | None = Field(default=None, max_length=200,
-                                       description="Seat ids in speaking order; default alternates communities.")
+    order: list[SeatId] | None = Field(
+        default=None, max_length=200, description="Seat ids in speaking order; default alternates communities."
+    )
     turn_seconds: int | None = Field(default=None, ge=15, le=1800)
 
 
@@ -154,10 +159,12 @@ class RoundPass(Command):
 
 # Polls ---------------------------------------------------------------------------------
 
+
 class PollOpen(Command):
     type: Literal["poll_open"]
-    question: str | None = Field(default=None, min_length=1, max_length=500,
-                                 description="Empty: the current poll agenda item's prompt.")
+    question: str | None = Field(
+        default=None, min_length=1, max_length=500, description="Empty: the current poll agenda item's prompt."
+    )
     options: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=2, max_length=10)
     multiple: bool = False
     anonymous: bool = True
@@ -179,6 +186,7 @@ class Balance(Command):
 
 
 # Moderation (facilitators) -------------------------------------------------------------
+
 
 class Mute(Command):
     type: Literal["mute"]
@@ -218,6 +226,7 @@ class Lock(Command):
 
 # A participant's own controls ----------------------------------------------------------
 
+
 class React(Command):
     type: Literal["react"]
     statement_id: int = Field(ge=1)
@@ -242,6 +251,7 @@ class Withdraw(Command):
 
 # Private words -------------------------------------------------------------------------
 
+
 class Backchannel(Command):
     type: Literal["backchannel"]
     text: str = Field(min_length=1, max_length=MAX_STATEMENT_CHARS)
@@ -256,15 +266,43 @@ class CheckIn(Command):
 
 
 ClientCommand = Annotated[
-    PostStatement | FetchRange | Ping
-    | SessionStart | SessionPause | SessionResume | SessionEnd
-    | AgendaMove | AgendaGo | AgendaTimer | AgendaExtend
-    | HandRaise | HandLower | FloorGive | FloorTake | QueueMove
-    | RoundStart | RoundReorder | RoundSkip | RoundStep | RoundPass
-    | PollOpen | PollAnswer | PollClose | Balance
-    | Mute | Unmute | SeatAction | Hide | SlowMode | Lock
-    | React | BreakRequest | ReportStatement | Withdraw
-    | Backchannel | CheckIn,
+    PostStatement
+    | FetchRange
+    | Ping
+    | SessionStart
+    | SessionPause
+    | SessionResume
+    | SessionEnd
+    | AgendaMove
+    | AgendaGo
+    | AgendaTimer
+    | AgendaExtend
+    | HandRaise
+    | HandLower
+    | FloorGive
+    | FloorTake
+    | QueueMove
+    | RoundStart
+    | RoundReorder
+    | RoundSkip
+    | RoundStep
+    | RoundPass
+    | PollOpen
+    | PollAnswer
+    | PollClose
+    | Balance
+    | Mute
+    | Unmute
+    | SeatAction
+    | Hide
+    | SlowMode
+    | Lock
+    | React
+    | BreakRequest
+    | ReportStatement
+    | Withdraw
+    | Backchannel
+    | CheckIn,
     Field(discriminator="type"),
 ]
 COMMANDS: TypeAdapter[Any] = TypeAdapter(ClientCommand)

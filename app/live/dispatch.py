@@ -33,14 +33,19 @@ Handler = Callable[[AsyncSession, Room, Any, datetime], Awaitable[Any]]
 
 def call(service: Callable[..., Awaitable[Any]], *fields: str) -> Handler:
     """A handler that passes the command's `fields` to `service` by name."""
+
     async def handler(db: AsyncSession, room: Room, cmd: Any, now: datetime) -> Any:
         return await service(db, room, **{name: getattr(cmd, name) for name in fields}, now=now)
+
     return handler
 
 
 async def _session(db: AsyncSession, room: Room, cmd: Any, now: datetime) -> Any:
-    to = SessionStatus.paused if cmd.type == "session_pause" else (
-        SessionStatus.ended if cmd.type == "session_end" else SessionStatus.live)  # start and resume
+    to = (
+        SessionStatus.paused
+        if cmd.type == "session_pause"
+        else (SessionStatus.ended if cmd.type == "session_end" else SessionStatus.live)
+    )  # start and resume
     return await moderation.set_status(db, room, to=to, reason=getattr(cmd, "reason", None), now=now)
 
 

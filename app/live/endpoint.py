@@ -78,10 +78,13 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
     try:
         async with state.db.unit_of_work() as db:
             session = await room_session(db, session_id=session_id)
-            seat = await seat_by_cookie(db, session_id=session_id, token=websocket.cookies.get(seat_cookie_name(session_id)))
+            seat = await seat_by_cookie(
+                db, session_id=session_id, token=websocket.cookies.get(seat_cookie_name(session_id))
+            )
             if seat is None:
-                login = await resolve_login_session(db, token=websocket.cookies.get(LOGIN_COOKIE), now=now,
-                                                    policy=session_policy(state.settings))
+                login = await resolve_login_session(
+                    db, token=websocket.cookies.get(LOGIN_COOKIE), now=now, policy=session_policy(state.settings)
+                )
                 if login is None:
                     await _refuse(websocket, 401, "not_authenticated", "Open your invitation link or log in first.")
                     return
@@ -100,14 +103,28 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
     if after > current:
         # A position from the future (another database, a restored backup): the client
         # must drop what it has and load the room again. Never a partial replay.
-        await websocket.send_text(encode({"type": "range_unavailable", "from_seq": current + 1, "to_seq": after,
-                                          "message": "Your position is ahead of this room; reload it."}))
+        await websocket.send_text(
+            encode(
+                {
+                    "type": "range_unavailable",
+                    "from_seq": current + 1,
+                    "to_seq": after,
+                    "message": "Your position is ahead of this room; reload it.",
+                }
+            )
+        )
         await websocket.close(4409, "reload the room")
         return
 
     connection = Connection(
-        session_id=session_id, seat_id=seat_id, is_facilitator=is_facilitator,  # type: ignore[arg-type]
-        send=websocket.send_text, close=websocket.close, db=state.db, after=after, admitted_as_of=current,
+        session_id=session_id,
+        seat_id=seat_id,
+        is_facilitator=is_facilitator,  # type: ignore[arg-type]
+        send=websocket.send_text,
+        close=websocket.close,
+        db=state.db,
+        after=after,
+        admitted_as_of=current,
     )
     connection.offer(encode(welcome))
     hub = state.hub
@@ -193,15 +210,30 @@ def _invalid(exc: ValidationError, text: str) -> dict:
 async def _fetch(websocket: WebSocket, connection: Connection, command: FetchRange) -> None:
     async with websocket.app.state.db.unit_of_work() as db:
         newest = await last_seq(db, session_id=connection.session_id)
-        events = [] if command.to_seq > newest or command.from_seq > command.to_seq else await read_events(
-            db, session_id=connection.session_id, after=command.from_seq - 1, upto=command.to_seq)
+        events = (
+            []
+            if command.to_seq > newest or command.from_seq > command.to_seq
+            else await read_events(
+                db, session_id=connection.session_id, after=command.from_seq - 1, upto=command.to_seq
+            )
+        )
         frames = await hydrate(db, events)
     if len(events) != command.to_seq - command.from_seq + 1:
-        connection.offer(encode({"type": "range_unavailable", "from_seq": command.from_seq, "to_seq": command.to_seq,
-                                 "message": "That range cannot be served; reload the room."}))
+        connection.offer(
+            encode(
+                {
+                    "type": "range_unavailable",
+                    "from_seq": command.from_seq,
+                    "to_seq": command.to_seq,
+                    "message": "That range cannot be served; reload the room.",
+                }
+            )
+        )
         return
     for event, frame in zip(events, frames, strict=True):
-        connection.offer(encode(frame) if connection.may_see(event.audience) else encode({"type": "noop", "seq": event.seq}))
+        connection.offer(
+            encode(frame) if connection.may_see(event.audience) else encode({"type": "noop", "seq": event.seq})
+        )
 
 
 async def _statement(websocket: WebSocket, connection: Connection, seat_id: int, command: PostStatement) -> None:
@@ -210,29 +242,53 @@ async def _statement(websocket: WebSocket, connection: Connection, seat_id: int,
         return
     try:
         async with state.db.unit_of_work() as db:
-            posted = await post_statement(db, session_id=connection.session_id, seat_id=seat_id,
-                                          client_id=command.client_id, text=command.text,
-                                          reply_to=command.reply_to, now=state.clock.now())
+            posted = await post_statement(
+                db,
+                session_id=connection.session_id,
+                seat_id=seat_id,
+                client_id=command.client_id,
+                text=command.text,
+                reply_to=command.reply_to,
+                now=state.clock.now(),
+            )
     except AppError as exc:
         connection.offer(encode(_error(exc, client_id=command.client_id, ref=command.ref)))
         return
     except Exception as exc:  # the database is busy or away: nothing was stored; say so
         log.warning("statement_failed", error_type=type(exc).__name__)
-        connection.offer(encode({"type": "error", "code": "try_again", "client_id": command.client_id,
-                                 "message": "The statement was not stored; send it again (same client_id).",
-                                 "retry_after": 1.0}))
+        connection.offer(
+            encode(
+                {
+                    "type": "error",
+                    "code": "try_again",
+                    "client_id": command.client_id,
+                    "message": "The statement was not stored; send it again (same client_id).",
+                    "retry_after": 1.0,
+                }
+            )
+        )
         return
     # Only now, after the commit: the statement is durable.
-    connection.offer(encode({"type": "ack", "client_id": command.client_id, "seq": posted.seq,
-                             "statement_id": posted.statement_id}))
+    connection.offer(
+        encode({"type": "ack", "client_id": command.client_id, "seq": posted.seq, "statement_id": posted.statement_id})
+    )
 
 
 async def _rate_limited(websocket: WebSocket, connection: Connection, seat_id: int, **ids: str | None) -> bool:
     """Statements and the other things a seat puts before the room share one rate limit."""
     wait = await websocket.app.state.room_limits.statement_wait(seat_id)
     if wait:
-        connection.offer(encode({"type": "error", "code": "rate_limited", **ids, "retry_after": wait,
-                                 "message": "You are sending too quickly; please wait a moment."}))
+        connection.offer(
+            encode(
+                {
+                    "type": "error",
+                    "code": "rate_limited",
+                    **ids,
+                    "retry_after": wait,
+                    "message": "You are sending too quickly; please wait a moment.",
+                }
+            )
+        )
     return bool(wait)
 
 
@@ -257,7 +313,16 @@ async def _command(websocket: WebSocket, connection: Connection, actor: Actor, c
         return
     except Exception as exc:  # the database is busy or away: nothing changed; say so
         log.warning("command_failed", command=kind, error_type=type(exc).__name__)
-        connection.offer(encode({"type": "error", "code": "try_again", "ref": command.ref,
-                                 "message": "That did not go through; try again.", "retry_after": 1.0}))
+        connection.offer(
+            encode(
+                {
+                    "type": "error",
+                    "code": "try_again",
+                    "ref": command.ref,
+                    "message": "That did not go through; try again.",
+                    "retry_after": 1.0,
+                }
+            )
+        )
         return
     connection.offer(encode({"type": "ok", "ref": command.ref, "command": kind, "result": result}))

@@ -170,7 +170,7 @@ class Connection:
                 return False
 
 
-class Room:
+class LocalRoom:
     """This instance's connections to one session, fed by one broker subscription."""
 
     def __init__(self, session_id: int, subscription: Subscription) -> None:
@@ -185,7 +185,7 @@ class Hub:
         self.broker = broker
         self.db = db
         self._on_first_room = on_first_room
-        self.rooms: dict[int, Room] = {}
+        self.rooms: dict[int, LocalRoom] = {}
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task[None]] = set()  # keep references until they finish
 
@@ -202,7 +202,7 @@ class Hub:
                 if self._on_first_room is not None:
                     self._on_first_room()
                 subscription = await self.broker.subscribe(str(connection.session_id))
-                room = Room(connection.session_id, subscription)
+                room = LocalRoom(connection.session_id, subscription)
                 room.pump = asyncio.create_task(self._pump(room), name=f"room-pump-{connection.session_id}")
                 self.rooms[connection.session_id] = room
             room.connections.add(connection)
@@ -221,7 +221,7 @@ class Hub:
                     room.pump.cancel()
                 await self.broker.unsubscribe(room.subscription)
 
-    async def _pump(self, room: Room) -> None:
+    async def _pump(self, room: LocalRoom) -> None:
         subscription = room.subscription
         while True:
             await subscription.wake.wait()

@@ -23,7 +23,8 @@ async def keep_presence(app: FastAPI) -> None:
                 await presence.heartbeat(db, instance_id=state.instance_id, now=state.clock.now())
             async with state.db.unit_of_work() as db:
                 gone = await presence.sweep_dead_instances(
-                    db, now=state.clock.now(),
+                    db,
+                    now=state.clock.now(),
                     stale_after=timedelta(seconds=state.settings.presence_timeout_seconds),
                 )
             if gone:

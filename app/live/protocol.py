@@ -17,6 +17,7 @@ from app.events.schemas import ROOM_EVENT_FRAMES, SeatSummary
 
 # Server frames -------------------------------------------------------------------------
 
+
 class Frame(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -42,9 +42,7 @@ class Community(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("programmes.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, ForeignKey("programmes.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     key: str = Field(sa_column=Column(String(40), nullable=False))
     labels: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
@@ -60,15 +58,11 @@ class ProgrammeMember(SQLModel, table=True):
     """An account's place in a programme; without one, the programme does not exist for them."""
 
     __tablename__ = "programme_members"
-    __table_args__ = (
-        UniqueConstraint("programme_id", "user_id", name="uq_programme_members_programme_user"),
-    )
+    __table_args__ = (UniqueConstraint("programme_id", "user_id", name="uq_programme_members_programme_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("programmes.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, ForeignKey("programmes.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     user_id: int = Field(
         sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, status
 
 from app.accounts.models import Role
-from app.deps import CurrentUser, NowDep, SessionDep, require_csrf, require_role
+from app.deps import CurrentUser, DbDep, NowDep, require_csrf, require_role
 from app.programmes import service
 from app.programmes.deps import ProgrammeMemberDep, ProgrammeOrganiserDep
 from app.programmes.schemas import (
@@ -23,7 +23,7 @@ from app.programmes.service import ProgrammeAccess
 router = APIRouter(prefix="/api/programmes", tags=["programmes"], dependencies=[Depends(require_csrf)])
 
 
-async def programme_public(db: SessionDep, access: ProgrammeAccess, *, detail: bool = False) -> ProgrammePublic:
+async def programme_public(db: DbDep, access: ProgrammeAccess, *, detail: bool = False) -> ProgrammePublic:
     communities = await service.communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
     base = dict(
         id=access.programme.id,
@@ -49,7 +49,7 @@ async def programme_public(db: SessionDep, access: ProgrammeAccess, *, detail: b
 
 
 @router.get("")
-async def list_programmes(user: CurrentUser, db: SessionDep) -> list[ProgrammePublic]:
+async def list_programmes(user: CurrentUser, db: DbDep) -> list[ProgrammePublic]:
     """The programmes the caller belongs to."""
     return [await programme_public(db, access) for access in await service.list_programmes(db, user=user)]
 
@@ -58,51 +58,65 @@ async def list_programmes(user: CurrentUser, db: SessionDep) -> list[ProgrammePu
 async def create_programme(
     body: ProgrammeCreate,
     user: CurrentUser,
-    db: SessionDep,
+    db: DbDep,
     now: NowDep,
     _organiser=Depends(require_role(Role.organiser)),  # type: ignore[no-untyped-def]
 ) -> ProgrammeDetail:
     """An organiser creates a programme with its communities and languages."""
     programme = await service.create_programme(
-        db, actor=user, name=body.name, description=body.description,
-        languages=body.languages, communities=body.communities, now=now,
+        db,
+        actor=user,
+        name=body.name,
+        description=body.description,
+        languages=body.languages,
+        communities=body.communities,
+        now=now,
     )
     access = await service.programme_access(db, user=user, programme_id=programme.id)  # type: ignore[arg-type]
     return await programme_public(db, access, detail=True)  # type: ignore[return-value]
 
 
 @router.get("/{programme_id}")
-async def get_programme(access: ProgrammeMemberDep, db: SessionDep) -> ProgrammeDetail:
+async def get_programme(access: ProgrammeMemberDep, db: DbDep) -> ProgrammeDetail:
     """A programme with its communities and members."""
     return await programme_public(db, access, detail=True)  # type: ignore[return-value]
 
 
 @router.patch("/{programme_id}")
 async def update_programme(
-    body: ProgrammeUpdate, access: ProgrammeOrganiserDep, db: SessionDep, now: NowDep
+    body: ProgrammeUpdate, access: ProgrammeOrganiserDep, db: DbDep, now: NowDep
 ) -> ProgrammeDetail:
     """Rename or re-describe the programme, or set its retention and withdrawal window (organisers)."""
-    await service.update_programme(db, programme=access.programme, name=body.name, description=body.description, now=now,
-                                   retention_days=body.retention_days, keep_raw_statements=body.keep_raw_statements,
-                                   withdrawal_hours=body.withdrawal_hours)
+    await service.update_programme(
+        db,
+        programme=access.programme,
+        name=body.name,
+        description=body.description,
+        now=now,
+        retention_days=body.retention_days,
+        keep_raw_statements=body.keep_raw_statements,
+        withdrawal_hours=body.withdrawal_hours,
+    )
     return await programme_public(db, access, detail=True)  # type: ignore[return-value]
 
 
 @router.post("/{programme_id}/members", status_code=status.HTTP_201_CREATED)
-async def add_member(body: MemberAdd, access: ProgrammeOrganiserDep, db: SessionDep, now: NowDep) -> MemberPublic:
+async def add_member(body: MemberAdd, access: ProgrammeOrganiserDep, db: DbDep, now: NowDep) -> MemberPublic:
     """Add a facilitator or another organiser (organisers)."""
-    member, user = await service.add_member(db, programme=access.programme, username=body.username, role=body.role, now=now)
+    member, user = await service.add_member(
+        db, programme=access.programme, username=body.username, role=body.role, now=now
+    )
     return MemberPublic(user_id=user.id, username=user.username, full_name=user.full_name, role=member.role)  # type: ignore[arg-type]
 
 
 @router.delete("/{programme_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_member(user_id: int, access: ProgrammeOrganiserDep, user: CurrentUser, db: SessionDep) -> None:
+async def remove_member(user_id: int, access: ProgrammeOrganiserDep, user: CurrentUser, db: DbDep) -> None:
     """Take someone out of the programme (organisers)."""
     await service.remove_member(db, programme=access.programme, actor=user, user_id=user_id)
 
 
 @router.post("/{programme_id}/communities", status_code=status.HTTP_201_CREATED)
-async def add_community(body: CommunityIn, access: ProgrammeOrganiserDep, db: SessionDep) -> CommunityPublic:
+async def add_community(body: CommunityIn, access: ProgrammeOrganiserDep, db: DbDep) -> CommunityPublic:
     """Add a further community to the programme (organisers)."""
     community = await service.add_community(db, programme=access.programme, community=body)
     return CommunityPublic(id=community.id, key=community.key, labels=community.labels)  # type: ignore[arg-type]

@@ -59,11 +59,13 @@ class ProgrammeCreate(StrictModel):
 class ProgrammeUpdate(StrictModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
-    retention_days: int | None = Field(default=None, ge=1, le=3650,
-                                       description="Days after release when raw statements are deleted.")
+    retention_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Days after release when raw statements are deleted."
+    )
     keep_raw_statements: bool | None = Field(default=None, description="True: no retention period (keep them).")
-    withdrawal_hours: int | None = Field(default=None, ge=0, le=24 * 90,
-                                         description="Hours after a session during which participants may withdraw.")
+    withdrawal_hours: int | None = Field(
+        default=None, ge=0, le=24 * 90, description="Hours after a session during which participants may withdraw."
+    )
 
 
 class MemberAdd(StrictModel):

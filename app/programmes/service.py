@@ -117,8 +117,15 @@ async def create_programme(
 
 
 async def update_programme(
-    db: AsyncSession, *, programme: Programme, name: str | None, description: str | None, now: datetime,
-    retention_days: int | None = None, keep_raw_statements: bool | None = None, withdrawal_hours: int | None = None,
+    db: AsyncSession,
+    *,
+    programme: Programme,
+    name: str | None,
+    description: str | None,
+    now: datetime,
+    retention_days: int | None = None,
+    keep_raw_statements: bool | None = None,
+    withdrawal_hours: int | None = None,
 ) -> Programme:
     """Rename or re-describe a programme; set how long raw statements are kept after a
     transcript's release, and how long participants may withdraw after a session."""
@@ -188,7 +195,8 @@ async def remove_member(db: AsyncSession, *, programme: Programme, actor: User, 
         raise NotFound("That account is not in this programme.")
     if member.role is MemberRole.organiser:
         organisers = [
-            m for m, _ in await members_of(db, programme_id=programme.id)  # type: ignore[arg-type]
+            m
+            for m, _ in await members_of(db, programme_id=programme.id)  # type: ignore[arg-type]
             if m.role is MemberRole.organiser
         ]
         if len(organisers) <= 1:
@@ -197,18 +205,14 @@ async def remove_member(db: AsyncSession, *, programme: Programme, actor: User, 
     await db.flush()
 
 
-async def add_community(
-    db: AsyncSession, *, programme: Programme, community: CommunityIn
-) -> Community:
+async def add_community(db: AsyncSession, *, programme: Programme, community: CommunityIn) -> Community:
     """A further community (more than two must work)."""
     existing = await communities_of(db, programme_id=programme.id)  # type: ignore[arg-type]
     if any(c.key == community.key for c in existing):
         raise Conflict(f"The programme already has a community '{community.key}'.", code="community_exists")
     missing = [code for code in programme.languages if code not in community.labels]
     if missing:
-        raise ValidationFailed(
-            f"The community needs a label in {', '.join(missing)}.", code="missing_label"
-        )
+        raise ValidationFailed(f"The community needs a label in {', '.join(missing)}.", code="missing_label")
     row = Community(
         programme_id=programme.id,  # type: ignore[arg-type]
         key=community.key,

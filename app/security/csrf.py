@@ -83,9 +83,7 @@ async def verify_csrf(request: Request) -> None:
     sent = request.headers.get(CSRF_HEADER)
     if not sent:
         content_type = request.headers.get("content-type", "")
-        if content_type.startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")
-        ):
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
@@ -110,10 +108,7 @@ class CsrfCookieMiddleware:
                 nonce = scope.get("state", {}).get(_STATE_NEW_NONCE)
                 if nonce:
                     secure = cookies_are_secure(scope["app"].state.settings, scope.get("scheme"))
-                    cookie = (
-                        f"{CSRF_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax"
-                        + ("; Secure" if secure else "")
-                    )
+                    cookie = f"{CSRF_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
                     headers = list(message.get("headers", []))
                     headers.append((b"set-cookie", cookie.encode("latin-1")))
                     message = {**message, "headers": headers}

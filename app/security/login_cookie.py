@@ -34,9 +34,7 @@ async def open_login(
     # A browser that logs in again leaves no older login of its own behind.
     await end_login_by_token(db, token=request.cookies.get(LOGIN_COOKIE), now=now, reason="relogin")
     token, login = await start_login_session(db, user=user, now=now, policy=policy)
-    set_private_cookie(
-        request, response, LOGIN_COOKIE, token, max_age=settings.login_absolute_hours * 3600
-    )
+    set_private_cookie(request, response, LOGIN_COOKIE, token, max_age=settings.login_absolute_hours * 3600)
     remember_viewer(request, login.id, user)
     rotate_nonce(request)
 

@@ -73,9 +73,7 @@ async def resolve_login_session(
     return ActiveLogin(login=login, user=user)
 
 
-async def end_login_session(
-    db: AsyncSession, *, login: LoginSession, now: datetime, reason: str = "logout"
-) -> None:
+async def end_login_session(db: AsyncSession, *, login: LoginSession, now: datetime, reason: str = "logout") -> None:
     login.revoked_at = now
     login.revoked_reason = reason
     db.add(login)
@@ -92,9 +90,7 @@ async def end_login_by_token(db: AsyncSession, *, token: str | None, now: dateti
         )
 
 
-async def end_all_login_sessions(
-    db: AsyncSession, *, user_id: int, now: datetime, reason: str
-) -> None:
+async def end_all_login_sessions(db: AsyncSession, *, user_id: int, now: datetime, reason: str) -> None:
     """Revoke every live login of an account (disabled, password reset)."""
     await db.exec(
         update(LoginSession)

@@ -83,8 +83,7 @@ class LoginThrottle:
                 wait = max(1, math.ceil(stats.reset_time - time.time()))
                 minutes = max(1, math.ceil(wait / 60))
                 raise TooManyRequests(
-                    f"Too many failed logins. Please wait {minutes} minute"
-                    f"{'s' if minutes != 1 else ''} and try again.",
+                    f"Too many failed logins. Please wait {minutes} minute{'s' if minutes != 1 else ''} and try again.",
                     code="login_throttled",
                     retry_after=wait,
                 )

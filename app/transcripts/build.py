@@ -124,32 +124,54 @@ def assemble(material: Material, *, summary: str = "", agreed_points: Sequence[s
         else:
             numbers[statement.id] = len(numbers) + 1  # type: ignore[index]
             text, replaced = redacted(statement, matcher, material.decisions.get(statement.id, ()))  # type: ignore[arg-type]
-            entry.update(type="statement", number=numbers[statement.id], text=text,  # type: ignore[index]
-                         reply_to=numbers.get(statement.reply_to_id) if statement.reply_to_id else None,
-                         redactions=replaced)
+            entry.update(
+                type="statement",
+                number=numbers[statement.id],
+                text=text,  # type: ignore[index]
+                reply_to=numbers.get(statement.reply_to_id) if statement.reply_to_id else None,
+                redactions=replaced,
+            )
         sections.setdefault(statement.agenda_item_id, []).append((statement.created_at, entry))
     for rnd, turns in material.rounds:
-        entry = {"type": "round", "number": rnd.number, "offset_seconds": max(0, int((rnd.started_at - start).total_seconds())),
-                 "turns": [{"speaker": labels.get(t.seat_id, "Participant"), "outcome": t.outcome.value} for t in turns]}
+        entry = {
+            "type": "round",
+            "number": rnd.number,
+            "offset_seconds": max(0, int((rnd.started_at - start).total_seconds())),
+            "turns": [{"speaker": labels.get(t.seat_id, "Participant"), "outcome": t.outcome.value} for t in turns],
+        }
         sections.setdefault(rnd.agenda_item_id, []).append((rnd.started_at, entry))
     for poll, counts in material.polls:
         moment = poll.closed_at or poll.opened_at
-        entry = {"type": "poll", "question": scrub(poll.question), "options": [scrub(o) for o in poll.options],
-                 "counts": counts,
-                 "multiple": poll.multiple, "offset_seconds": max(0, int((moment - start).total_seconds()))}
+        entry = {
+            "type": "poll",
+            "question": scrub(poll.question),
+            "options": [scrub(o) for o in poll.options],
+            "counts": counts,
+            "multiple": poll.multiple,
+            "offset_seconds": max(0, int((moment - start).total_seconds())),
+        }
         sections.setdefault(poll.agenda_item_id, []).append((moment, entry))
     ordered = [(None, "Opening", None)] + [(item.id, item.title, item.kind.value) for item in material.items]
     return {
         "schema": SCHEMA,
-        "session": {"title": scrub(session.title), "programme": material.programme.name,
-                    "starts_at": session.starts_at.isoformat(), "time_zone": session.time_zone,
-                    "show_communities": session.show_communities},
+        "session": {
+            "title": scrub(session.title),
+            "programme": material.programme.name,
+            "starts_at": session.starts_at.isoformat(),
+            "time_zone": session.time_zone,
+            "show_communities": session.show_communities,
+        },
         "communities": [{"key": c.key, "labels": c.labels} for c in material.communities],
         "summary": scrub(summary),
         "agreed_points": [scrub(point) for point in agreed_points],
         "sections": [
-            {"title": scrub(title), "kind": kind, "entries": [e for _t, e in sorted(sections[item_id], key=lambda p: p[0])]}
-            for item_id, title, kind in ordered if sections.get(item_id)
+            {
+                "title": scrub(title),
+                "kind": kind,
+                "entries": [e for _t, e in sorted(sections[item_id], key=lambda p: p[0])],
+            }
+            for item_id, title, kind in ordered
+            if sections.get(item_id)
         ],
         "counts": {"statements": len(numbers), "speakers": len({labels[s.seat_id] for s in material.statements})},
     }
@@ -165,46 +187,81 @@ async def load(db: AsyncSession, *, session: DialogueSession) -> Material:
     session_id: int = session.id  # type: ignore[assignment]
     programme = await db.get(Programme, session.programme_id)
     assert programme is not None
-    communities = list((await db.exec(select(Community).where(Community.programme_id == programme.id)
-                                      .order_by(col(Community.id)))).all())
+    communities = list(
+        (
+            await db.exec(select(Community).where(Community.programme_id == programme.id).order_by(col(Community.id)))
+        ).all()
+    )
     seats = {s.id: s for s in (await db.exec(select(Seat).where(Seat.session_id == session_id))).all()}
-    invitations = (await db.exec(select(Invitation.id, Invitation.real_name)
-                                 .where(Invitation.session_id == session_id))).all()
+    invitations = (
+        await db.exec(select(Invitation.id, Invitation.real_name).where(Invitation.session_id == session_id))
+    ).all()
     by_invitation = {inv_id: name for inv_id, name in invitations if name}
-    real_names = {seat_id: by_invitation[s.invitation_id] for seat_id, s in seats.items()
-                  if s.invitation_id in by_invitation}
-    statements = list((await db.exec(select(Statement).where(Statement.session_id == session_id,
-                                                             col(Statement.withdrawn_at).is_(None))
-                                     .order_by(col(Statement.seq)))).all())
+    real_names = {
+        seat_id: by_invitation[s.invitation_id] for seat_id, s in seats.items() if s.invitation_id in by_invitation
+    }
+    statements = list(
+        (
+            await db.exec(
+                select(Statement)
+                .where(Statement.session_id == session_id, col(Statement.withdrawn_at).is_(None))
+                .order_by(col(Statement.seq))
+            )
+        ).all()
+    )
     decisions: dict[int, list[Redaction]] = {}
     for row in (await db.exec(select(Redaction).where(Redaction.session_id == session_id))).all():
         decisions.setdefault(row.statement_id, []).append(row)
     rounds = []
-    for rnd in (await db.exec(select(Round).where(Round.session_id == session_id, Round.status == RoundStatus.ended)
-                              .order_by(col(Round.number)))).all():
-        turns = list((await db.exec(select(RoundTurn).where(RoundTurn.round_id == rnd.id)
-                                    .order_by(col(RoundTurn.position)))).all())
+    for rnd in (
+        await db.exec(
+            select(Round)
+            .where(Round.session_id == session_id, Round.status == RoundStatus.ended)
+            .order_by(col(Round.number))
+        )
+    ).all():
+        turns = list(
+            (
+                await db.exec(select(RoundTurn).where(RoundTurn.round_id == rnd.id).order_by(col(RoundTurn.position)))
+            ).all()
+        )
         rounds.append((rnd, turns))
     polls = []
-    for poll in (await db.exec(select(Poll).where(Poll.session_id == session_id, Poll.status == PollStatus.closed)
-                               .order_by(col(Poll.id)))).all():
+    for poll in (
+        await db.exec(
+            select(Poll).where(Poll.session_id == session_id, Poll.status == PollStatus.closed).order_by(col(Poll.id))
+        )
+    ).all():
         counts = [0] * len(poll.options)
         for answer in (await db.exec(select(PollAnswer).where(PollAnswer.poll_id == poll.id))).all():
             for choice in answer.choices:
                 if 0 <= choice < len(counts):
                     counts[choice] += 1
         polls.append((poll, counts))
-    return Material(session=session, programme=programme, communities=communities,
-                    items=await agenda_of(db, session_id=session_id), seats=seats,  # type: ignore[arg-type]
-                    real_names=real_names, statements=statements, decisions=decisions, rounds=rounds,
-                    polls=polls, started_at=await _went_live(db, session_id))
+    return Material(
+        session=session,
+        programme=programme,
+        communities=communities,
+        items=await agenda_of(db, session_id=session_id),
+        seats=seats,  # type: ignore[arg-type]
+        real_names=real_names,
+        statements=statements,
+        decisions=decisions,
+        rounds=rounds,
+        polls=polls,
+        started_at=await _went_live(db, session_id),
+    )
 
 
 async def _went_live(db: AsyncSession, session_id: int) -> datetime | None:
     """When the session first went live: offsets count from there (else from its planned start)."""
-    rows = (await db.exec(select(RoomEvent).where(RoomEvent.session_id == session_id,
-                                                  RoomEvent.type == "session_status")
-                          .order_by(col(RoomEvent.seq)))).all()
+    rows = (
+        await db.exec(
+            select(RoomEvent)
+            .where(RoomEvent.session_id == session_id, RoomEvent.type == "session_status")
+            .order_by(col(RoomEvent.seq))
+        )
+    ).all()
     return next((e.created_at for e in rows if e.payload.get("status") == "live"), None)
 
 

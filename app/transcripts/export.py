@@ -9,8 +9,12 @@ import io
 import json
 from typing import Any
 
-FORMATS = {"md": "text/markdown; charset=utf-8", "json": "application/json",
-           "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
+FORMATS = {
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
 
 
 def clock(seconds: int) -> str:
@@ -44,9 +48,14 @@ def to_json(document: dict[str, Any]) -> str:
 
 def to_markdown(document: dict[str, Any]) -> str:
     session = document["session"]
-    lines = [f"# {md(session['title'])}", "", f"{md(session['programme'])} · {session['starts_at'][:10]} · "
-             f"version {document.get('version', '—')}, released {str(document.get('released_at', ''))[:16]} "
-             f"by {document.get('released_by', '—')}", ""]
+    lines = [
+        f"# {md(session['title'])}",
+        "",
+        f"{md(session['programme'])} · {session['starts_at'][:10]} · "
+        f"version {document.get('version', '—')}, released {str(document.get('released_at', ''))[:16]} "
+        f"by {document.get('released_by', '—')}",
+        "",
+    ]
     if document.get("summary"):
         lines += ["## Summary", "", md(document["summary"]), ""]
     if document.get("agreed_points"):
@@ -57,7 +66,9 @@ def to_markdown(document: dict[str, Any]) -> str:
             at = clock(entry["offset_seconds"])
             if entry["type"] == "statement":
                 reply = f" (reply to #{entry['reply_to']})" if entry.get("reply_to") else ""
-                lines.append(f"**#{entry['number']} {_speaker(document, entry)}** \\[{at}\\]{reply}: {md(entry['text'])}")
+                lines.append(
+                    f"**#{entry['number']} {_speaker(document, entry)}** \\[{at}\\]{reply}: {md(entry['text'])}"
+                )
             elif entry["type"] == "removed":
                 lines.append(f"*[{at}] A statement by {entry['speaker']} was removed by a facilitator.*")
             elif entry["type"] == "round":
@@ -79,14 +90,29 @@ def to_csv(document: dict[str, Any]) -> str:
             if entry["type"] == "round":
                 text = "; ".join(f"{t['speaker']}: {t['outcome']}" for t in entry["turns"])
             elif entry["type"] == "poll":
-                text = entry["question"] + " — " + "; ".join(
-                    f"{o}: {c}" for o, c in zip(entry["options"], entry["counts"], strict=True))
+                text = (
+                    entry["question"]
+                    + " — "
+                    + "; ".join(f"{o}: {c}" for o, c in zip(entry["options"], entry["counts"], strict=True))
+                )
             else:
                 text = entry.get("text", "")
-            writer.writerow([_safe_cell(str(cell)) for cell in (
-                section["title"], entry["type"], entry.get("number", ""), clock(entry["offset_seconds"]),
-                entry.get("speaker", ""), entry.get("role", ""), community_label(document, entry.get("community")),
-                entry.get("reply_to") or "", text)])
+            writer.writerow(
+                [
+                    _safe_cell(str(cell))
+                    for cell in (
+                        section["title"],
+                        entry["type"],
+                        entry.get("number", ""),
+                        clock(entry["offset_seconds"]),
+                        entry.get("speaker", ""),
+                        entry.get("role", ""),
+                        community_label(document, entry.get("community")),
+                        entry.get("reply_to") or "",
+                        text,
+                    )
+                ]
+            )
     return out.getvalue()
 
 

@@ -40,7 +40,9 @@ class Redaction(SQLModel, table=True):
     session_id: int = Field(
         sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False, index=True)
     )
-    statement_id: int = Field(sa_column=Column(Integer, ForeignKey("statements.id", ondelete="CASCADE"), nullable=False))
+    statement_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("statements.id", ondelete="CASCADE"), nullable=False)
+    )
     start: int = Field(nullable=False)
     end: int = Field(nullable=False)
     kind: str = Field(sa_column=Column(String(20), nullable=False))  # name, email, …, or manual

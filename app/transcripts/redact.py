@@ -32,14 +32,49 @@ class Suggestion:
 # Azerbaijani (Latin): the case paradigm with vowel harmony (back a/ı/o/u, front
 # ə/i/ö/ü) and the buffer consonants n/y after a vowel-final name.
 AZERBAIJANI_SUFFIXES: tuple[str, ...] = (
-    "ın", "in", "un", "ün", "nın", "nin", "nun", "nün",  # genitive: Nigarın, Leylanın
-    "ı", "i", "u", "ü", "nı", "ni", "nu", "nü",  # accusative: Nigarı, Leylanı
-    "a", "ə", "ya", "yə",  # dative: Nigara, Leylaya
-    "da", "də", "dan", "dən",  # locative, ablative: Nigarda, Nigardan
-    "la", "lə", "yla", "ylə",  # instrumental (ilə): Nigarla, Leylayla
-    "lar", "lər", "gil", "gilə", "gildə", "gildən",  # plural; "X's family": Nigargilə
-    "dır", "dir", "dur", "dür",  # predicative: "o, Nigardır"
-    "ım", "im", "um", "üm", "m",  # "my": Nigarım, Leylam
+    "ın",
+    "in",
+    "un",
+    "ün",
+    "nın",
+    "nin",
+    "nun",
+    "nün",  # genitive: Nigarın, Leylanın
+    "ı",
+    "i",
+    "u",
+    "ü",
+    "nı",
+    "ni",
+    "nu",
+    "nü",  # accusative: Nigarı, Leylanı
+    "a",
+    "ə",
+    "ya",
+    "yə",  # dative: Nigara, Leylaya
+    "da",
+    "də",
+    "dan",
+    "dən",  # locative, ablative: Nigarda, Nigardan
+    "la",
+    "lə",
+    "yla",
+    "ylə",  # instrumental (ilə): Nigarla, Leylayla
+    "lar",
+    "lər",
+    "gil",
+    "gilə",
+    "gildə",
+    "gildən",  # plural; "X's family": Nigargilə
+    "dır",
+    "dir",
+    "dur",
+    "dür",  # predicative: "o, Nigardır"
+    "ım",
+    "im",
+    "um",
+    "üm",
+    "m",  # "my": Nigarım, Leylam
 )
 # English plural and apostrophe-less possessive ("the Aliyevs", "Nigars idea"). Never after
 # an apostrophe, so "Ani's" keeps its 's and reads "Participant 2's".
@@ -47,20 +82,78 @@ ENGLISH_SUFFIXES: tuple[str, ...] = ("s", "es")
 # Russian (Cyrillic), added to the name as written: hard-stem nouns and surnames
 # (Тигран → Тиграна, Тиграну, Тиграном, Тигране; Нигяр → Нигярой; Алиев → Алиевым, Алиевых).
 RUSSIAN_SUFFIXES: tuple[str, ...] = (
-    "а", "у", "ом", "е", "ой", "ы", "ым", "ых", "ов", "ам", "ами", "ах", "я", "ю", "ем", "и", "ей",
+    "а",
+    "у",
+    "ом",
+    "е",
+    "ой",
+    "ы",
+    "ым",
+    "ых",
+    "ов",
+    "ам",
+    "ами",
+    "ах",
+    "я",
+    "ю",
+    "ем",
+    "и",
+    "ей",
 )
 # Russian names ending in а/я/ь/й lose that letter (Аня → Ани, Ане, Аню, Аней; Игорь →
 # Игоря; Алиева → Алиевой); -ин- is the colloquial possessive (Анин, Аниной).
 RUSSIAN_STEM_ENDINGS: tuple[str, ...] = (
-    "а", "я", "ы", "и", "е", "у", "ю", "ой", "ою", "ей", "ею", "ем", "ин", "ина", "ину", "ины", "иной",
-    "ам", "ям", "ах", "ях", "ами", "ями", "ь",  # "ь": colloquial vocative, Ань
+    "а",
+    "я",
+    "ы",
+    "и",
+    "е",
+    "у",
+    "ю",
+    "ой",
+    "ою",
+    "ей",
+    "ею",
+    "ем",
+    "ин",
+    "ина",
+    "ину",
+    "ины",
+    "иной",
+    "ам",
+    "ям",
+    "ах",
+    "ях",
+    "ами",
+    "ями",
+    "ь",  # "ь": colloquial vocative, Ань
 )
 # Armenian (Eastern standard plus common Western/colloquial forms): article -ը/-ն,
 # genitive-dative -ի/-ին, ablative -ից (Western -էն), instrumental -ով, locative -ում,
 # the -յ- glide after a vowel (Աննայի), possessive -ս/-դ, "X's family" -ենց, plurals.
 ARMENIAN_SUFFIXES: tuple[str, ...] = (
-    "ը", "ն", "ի", "ին", "ից", "ով", "ում", "յի", "յին", "յից", "յով", "ս", "դ", "էն", "ենց", "անց",
-    "ներ", "ները", "ների", "ներին", "ներից", "ներով",
+    "ը",
+    "ն",
+    "ի",
+    "ին",
+    "ից",
+    "ով",
+    "ում",
+    "յի",
+    "յին",
+    "յից",
+    "յով",
+    "ս",
+    "դ",
+    "էն",
+    "ենց",
+    "անց",
+    "ներ",
+    "ները",
+    "ների",
+    "ներին",
+    "ներից",
+    "ներով",
 )
 # Armenian names ending in -ի may take the older -ու genitive (Անի → Անու).
 ARMENIAN_STEM_ENDINGS: tuple[str, ...] = ("ու", "ուն", "ուց")
@@ -79,7 +172,19 @@ _GRAMMAR: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str
 # every combining mark or invisible character (a stress mark, the dot of "i̇" from
 # "İ".lower(), a soft hyphen) made one mark, which may follow any letter of a name.
 _MARK = "\u0300"
-_LOOKALIKES = {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ә": "ə", "һ": "h", "ј": "j"}
+_LOOKALIKES = {
+    "а": "a",
+    "е": "e",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "х": "x",
+    "у": "y",
+    "і": "i",
+    "ә": "ə",
+    "һ": "h",
+    "ј": "j",
+}
 
 
 def _fold_char(ch: str) -> str:
@@ -89,15 +194,43 @@ def _fold_char(ch: str) -> str:
     return _LOOKALIKES.get(base, base) if len(base) == 1 else ch
 
 
-_FOLD = {cp: f for cp in (*range(0x41, 0x250), *range(0x300, 0x370), *range(0x400, 0x530), *range(0x531, 0x590),
-                          *range(0x1E00, 0x1F00), 0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)
-         if (f := _fold_char(chr(cp))) != chr(cp)}
+_FOLD = {
+    cp: f
+    for cp in (
+        *range(0x41, 0x250),
+        *range(0x300, 0x370),
+        *range(0x400, 0x530),
+        *range(0x531, 0x590),
+        *range(0x1E00, 0x1F00),
+        0xAD,
+        0x200B,
+        0x200C,
+        0x200D,
+        0x2060,
+        0xFEFF,
+    )
+    if (f := _fold_char(chr(cp))) != chr(cp)
+}
 # Azerbaijani names are often typed in plain Latin or transliterated, both ways: Şəbnəm,
 # Sebnem, Shabnam; Cavid, Javid; Xəyal, Khayal; Qasım, Gasim. And the Armenian ligature և
 # is also typed as two letters. Regexes over folded text (ş is already s there).
 _SPELLINGS = {
-    "ş": "sh?", "sh": "sh?", "ç": "ch?", "ch": "ch?", "ğ": "gh?", "gh": "gh?", "x": "(?:x|kh)", "kh": "(?:kh|x)",
-    "ə": "[əea]", "e": "[eə]", "a": "[aə]", "c": "[cj]", "j": "[jc]", "q": "[qg]", "g": "[gq]", "և": "(?:և|եւ|եվ)",
+    "ş": "sh?",
+    "sh": "sh?",
+    "ç": "ch?",
+    "ch": "ch?",
+    "ğ": "gh?",
+    "gh": "gh?",
+    "x": "(?:x|kh)",
+    "kh": "(?:kh|x)",
+    "ə": "[əea]",
+    "e": "[eə]",
+    "a": "[aə]",
+    "c": "[cj]",
+    "j": "[jc]",
+    "q": "[qg]",
+    "g": "[gq]",
+    "և": "(?:և|եւ|եվ)",
 }
 _TOKEN = re.compile(r"sh|ch|gh|kh|.", re.IGNORECASE | re.DOTALL)
 _ANY_LETTER = r"[^\W\d_]"
@@ -108,8 +241,10 @@ _BETWEEN_WORDS = r"[\s.'’ʼ‐–-]{1,3}"  # of a full name
 
 
 def _letters(word: str) -> str:
-    return "".join((_SPELLINGS.get(token.lower()) or re.escape(token.translate(_FOLD))) + _MARK + "*"
-                   for token in _TOKEN.findall(word))
+    return "".join(
+        (_SPELLINGS.get(token.lower()) or re.escape(token.translate(_FOLD))) + _MARK + "*"
+        for token in _TOKEN.findall(word)
+    )
 
 
 def _script(ch: str) -> str:
@@ -145,13 +280,20 @@ _BETWEEN_DIGITS = r"[ \t\u00a0.\-–()/]"  # the groups of a phone number
 # cheap hint, which keeps ordinary statements fast. Each pattern starts only at the start of
 # a run of its characters (the lookbehinds), which keeps long inputs linear.
 _CONTACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(hint, re.IGNORECASE), re.compile(pattern, re.IGNORECASE)) for kind, hint, pattern in (
-        ("email", r"[@＠﹫]|[\[(]at[\])]",  # also "name [at] mail [dot] az"
-         r"(?<![\w.+%-])[\w.+%-]+(?:[@＠﹫]|\s?[\[(]at[\])]\s?)[\w-]+(?:(?:\.|\s?[\[(]dot[\])]\s?)[\w-]+)*"),
-        ("url", r"://|www\.|\.[^\W\d_]",
-         rf"(?:https?://|ftp://|www\.)[^\s<>\"]*{_TAIL}"
-         rf"|(?<![\w.@/-]){_LABELS}[^\W\d_]{{2,}}/(?:[^\s<>\"]*{_TAIL})?"  # example.org/page
-         rf"|(?<![\w.@/-]){_LABELS}(?:{_KNOWN_TLDS})(?![\w@-])"),  # nigaraliyeva.az
+    (kind, re.compile(hint, re.IGNORECASE), re.compile(pattern, re.IGNORECASE))
+    for kind, hint, pattern in (
+        (
+            "email",
+            r"[@＠﹫]|[\[(]at[\])]",  # also "name [at] mail [dot] az"
+            r"(?<![\w.+%-])[\w.+%-]+(?:[@＠﹫]|\s?[\[(]at[\])]\s?)[\w-]+(?:(?:\.|\s?[\[(]dot[\])]\s?)[\w-]+)*",
+        ),
+        (
+            "url",
+            r"://|www\.|\.[^\W\d_]",
+            rf"(?:https?://|ftp://|www\.)[^\s<>\"]*{_TAIL}"
+            rf"|(?<![\w.@/-]){_LABELS}[^\W\d_]{{2,}}/(?:[^\s<>\"]*{_TAIL})?"  # example.org/page
+            rf"|(?<![\w.@/-]){_LABELS}(?:{_KNOWN_TLDS})(?![\w@-])",
+        ),  # nigaraliyeva.az
         ("handle", r"[@＠]", r"(?<![\w@＠.])[@＠]\w[\w.]*\w"),
         # 7+ digits in groups: +994 50 123 45 67, +7 (495) 123-45-67, (012) 498.12.34
         ("phone", r"\d", rf"(?<![\d+])(?:\(?\+\s?)?\(?\d(?:{_BETWEEN_DIGITS}{{0,3}}\d){{6,}}"),
@@ -224,7 +366,9 @@ class Matcher:
         ordered = sorted(entries.items(), key=lambda item: (-len(item[0]), item[1][0]))
         self._names = [(pattern, pseudonym) for _, (_, pattern, pseudonym) in ordered]
         alternatives = "|".join(pattern for pattern, _ in self._names)
-        self._pattern = re.compile(f"{_NOT_AFTER_LETTER}(?:{alternatives}){_NOT_BEFORE_LETTER}") if alternatives else None
+        self._pattern = (
+            re.compile(f"{_NOT_AFTER_LETTER}(?:{alternatives}){_NOT_BEFORE_LETTER}") if alternatives else None
+        )
         self._pseudonyms: dict[str, str] = {}  # folded matched word → pseudonym
 
     def suggest(self, text: str) -> list[Suggestion]:
@@ -248,9 +392,10 @@ class Matcher:
             word = match.group()
             if word not in self._pseudonyms:
                 self._pseudonyms[word] = next(
-                    (p for pattern, p in self._names if re.fullmatch(pattern, word)), self._names[0][1])
+                    (p for pattern, p in self._names if re.fullmatch(pattern, word)), self._names[0][1]
+                )
             pseudonym = self._pseudonyms[word]
-            found.append(Suggestion(match.start(), match.end(), "name", pseudonym, text[match.start():match.end()]))
+            found.append(Suggestion(match.start(), match.end(), "name", pseudonym, text[match.start() : match.end()]))
         return found
 
 

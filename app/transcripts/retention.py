@@ -40,28 +40,45 @@ async def purge(db: AsyncSession, *, now: datetime) -> Purged:
         cutoff = now - timedelta(days=programme.retention_days or 0)
         first_release = (
             select(TranscriptRelease.session_id, func.min(TranscriptRelease.released_at).label("first"))
-            .group_by(TranscriptRelease.session_id).subquery()
+            .group_by(TranscriptRelease.session_id)
+            .subquery()
         )
-        sessions = (await db.exec(
-            select(DialogueSession.id).join(first_release, first_release.c.session_id == DialogueSession.id)
-            .where(DialogueSession.programme_id == programme.id, first_release.c.first <= cutoff)
-        )).all()
+        sessions = (
+            await db.exec(
+                select(DialogueSession.id)
+                .join(first_release, first_release.c.session_id == DialogueSession.id)
+                .where(DialogueSession.programme_id == programme.id, first_release.c.first <= cutoff)
+            )
+        ).all()
         for session_id in sessions:
             statements = await _count(db, Statement, session_id)
             messages = await _count(db, PrivateMessage, session_id)
             reports = await _count(db, Report, session_id)
-            identities = (await db.exec(select(func.count()).select_from(Invitation).where(
-                Invitation.session_id == session_id,
-                (col(Invitation.real_name).is_not(None)) | (col(Invitation.contact).is_not(None))))).one()
+            identities = (
+                await db.exec(
+                    select(func.count())
+                    .select_from(Invitation)
+                    .where(
+                        Invitation.session_id == session_id,
+                        (col(Invitation.real_name).is_not(None)) | (col(Invitation.contact).is_not(None)),
+                    )
+                )
+            ).one()
             if not (statements or messages or reports or identities):
                 continue
             await db.exec(delete(Report).where(col(Report.session_id) == session_id))  # type: ignore[call-overload]
             await db.exec(delete(PrivateMessage).where(col(PrivateMessage.session_id) == session_id))  # type: ignore[call-overload]
             await db.exec(delete(Statement).where(col(Statement.session_id) == session_id))  # type: ignore[call-overload]
-            await db.exec(update(Invitation).where(col(Invitation.session_id) == session_id)  # type: ignore[call-overload]
-                          .values(real_name=None, contact=None))
-            await db.exec(update(Seat).where(col(Seat.session_id) == session_id)  # type: ignore[call-overload]
-                          .values(display_name=Seat.pseudonym, display_name_key=Seat.pseudonym))
+            await db.exec(
+                update(Invitation)
+                .where(col(Invitation.session_id) == session_id)  # type: ignore[call-overload]
+                .values(real_name=None, contact=None)
+            )
+            await db.exec(
+                update(Seat)
+                .where(col(Seat.session_id) == session_id)  # type: ignore[call-overload]
+                .values(display_name=Seat.pseudonym, display_name_key=Seat.pseudonym)
+            )
             done.sessions += 1
             done.statements += statements
             done.private_messages += messages

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues.deps import SessionFacilitatorDep
 from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.service import programme_access
@@ -41,62 +41,90 @@ class Outcomes(BaseModel):
 
 
 @router.get("/sessions/{session_id}/transcript")
-async def transcript_draft(access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> dict[str, Any]:
+async def transcript_draft(access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> dict[str, Any]:
     """The draft exactly as organisers would read it, with every suggestion and its state."""
     return await service.draft(db, session=access.session, now=now)
 
 
 @router.post("/sessions/{session_id}/transcript/decisions")
-async def decide(body: Decision, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
-                 now: NowDep) -> dict[str, Any]:
+async def decide(
+    body: Decision, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> dict[str, Any]:
     """Accept or reject one automatic suggestion."""
-    row = await service.decide(db, session=access.session, user=user, statement_id=body.statement_id,
-                               start=body.start, end=body.end, accept=body.accept, now=now)
+    row = await service.decide(
+        db,
+        session=access.session,
+        user=user,
+        statement_id=body.statement_id,
+        start=body.start,
+        end=body.end,
+        accept=body.accept,
+        now=now,
+    )
     return {"id": row.id, "accepted": row.accepted}
 
 
 @router.post("/sessions/{session_id}/transcript/redactions", status_code=201)
-async def add_redaction(body: ManualRedaction, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
-                        now: NowDep) -> dict[str, Any]:
+async def add_redaction(
+    body: ManualRedaction, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> dict[str, Any]:
     """Hide a span of a statement, with a reason."""
-    row = await service.add_redaction(db, session=access.session, user=user, statement_id=body.statement_id,
-                                      start=body.start, end=body.end, reason=body.reason, now=now)
+    row = await service.add_redaction(
+        db,
+        session=access.session,
+        user=user,
+        statement_id=body.statement_id,
+        start=body.start,
+        end=body.end,
+        reason=body.reason,
+        now=now,
+    )
     return {"id": row.id}
 
 
 @router.delete("/sessions/{session_id}/transcript/redactions/{redaction_id}", status_code=204)
-async def remove_redaction(redaction_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> None:
+async def remove_redaction(redaction_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> None:
     await service.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
 
 
 @router.put("/sessions/{session_id}/transcript/outcomes")
-async def set_outcomes(body: Outcomes, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> dict[str, Any]:
+async def set_outcomes(body: Outcomes, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> dict[str, Any]:
     """The summary, the points the group agreed on, and whether release needs two facilitators."""
-    review = await service.set_outcomes(db, session=access.session, summary=body.summary,
-                                        agreed_points=body.agreed_points, two_to_release=body.two_to_release, now=now)
+    review = await service.set_outcomes(
+        db,
+        session=access.session,
+        summary=body.summary,
+        agreed_points=body.agreed_points,
+        two_to_release=body.two_to_release,
+        now=now,
+    )
     return {"summary": review.summary, "agreed_points": review.agreed_points, "two_to_release": review.two_to_release}
 
 
 @router.post("/sessions/{session_id}/transcript/release")
-async def release(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep) -> dict[str, Any]:
+async def release(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> dict[str, Any]:
     """Release the draft as the next immutable version (or record a first approval)."""
     return await service.release(db, session=access.session, user=user, now=now)
 
 
 @router.get("/programmes/{programme_id}/transcripts")
-async def programme_transcripts(access: ProgrammeMemberDep, db: SessionDep) -> list[dict[str, Any]]:
+async def programme_transcripts(access: ProgrammeMemberDep, db: DbDep) -> list[dict[str, Any]]:
     """The programme's released transcripts, each session's newest version."""
     return await service.released_for_programme(db, programme_id=access.programme.id)  # type: ignore[arg-type]
 
 
 @router.get("/transcripts/{release_id}")
-async def released_transcript(release_id: int, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+async def released_transcript(release_id: int, user: CurrentUser, db: DbDep) -> dict[str, Any]:
     """One released version (members of its programme only); an older version only says
     which newer one replaces it."""
     release, session, newest = await service.release_for_reader(db, release_id=release_id)
     await programme_access(db, user=user, programme_id=session.programme_id)
-    answer: dict[str, Any] = {"id": release.id, "version": release.version, "newest_version": newest.version,
-                              "newest_id": newest.id}
+    answer: dict[str, Any] = {
+        "id": release.id,
+        "version": release.version,
+        "newest_version": newest.version,
+        "newest_id": newest.id,
+    }
     if newest.id != release.id:
         return {**answer, "superseded": True}  # may hold withdrawn words: only the newest is read
     return {**answer, "superseded": False, "document": release.document}

@@ -54,15 +54,38 @@ async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) ->
         marks = []
         for s in found.get(statement.id, []):  # type: ignore[arg-type]
             decision = decided.get((statement.id, s.start, s.end))  # type: ignore[arg-type]
-            marks.append({"start": s.start, "end": s.end, "kind": s.kind, "replacement": s.replacement,
-                          "state": "pending" if decision is None else ("accepted" if decision.accepted else "rejected")})
+            marks.append(
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "kind": s.kind,
+                    "replacement": s.replacement,
+                    "state": "pending" if decision is None else ("accepted" if decision.accepted else "rejected"),
+                }
+            )
         for d in material.decisions.get(statement.id, []):  # type: ignore[arg-type]
             if d.kind == "manual":
-                marks.append({"start": d.start, "end": d.end, "kind": "manual", "replacement": d.replacement,
-                              "state": "accepted", "reason": d.reason, "id": d.id})
-        statements.append({"id": statement.id, "text": statement.text, "marks": sorted(marks, key=lambda m: m["start"])})
-    return {"document": document, "statements": statements, "two_to_release": review.two_to_release,
-            "approvals": review.approvals, "releases": await versions(db, session_id=session.id)}  # type: ignore[arg-type]
+                marks.append(
+                    {
+                        "start": d.start,
+                        "end": d.end,
+                        "kind": "manual",
+                        "replacement": d.replacement,
+                        "state": "accepted",
+                        "reason": d.reason,
+                        "id": d.id,
+                    }
+                )
+        statements.append(
+            {"id": statement.id, "text": statement.text, "marks": sorted(marks, key=lambda m: m["start"])}
+        )
+    return {
+        "document": document,
+        "statements": statements,
+        "two_to_release": review.two_to_release,
+        "approvals": review.approvals,
+        "releases": await versions(db, session_id=session.id),
+    }  # type: ignore[arg-type]
 
 
 async def _statement(db: AsyncSession, session: DialogueSession, statement_id: int) -> Statement:
@@ -72,8 +95,17 @@ async def _statement(db: AsyncSession, session: DialogueSession, statement_id: i
     return statement
 
 
-async def decide(db: AsyncSession, *, session: DialogueSession, user: User, statement_id: int, start: int, end: int,
-                 accept: bool, now: datetime) -> Redaction:
+async def decide(
+    db: AsyncSession,
+    *,
+    session: DialogueSession,
+    user: User,
+    statement_id: int,
+    start: int,
+    end: int,
+    accept: bool,
+    now: datetime,
+) -> Redaction:
     """Accept or reject one automatic suggestion (it must be one the draft currently shows)."""
     statement = await _statement(db, session, statement_id)
     material = await load(db, session=session)
@@ -81,10 +113,22 @@ async def decide(db: AsyncSession, *, session: DialogueSession, user: User, stat
     match = next((s for s in found.get(statement.id, []) if (s.start, s.end) == (start, end)), None)  # type: ignore[arg-type]
     if match is None:
         raise NotFound("There is no such suggestion in that statement.", code="unknown_suggestion")
-    row = (await db.exec(select(Redaction).where(Redaction.statement_id == statement_id, Redaction.start == start,
-                                                 Redaction.end == end))).first()
-    row = row or Redaction(session_id=session.id, statement_id=statement_id, start=start, end=end,  # type: ignore[arg-type]
-                           kind=match.kind, replacement=match.replacement, decided_at=now)
+    row = (
+        await db.exec(
+            select(Redaction).where(
+                Redaction.statement_id == statement_id, Redaction.start == start, Redaction.end == end
+            )
+        )
+    ).first()
+    row = row or Redaction(
+        session_id=session.id,
+        statement_id=statement_id,
+        start=start,
+        end=end,  # type: ignore[arg-type]
+        kind=match.kind,
+        replacement=match.replacement,
+        decided_at=now,
+    )
     row.accepted, row.decided_by, row.decided_at = accept, user.id, now
     db.add(row)
     _changed(await review_of(db, session_id=session.id, now=now), now)  # type: ignore[arg-type]
@@ -92,17 +136,35 @@ async def decide(db: AsyncSession, *, session: DialogueSession, user: User, stat
     return row
 
 
-async def add_redaction(db: AsyncSession, *, session: DialogueSession, user: User, statement_id: int, start: int,
-                        end: int, reason: str, now: datetime) -> Redaction:
+async def add_redaction(
+    db: AsyncSession,
+    *,
+    session: DialogueSession,
+    user: User,
+    statement_id: int,
+    start: int,
+    end: int,
+    reason: str,
+    now: datetime,
+) -> Redaction:
     """Hide any span of a statement, with a reason (kept for the facilitators, not released)."""
     statement = await _statement(db, session, statement_id)
     if not 0 <= start < end <= len(statement.text):
         raise ValidationFailed(f"The span must lie within the statement (0–{len(statement.text)}).", code="bad_span")
     if not reason.strip():
         raise ValidationFailed("Say why this span is hidden.", code="reason_required")
-    row = Redaction(session_id=session.id, statement_id=statement_id, start=start, end=end, kind="manual",  # type: ignore[arg-type]
-                    replacement="[redacted]", accepted=True, reason=reason.strip()[:200], decided_by=user.id,
-                    decided_at=now)
+    row = Redaction(
+        session_id=session.id,
+        statement_id=statement_id,
+        start=start,
+        end=end,
+        kind="manual",  # type: ignore[arg-type]
+        replacement="[redacted]",
+        accepted=True,
+        reason=reason.strip()[:200],
+        decided_by=user.id,
+        decided_at=now,
+    )
     db.add(row)
     _changed(await review_of(db, session_id=session.id, now=now), now)  # type: ignore[arg-type]
     await db.flush()
@@ -118,8 +180,15 @@ async def remove_redaction(db: AsyncSession, *, session: DialogueSession, redact
     await db.flush()
 
 
-async def set_outcomes(db: AsyncSession, *, session: DialogueSession, summary: str, agreed_points: list[str],
-                       two_to_release: bool | None, now: datetime) -> TranscriptReview:
+async def set_outcomes(
+    db: AsyncSession,
+    *,
+    session: DialogueSession,
+    summary: str,
+    agreed_points: list[str],
+    two_to_release: bool | None,
+    now: datetime,
+) -> TranscriptReview:
     points = [p.strip() for p in agreed_points if p.strip()]
     if len(points) > MAX_POINTS:
         raise ValidationFailed(f"At most {MAX_POINTS} agreed points.", code="too_many_points")
@@ -134,38 +203,75 @@ async def set_outcomes(db: AsyncSession, *, session: DialogueSession, summary: s
 
 
 async def versions(db: AsyncSession, *, session_id: int) -> list[dict[str, Any]]:
-    rows = (await db.exec(select(TranscriptRelease).where(TranscriptRelease.session_id == session_id)
-                          .order_by(col(TranscriptRelease.version)))).all()
-    return [{"id": r.id, "version": r.version, "released_at": r.released_at, "released_by": r.released_by_name,
-             "note": r.note} for r in rows]
+    rows = (
+        await db.exec(
+            select(TranscriptRelease)
+            .where(TranscriptRelease.session_id == session_id)
+            .order_by(col(TranscriptRelease.version))
+        )
+    ).all()
+    return [
+        {
+            "id": r.id,
+            "version": r.version,
+            "released_at": r.released_at,
+            "released_by": r.released_by_name,
+            "note": r.note,
+        }
+        for r in rows
+    ]
 
 
 async def _next_version(db: AsyncSession, session_id: int) -> int:
-    latest = (await db.exec(select(func.max(TranscriptRelease.version))
-                            .where(TranscriptRelease.session_id == session_id))).one()
+    latest = (
+        await db.exec(select(func.max(TranscriptRelease.version)).where(TranscriptRelease.session_id == session_id))
+    ).one()
     return (latest or 0) + 1
 
 
-async def _publish(db: AsyncSession, *, session: DialogueSession, review: TranscriptReview, by: User | None,
-                   by_name: str, note: str | None, now: datetime) -> TranscriptRelease:
+async def _publish(
+    db: AsyncSession,
+    *,
+    session: DialogueSession,
+    review: TranscriptReview,
+    by: User | None,
+    by_name: str,
+    note: str | None,
+    now: datetime,
+) -> TranscriptRelease:
     material = await load(db, session=session)
     document = await asyncio.to_thread(assemble, material, summary=review.summary, agreed_points=review.agreed_points)
     version = await _next_version(db, session.id)  # type: ignore[arg-type]
     document["version"] = version
     document["released_at"] = now.isoformat()
     document["released_by"] = by_name
-    release = TranscriptRelease(session_id=session.id, version=version, document=document, released_at=now,  # type: ignore[arg-type]
-                                released_by=by.id if by else None, released_by_name=by_name, note=note)
+    release = TranscriptRelease(
+        session_id=session.id,
+        version=version,
+        document=document,
+        released_at=now,  # type: ignore[arg-type]
+        released_by=by.id if by else None,
+        released_by_name=by_name,
+        note=note,
+    )
     db.add(release)
-    db.add(AuditEntry(session_id=session.id, actor_user_id=by.id if by else None, action="transcript_release",  # type: ignore[arg-type]
-                      details={"version": version, "note": note}, created_at=now))
+    db.add(
+        AuditEntry(
+            session_id=session.id,
+            actor_user_id=by.id if by else None,
+            action="transcript_release",  # type: ignore[arg-type]
+            details={"version": version, "note": note},
+            created_at=now,
+        )
+    )
     await db.flush()
     return release
 
 
 async def _purged(db: AsyncSession, session_id: int) -> bool:
-    statements = (await db.exec(select(func.count()).select_from(Statement)
-                                .where(Statement.session_id == session_id))).one()
+    statements = (
+        await db.exec(select(func.count()).select_from(Statement).where(Statement.session_id == session_id))
+    ).one()
     return statements == 0
 
 
@@ -183,18 +289,25 @@ async def release(db: AsyncSession, *, session: DialogueSession, user: User, now
     if session.status not in RELEASABLE:
         raise Conflict("A transcript is released after the session has ended.", code="session_not_ended")
     if await versions(db, session_id=session.id) and await _purged(db, session.id):  # type: ignore[arg-type]
-        raise Conflict("This session's raw statements were deleted under the retention period; its released "
-                       "transcript stays as it is.", code="raw_statements_purged")
+        raise Conflict(
+            "This session's raw statements were deleted under the retention period; its released "
+            "transcript stays as it is.",
+            code="raw_statements_purged",
+        )
     review = await review_of(db, session_id=session.id, now=now)  # type: ignore[arg-type]
     approvals = sorted(set(review.approvals) | {user.id})  # type: ignore[arg-type]
     if review.two_to_release and len(approvals) < 2:
         review.approvals = approvals
         db.add(review)
         await db.flush()
-        return {"released": False, "approvals": approvals,
-                "message": "Your approval is recorded; a second facilitator must release it too."}
-    made = await _publish(db, session=session, review=review, by=user, by_name=await _label(db, session, user),
-                          note=None, now=now)
+        return {
+            "released": False,
+            "approvals": approvals,
+            "message": "Your approval is recorded; a second facilitator must release it too.",
+        }
+    made = await _publish(
+        db, session=session, review=review, by=user, by_name=await _label(db, session, user), note=None, now=now
+    )
     review.approvals = []
     db.add(review)
     await db.flush()
@@ -206,13 +319,18 @@ async def withdrawal_allowed(db: AsyncSession, *, session: DialogueSession, now:
     if session.status not in RELEASABLE:
         return
     programme = await db.get(Programme, session.programme_id)
-    ended = (await db.exec(select(RoomEvent.created_at).where(RoomEvent.session_id == session.id,
-                                                             RoomEvent.type == "session_status")
-                           .order_by(col(RoomEvent.seq).desc()))).first() or session.updated_at
+    ended = (
+        await db.exec(
+            select(RoomEvent.created_at)
+            .where(RoomEvent.session_id == session.id, RoomEvent.type == "session_status")
+            .order_by(col(RoomEvent.seq).desc())
+        )
+    ).first() or session.updated_at
     hours = programme.withdrawal_hours if programme else 72
     if now > ended + timedelta(hours=hours):
-        raise Conflict(f"Statements can be withdrawn until {hours} hours after the session ended.",
-                       code="withdrawal_closed")
+        raise Conflict(
+            f"Statements can be withdrawn until {hours} hours after the session ended.", code="withdrawal_closed"
+        )
 
 
 async def after_withdrawal(db: AsyncSession, *, session: DialogueSession, now: datetime) -> TranscriptRelease | None:
@@ -220,24 +338,42 @@ async def after_withdrawal(db: AsyncSession, *, session: DialogueSession, now: d
     if not await versions(db, session_id=session.id):  # type: ignore[arg-type]
         return None
     review = await review_of(db, session_id=session.id, now=now)  # type: ignore[arg-type]
-    return await _publish(db, session=session, review=review, by=None, by_name="Roundtable",
-                          note="A participant withdrew a statement.", now=now)
+    return await _publish(
+        db,
+        session=session,
+        review=review,
+        by=None,
+        by_name="Roundtable",
+        note="A participant withdrew a statement.",
+        now=now,
+    )
 
 
 # What organisers read ------------------------------------------------------------------
 
+
 async def released_for_programme(db: AsyncSession, *, programme_id: int) -> list[dict[str, Any]]:
     """Each session's latest released version, newest session first."""
-    rows = (await db.exec(
-        select(TranscriptRelease, DialogueSession)
-        .join(DialogueSession, col(DialogueSession.id) == col(TranscriptRelease.session_id))
-        .where(DialogueSession.programme_id == programme_id)
-        .order_by(col(DialogueSession.starts_at).desc(), col(TranscriptRelease.version).desc())
-    )).all()
+    rows = (
+        await db.exec(
+            select(TranscriptRelease, DialogueSession)
+            .join(DialogueSession, col(DialogueSession.id) == col(TranscriptRelease.session_id))
+            .where(DialogueSession.programme_id == programme_id)
+            .order_by(col(DialogueSession.starts_at).desc(), col(TranscriptRelease.version).desc())
+        )
+    ).all()
     latest: dict[int, dict[str, Any]] = {}
     for release, session in rows:
-        latest.setdefault(session.id, {"id": release.id, "session_title": session.title, "version": release.version,  # type: ignore[arg-type]
-                                       "released_at": release.released_at, "starts_at": session.starts_at})
+        latest.setdefault(
+            session.id,
+            {
+                "id": release.id,
+                "session_title": session.title,
+                "version": release.version,  # type: ignore[arg-type]
+                "released_at": release.released_at,
+                "starts_at": session.starts_at,
+            },
+        )
     return list(latest.values())
 
 
@@ -252,17 +388,26 @@ async def release_for_reader(
         raise NotFound("There is no such transcript.")
     session = await db.get(DialogueSession, release.session_id)
     assert session is not None
-    newest = (await db.exec(select(TranscriptRelease).where(TranscriptRelease.session_id == session.id)
-                            .order_by(col(TranscriptRelease.version).desc()))).first()
+    newest = (
+        await db.exec(
+            select(TranscriptRelease)
+            .where(TranscriptRelease.session_id == session.id)
+            .order_by(col(TranscriptRelease.version).desc())
+        )
+    ).first()
     assert newest is not None
     return release, session, newest
 
 
 # A participant's own words, after the session ---------------------------------------------
 
+
 async def own_statements(db: AsyncSession, *, seat: Seat) -> list[Statement]:
-    rows = await db.exec(select(Statement).where(Statement.seat_id == seat.id, col(Statement.withdrawn_at).is_(None))
-                         .order_by(col(Statement.seq)))
+    rows = await db.exec(
+        select(Statement)
+        .where(Statement.seat_id == seat.id, col(Statement.withdrawn_at).is_(None))
+        .order_by(col(Statement.seq))
+    )
     return list(rows.all())
 
 

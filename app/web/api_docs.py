@@ -41,8 +41,15 @@ def _fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for name, prop in schema.get("properties", {}).items():
         limits = [f"{k} {prop[k]}" for k in ("minLength", "maxLength", "minimum", "maximum", "pattern") if k in prop]
-        rows.append({"name": name, "type": _type_of(prop), "required": name in required,
-                     "description": prop.get("description", ""), "limits": ", ".join(limits)})
+        rows.append(
+            {
+                "name": name,
+                "type": _type_of(prop),
+                "required": name in required,
+                "description": prop.get("description", ""),
+                "limits": ", ".join(limits),
+            }
+        )
     return rows
 
 
@@ -56,16 +63,30 @@ async def api_docs(request: Request) -> Response:
             operation = operations.get(method)
             if not operation:
                 continue
-            body = (operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}))
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
             ok = next((r for code, r in operation.get("responses", {}).items() if code.startswith("2")), {})
             answer = ok.get("content", {}).get("application/json", {}).get("schema", {})
             body_name = _ref_name(body)
-            groups.setdefault((operation.get("tags") or ["other"])[0], []).append({
-                "method": method.upper(), "path": path, "summary": operation.get("summary", ""),
-                "description": operation.get("description", ""),
-                "body": body_name, "body_fields": _fields(schemas.get(body_name, {})) if body_name else [],
-                "answer": _type_of(answer) if answer else "",
-            })
-    return render_page(request, "api_docs.html", {"groups": groups, "schemas": {
-        name: _fields(schema) for name, schema in schemas.items() if name.endswith(("Public", "Detail", "Info", "Response", "Seat"))
-    }})
+            groups.setdefault((operation.get("tags") or ["other"])[0], []).append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "body": body_name,
+                    "body_fields": _fields(schemas.get(body_name, {})) if body_name else [],
+                    "answer": _type_of(answer) if answer else "",
+                }
+            )
+    return render_page(
+        request,
+        "api_docs.html",
+        {
+            "groups": groups,
+            "schemas": {
+                name: _fields(schema)
+                for name, schema in schemas.items()
+                if name.endswith(("Public", "Detail", "Info", "Response", "Seat"))
+            },
+        },
+    )

@@ -57,9 +57,7 @@ def render_error(
     headers: dict[str, str] | None = None,
 ) -> Response:
     if wants_json(request):
-        return JSONResponse(
-            error_body(code, message, details), status_code=status_code, headers=headers
-        )
+        return JSONResponse(error_body(code, message, details), status_code=status_code, headers=headers)
     if status_code == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
@@ -88,9 +86,7 @@ async def _app_error(request: Request, exc: AppError) -> Response:
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     code, message, details = describe_validation_errors(list(exc.errors()))
     status_code = 400 if code == "malformed_json" else 422
-    return render_error(
-        request, status_code=status_code, code=code, message=message, details=details or None
-    )
+    return render_error(request, status_code=status_code, code=code, message=message, details=details or None)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

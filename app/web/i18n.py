@@ -97,9 +97,11 @@ def page_language(request: Request, context: Mapping[str, Any]) -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in UI_LANGUAGES:
         return str(chosen)
-    return participant_language(context) or from_accept_language(
-        request.headers.get("accept-language")
-    ) or DEFAULT_LANGUAGE
+    return (
+        participant_language(context)
+        or from_accept_language(request.headers.get("accept-language"))
+        or DEFAULT_LANGUAGE
+    )
 
 
 def switcher_return_path(request: Request) -> str:

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.deps import NowDep, SessionDep, require_csrf
+from app.deps import DbDep, NowDep, require_csrf
 from app.dialogues import invitations, seats
 from app.dialogues.invitations import InvalidInvitation
 from app.dialogues.models import DialogueSession, Invitation, SeatStatus
@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)]
 JOIN_COOKIE = "rt_join"
 
 
-async def _pending(request: Request, db: SessionDep, now: NowDep) -> tuple[Invitation, DialogueSession]:
+async def _pending(request: Request, db: DbDep, now: NowDep) -> tuple[Invitation, DialogueSession]:
     """The invitation this browser is following; InvalidInvitation (its own page) if none."""
     return await invitations.find_usable_invitation(db, token=request.cookies.get(JOIN_COOKIE, ""), now=now)
 
@@ -42,19 +42,26 @@ PendingDep = Annotated[tuple[Invitation, DialogueSession], Depends(_pending)]
 
 
 @router.get("/join/language")
-async def join_language(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+async def join_language(request: Request, db: DbDep, now: NowDep, pending: PendingDep) -> Response:
     invitation, session = pending
     programme = await db.get(Programme, session.programme_id)
     offered = [code for code in UI_LANGUAGES if programme and code in programme.languages] or list(UI_LANGUAGES)
     others = [code for code in UI_LANGUAGES if code not in offered]
-    return render_page(request, "join/language.html", {
-        "offered": offered, "others": others, "language_names": CONTENT_LANGUAGE_NAMES, "current": invitation.language,
-        "participant_language": invitation.language,
-    })
+    return render_page(
+        request,
+        "join/language.html",
+        {
+            "offered": offered,
+            "others": others,
+            "language_names": CONTENT_LANGUAGE_NAMES,
+            "current": invitation.language,
+            "participant_language": invitation.language,
+        },
+    )
 
 
 @router.post("/join/language")
-async def join_language_submit(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+async def join_language_submit(request: Request, db: DbDep, now: NowDep, pending: PendingDep) -> Response:
     invitation, _session = pending
     language = str((await request.form()).get("language", ""))
     seats.choose_language(db, invitation=invitation, language=language)  # an unknown one: 422
@@ -63,31 +70,47 @@ async def join_language_submit(request: Request, db: SessionDep, now: NowDep, pe
     return see_other("/join/rules")
 
 
-async def _rules_page(request: Request, db: SessionDep, invitation, session, form: FormState, status_code: int = 200) -> Response:  # type: ignore[no-untyped-def]
+async def _rules_page(
+    request: Request, db: DbDep, invitation, session, form: FormState, status_code: int = 200
+) -> Response:  # type: ignore[no-untyped-def]
     rules = await current_rules(db, session_id=session.id)
-    return render_page(request, "join/rules.html", {
-        "session": session, "rules": rules, "form": form, "role": invitation.role,
-        "participant_language": invitation.language,
-    }, status_code=status_code)
+    return render_page(
+        request,
+        "join/rules.html",
+        {
+            "session": session,
+            "rules": rules,
+            "form": form,
+            "role": invitation.role,
+            "participant_language": invitation.language,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/join/rules")
-async def join_rules(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+async def join_rules(request: Request, db: DbDep, now: NowDep, pending: PendingDep) -> Response:
     invitation, session = pending
-    return await _rules_page(request, db, invitation, session, FormState(fields=frozenset({"accept_rules", "accept_transcript"})))
+    return await _rules_page(
+        request, db, invitation, session, FormState(fields=frozenset({"accept_rules", "accept_transcript"}))
+    )
 
 
 @router.post("/join/rules")
-async def join_rules_submit(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+async def join_rules_submit(request: Request, db: DbDep, now: NowDep, pending: PendingDep) -> Response:
     invitation, session = pending
     raw = await request.form()
     form = FormState(values={}, fields=frozenset({"accept_rules", "accept_transcript"}))
     try:
         async with db.begin_nested():
             await seats.give_consent(
-                db, invitation=invitation, session=session,
+                db,
+                invitation=invitation,
+                session=session,
                 rules_version=int(str(raw.get("rules_version", "0")) or 0),
-                accept_rules=bool(raw.get("accept_rules")), accept_transcript=bool(raw.get("accept_transcript")), now=now,
+                accept_rules=bool(raw.get("accept_rules")),
+                accept_transcript=bool(raw.get("accept_transcript")),
+                now=now,
             )
         return see_other("/join/name")
     except AppError as exc:
@@ -101,23 +124,29 @@ async def join_rules_submit(request: Request, db: SessionDep, now: NowDep, pendi
 
 
 @router.get("/join/name")
-async def join_name(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+async def join_name(request: Request, db: DbDep, now: NowDep, pending: PendingDep) -> Response:
     invitation, session = pending
     if invitation.consented_at is None:
         return see_other("/join/rules")
-    return render_page(request, "join/name.html", {"session": session, "form": FormState(fields=frozenset({"display_name"})),
-                                                   "participant_language": invitation.language})
+    return render_page(
+        request,
+        "join/name.html",
+        {
+            "session": session,
+            "form": FormState(fields=frozenset({"display_name"})),
+            "participant_language": invitation.language,
+        },
+    )
 
 
 @router.post("/join/name")
-async def join_name_submit(request: Request, db: SessionDep, now: NowDep, pending: PendingDep) -> Response:
+async def join_name_submit(request: Request, db: DbDep, now: NowDep, pending: PendingDep) -> Response:
     invitation, session = pending
     name = str((await request.form()).get("display_name", ""))
     form = FormState(values={"display_name": name}, fields=frozenset({"display_name"}))
     try:
         async with db.begin_nested():
-            seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session, display_name=name,
-                                                 now=now)
+            seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session, display_name=name, now=now)
         response = see_other(f"/sessions/{session.id}/waiting")
         set_seat_cookie(request, response, session_id=session.id, token=cookie)
         clear_private_cookie(request, response, JOIN_COOKIE, path="/join")
@@ -126,14 +155,20 @@ async def join_name_submit(request: Request, db: SessionDep, now: NowDep, pendin
         if exc.code == "consent_required":
             return see_other("/join/rules")
         form.errors["display_name"] = exc.message
-    return render_page(request, "join/name.html", {"session": session, "form": form,
-                                                   "participant_language": invitation.language}, status_code=422)
+    return render_page(
+        request,
+        "join/name.html",
+        {"session": session, "form": form, "participant_language": invitation.language},
+        status_code=422,
+    )
 
 
 @router.get("/sessions/{session_id}/waiting")
-async def waiting_room(session_id: int, request: Request, db: SessionDep, error: str = "", done: str = "") -> Response:
+async def waiting_room(session_id: int, request: Request, db: DbDep, error: str = "", done: str = "") -> Response:
     """A participant's own page before the live room: waiting, admitted, or turned away."""
-    seat = await seats.seat_by_cookie(db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id)))
+    seat = await seats.seat_by_cookie(
+        db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id))
+    )
     if seat is None:
         raise InvalidInvitation()
     session = await db.get(DialogueSession, session_id)
@@ -141,13 +176,16 @@ async def waiting_room(session_id: int, request: Request, db: SessionDep, error:
         return see_other(f"/sessions/{session_id}/room")  # the room is open: straight in
     finished = session is not None and session.status.value in ("ended", "archived")
     mine = await transcripts.own_statements(db, seat=seat) if finished else []
-    return render_page(request, "join/waiting.html", {"seat": seat, "session": session, "finished": finished,
-                                                      "mine": mine, "error": error, "done": done})
+    return render_page(
+        request,
+        "join/waiting.html",
+        {"seat": seat, "session": session, "finished": finished, "mine": mine, "error": error, "done": done},
+    )
 
 
 # Last, so that /join/language and the other steps are not taken for a token.
 @router.get("/join/{token}", name="join_start")
-async def join_start(token: str, request: Request, db: SessionDep, now: NowDep) -> Response:
+async def join_start(token: str, request: Request, db: DbDep, now: NowDep) -> Response:
     invitation, _session = await invitations.find_usable_invitation(db, token=token, now=now)
     response = see_other("/join/language" if invitation.language is None else "/join/rules")
     set_private_cookie(request, response, JOIN_COOKIE, token, max_age=3 * 3600, path="/join")

@@ -22,7 +22,11 @@ async def choose_language(code: str, request: Request, next: str = "/") -> Respo
     response = see_other(safe_next(next))
     # Readable by the page's scripts (not HttpOnly): it is a preference, not a credential.
     response.set_cookie(
-        LANGUAGE_COOKIE, code, max_age=LANGUAGE_COOKIE_MAX_AGE, path="/", samesite="lax",
+        LANGUAGE_COOKIE,
+        code,
+        max_age=LANGUAGE_COOKIE_MAX_AGE,
+        path="/",
+        samesite="lax",
         secure=cookies_are_secure(request.app.state.settings, request.url.scheme),
     )
     return response

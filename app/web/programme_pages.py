@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from app.accounts.models import Role
-from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues.sessions import list_sessions
 from app.errors import AppError
 from app.programmes import service
@@ -57,7 +57,7 @@ def _page_context(**extra: Any) -> dict[str, Any]:
 
 
 @router.get("/programmes")
-async def programmes_page(request: Request, user: CurrentUser, db: SessionDep) -> Response:
+async def programmes_page(request: Request, user: CurrentUser, db: DbDep) -> Response:
     return render_page(
         request,
         "programmes/list.html",
@@ -71,14 +71,19 @@ async def programmes_page(request: Request, user: CurrentUser, db: SessionDep) -
 
 
 @router.post("/programmes")
-async def programmes_create(request: Request, user: CurrentUser, db: SessionDep, now: NowDep) -> Response:
+async def programmes_create(request: Request, user: CurrentUser, db: DbDep, now: NowDep) -> Response:
     body, form = await _programme_form(request)
     if body is not None:
         try:
             async with db.begin_nested():
                 programme = await service.create_programme(
-                    db, actor=user, name=body.name, description=body.description,
-                    languages=body.languages, communities=body.communities, now=now,
+                    db,
+                    actor=user,
+                    name=body.name,
+                    description=body.description,
+                    languages=body.languages,
+                    communities=body.communities,
+                    now=now,
                 )
             return see_other(f"/programmes/{programme.id}")
         except AppError as exc:
@@ -99,9 +104,14 @@ async def programmes_create(request: Request, user: CurrentUser, db: SessionDep,
 
 
 async def _detail(
-    request: Request, db: SessionDep, access: service.ProgrammeAccess, *,
-    member_form: FormState | None = None, community_form: FormState | None = None,
-    notice: str | None = None, status_code: int = 200,
+    request: Request,
+    db: DbDep,
+    access: service.ProgrammeAccess,
+    *,
+    member_form: FormState | None = None,
+    community_form: FormState | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     programme_id = access.programme.id
     return render_page(
@@ -124,16 +134,17 @@ async def _detail(
 
 
 @router.get("/programmes/{programme_id}")
-async def programme_page(request: Request, access: ProgrammeMemberDep, db: SessionDep, done: str = "") -> Response:
-    notices = {"member": "The account was added.", "removed": "The account was taken out of the programme.",
-               "community": "The community was added."}
+async def programme_page(request: Request, access: ProgrammeMemberDep, db: DbDep, done: str = "") -> Response:
+    notices = {
+        "member": "The account was added.",
+        "removed": "The account was taken out of the programme.",
+        "community": "The community was added.",
+    }
     return await _detail(request, db, access, notice=notices.get(done))
 
 
 @router.post("/programmes/{programme_id}/members")
-async def programme_add_member(
-    request: Request, access: ProgrammeOrganiserDep, db: SessionDep, now: NowDep
-) -> Response:
+async def programme_add_member(request: Request, access: ProgrammeOrganiserDep, db: DbDep, now: NowDep) -> Response:
     body, form = await read_form(request, MemberAdd)
     if body is not None:
         try:
@@ -149,14 +160,14 @@ async def programme_add_member(
 
 @router.post("/programmes/{programme_id}/members/{user_id}/remove")
 async def programme_remove_member(
-    user_id: int, access: ProgrammeOrganiserDep, user: CurrentUser, db: SessionDep
+    user_id: int, access: ProgrammeOrganiserDep, user: CurrentUser, db: DbDep
 ) -> Response:
     await service.remove_member(db, programme=access.programme, actor=user, user_id=user_id)
     return see_other(f"/programmes/{access.programme.id}?done=removed")
 
 
 @router.post("/programmes/{programme_id}/communities")
-async def programme_add_community(request: Request, access: ProgrammeOrganiserDep, db: SessionDep) -> Response:
+async def programme_add_community(request: Request, access: ProgrammeOrganiserDep, db: DbDep) -> Response:
     raw = await request.form()
     values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
     form = FormState(values=values, fields=frozenset({"key", "labels"}))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.deps import OptionalLogin, SessionDep
+from app.deps import DbDep, OptionalLogin
 from app.dialogues.models import DialogueSession, SeatStatus
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.dialogues.seats import seat_by_cookie
@@ -26,7 +26,7 @@ router = APIRouter()
 
 
 @router.get("/sessions/{session_id}/room")
-async def room_page(session_id: int, request: Request, db: SessionDep, login: OptionalLogin) -> Response:
+async def room_page(session_id: int, request: Request, db: DbDep, login: OptionalLogin) -> Response:
     session = await db.get(DialogueSession, session_id)
     if session is None:
         raise NotFound("There is no such session.")
@@ -45,14 +45,25 @@ async def room_page(session_id: int, request: Request, db: SessionDep, login: Op
     # the page and the room's own catalog must agree.
     language_hint = {"participant_language": seat.language} if role == "participant" and seat else {}
     lang = i18n.page_language(request, language_hint)
-    communities = {c.key: c.labels.get(lang) or c.labels.get("en") or c.key
-                   for c in await communities_of(db, programme_id=session.programme_id)}
-    return render_page(request, "room/room.html", {
-        "session": session,
-        "facilitator": role == "facilitator",
-        "room_open": session.status.value in ROOM_STATUSES,
-        **language_hint,
-        "room_data": {"session_id": session.id, "role": role, "lang": lang, "communities": communities,
-                      "waiting_url": f"/sessions/{session.id}/waiting",
-                      "max_statement_chars": MAX_STATEMENT_CHARS},
-    })
+    communities = {
+        c.key: c.labels.get(lang) or c.labels.get("en") or c.key
+        for c in await communities_of(db, programme_id=session.programme_id)
+    }
+    return render_page(
+        request,
+        "room/room.html",
+        {
+            "session": session,
+            "facilitator": role == "facilitator",
+            "room_open": session.status.value in ROOM_STATUSES,
+            **language_hint,
+            "room_data": {
+                "session_id": session.id,
+                "role": role,
+                "lang": lang,
+                "communities": communities,
+                "waiting_url": f"/sessions/{session.id}/waiting",
+                "max_statement_chars": MAX_STATEMENT_CHARS,
+            },
+        },
+    )

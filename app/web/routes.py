@@ -11,10 +11,10 @@ from app.accounts.schemas import LoginRequest, PasswordReset, UserCreate
 from app.deps import (
     AdminUser,
     CurrentUser,
+    DbDep,
     NowDep,
     OptionalLogin,
     PasswordsDep,
-    SessionDep,
     SettingsDep,
     ThrottleDep,
     client_address,
@@ -47,7 +47,7 @@ async def login_page(request: Request, active: OptionalLogin, next: str = "/") -
 @router.post("/login")
 async def login_submit(
     request: Request,
-    db: SessionDep,
+    db: DbDep,
     now: NowDep,
     settings: SettingsDep,
     passwords: PasswordsDep,
@@ -82,13 +82,11 @@ async def login_submit(
                 policy=session_policy(settings),
             )
             return response
-    return render_page(
-        request, "auth/login.html", {"form": form, "next": next_url}, status_code=status_code
-    )
+    return render_page(request, "auth/login.html", {"form": form, "next": next_url}, status_code=status_code)
 
 
 @router.post("/logout")
-async def logout(request: Request, db: SessionDep, now: NowDep, active: OptionalLogin) -> Response:
+async def logout(request: Request, db: DbDep, now: NowDep, active: OptionalLogin) -> Response:
     response = see_other("/login")
     await close_login(request, response, db, active=active, now=now)
     return response
@@ -96,7 +94,7 @@ async def logout(request: Request, db: SessionDep, now: NowDep, active: Optional
 
 async def _users_page(
     request: Request,
-    db: SessionDep,
+    db: DbDep,
     *,
     create_form: FormState | None = None,
     notice: str | None = None,
@@ -118,7 +116,7 @@ async def _users_page(
 
 
 @router.get("/admin/users")
-async def users_page(request: Request, _admin: AdminUser, db: SessionDep, done: str = "") -> Response:
+async def users_page(request: Request, _admin: AdminUser, db: DbDep, done: str = "") -> Response:
     notices = {
         "created": "The account was created.",
         "disabled": "The account was disabled and its logins ended.",
@@ -130,7 +128,7 @@ async def users_page(request: Request, _admin: AdminUser, db: SessionDep, done: 
 
 @router.post("/admin/users")
 async def users_create(
-    request: Request, _admin: AdminUser, db: SessionDep, now: NowDep, passwords: PasswordsDep
+    request: Request, _admin: AdminUser, db: DbDep, now: NowDep, passwords: PasswordsDep
 ) -> Response:
     body, form = await read_form(request, UserCreate)
     if body is not None:
@@ -157,13 +155,13 @@ async def users_create(
 
 
 @router.post("/admin/users/{user_id}/disable")
-async def users_disable(user_id: int, admin: AdminUser, db: SessionDep, now: NowDep) -> Response:
+async def users_disable(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -> Response:
     await service.set_active(db, actor=admin, user_id=user_id, active=False, now=now)
     return see_other("/admin/users?done=disabled")
 
 
 @router.post("/admin/users/{user_id}/enable")
-async def users_enable(user_id: int, admin: AdminUser, db: SessionDep, now: NowDep) -> Response:
+async def users_enable(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -> Response:
     await service.set_active(db, actor=admin, user_id=user_id, active=True, now=now)
     return see_other("/admin/users?done=enabled")
 
@@ -173,7 +171,7 @@ async def users_password(
     request: Request,
     user_id: int,
     _admin: AdminUser,
-    db: SessionDep,
+    db: DbDep,
     now: NowDep,
     passwords: PasswordsDep,
 ) -> Response:
@@ -183,9 +181,7 @@ async def users_password(
     if body is not None:
         try:
             async with db.begin_nested():
-                await service.reset_password(
-                    db, user_id=user_id, password=body.password, passwords=passwords, now=now
-                )
+                await service.reset_password(db, user_id=user_id, password=body.password, passwords=passwords, now=now)
             return see_other("/admin/users?done=password")
         except AppError as exc:
             message = exc.message

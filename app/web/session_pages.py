@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues import agenda, invitations, seats, sessions
 from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
 from app.dialogues.models import FINISHED, PLANNING, AgendaKind, SessionStatus
@@ -35,12 +35,29 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)]
 
 TIME_ZONES = sorted(available_timezones())
 KIND_NAMES = {
-    AgendaKind.check_in: "Check-in", AgendaKind.round: "Round (go-around)", AgendaKind.discussion: "Open discussion",
-    AgendaKind.poll: "Poll", AgendaKind.break_: "Break", AgendaKind.check_out: "Check-out",
+    AgendaKind.check_in: "Check-in",
+    AgendaKind.round: "Round (go-around)",
+    AgendaKind.discussion: "Open discussion",
+    AgendaKind.poll: "Poll",
+    AgendaKind.break_: "Break",
+    AgendaKind.check_out: "Check-out",
 }
 SESSION_FIELDS = frozenset(
-    {"title", "description", "starts_at", "time_zone", "planned_minutes", "capacity", "quotas",
-     "ground_rules", "show_communities", "speaking_mode", "admission", "keep_transcript", "ends_at"}
+    {
+        "title",
+        "description",
+        "starts_at",
+        "time_zone",
+        "planned_minutes",
+        "capacity",
+        "quotas",
+        "ground_rules",
+        "show_communities",
+        "speaking_mode",
+        "admission",
+        "keep_transcript",
+        "ends_at",
+    }
 )
 
 
@@ -73,34 +90,57 @@ def _session_data(values: dict[str, str], community_keys: list[str]) -> dict[str
 def _session_values(session: Any, rules: str, quotas: dict[str, int]) -> dict[str, str]:
     local = session.starts_at.astimezone(ZoneInfo(session.time_zone))
     values = {
-        "title": session.title, "description": session.description,
-        "starts_at": local.strftime("%Y-%m-%dT%H:%M"), "time_zone": session.time_zone,
-        "planned_minutes": str(session.planned_minutes), "capacity": str(session.capacity),
-        "ground_rules": rules, "speaking_mode": session.speaking_mode.value, "admission": session.admission.value,
-        "show_communities": "1" if session.show_communities else "", "keep_transcript": "1" if session.keep_transcript else "",
+        "title": session.title,
+        "description": session.description,
+        "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "time_zone": session.time_zone,
+        "planned_minutes": str(session.planned_minutes),
+        "capacity": str(session.capacity),
+        "ground_rules": rules,
+        "speaking_mode": session.speaking_mode.value,
+        "admission": session.admission.value,
+        "show_communities": "1" if session.show_communities else "",
+        "keep_transcript": "1" if session.keep_transcript else "",
     }
     values.update({f"quota_{key}": str(seats) for key, seats in quotas.items()})
     return values
 
 
 def _schedule_context(communities: list, form: FormState, **extra: Any) -> dict[str, Any]:
-    return {"communities": communities, "form": form, "time_zones": TIME_ZONES, "language_names": CONTENT_LANGUAGE_NAMES, **extra}
+    return {
+        "communities": communities,
+        "form": form,
+        "time_zones": TIME_ZONES,
+        "language_names": CONTENT_LANGUAGE_NAMES,
+        **extra,
+    }
 
 
 @router.get("/programmes/{programme_id}/sessions/new")
-async def schedule_page(request: Request, access: ProgrammeFacilitatorDep, db: SessionDep) -> Response:
+async def schedule_page(request: Request, access: ProgrammeFacilitatorDep, db: DbDep) -> Response:
     communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
-    form = FormState(values={
-        "time_zone": "UTC", "planned_minutes": "120", "capacity": "12", "speaking_mode": "open",
-        "admission": "lobby", "show_communities": "1", "keep_transcript": "1", "agenda_template": "1",
-        "ground_rules": sessions.DEFAULT_GROUND_RULES,
-    }, fields=SESSION_FIELDS)
-    return render_page(request, "sessions/schedule.html", _schedule_context(communities, form, programme=access.programme))
+    form = FormState(
+        values={
+            "time_zone": "UTC",
+            "planned_minutes": "120",
+            "capacity": "12",
+            "speaking_mode": "open",
+            "admission": "lobby",
+            "show_communities": "1",
+            "keep_transcript": "1",
+            "agenda_template": "1",
+            "ground_rules": sessions.DEFAULT_GROUND_RULES,
+        },
+        fields=SESSION_FIELDS,
+    )
+    return render_page(
+        request, "sessions/schedule.html", _schedule_context(communities, form, programme=access.programme)
+    )
 
 
 @router.post("/programmes/{programme_id}/sessions/new")
 async def schedule_submit(
-    request: Request, access: ProgrammeFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+    request: Request, access: ProgrammeFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form_values(request)
     communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
@@ -116,14 +156,22 @@ async def schedule_submit(
     except (ValidationError, AppError) as exc:
         errors_into(form, exc)
     return render_page(
-        request, "sessions/schedule.html", _schedule_context(communities, form, programme=access.programme),
+        request,
+        "sessions/schedule.html",
+        _schedule_context(communities, form, programme=access.programme),
         status_code=422,
     )
 
 
 async def _session_page(
-    request: Request, db: SessionDep, access: sessions.SessionAccess, *, form: FormState | None = None,
-    notice: str | None = None, error: str | None = None, status_code: int = 200,
+    request: Request,
+    db: DbDep,
+    access: sessions.SessionAccess,
+    *,
+    form: FormState | None = None,
+    notice: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     session = access.session
     communities = await communities_of(db, programme_id=session.programme_id)
@@ -136,12 +184,22 @@ async def _session_page(
         request,
         "sessions/detail.html",
         {
-            "session": session, "programme": access.programme, "is_facilitator": access.is_facilitator,
-            "communities": communities, "quotas": quotas, "rules": rules,
+            "session": session,
+            "programme": access.programme,
+            "is_facilitator": access.is_facilitator,
+            "communities": communities,
+            "quotas": quotas,
+            "rules": rules,
             "agenda": await agenda.agenda_of(db, session_id=session.id),  # type: ignore[arg-type]
-            "ends_at": sessions.ends_at(session), "transitions": sessions.TRANSITIONS[session.status],
-            "editable": session.status in PLANNING, "finished": session.status in FINISHED,
-            "form": form, "time_zones": TIME_ZONES, "kind_names": KIND_NAMES, "notice": notice, "error": error,
+            "ends_at": sessions.ends_at(session),
+            "transitions": sessions.TRANSITIONS[session.status],
+            "editable": session.status in PLANNING,
+            "finished": session.status in FINISHED,
+            "form": form,
+            "time_zones": TIME_ZONES,
+            "kind_names": KIND_NAMES,
+            "notice": notice,
+            "error": error,
         },
         status_code=status_code,
     )
@@ -155,13 +213,13 @@ NOTICES = {
 
 
 @router.get("/sessions/{session_id}", name="session_page")
-async def session_page(request: Request, access: SessionMemberDep, db: SessionDep, done: str = "") -> Response:
+async def session_page(request: Request, access: SessionMemberDep, db: DbDep, done: str = "") -> Response:
     return await _session_page(request, db, access, notice=NOTICES.get(done))
 
 
 @router.post("/sessions/{session_id}/edit")
 async def session_edit(
-    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form_values(request)
     communities = await communities_of(db, programme_id=access.session.programme_id)
@@ -183,7 +241,7 @@ async def session_edit(
 
 
 @router.post("/sessions/{session_id}/status")
-async def session_status(request: Request, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+async def session_status(request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     values = await _form_values(request)
     try:
         target = SessionStatus(values.get("status", ""))
@@ -200,9 +258,16 @@ async def session_status(request: Request, access: SessionFacilitatorDep, db: Se
 
 # Agenda ----------------------------------------------------------------------------------
 
+
 async def _agenda_page(
-    request: Request, db: SessionDep, access: sessions.SessionAccess, user: CurrentUser, *,
-    form: FormState | None = None, error: str | None = None, status_code: int = 200,
+    request: Request,
+    db: DbDep,
+    access: sessions.SessionAccess,
+    user: CurrentUser,
+    *,
+    form: FormState | None = None,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     others = []
     for programme in await list_programmes(db, user=user):
@@ -216,12 +281,18 @@ async def _agenda_page(
         request,
         "sessions/agenda.html",
         {
-            "session": access.session, "programme": access.programme,
+            "session": access.session,
+            "programme": access.programme,
             "items": await agenda.agenda_of(db, session_id=access.session.id),  # type: ignore[arg-type]
-            "kinds": list(AgendaKind), "kind_names": KIND_NAMES, "others": others,
+            "kinds": list(AgendaKind),
+            "kind_names": KIND_NAMES,
+            "others": others,
             "editable": access.session.status not in FINISHED,
-            "form": form or FormState(values={"kind": "discussion", "planned_minutes": "15"},
-                                      fields=frozenset({"kind", "title", "prompt", "planned_minutes"})),
+            "form": form
+            or FormState(
+                values={"kind": "discussion", "planned_minutes": "15"},
+                fields=frozenset({"kind", "title", "prompt", "planned_minutes"}),
+            ),
             "error": error,
         },
         status_code=status_code,
@@ -229,12 +300,12 @@ async def _agenda_page(
 
 
 @router.get("/sessions/{session_id}/agenda")
-async def agenda_page(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+async def agenda_page(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep) -> Response:
     return await _agenda_page(request, db, access, user)
 
 
 @router.post("/sessions/{session_id}/agenda")
-async def agenda_add(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+async def agenda_add(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep) -> Response:
     values = await _form_values(request)
     form = FormState(values=values, fields=frozenset({"kind", "title", "prompt", "planned_minutes"}))
     try:
@@ -247,7 +318,7 @@ async def agenda_add(request: Request, access: SessionFacilitatorDep, user: Curr
     return await _agenda_page(request, db, access, user, form=form, status_code=422)
 
 
-async def _agenda_action(request: Request, db: SessionDep, access: sessions.SessionAccess, user, action) -> Response:  # type: ignore[no-untyped-def]
+async def _agenda_action(request: Request, db: DbDep, access: sessions.SessionAccess, user, action) -> Response:  # type: ignore[no-untyped-def]
     try:
         async with db.begin_nested():
             await action()
@@ -260,14 +331,25 @@ async def _agenda_action(request: Request, db: SessionDep, access: sessions.Sess
 
 
 @router.post("/sessions/{session_id}/agenda/{item_id}/edit")
-async def agenda_edit(request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+async def agenda_edit(
+    request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
+) -> Response:
     values = await _form_values(request)
-    return await _agenda_action(request, db, access, user, lambda: agenda.update_item(
-        db, session=access.session, item_id=item_id, data=AgendaItemUpdate.model_validate(values)))
+    return await _agenda_action(
+        request,
+        db,
+        access,
+        user,
+        lambda: agenda.update_item(
+            db, session=access.session, item_id=item_id, data=AgendaItemUpdate.model_validate(values)
+        ),
+    )
 
 
 @router.post("/sessions/{session_id}/agenda/{item_id}/move")
-async def agenda_move(request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+async def agenda_move(
+    request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
+) -> Response:
     values = await _form_values(request)
 
     async def move() -> None:
@@ -283,12 +365,16 @@ async def agenda_move(request: Request, item_id: int, access: SessionFacilitator
 
 
 @router.post("/sessions/{session_id}/agenda/{item_id}/remove")
-async def agenda_remove(request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
-    return await _agenda_action(request, db, access, user, lambda: agenda.remove_item(db, session=access.session, item_id=item_id))
+async def agenda_remove(
+    request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
+) -> Response:
+    return await _agenda_action(
+        request, db, access, user, lambda: agenda.remove_item(db, session=access.session, item_id=item_id)
+    )
 
 
 @router.post("/sessions/{session_id}/agenda/copy")
-async def agenda_copy(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
+async def agenda_copy(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep) -> Response:
     values = await _form_values(request)
 
     async def copy() -> None:
@@ -303,8 +389,10 @@ async def agenda_copy(request: Request, access: SessionFacilitatorDep, user: Cur
 
 
 @router.post("/sessions/{session_id}/agenda/template")
-async def agenda_template(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep) -> Response:
-    return await _agenda_action(request, db, access, user, lambda: agenda.apply_template(db, session=access.session, template="first_meeting"))
+async def agenda_template(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep) -> Response:
+    return await _agenda_action(
+        request, db, access, user, lambda: agenda.apply_template(db, session=access.session, template="first_meeting")
+    )
 
 
 # Invitations -----------------------------------------------------------------------------
@@ -313,8 +401,14 @@ INVITE_FIELDS = frozenset({"role", "community", "real_name", "contact", "csv"})
 
 
 async def _invitations_page(
-    request: Request, db: SessionDep, access: sessions.SessionAccess, now: datetime, *,
-    form: FormState | None = None, bulk_form: FormState | None = None, created: list | None = None,
+    request: Request,
+    db: DbDep,
+    access: sessions.SessionAccess,
+    now: datetime,
+    *,
+    form: FormState | None = None,
+    bulk_form: FormState | None = None,
+    created: list | None = None,
     status_code: int = 200,
 ) -> Response:
     communities = await communities_of(db, programme_id=access.session.programme_id)
@@ -324,33 +418,39 @@ async def _invitations_page(
         request,
         "sessions/invitations.html",
         {
-            "session": access.session, "programme": access.programme, "communities": communities,
+            "session": access.session,
+            "programme": access.programme,
+            "communities": communities,
             "invitations": [invitation_public(i, s, by_id, now=now) for i, s in rows],  # type: ignore[arg-type]
             "form": form or FormState(values={"role": "participant"}, fields=INVITE_FIELDS),
             "bulk_form": bulk_form or FormState(fields=INVITE_FIELDS),
-            "created": created or [], "finished": access.session.status in FINISHED,
+            "created": created or [],
+            "finished": access.session.status in FINISHED,
         },
         status_code=status_code,
     )
 
 
 @router.get("/sessions/{session_id}/invitations")
-async def invitations_page(request: Request, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+async def invitations_page(request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     return await _invitations_page(request, db, access, now)
 
 
 @router.post("/sessions/{session_id}/invitations")
 async def invitations_create(
-    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form_values(request)
     form = FormState(values=values, fields=INVITE_FIELDS)
     try:
         body = InvitationCreate.model_validate(
-            {k: values.get(k) or None for k in ("role", "community", "real_name", "contact")} | {"role": values.get("role") or "participant"}
+            {k: values.get(k) or None for k in ("role", "community", "real_name", "contact")}
+            | {"role": values.get("role") or "participant"}
         )
         async with db.begin_nested():
-            invitation, token = await invitations.create_invitation(db, session=access.session, actor=user, data=body, now=now)
+            invitation, token = await invitations.create_invitation(
+                db, session=access.session, actor=user, data=body, now=now
+            )
         # The link is shown on this answer only: the server keeps just its hash.
         created = [(invitation, join_link(request, token))]
         return await _invitations_page(request, db, access, now, created=created, status_code=201)
@@ -361,13 +461,15 @@ async def invitations_create(
 
 @router.post("/sessions/{session_id}/invitations/bulk")
 async def invitations_bulk(
-    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form_values(request)
     form = FormState(values=values, fields=INVITE_FIELDS)
     try:
         async with db.begin_nested():
-            made = await invitations.create_bulk(db, session=access.session, actor=user, text=values.get("csv", ""), now=now)
+            made = await invitations.create_bulk(
+                db, session=access.session, actor=user, text=values.get("csv", ""), now=now
+            )
         created = [(invitation, join_link(request, token)) for invitation, token in made]
         return await _invitations_page(request, db, access, now, created=created, status_code=201)
     except AppError as exc:
@@ -376,7 +478,7 @@ async def invitations_bulk(
 
 
 @router.post("/sessions/{session_id}/invitations/{invitation_id}/revoke")
-async def invitations_revoke(invitation_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+async def invitations_revoke(invitation_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
     await invitations.revoke_invitation(db, invitation=invitation, now=now)
     return see_other(f"/sessions/{access.session.id}/invitations")
@@ -384,38 +486,45 @@ async def invitations_revoke(invitation_id: int, access: SessionFacilitatorDep, 
 
 @router.post("/sessions/{session_id}/invitations/{invitation_id}/reissue")
 async def invitations_reissue(
-    request: Request, invitation_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep
+    request: Request, invitation_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep
 ) -> Response:
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
     invitation, token = await invitations.reissue_invitation(db, session=access.session, invitation=invitation, now=now)
-    return await _invitations_page(request, db, access, now, created=[(invitation, join_link(request, token))], status_code=201)
+    return await _invitations_page(
+        request, db, access, now, created=[(invitation, join_link(request, token))], status_code=201
+    )
 
 
 # Lobby -----------------------------------------------------------------------------------
 
+
 @router.get("/sessions/{session_id}/lobby")
-async def lobby_page(request: Request, access: SessionFacilitatorDep, db: SessionDep) -> Response:
+async def lobby_page(request: Request, access: SessionFacilitatorDep, db: DbDep) -> Response:
     rows = await seats.seats_of(db, session_id=access.session.id)  # type: ignore[arg-type]
     return render_page(
         request,
         "sessions/lobby.html",
-        {"session": access.session, "programme": access.programme,
-         "waiting": [(s, c) for s, c in rows if s.status.value == "lobby"],
-         "others": [(s, c) for s, c in rows if s.status.value != "lobby"]},
+        {
+            "session": access.session,
+            "programme": access.programme,
+            "waiting": [(s, c) for s, c in rows if s.status.value == "lobby"],
+            "others": [(s, c) for s, c in rows if s.status.value != "lobby"],
+        },
     )
 
 
 @router.post("/sessions/{session_id}/lobby/{seat_id}/admit")
-async def lobby_admit(seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
-                      now: NowDep) -> Response:
-    await lobby.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now,
-                      by=user.id)
+async def lobby_admit(
+    seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> Response:
+    await lobby.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now, by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")
 
 
 @router.post("/sessions/{session_id}/lobby/{seat_id}/refuse")
-async def lobby_refuse(request: Request, seat_id: int, access: SessionFacilitatorDep, user: CurrentUser,
-                       db: SessionDep, now: NowDep) -> Response:
+async def lobby_refuse(
+    request: Request, seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> Response:
     values = await _form_values(request)
     seat = await seats.get_seat(db, session=access.session, seat_id=seat_id)
     await lobby.refuse(db, seat=seat, reason=values.get("reason", "")[:500], now=now, by=user.id)
@@ -423,6 +532,6 @@ async def lobby_refuse(request: Request, seat_id: int, access: SessionFacilitato
 
 
 @router.post("/sessions/{session_id}/lobby/admit-all")
-async def lobby_admit_all(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep) -> Response:
+async def lobby_admit_all(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> Response:
     await lobby.admit_all(db, session=access.session, now=now, by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.deps import CurrentUser, NowDep, SessionDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues.deps import SessionFacilitatorDep
 from app.dialogues.seat_cookie import SeatDep
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
@@ -34,14 +34,25 @@ def _int(values: dict[str, str], name: str) -> int:
 
 # The facilitators' review ---------------------------------------------------------------
 
+
 @router.get("/sessions/{session_id}/transcript")
-async def review_page(request: Request, access: SessionFacilitatorDep, db: SessionDep, now: NowDep,
-                      error: str = "") -> Response:
+async def review_page(
+    request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep, error: str = ""
+) -> Response:
     draft = await service.draft(db, session=access.session, now=now)
-    return render_page(request, "transcripts/review.html", {
-        "session": access.session, "programme": access.programme, "draft": draft, "document": draft["document"],
-        "error": error, "clock": export.clock, "label": export.community_label,
-    })
+    return render_page(
+        request,
+        "transcripts/review.html",
+        {
+            "session": access.session,
+            "programme": access.programme,
+            "draft": draft,
+            "document": draft["document"],
+            "error": error,
+            "clock": export.clock,
+            "label": export.community_label,
+        },
+    )
 
 
 def _back(session_id: int, error: AppError | None = None) -> Response:
@@ -50,18 +61,27 @@ def _back(session_id: int, error: AppError | None = None) -> Response:
 
 
 @router.post("/sessions/{session_id}/transcript/decisions")
-async def review_decide(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
-                        now: NowDep) -> Response:
+async def review_decide(
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> Response:
     values = await _form(request)
-    await service.decide(db, session=access.session, user=user, statement_id=_int(values, "statement_id"),
-                         start=_int(values, "start"), end=_int(values, "end"), accept=values.get("accept") == "1",
-                         now=now)
+    await service.decide(
+        db,
+        session=access.session,
+        user=user,
+        statement_id=_int(values, "statement_id"),
+        start=_int(values, "start"),
+        end=_int(values, "end"),
+        accept=values.get("accept") == "1",
+        now=now,
+    )
     return _back(access.session.id)  # type: ignore[arg-type]
 
 
 @router.post("/sessions/{session_id}/transcript/redactions")
-async def review_redact(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep,
-                        now: NowDep) -> Response:
+async def review_redact(
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> Response:
     """People name the words to hide; the first place they appear in the statement is hidden."""
     values = await _form(request)
     statement = await db.get(Statement, _int(values, "statement_id"))
@@ -71,28 +91,41 @@ async def review_redact(request: Request, access: SessionFacilitatorDep, user: C
     start = statement.text.casefold().find(words.casefold()) if words else -1
     if start < 0:
         return _back(access.session.id, ValidationFailed(code="words_not_found"))  # type: ignore[arg-type]
-    await service.add_redaction(db, session=access.session, user=user, statement_id=statement.id,  # type: ignore[arg-type]
-                                start=start, end=start + len(words), reason=values.get("reason", ""), now=now)
+    await service.add_redaction(
+        db,
+        session=access.session,
+        user=user,
+        statement_id=statement.id,  # type: ignore[arg-type]
+        start=start,
+        end=start + len(words),
+        reason=values.get("reason", ""),
+        now=now,
+    )
     return _back(access.session.id)  # type: ignore[arg-type]
 
 
 @router.post("/sessions/{session_id}/transcript/redactions/{redaction_id}/remove")
-async def review_unredact(redaction_id: int, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+async def review_unredact(redaction_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     await service.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
     return _back(access.session.id)  # type: ignore[arg-type]
 
 
 @router.post("/sessions/{session_id}/transcript/outcomes")
-async def review_outcomes(request: Request, access: SessionFacilitatorDep, db: SessionDep, now: NowDep) -> Response:
+async def review_outcomes(request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     values = await _form(request)
-    await service.set_outcomes(db, session=access.session, summary=values.get("summary", "")[:20_000],
-                               agreed_points=values.get("agreed_points", "").splitlines()[:50],
-                               two_to_release=values.get("two_to_release") == "1", now=now)
+    await service.set_outcomes(
+        db,
+        session=access.session,
+        summary=values.get("summary", "")[:20_000],
+        agreed_points=values.get("agreed_points", "").splitlines()[:50],
+        two_to_release=values.get("two_to_release") == "1",
+        now=now,
+    )
     return _back(access.session.id)  # type: ignore[arg-type]
 
 
 @router.post("/sessions/{session_id}/transcript/release")
-async def review_release(access: SessionFacilitatorDep, user: CurrentUser, db: SessionDep, now: NowDep) -> Response:
+async def review_release(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> Response:
     try:
         await service.release(db, session=access.session, user=user, now=now)
     except AppError as exc:
@@ -102,45 +135,63 @@ async def review_release(access: SessionFacilitatorDep, user: CurrentUser, db: S
 
 # What the programme's members read ------------------------------------------------------
 
+
 @router.get("/programmes/{programme_id}/transcripts")
-async def transcripts_page(request: Request, access: ProgrammeMemberDep, db: SessionDep) -> Response:
+async def transcripts_page(request: Request, access: ProgrammeMemberDep, db: DbDep) -> Response:
     released = await service.released_for_programme(db, programme_id=access.programme.id)  # type: ignore[arg-type]
     return render_page(request, "transcripts/list.html", {"programme": access.programme, "released": released})
 
 
-async def _readable(db: SessionDep, user: CurrentUser, release_id: int):  # type: ignore[no-untyped-def]
+async def _readable(db: DbDep, user: CurrentUser, release_id: int):  # type: ignore[no-untyped-def]
     release, session, newest = await service.release_for_reader(db, release_id=release_id)
     access = await programme_access(db, user=user, programme_id=session.programme_id)
     return release, access.programme, newest
 
 
 @router.get("/transcripts/{release_id}")
-async def transcript_page(request: Request, release_id: int, user: CurrentUser, db: SessionDep) -> Response:
+async def transcript_page(request: Request, release_id: int, user: CurrentUser, db: DbDep) -> Response:
     release, programme, newest = await _readable(db, user, release_id)
     if newest.id != release.id:  # may hold withdrawn words: only the newest version is shown
         return render_page(request, "transcripts/superseded.html", {"release": release, "newest": newest})
-    return render_page(request, "transcripts/read.html", {
-        "release": release, "programme": programme, "document": release.document,
-        "formats": list(export.FORMATS), "clock": export.clock, "label": export.community_label,
-    })
+    return render_page(
+        request,
+        "transcripts/read.html",
+        {
+            "release": release,
+            "programme": programme,
+            "document": release.document,
+            "formats": list(export.FORMATS),
+            "clock": export.clock,
+            "label": export.community_label,
+        },
+    )
 
 
 @router.get("/transcripts/{release_id}/export.{fmt}")
-async def transcript_export(request: Request, release_id: int, fmt: str, user: CurrentUser,
-                            db: SessionDep) -> Response:
+async def transcript_export(request: Request, release_id: int, fmt: str, user: CurrentUser, db: DbDep) -> Response:
     if fmt not in export.FORMATS:
         raise NotFound("There is no such format (md, json, csv, html).")
     release, programme, newest = await _readable(db, user, release_id)
     if newest.id != release.id:
-        raise Conflict(f"Version {release.version} was replaced by version {newest.version}; export that one.",
-                       code="superseded")
+        raise Conflict(
+            f"Version {release.version} was replaced by version {newest.version}; export that one.", code="superseded"
+        )
     name = f"transcript-{release.session_id}-v{release.version}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "html":
-        page = render_page(request, "transcripts/read.html", {
-            "release": release, "programme": programme, "document": release.document,
-            "formats": [], "clock": export.clock, "label": export.community_label, "standalone": True,
-        })
+        page = render_page(
+            request,
+            "transcripts/read.html",
+            {
+                "release": release,
+                "programme": programme,
+                "document": release.document,
+                "formats": [],
+                "clock": export.clock,
+                "label": export.community_label,
+                "standalone": True,
+            },
+        )
         page.headers.update(headers)
         return page
     body = {"md": export.to_markdown, "json": export.to_json, "csv": export.to_csv}[fmt](release.document)
@@ -149,8 +200,9 @@ async def transcript_export(request: Request, release_id: int, fmt: str, user: C
 
 # A participant's own statements, after the session ----------------------------------------
 
+
 @router.post("/sessions/{session_id}/statements/{statement_id}/withdraw")
-async def withdraw_mine(statement_id: int, seat: SeatDep, db: SessionDep, now: NowDep) -> Response:
+async def withdraw_mine(statement_id: int, seat: SeatDep, db: DbDep, now: NowDep) -> Response:
     try:
         await service.withdraw(db, seat=seat, statement_id=statement_id, now=now)
     except AppError as exc:

@@ -34,9 +34,7 @@ async def test_usernames_are_unique_whatever_their_case(client, make_account):
 async def test_the_admin_cannot_create_another_admin_through_the_api(client, make_account):
     admin = await make_account(Role.admin)
     csrf = await api_login(client, admin)
-    response = await client.post(
-        "/api/admin/users", json={**NEW_USER, "role": "admin"}, headers={"X-CSRF-Token": csrf}
-    )
+    response = await client.post("/api/admin/users", json={**NEW_USER, "role": "admin"}, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 422
 
 
@@ -97,8 +95,12 @@ async def test_a_password_reset_ends_old_logins_and_the_new_password_works(clien
     )
     assert response.status_code == 200
     assert (await their_browser.get("/api/auth/me")).status_code == 401
-    old = await new_client().post("/api/auth/login", json={"username": organiser.username, "password": organiser.password})
-    new = await new_client().post("/api/auth/login", json={"username": organiser.username, "password": "a brand new passphrase"})
+    old = await new_client().post(
+        "/api/auth/login", json={"username": organiser.username, "password": organiser.password}
+    )
+    new = await new_client().post(
+        "/api/auth/login", json={"username": organiser.username, "password": "a brand new passphrase"}
+    )
     assert old.status_code == 401 and new.status_code == 200
 
 
@@ -118,9 +120,7 @@ async def test_facilitators_and_organisers_cannot_reach_admin_pages_or_api(clien
     assert created.status_code == 403
     page = await client.get("/admin/users", headers={"Accept": "text/html"})
     assert page.status_code == 403 and "Not allowed" in page.text
-    form = await client.post(
-        "/admin/users", data={**NEW_USER, "csrf_token": await page_csrf(client, "/")}
-    )
+    form = await client.post("/admin/users", data={**NEW_USER, "csrf_token": await page_csrf(client, "/")})
     assert form.status_code == 403
 
 
@@ -136,22 +136,39 @@ async def test_the_admin_page_creates_an_account_and_shows_errors_next_to_fields
     csrf = await page_csrf(client, "/admin/users")
     bad = await client.post(
         "/admin/users",
-        data={"csrf_token": csrf, "username": "Not Valid!", "full_name": "Keep Me", "role": "facilitator", "password": "x"},
+        data={
+            "csrf_token": csrf,
+            "username": "Not Valid!",
+            "full_name": "Keep Me",
+            "role": "facilitator",
+            "password": "x",
+        },
     )
     assert bad.status_code == 422
     assert 'id="new-username-error"' in bad.text
     assert 'value="Keep Me"' in bad.text  # what was typed is kept
     good = await client.post(
         "/admin/users",
-        data={"csrf_token": csrf, "username": "lusine.k", "full_name": "Lusine K.", "role": "facilitator",
-              "password": "a long enough secret"},
+        data={
+            "csrf_token": csrf,
+            "username": "lusine.k",
+            "full_name": "Lusine K.",
+            "role": "facilitator",
+            "password": "a long enough secret",
+        },
     )
     assert good.status_code == 303
     listing = await client.get(good.headers["location"])
     assert "lusine.k" in listing.text and "The account was created." in listing.text
     weak = await client.post(
         "/admin/users",
-        data={"csrf_token": csrf, "username": "other.user", "full_name": "Other", "role": "organiser", "password": "tooshort"},
+        data={
+            "csrf_token": csrf,
+            "username": "other.user",
+            "full_name": "Other",
+            "role": "organiser",
+            "password": "tooshort",
+        },
     )
     assert weak.status_code == 422 and 'id="new-password-error"' in weak.text
 
@@ -161,7 +178,9 @@ async def test_the_admin_page_disables_and_resets(client, new_client, make_accou
     facilitator = await make_account(Role.facilitator)
     await api_login(client, admin)
     csrf = await page_csrf(client, "/admin/users")
-    r = await client.post(f"/admin/users/{facilitator.user.id}/password", data={"csrf_token": csrf, "password": "short"})
+    r = await client.post(
+        f"/admin/users/{facilitator.user.id}/password", data={"csrf_token": csrf, "password": "short"}
+    )
     assert r.status_code == 422 and "12 characters" in r.text
     r = await client.post(
         f"/admin/users/{facilitator.user.id}/password", data={"csrf_token": csrf, "password": "another long secret"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlmodel import select
@@ -26,13 +27,9 @@ async def test_a_facilitator_logs_in_through_the_api_and_sees_their_account(clie
     assert me.status_code == 200 and me.json()["user"]["id"] == facilitator.user.id
 
 
-async def test_the_login_cookie_is_httponly_lax_and_its_token_is_stored_only_as_a_hash(
-    app, client, make_account
-):
+async def test_the_login_cookie_is_httponly_lax_and_its_token_is_stored_only_as_a_hash(app, client, make_account):
     account = await make_account()
-    response = await client.post(
-        "/api/auth/login", json={"username": account.username, "password": account.password}
-    )
+    response = await client.post("/api/auth/login", json={"username": account.username, "password": account.password})
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("rt_login=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
@@ -47,9 +44,7 @@ async def test_the_login_cookie_is_httponly_lax_and_its_token_is_stored_only_as_
 async def test_cookies_are_secure_over_https(app, new_client, make_account):
     account = await make_account()
     browser = new_client(base_url="https://testserver")
-    response = await browser.post(
-        "/api/auth/login", json={"username": account.username, "password": account.password}
-    )
+    response = await browser.post("/api/auth/login", json={"username": account.username, "password": account.password})
     assert response.status_code == 200
     assert "Secure" in response.headers["set-cookie"]
 
@@ -108,8 +103,12 @@ async def test_login_redirects_only_to_this_site(client, make_account):
     csrf = await page_csrf(client, "/login")
     response = await client.post(
         "/login",
-        data={"username": account.username, "password": account.password, "csrf_token": csrf,
-              "next": "//evil.example/steal"},
+        data={
+            "username": account.username,
+            "password": account.password,
+            "csrf_token": csrf,
+            "next": "//evil.example/steal",
+        },
     )
     assert response.status_code == 303 and response.headers["location"] == "/"
 
@@ -145,9 +144,7 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(client
         assert r.status_code == 401
     # From another address too: the account itself is throttled.
     other = new_client(address="192.0.2.55")
-    locked = await other.post(
-        "/api/auth/login", json={"username": account.username, "password": account.password}
-    )
+    locked = await other.post("/api/auth/login", json={"username": account.username, "password": account.password})
     assert locked.status_code == 429
     assert locked.json()["error"]["code"] == "login_throttled"
     assert "minute" in locked.json()["error"]["message"]
@@ -159,9 +156,7 @@ async def test_one_client_guessing_many_accounts_is_throttled(client, new_client
     for i in range(12):
         r = await client.post("/api/auth/login", json={"username": f"guess-{i}", "password": "wrong-wrong-1"})
         assert r.status_code == 401
-    blocked = await client.post(
-        "/api/auth/login", json={"username": victim.username, "password": victim.password}
-    )
+    blocked = await client.post("/api/auth/login", json={"username": victim.username, "password": victim.password})
     assert blocked.status_code == 429
     # Somebody else, elsewhere, can still log in to that account.
     fine = await new_client(address="192.0.2.99").post(
@@ -174,7 +169,9 @@ async def test_a_throttled_page_login_answers_429_with_a_readable_page(client, m
     account = await make_account()
     csrf = await page_csrf(client, "/login")
     for _ in range(5):
-        await client.post("/login", data={"username": account.username, "password": "bad-bad-bad-1", "csrf_token": csrf})
+        await client.post(
+            "/login", data={"username": account.username, "password": "bad-bad-bad-1", "csrf_token": csrf}
+        )
     response = await client.post(
         "/login", data={"username": account.username, "password": account.password, "csrf_token": csrf}
     )
@@ -183,13 +180,13 @@ async def test_a_throttled_page_login_answers_429_with_a_readable_page(client, m
 
 
 async def test_parallel_guesses_cannot_slip_past_the_throttle(client, make_account):
-    import asyncio
-
     account = await make_account()
-    answers = await asyncio.gather(*(
-        client.post("/api/auth/login", json={"username": account.username, "password": f"wrong-guess-{i}"})
-        for i in range(20)
-    ))
+    answers = await asyncio.gather(
+        *(
+            client.post("/api/auth/login", json={"username": account.username, "password": f"wrong-guess-{i}"})
+            for i in range(20)
+        )
+    )
     codes = [a.status_code for a in answers]
     assert codes.count(401) == 5, codes  # the account's budget, and not one more
     assert codes.count(429) == 15

@@ -28,7 +28,12 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
 def roundtable(tmp_path: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env_for(tmp_path, **env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env_for(tmp_path, **env),
     )
 
 
@@ -48,12 +53,14 @@ def test_migrate_brings_an_empty_database_to_the_latest_migration(tmp_path):
 def test_create_admin_reads_the_password_from_stdin_and_refuses_weak_ones(tmp_path):
     weak = roundtable(tmp_path, "create-admin", "--username", "root.admin", "--password-stdin", stdin="short\n")
     assert weak.returncode == 1 and "at least 12 characters" in weak.stderr
-    ok = roundtable(tmp_path, "create-admin", "--username", "Root.Admin", "--password-stdin",
-                    stdin="a long admin passphrase\n")
+    ok = roundtable(
+        tmp_path, "create-admin", "--username", "Root.Admin", "--password-stdin", stdin="a long admin passphrase\n"
+    )
     assert ok.returncode == 0, ok.stderr
     assert "root.admin" in ok.stdout
-    again = roundtable(tmp_path, "create-admin", "--username", "root.admin", "--password-stdin",
-                       stdin="a long admin passphrase\n")
+    again = roundtable(
+        tmp_path, "create-admin", "--username", "root.admin", "--password-stdin", stdin="a long admin passphrase\n"
+    )
     assert again.returncode == 1 and "taken" in again.stderr
 
 
@@ -70,9 +77,14 @@ def test_production_without_a_secret_refuses_to_start_with_a_clear_message(tmp_p
 
 
 def test_the_demo_refuses_production(tmp_path):
-    result = roundtable(tmp_path, "demo", "--no-serve", ROUNDTABLE_ENV="production",
-                        ROUNDTABLE_SECRET_KEY="k3J9-qX2p_Lm8Vt4zR7wYb1nC6sD0fGhA5eU",
-                        ROUNDTABLE_ALLOWED_ORIGINS="https://dialogue.example")
+    result = roundtable(
+        tmp_path,
+        "demo",
+        "--no-serve",
+        ROUNDTABLE_ENV="production",
+        ROUNDTABLE_SECRET_KEY="k3J9-qX2p_Lm8Vt4zR7wYb1nC6sD0fGhA5eU",
+        ROUNDTABLE_ALLOWED_ORIGINS="https://dialogue.example",
+    )
     assert result.returncode == 1 and "refuses to run in production" in result.stderr
 
 
@@ -86,7 +98,11 @@ def test_serve_migrates_sqlite_starts_and_the_demo_logins_work(tmp_path):
 
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env_for(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -102,8 +118,9 @@ def test_serve_migrates_sqlite_starts_and_the_demo_logins_work(tmp_path):
             time.sleep(0.2)
         assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
         with httpx.Client(base_url=base) as browser:
-            response = browser.post("/api/auth/login",
-                                    json={"username": "demo-admin", "password": logins["demo-admin"]})
+            response = browser.post(
+                "/api/auth/login", json={"username": "demo-admin", "password": logins["demo-admin"]}
+            )
             assert response.status_code == 200
             assert response.json()["user"]["role"] == "admin"
     finally:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from app.config import PROJECT_ROOT
 from app.db import make_unpooled_engine
-from app.migrations import current_revision, downgrade, head_revision, upgrade
+from app.migrations import alembic_config, current_revision, downgrade, head_revision, upgrade
 from tests.backends import PG_URL, create_scratch_postgres, drop_scratch_postgres
 
 
@@ -71,10 +74,6 @@ async def test_upgrading_twice_is_harmless(empty_database):
 
 
 def test_there_is_one_head_and_every_revision_has_a_downgrade():
-    from alembic.script import ScriptDirectory
-
-    from app.migrations import alembic_config
-
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
     for revision in script.walk_revisions():
@@ -83,10 +82,6 @@ def test_there_is_one_head_and_every_revision_has_a_downgrade():
 
 
 async def test_a_failed_migration_leaves_the_schema_as_it_was(empty_database, tmp_path):
-    import shutil
-
-    from app.config import PROJECT_ROOT
-
     scripts = tmp_path / "alembic"
     shutil.copytree(PROJECT_ROOT / "alembic", scripts)
     head = head_revision()

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from app.accounts.models import Role, User
 from app.accounts.service import create_user
+from app.db import Database
+from app.errors import Conflict, ValidationFailed
 
 
 async def test_a_failure_inside_the_unit_of_work_leaves_nothing_behind(app):
     with pytest.raises(RuntimeError):
         async with app.state.db.unit_of_work() as db:
-            await create_user(db, username="half.done", full_name="H", role=Role.organiser,
-                              password="a long enough secret", passwords=app.state.passwords, now=app.state.clock.now())
+            await create_user(
+                db,
+                username="half.done",
+                full_name="H",
+                role=Role.organiser,
+                password="a long enough secret",
+                passwords=app.state.passwords,
+                now=app.state.clock.now(),
+            )
             raise RuntimeError("boom")
     async with app.state.db.unit_of_work() as db:
         assert (await db.exec(select(User))).all() == []
@@ -21,8 +33,15 @@ async def test_a_failure_inside_the_unit_of_work_leaves_nothing_behind(app):
 
 async def test_timestamps_come_back_as_utc_on_every_backend(app):
     async with app.state.db.unit_of_work() as db:
-        user = await create_user(db, username="tz.check", full_name="T", role=Role.organiser,
-                                 password="a long enough secret", passwords=app.state.passwords, now=app.state.clock.now())
+        user = await create_user(
+            db,
+            username="tz.check",
+            full_name="T",
+            role=Role.organiser,
+            password="a long enough secret",
+            passwords=app.state.passwords,
+            now=app.state.clock.now(),
+        )
     async with app.state.db.unit_of_work() as db:
         loaded = (await db.exec(select(User).where(User.username == "tz.check"))).one()
     assert loaded.created_at == app.state.clock.now()
@@ -30,10 +49,6 @@ async def test_timestamps_come_back_as_utc_on_every_backend(app):
 
 
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
-    from sqlalchemy import text
-
-    from app.db import Database
-
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'pragmas.db'}")
     try:
         async with db.engine.connect() as connection:
@@ -44,16 +59,18 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 
 
 async def test_two_people_taking_the_same_username_at_once_get_one_account_and_one_clear_refusal(app):
-    import asyncio
-
-    from app.errors import Conflict
-
     async def attempt() -> str:
         try:
             async with app.state.db.unit_of_work() as db:
-                await create_user(db, username="same.name", full_name="S", role=Role.organiser,
-                                  password="a long enough secret", passwords=app.state.passwords,
-                                  now=app.state.clock.now())
+                await create_user(
+                    db,
+                    username="same.name",
+                    full_name="S",
+                    role=Role.organiser,
+                    password="a long enough secret",
+                    passwords=app.state.passwords,
+                    now=app.state.clock.now(),
+                )
             return "created"
         except Conflict as exc:
             assert exc.code == "username_taken"
@@ -64,13 +81,17 @@ async def test_two_people_taking_the_same_username_at_once_get_one_account_and_o
 
 
 async def test_many_concurrent_writers_all_succeed(app):
-    import asyncio
-
     async def make(i: int) -> None:
         async with app.state.db.unit_of_work() as db:
-            await create_user(db, username=f"writer-{i}", full_name="W", role=Role.facilitator,
-                              password="a long enough secret", passwords=app.state.passwords,
-                              now=app.state.clock.now())
+            await create_user(
+                db,
+                username=f"writer-{i}",
+                full_name="W",
+                role=Role.facilitator,
+                password="a long enough secret",
+                passwords=app.state.passwords,
+                now=app.state.clock.now(),
+            )
 
     await asyncio.gather(*(make(i) for i in range(12)))
     async with app.state.db.unit_of_work() as db:
@@ -78,10 +99,14 @@ async def test_many_concurrent_writers_all_succeed(app):
 
 
 async def test_services_refuse_a_malformed_username_even_without_the_http_schema(app):
-    from app.errors import ValidationFailed
-
     with pytest.raises(ValidationFailed, match="username"):
         async with app.state.db.unit_of_work() as db:
-            await create_user(db, username="bad name <x>", full_name="B", role=Role.organiser,
-                              password="a long enough secret", passwords=app.state.passwords,
-                              now=app.state.clock.now())
+            await create_user(
+                db,
+                username="bad name <x>",
+                full_name="B",
+                role=Role.organiser,
+                password="a long enough secret",
+                passwords=app.state.passwords,
+                now=app.state.clock.now(),
+            )

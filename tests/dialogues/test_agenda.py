@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import api_login, make_session, make_world
+from tests.factories import make_session as new_session
 
 
 @pytest.fixture
@@ -23,18 +24,27 @@ async def titles(client, sid):
 
 async def test_add_edit_move_and_remove_items(client, world, fac):
     sid = world.session.id
-    await client.post(f"/api/sessions/{sid}/agenda/template", json={"template": "first_meeting"}, headers={"X-CSRF-Token": fac})
+    await client.post(
+        f"/api/sessions/{sid}/agenda/template", json={"template": "first_meeting"}, headers={"X-CSRF-Token": fac}
+    )
     start = await titles(client, sid)
-    added = await client.post(f"/api/sessions/{sid}/agenda",
-                              json={"kind": "discussion", "title": "Open floor", "prompt": "Anything else?", "planned_minutes": 15},
-                              headers={"X-CSRF-Token": fac})
+    added = await client.post(
+        f"/api/sessions/{sid}/agenda",
+        json={"kind": "discussion", "title": "Open floor", "prompt": "Anything else?", "planned_minutes": 15},
+        headers={"X-CSRF-Token": fac},
+    )
     assert added.status_code == 201 and added.json()["position"] == len(start)
     item_id = added.json()["id"]
-    moved = await client.post(f"/api/sessions/{sid}/agenda/{item_id}/move", json={"position": 0}, headers={"X-CSRF-Token": fac})
+    moved = await client.post(
+        f"/api/sessions/{sid}/agenda/{item_id}/move", json={"position": 0}, headers={"X-CSRF-Token": fac}
+    )
     assert [i["title"] for i in moved.json()] == ["Open floor", *start]
     assert [i["position"] for i in moved.json()] == list(range(len(start) + 1))
-    edited = await client.patch(f"/api/sessions/{sid}/agenda/{item_id}", json={"planned_minutes": 20, "title": "Open floor 2"},
-                                headers={"X-CSRF-Token": fac})
+    edited = await client.patch(
+        f"/api/sessions/{sid}/agenda/{item_id}",
+        json={"planned_minutes": 20, "title": "Open floor 2"},
+        headers={"X-CSRF-Token": fac},
+    )
     assert edited.json()["planned_minutes"] == 20
     removed = await client.delete(f"/api/sessions/{sid}/agenda/{item_id}", headers={"X-CSRF-Token": fac})
     assert removed.status_code == 204
@@ -44,19 +54,23 @@ async def test_add_edit_move_and_remove_items(client, world, fac):
 async def test_an_agenda_is_copied_from_another_session(app, client, world, fac):
     other = await make_session(app, facilitator=world.facilitator.user, programme=world.programme, agenda_template=None)
     assert await titles(client, other.id) == []
-    copied = await client.post(f"/api/sessions/{other.id}/agenda/copy", json={"from_session_id": world.session.id},
-                               headers={"X-CSRF-Token": fac})
+    copied = await client.post(
+        f"/api/sessions/{other.id}/agenda/copy",
+        json={"from_session_id": world.session.id},
+        headers={"X-CSRF-Token": fac},
+    )
     assert copied.status_code == 200
     assert await titles(client, other.id) == await titles(client, world.session.id)
 
 
 async def test_copying_from_a_session_one_does_not_facilitate_finds_nothing(app, client, world):
-    from tests.factories import make_session as new_session
-
     theirs = await new_session(app, facilitator=world.outsider.user, programme=world.other_programme)
     fac = await api_login(client, world.facilitator)
-    response = await client.post(f"/api/sessions/{world.session.id}/agenda/copy", json={"from_session_id": theirs.id},
-                                 headers={"X-CSRF-Token": fac})
+    response = await client.post(
+        f"/api/sessions/{world.session.id}/agenda/copy",
+        json={"from_session_id": theirs.id},
+        headers={"X-CSRF-Token": fac},
+    )
     assert response.status_code == 404
 
 
@@ -70,8 +84,12 @@ async def test_the_template_is_neutral_and_complete(client, world, fac):
 
 @pytest.mark.parametrize(
     "body",
-    [{"kind": "lecture", "title": "x", "planned_minutes": 5}, {"kind": "round", "title": "", "planned_minutes": 5},
-     {"kind": "round", "title": "x", "planned_minutes": 0}, {"kind": "round", "title": "x", "planned_minutes": 5, "extra": 1}],
+    [
+        {"kind": "lecture", "title": "x", "planned_minutes": 5},
+        {"kind": "round", "title": "", "planned_minutes": 5},
+        {"kind": "round", "title": "x", "planned_minutes": 0},
+        {"kind": "round", "title": "x", "planned_minutes": 5, "extra": 1},
+    ],
 )
 async def test_bad_items_are_refused(client, world, fac, body):
     before = await titles(client, world.session.id)
@@ -82,14 +100,23 @@ async def test_bad_items_are_refused(client, world, fac, body):
 
 async def test_an_unknown_item_or_template_is_named(client, world, fac):
     sid = world.session.id
-    assert (await client.patch(f"/api/sessions/{sid}/agenda/999999", json={"title": "x"}, headers={"X-CSRF-Token": fac})).status_code == 404
-    bad = await client.post(f"/api/sessions/{sid}/agenda/template", json={"template": "secret_plan"}, headers={"X-CSRF-Token": fac})
+    assert (
+        await client.patch(f"/api/sessions/{sid}/agenda/999999", json={"title": "x"}, headers={"X-CSRF-Token": fac})
+    ).status_code == 404
+    bad = await client.post(
+        f"/api/sessions/{sid}/agenda/template", json={"template": "secret_plan"}, headers={"X-CSRF-Token": fac}
+    )
     assert bad.status_code == 422 and "first_meeting" in bad.json()["error"]["message"]
 
 
 async def test_a_finished_sessions_agenda_is_closed(client, world, fac):
     sid = world.session.id
-    await client.post(f"/api/sessions/{sid}/status", json={"status": "cancelled", "reason": "r"}, headers={"X-CSRF-Token": fac})
-    response = await client.post(f"/api/sessions/{sid}/agenda", json={"kind": "round", "title": "x", "planned_minutes": 5},
-                                 headers={"X-CSRF-Token": fac})
+    await client.post(
+        f"/api/sessions/{sid}/status", json={"status": "cancelled", "reason": "r"}, headers={"X-CSRF-Token": fac}
+    )
+    response = await client.post(
+        f"/api/sessions/{sid}/agenda",
+        json={"kind": "round", "title": "x", "planned_minutes": 5},
+        headers={"X-CSRF-Token": fac},
+    )
     assert response.status_code == 409 and response.json()["error"]["code"] == "session_finished"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
-from tests.factories import api_login, make_world, schedule
+from tests.factories import api_login, make_session, make_world, schedule
 
 NOT_USABLE = "This invitation link cannot be used."
 
@@ -25,8 +26,11 @@ async def fac(client, world):
 
 
 async def invite(client, world, fac, **body):
-    response = await client.post(f"/api/sessions/{world.session.id}/invitations",
-                                 json={"role": "participant", "community": "a", **body}, headers={"X-CSRF-Token": fac})
+    response = await client.post(
+        f"/api/sessions/{world.session.id}/invitations",
+        json={"role": "participant", "community": "a", **body},
+        headers={"X-CSRF-Token": fac},
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -40,8 +44,10 @@ async def join(browser, token, name, *, rules_version=1, language="hy"):
     info = await browser.post("/api/join", json={"token": token})
     assert info.status_code == 200, info.text
     await browser.post("/api/join/language", json={"token": token, "language": language})
-    consent = await browser.post("/api/join/consent", json={"token": token, "rules_version": rules_version,
-                                                           "accept_rules": True, "accept_transcript": True})
+    consent = await browser.post(
+        "/api/join/consent",
+        json={"token": token, "rules_version": rules_version, "accept_rules": True, "accept_transcript": True},
+    )
     assert consent.status_code == 200, consent.text
     return await browser.post("/api/join/claim", json={"token": token, "display_name": name})
 
@@ -121,8 +127,11 @@ async def test_a_community_quota_is_enforced_with_a_clear_message(client, new_cl
 
 
 async def test_capacity_counts_every_participant(client, new_client, world, fac):
-    await client.patch(f"/api/sessions/{world.session.id}", json={"capacity": 2, "quotas": {"a": 2, "b": 0}},
-                       headers={"X-CSRF-Token": fac})
+    await client.patch(
+        f"/api/sessions/{world.session.id}",
+        json={"capacity": 2, "quotas": {"a": 2, "b": 0}},
+        headers={"X-CSRF-Token": fac},
+    )
     for name in ("One", "Two"):
         token = token_of((await invite(client, world, fac))["link"])
         assert (await join(new_client(), token, name)).status_code == 200
@@ -143,16 +152,22 @@ async def test_consent_is_needed_and_names_the_current_rules(client, new_client,
     browser = new_client()
     skipped = await browser.post("/api/join/claim", json={"token": token, "display_name": "Eager"})
     assert skipped.status_code == 409 and skipped.json()["error"]["code"] == "consent_required"
-    refused = await browser.post("/api/join/consent", json={"token": token, "rules_version": 1,
-                                                            "accept_rules": True, "accept_transcript": False})
+    refused = await browser.post(
+        "/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True, "accept_transcript": False}
+    )
     assert refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "accept_transcript"
-    await browser.post("/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True, "accept_transcript": True})
+    await browser.post(
+        "/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True, "accept_transcript": True}
+    )
     # The facilitator changes the rules before the person finishes: they must read them again.
-    await client.patch(f"/api/sessions/{world.session.id}", json={"ground_rules": "New rules."}, headers={"X-CSRF-Token": fac})
+    await client.patch(
+        f"/api/sessions/{world.session.id}", json={"ground_rules": "New rules."}, headers={"X-CSRF-Token": fac}
+    )
     stale = await browser.post("/api/join/claim", json={"token": token, "display_name": "Eager"})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "consent_required"
-    old_version = await browser.post("/api/join/consent", json={"token": token, "rules_version": 1,
-                                                                "accept_rules": True, "accept_transcript": True})
+    old_version = await browser.post(
+        "/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True, "accept_transcript": True}
+    )
     assert old_version.status_code == 409 and old_version.json()["error"]["code"] == "rules_changed"
     claimed = await join(browser, token, "Eager", rules_version=2)
     assert claimed.status_code == 200
@@ -175,13 +190,16 @@ async def test_every_unusable_link_gets_the_same_answer_revealing_nothing(app, c
     claimed = token_of((await invite(client, world, fac))["link"])
     await join(new_client(), claimed, "First")
     revoked_inv = await invite(client, world, fac)
-    await client.post(f"/api/sessions/{world.session.id}/invitations/{revoked_inv['id']}/revoke", headers={"X-CSRF-Token": fac})
-    expiring = token_of((await invite(client, world, fac, expires_at=(clock.now() + timedelta(hours=1)).isoformat()))["link"])
+    await client.post(
+        f"/api/sessions/{world.session.id}/invitations/{revoked_inv['id']}/revoke", headers={"X-CSRF-Token": fac}
+    )
+    expiring = token_of(
+        (await invite(client, world, fac, expires_at=(clock.now() + timedelta(hours=1)).isoformat()))["link"]
+    )
     clock.advance(hours=2)
     unknown = "A" * 43
     answers = [
-        await bad_link_answers(new_client(), t)
-        for t in (claimed, token_of(revoked_inv["link"]), expiring, unknown)
+        await bad_link_answers(new_client(), t) for t in (claimed, token_of(revoked_inv["link"]), expiring, unknown)
     ]
     assert all(status == 404 for status, _ in answers)
     assert len({str(body) for _, body in answers}) == 1
@@ -197,8 +215,9 @@ async def test_a_new_link_replaces_the_old_and_brings_a_person_back_to_their_sea
     old = token_of(created["link"])
     first_browser = new_client()
     await join(first_browser, old, "Aysel")
-    reissued = await client.post(f"/api/sessions/{world.session.id}/invitations/{created['id']}/reissue",
-                                 headers={"X-CSRF-Token": fac})
+    reissued = await client.post(
+        f"/api/sessions/{world.session.id}/invitations/{created['id']}/reissue", headers={"X-CSRF-Token": fac}
+    )
     new = token_of(reissued.json()["link"])
     assert new != old and reissued.json()["state"] == "reissued"
     assert (await new_client().post("/api/join", json={"token": old})).status_code == 404
@@ -212,15 +231,18 @@ async def test_a_new_link_replaces_the_old_and_brings_a_person_back_to_their_sea
 
 
 async def test_bulk_invitations_are_all_or_nothing(client, world, fac):
-    bad = await client.post(f"/api/sessions/{world.session.id}/invitations/bulk",
-                            json={"csv": "a,participant,One\nzz,participant,Two\nb,king,Three"}, headers={"X-CSRF-Token": fac})
+    bad = await client.post(
+        f"/api/sessions/{world.session.id}/invitations/bulk",
+        json={"csv": "a,participant,One\nzz,participant,Two\nb,king,Three"},
+        headers={"X-CSRF-Token": fac},
+    )
     assert bad.status_code == 422
     message = bad.json()["error"]["message"]
     assert "Line 2" in message or "Line 3" in message
     assert (await client.get(f"/api/sessions/{world.session.id}/invitations")).json() == []
     good = await client.post(
         f"/api/sessions/{world.session.id}/invitations/bulk",
-        json={"csv": "community,role,name,contact\na,participant,Name One,one@example.org\nb,,\"Two, Jr\",\nb,observer"},
+        json={"csv": 'community,role,name,contact\na,participant,Name One,one@example.org\nb,,"Two, Jr",\nb,observer'},
         headers={"X-CSRF-Token": fac},
     )
     assert good.status_code == 201, good.text
@@ -231,11 +253,15 @@ async def test_bulk_invitations_are_all_or_nothing(client, world, fac):
 
 
 async def test_an_invitation_for_an_unknown_community_is_refused(client, world, fac):
-    response = await client.post(f"/api/sessions/{world.session.id}/invitations",
-                                 json={"role": "participant", "community": "zz"}, headers={"X-CSRF-Token": fac})
+    response = await client.post(
+        f"/api/sessions/{world.session.id}/invitations",
+        json={"role": "participant", "community": "zz"},
+        headers={"X-CSRF-Token": fac},
+    )
     assert response.status_code == 422 and response.json()["error"]["code"] == "unknown_community"
-    no_community = await client.post(f"/api/sessions/{world.session.id}/invitations",
-                                     json={"role": "participant"}, headers={"X-CSRF-Token": fac})
+    no_community = await client.post(
+        f"/api/sessions/{world.session.id}/invitations", json={"role": "participant"}, headers={"X-CSRF-Token": fac}
+    )
     assert no_community.status_code == 422 and no_community.json()["error"]["code"] == "community_required"
 
 
@@ -243,8 +269,11 @@ async def test_facilitators_refuse_someone_in_the_lobby_with_a_reason_they_see(c
     token = token_of((await invite(client, world, fac))["link"])
     browser = new_client()
     seat = (await join(browser, token, "Unknown")).json()
-    refused = await client.post(f"/api/sessions/{world.session.id}/seats/{seat['id']}/refuse",
-                                json={"reason": "We do not recognise this name."}, headers={"X-CSRF-Token": fac})
+    refused = await client.post(
+        f"/api/sessions/{world.session.id}/seats/{seat['id']}/refuse",
+        json={"reason": "We do not recognise this name."},
+        headers={"X-CSRF-Token": fac},
+    )
     assert refused.json()["status"] == "removed"
     me = (await browser.get(f"/api/sessions/{world.session.id}/me")).json()
     assert me["status"] == "removed" and me["status_reason"] == "We do not recognise this name."
@@ -255,41 +284,48 @@ async def test_a_refused_person_frees_their_place_for_someone_else(client, new_c
     await join(new_client(), token_of((await invite(client, world, fac))["link"]), "Two")
     full = await join(new_client(), token_of((await invite(client, world, fac))["link"]), "Three")
     assert full.json()["error"]["code"] == "community_full"
-    await client.post(f"/api/sessions/{world.session.id}/seats/{first['id']}/refuse", json={"reason": "wrong room"},
-                      headers={"X-CSRF-Token": fac})
+    await client.post(
+        f"/api/sessions/{world.session.id}/seats/{first['id']}/refuse",
+        json={"reason": "wrong room"},
+        headers={"X-CSRF-Token": fac},
+    )
     again = await join(new_client(), token_of((await invite(client, world, fac))["link"]), "Four")
     assert again.status_code == 200
 
 
 async def test_a_draft_sessions_links_cannot_be_followed_yet(app, client, new_client, world, fac):
-    from tests.factories import make_session
-
     draft = await make_session(app, facilitator=world.facilitator.user, programme=world.programme)
-    made = await client.post(f"/api/sessions/{draft.id}/invitations", json={"community": "a"}, headers={"X-CSRF-Token": fac})
+    made = await client.post(
+        f"/api/sessions/{draft.id}/invitations", json={"community": "a"}, headers={"X-CSRF-Token": fac}
+    )
     response = await new_client().post("/api/join", json={"token": token_of(made.json()["link"])})
     assert response.status_code == 404 and response.json()["error"]["code"] == "invalid_invitation"
 
 
 async def test_the_transcript_cannot_be_switched_on_after_people_joined_without_it(client, new_client, world, fac):
-    await client.patch(f"/api/sessions/{world.session.id}", json={"keep_transcript": False}, headers={"X-CSRF-Token": fac})
+    await client.patch(
+        f"/api/sessions/{world.session.id}", json={"keep_transcript": False}, headers={"X-CSRF-Token": fac}
+    )
     token = token_of((await invite(client, world, fac))["link"])
     browser = new_client()
-    await browser.post("/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True,
-                                                  "accept_transcript": False})
+    await browser.post(
+        "/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True, "accept_transcript": False}
+    )
     assert (await browser.post("/api/join/claim", json={"token": token, "display_name": "Quiet"})).status_code == 200
-    switched = await client.patch(f"/api/sessions/{world.session.id}", json={"keep_transcript": True},
-                                  headers={"X-CSRF-Token": fac})
+    switched = await client.patch(
+        f"/api/sessions/{world.session.id}", json={"keep_transcript": True}, headers={"X-CSRF-Token": fac}
+    )
     assert switched.status_code == 409 and switched.json()["error"]["code"] == "transcript_after_consent"
 
 
 async def test_the_same_link_used_in_two_browsers_at_once_gives_one_seat(client, new_client, world, fac):
-    import asyncio
-
     token = token_of((await invite(client, world, fac))["link"])
     first, second = new_client(), new_client()
     for browser in (first, second):
-        await browser.post("/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True,
-                                                      "accept_transcript": True})
+        await browser.post(
+            "/api/join/consent",
+            json={"token": token, "rules_version": 1, "accept_rules": True, "accept_transcript": True},
+        )
     answers = await asyncio.gather(
         first.post("/api/join/claim", json={"token": token, "display_name": "Same Link"}),
         second.post("/api/join/claim", json={"token": token, "display_name": "Same Link Too"}),

@@ -20,13 +20,20 @@ async def fac(client, world):
 
 
 def plan(clock, **fields):
-    return {"title": "Listening session", "starts_at": (clock.now() + timedelta(days=3)).isoformat(),
-            "capacity": 6, **fields}
+    return {
+        "title": "Listening session",
+        "starts_at": (clock.now() + timedelta(days=3)).isoformat(),
+        "capacity": 6,
+        **fields,
+    }
 
 
 async def test_a_facilitator_schedules_a_session_with_parity_by_default(client, world, fac, clock):
-    response = await client.post(f"/api/programmes/{world.programme.id}/sessions",
-                                 json=plan(clock, agenda_template="first_meeting"), headers={"X-CSRF-Token": fac})
+    response = await client.post(
+        f"/api/programmes/{world.programme.id}/sessions",
+        json=plan(clock, agenda_template="first_meeting"),
+        headers={"X-CSRF-Token": fac},
+    )
     assert response.status_code == 201, response.text
     session = response.json()
     assert session["status"] == "draft"
@@ -40,7 +47,8 @@ async def test_a_local_time_is_read_in_the_sessions_time_zone_and_stored_in_utc(
     local = (clock.now() + timedelta(days=5)).replace(tzinfo=None, hour=18, minute=0, second=0, microsecond=0)
     response = await client.post(
         f"/api/programmes/{world.programme.id}/sessions",
-        json=plan(clock, starts_at=local.isoformat(), time_zone="Asia/Tbilisi"), headers={"X-CSRF-Token": fac},
+        json=plan(clock, starts_at=local.isoformat(), time_zone="Asia/Tbilisi"),
+        headers={"X-CSRF-Token": fac},
     )
     starts = datetime.fromisoformat(response.json()["starts_at"])
     assert starts.utcoffset() == timedelta(0)
@@ -51,8 +59,13 @@ async def test_ends_at_can_stand_in_for_the_planned_length(client, world, fac, c
     start = clock.now() + timedelta(days=1)
     response = await client.post(
         f"/api/programmes/{world.programme.id}/sessions",
-        json=plan(clock, starts_at=start.isoformat(), ends_at=(start + timedelta(minutes=90)).isoformat(),
-                  planned_minutes=None), headers={"X-CSRF-Token": fac},
+        json=plan(
+            clock,
+            starts_at=start.isoformat(),
+            ends_at=(start + timedelta(minutes=90)).isoformat(),
+            planned_minutes=None,
+        ),
+        headers={"X-CSRF-Token": fac},
     )
     assert response.status_code == 201 and response.json()["planned_minutes"] == 90
 
@@ -76,8 +89,9 @@ async def test_bad_plans_get_a_specific_error_and_change_nothing(client, world, 
         start = clock.now() + timedelta(days=1)
         change = {"starts_at": start.isoformat(), "ends_at": (start - timedelta(hours=1)).isoformat()}
     before = (await client.get(f"/api/programmes/{world.programme.id}/sessions")).json()
-    response = await client.post(f"/api/programmes/{world.programme.id}/sessions",
-                                 json=plan(clock, **change), headers={"X-CSRF-Token": fac})
+    response = await client.post(
+        f"/api/programmes/{world.programme.id}/sessions", json=plan(clock, **change), headers={"X-CSRF-Token": fac}
+    )
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == code
@@ -89,7 +103,9 @@ async def test_the_status_moves_only_along_its_path(client, world, fac):
     sid = world.session.id
 
     async def move(to, **extra):
-        return await client.post(f"/api/sessions/{sid}/status", json={"status": to, **extra}, headers={"X-CSRF-Token": fac})
+        return await client.post(
+            f"/api/sessions/{sid}/status", json={"status": to, **extra}, headers={"X-CSRF-Token": fac}
+        )
 
     refused = await move("live")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "invalid_transition"
@@ -103,12 +119,19 @@ async def test_the_status_moves_only_along_its_path(client, world, fac):
 
 async def test_cancelling_needs_a_reason_and_is_final(client, world, fac):
     sid = world.session.id
-    no_reason = await client.post(f"/api/sessions/{sid}/status", json={"status": "cancelled"}, headers={"X-CSRF-Token": fac})
+    no_reason = await client.post(
+        f"/api/sessions/{sid}/status", json={"status": "cancelled"}, headers={"X-CSRF-Token": fac}
+    )
     assert no_reason.status_code == 422 and no_reason.json()["error"]["code"] == "reason_required"
-    ok = await client.post(f"/api/sessions/{sid}/status", json={"status": "cancelled", "reason": "Venue unavailable"},
-                           headers={"X-CSRF-Token": fac})
+    ok = await client.post(
+        f"/api/sessions/{sid}/status",
+        json={"status": "cancelled", "reason": "Venue unavailable"},
+        headers={"X-CSRF-Token": fac},
+    )
     assert ok.status_code == 200 and ok.json()["cancel_reason"] == "Venue unavailable"
-    again = await client.post(f"/api/sessions/{sid}/status", json={"status": "scheduled"}, headers={"X-CSRF-Token": fac})
+    again = await client.post(
+        f"/api/sessions/{sid}/status", json={"status": "scheduled"}, headers={"X-CSRF-Token": fac}
+    )
     assert again.status_code == 409
 
 
@@ -116,9 +139,13 @@ async def test_changed_ground_rules_become_a_new_version(client, world, fac):
     sid = world.session.id
     same = await client.patch(f"/api/sessions/{sid}", json={"title": "Renamed"}, headers={"X-CSRF-Token": fac})
     assert same.json()["ground_rules_version"] == 1 and same.json()["title"] == "Renamed"
-    changed = await client.patch(f"/api/sessions/{sid}", json={"ground_rules": "1. Be kind."}, headers={"X-CSRF-Token": fac})
+    changed = await client.patch(
+        f"/api/sessions/{sid}", json={"ground_rules": "1. Be kind."}, headers={"X-CSRF-Token": fac}
+    )
     assert changed.json()["ground_rules_version"] == 2 and changed.json()["ground_rules"] == "1. Be kind."
-    unchanged = await client.patch(f"/api/sessions/{sid}", json={"ground_rules": "1. Be kind."}, headers={"X-CSRF-Token": fac})
+    unchanged = await client.patch(
+        f"/api/sessions/{sid}", json={"ground_rules": "1. Be kind."}, headers={"X-CSRF-Token": fac}
+    )
     assert unchanged.json()["ground_rules_version"] == 2
 
 
@@ -134,7 +161,9 @@ async def test_time_and_size_are_fixed_once_the_session_is_live(client, world, f
 
 async def test_quotas_can_be_changed_and_are_checked_against_capacity(client, world, fac):
     sid = world.session.id
-    ok = await client.patch(f"/api/sessions/{sid}", json={"capacity": 8, "quotas": {"a": 4, "b": 4}}, headers={"X-CSRF-Token": fac})
+    ok = await client.patch(
+        f"/api/sessions/{sid}", json={"capacity": 8, "quotas": {"a": 4, "b": 4}}, headers={"X-CSRF-Token": fac}
+    )
     assert ok.status_code == 200 and ok.json()["quotas"][0]["seats"] == 4
     bad = await client.patch(f"/api/sessions/{sid}", json={"capacity": 6}, headers={"X-CSRF-Token": fac})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "capacity_below_quotas"
@@ -155,36 +184,50 @@ async def test_organisers_see_sessions_but_cannot_schedule_or_change_them(app, c
     csrf = await api_login(client, world.organiser)
     listed = await client.get(f"/api/programmes/{world.programme.id}/sessions")
     assert listed.status_code == 200 and len(listed.json()) == 1
-    scheduled = await client.post(f"/api/programmes/{world.programme.id}/sessions", json=plan(clock), headers={"X-CSRF-Token": csrf})
+    scheduled = await client.post(
+        f"/api/programmes/{world.programme.id}/sessions", json=plan(clock), headers={"X-CSRF-Token": csrf}
+    )
     assert scheduled.status_code == 403
-    changed = await client.patch(f"/api/sessions/{world.session.id}", json={"title": "x"}, headers={"X-CSRF-Token": csrf})
+    changed = await client.patch(
+        f"/api/sessions/{world.session.id}", json={"title": "x"}, headers={"X-CSRF-Token": csrf}
+    )
     assert changed.status_code == 403
 
 
 async def test_a_facilitator_of_another_programme_finds_nothing(client, world):
     csrf = await api_login(client, world.outsider)
     assert (await client.get(f"/api/sessions/{world.session.id}")).status_code == 404
-    moved = await client.post(f"/api/sessions/{world.session.id}/status", json={"status": "scheduled"}, headers={"X-CSRF-Token": csrf})
+    moved = await client.post(
+        f"/api/sessions/{world.session.id}/status", json={"status": "scheduled"}, headers={"X-CSRF-Token": csrf}
+    )
     assert moved.status_code == 404
 
 
 @pytest.mark.parametrize(
     ("starts_at", "time_zone", "code"),
-    [("9999-12-31T23:00:00Z", "UTC", "start_too_far"), ("0001-01-01T00:30:00", "Asia/Tokyo", "date_out_of_range"),
-     ("2031-03-30T02:30:00", "Europe/Berlin", "nonexistent_local_time")],
+    [
+        ("9999-12-31T23:00:00Z", "UTC", "start_too_far"),
+        ("0001-01-01T00:30:00", "Asia/Tokyo", "date_out_of_range"),
+        ("2031-03-30T02:30:00", "Europe/Berlin", "nonexistent_local_time"),
+    ],
 )
 async def test_impossible_dates_are_refused_with_a_reason(client, world, fac, clock, starts_at, time_zone, code):
-    response = await client.post(f"/api/programmes/{world.programme.id}/sessions",
-                                 json=plan(clock, starts_at=starts_at, time_zone=time_zone), headers={"X-CSRF-Token": fac})
+    response = await client.post(
+        f"/api/programmes/{world.programme.id}/sessions",
+        json=plan(clock, starts_at=starts_at, time_zone=time_zone),
+        headers={"X-CSRF-Token": fac},
+    )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == code
 
 
 async def test_a_refused_edit_changes_nothing(client, world, fac):
     before = (await client.get(f"/api/sessions/{world.session.id}")).json()
-    response = await client.patch(f"/api/sessions/{world.session.id}",
-                                  json={"title": "Should not stick", "capacity": 2, "quotas": {"a": 2, "b": 2}},
-                                  headers={"X-CSRF-Token": fac})
+    response = await client.patch(
+        f"/api/sessions/{world.session.id}",
+        json={"title": "Should not stick", "capacity": 2, "quotas": {"a": 2, "b": 2}},
+        headers={"X-CSRF-Token": fac},
+    )
     assert response.status_code == 422
     assert (await client.get(f"/api/sessions/{world.session.id}")).json() == before
 

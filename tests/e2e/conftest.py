@@ -16,17 +16,26 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.backends import PG_URL, create_scratch_postgres, drop_scratch_postgres
 
 CHROMIUM = os.environ.get("ROUNDTABLE_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @dataclass
@@ -50,8 +59,13 @@ class DemoServer:
 
     def start(self) -> None:
         """(Re)start the server on the same port and database; wait until it is ready."""
-        self.process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--migrate"], env=self.env,
-                                        cwd=self.workdir, stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--migrate"],
+            env=self.env,
+            cwd=self.workdir,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -67,8 +81,6 @@ class DemoServer:
 
 def _in_thread(coroutine):  # type: ignore[no-untyped-def]
     """Run a coroutine to the end on its own loop: Playwright's sync API owns this thread's."""
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
 
@@ -96,17 +108,25 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     scratch = _in_thread(create_scratch_postgres("roundtable_e2e")) if PG_URL else None
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ROUNDTABLE_")}
-    env.update({
-        "ROUNDTABLE_DATABASE_URL": scratch or f"sqlite+aiosqlite:///{workdir / 'e2e.db'}",
-        "ROUNDTABLE_PORT": str(port),
-        "ROUNDTABLE_LOG_LEVEL": "INFO",
-        "ROUNDTABLE_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
-    })
+    env.update(
+        {
+            "ROUNDTABLE_DATABASE_URL": scratch or f"sqlite+aiosqlite:///{workdir / 'e2e.db'}",
+            "ROUNDTABLE_PORT": str(port),
+            "ROUNDTABLE_LOG_LEVEL": "INFO",
+            "ROUNDTABLE_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+        }
+    )
     if os.environ.get("ROUNDTABLE_TEST_REDIS_URL"):
         env["ROUNDTABLE_REDIS_URL"] = os.environ["ROUNDTABLE_TEST_REDIS_URL"]
         env["ROUNDTABLE_REDIS_PREFIX"] = f"rt-e2e-{port}:"
-    demo = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--no-serve"], env=env, cwd=workdir,
-                          capture_output=True, text=True, timeout=120)
+    demo = subprocess.run(
+        [sys.executable, "-m", "app.cli", "demo", "--no-serve"],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert demo.returncode == 0, demo.stderr
     logins = dict(re.findall(r"^\s+\w+\s+(demo-[a-z]+)\s+(\S+)$", demo.stdout, re.M))
     links = re.findall(r"^\s+(community-\w)\s+(http://\S+)$", demo.stdout, re.M)
@@ -125,8 +145,6 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield instance

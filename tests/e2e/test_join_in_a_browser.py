@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import httpx
+
 from tests.e2e.conftest import DemoServer
 
 
@@ -19,8 +21,16 @@ def watch(page, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
     page.on("pageerror", lambda error: problems.append(str(error)))
 
 
-def join(browser, server: DemoServer, link: str, *, language: str, name: str, problems: list[str],  # type: ignore[no-untyped-def]
-         on_rules=None):
+def join(
+    browser,
+    server: DemoServer,
+    link: str,
+    *,
+    language: str,
+    name: str,
+    problems: list[str],  # type: ignore[no-untyped-def]
+    on_rules=None,
+):
     """Follow a link on a phone to the lobby; `on_rules(page)` runs on the rules page."""
     context = browser.new_context(viewport={"width": 360, "height": 780})  # a phone
     page = context.new_page()
@@ -77,13 +87,13 @@ def test_two_people_join_and_are_admitted(browser, demo_server: DemoServer):
 
 
 def test_a_used_link_shows_a_page_that_reveals_nothing(browser, demo_server: DemoServer):
-    import httpx
-
     link = [link for community, link in demo_server.links if community == "community-b"][1]
     token = link.rsplit("/", 1)[1]
     with httpx.Client(base_url=demo_server.base_url) as other_device:
-        other_device.post("/api/join/consent", json={"token": token, "rules_version": 1, "accept_rules": True,
-                                                     "accept_transcript": True})
+        other_device.post(
+            "/api/join/consent",
+            json={"token": token, "rules_version": 1, "accept_rules": True, "accept_transcript": True},
+        )
         assert other_device.post("/api/join/claim", json={"token": token, "display_name": "Used"}).status_code == 200
     context = browser.new_context()
     page = context.new_page()

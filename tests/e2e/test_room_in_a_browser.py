@@ -58,8 +58,11 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     host.click("button[type=submit]")
     host.wait_for_url(re.compile(r"/programmes$"))
     csrf = host.request.get(base + "/api/auth/me").json()["csrf_token"]
-    changed = host.request.patch(f"{base}/api/sessions/{session}", data={"speaking_mode": "queued"},
-                                 headers={"X-CSRF-Token": csrf, "Origin": base})
+    changed = host.request.patch(
+        f"{base}/api/sessions/{session}",
+        data={"speaking_mode": "queued"},
+        headers={"X-CSRF-Token": csrf, "Origin": base},
+    )
     assert changed.ok, changed.text()
     host.goto(room_url)
     connected(host)
@@ -67,8 +70,15 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     # Two people join in their languages and wait in the lobby; the console shows them.
     a_link = next(link for community, link in demo_server.links if community == "community-a")
     b_link = next(link for community, link in demo_server.links if community == "community-b")
-    a_context, nigar = join(browser, demo_server, a_link, language="az", name="Ləman", problems=problems,
-                            on_rules=lambda page: shot(page, "join-rules-az-phone"))
+    a_context, nigar = join(
+        browser,
+        demo_server,
+        a_link,
+        language="az",
+        name="Ləman",
+        problems=problems,
+        on_rules=lambda page: shot(page, "join-rules-az-phone"),
+    )
     b_context, ani = join(browser, demo_server, b_link, language="hy", name="Անահիտ", problems=problems)
     host.wait_for_selector("button[data-action=admit] >> nth=1")
     shot(host, "console-lobby-en-desktop")

@@ -21,8 +21,14 @@ async def test_a_facilitator_walks_the_agenda_forward_and_back(room):
     assert second["item"]["position"] == 1
     back = await room.act(room.facilitator, "agenda_back", current_item_id=second["item"]["id"])
     assert back["item"]["id"] == first["item"]["id"]
-    last_id = (await room.act(room.facilitator, "agenda_go", current_item_id=back["item"]["id"],
-                              item_id=first["item"]["id"] + first["count"] - 1))["item"]["id"]
+    last_id = (
+        await room.act(
+            room.facilitator,
+            "agenda_go",
+            current_item_id=back["item"]["id"],
+            item_id=first["item"]["id"] + first["count"] - 1,
+        )
+    )["item"]["id"]
     with pytest.raises(AppError) as at_end:
         await room.act(room.facilitator, "agenda_next", current_item_id=last_id)
     assert at_end.value.code == "agenda_at_end"
@@ -96,9 +102,13 @@ async def test_a_break_item_pauses_statements_but_not_the_facilitators(room):
 
 
 async def test_participants_cannot_run_the_agenda(room):
-    for command, fields in (("agenda_next", {"current_item_id": None}), ("agenda_pause", {"item_id": 1}),
-                            ("agenda_extend", {"item_id": 1, "minutes": 5}), ("session_pause", {}),
-                            ("session_end", {})):
+    for command, fields in (
+        ("agenda_next", {"current_item_id": None}),
+        ("agenda_pause", {"item_id": 1}),
+        ("agenda_extend", {"item_id": 1, "minutes": 5}),
+        ("session_pause", {}),
+        ("session_end", {}),
+    ):
         with pytest.raises(AppError) as refused:
             await room.act(room.people["ani"], command, **fields)
         assert refused.value.code == "facilitators_only", command
@@ -111,8 +121,10 @@ async def test_pausing_the_session_stops_the_clock_and_all_participant_activity(
     assert (await room.act(room.facilitator, "session_pause", reason="A short pause to breathe."))["status"] == "paused"
     status = await room.last("session_status")
     assert status["status"] == "paused" and status["reason"] == "A short pause to breathe."
-    for attempt in (room.say(room.people["ani"], "Hello?"),
-                    room.act(room.people["ani"], "react", statement_id=said.statement_id, reaction="hear_you")):
+    for attempt in (
+        room.say(room.people["ani"], "Hello?"),
+        room.act(room.people["ani"], "react", statement_id=said.statement_id, reaction="hear_you"),
+    ):
         with pytest.raises(AppError) as paused:
             await attempt
         assert paused.value.code == "session_paused"

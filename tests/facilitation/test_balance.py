@@ -61,8 +61,11 @@ async def test_the_current_item_counts_on_its_own(room) -> None:  # type: ignore
 
     await room.act(room.facilitator, "agenda_next", current_item_id=first["item"]["id"])
     fresh = await room.act(room.facilitator, "balance")
-    assert fresh["item"] == {"communities": [{"key": k, "turns": 0, "words": 0, "turn_share": 0, "word_share": 0}
-                                             for k in ("a", "b")], "turns": 0, "words": 0}
+    assert fresh["item"] == {
+        "communities": [{"key": k, "turns": 0, "words": 0, "turn_share": 0, "word_share": 0} for k in ("a", "b")],
+        "turns": 0,
+        "words": 0,
+    }
     assert fresh["session"] == result["session"]
 
 
@@ -70,8 +73,9 @@ async def test_every_community_even_silent_ones(make_room) -> None:  # type: ign
     room = await make_room(keys=("a", "b", "c"))
     result = await room.act(room.facilitator, "balance")
     assert [c["key"] for c in result["session"]["communities"]] == ["a", "b", "c"]
-    assert all(c["turns"] == c["words"] == c["turn_share"] == c["word_share"] == 0
-               for c in result["session"]["communities"])
+    assert all(
+        c["turns"] == c["words"] == c["turn_share"] == c["word_share"] == 0 for c in result["session"]["communities"]
+    )
     await room.say(room.people["ani"], "only me")
     shares = [c["word_share"] for c in (await room.act(room.facilitator, "balance"))["session"]["communities"]]
     assert shares == [0, 1, 0]
@@ -89,8 +93,16 @@ async def test_ten_thousand_statements_quickly(room) -> None:  # type: ignore[no
     async with room.app.state.db.unit_of_work() as db:
         for seq in range(1, 10_001):
             seat = seats[(seq // 3) % len(seats)]  # runs of three statements by one seat
-            db.add(Statement(session_id=room.session_id, seat_id=seat, client_id=f"bulk-{seq}",
-                             text="a few words here", seq=seq, created_at=now))
+            db.add(
+                Statement(
+                    session_id=room.session_id,
+                    seat_id=seat,
+                    client_id=f"bulk-{seq}",
+                    text="a few words here",
+                    seq=seq,
+                    created_at=now,
+                )
+            )
         await db.flush()
     started = time.perf_counter()
     async with room.app.state.db.unit_of_work() as db:

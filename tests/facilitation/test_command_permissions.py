@@ -3,41 +3,65 @@ everyone else gets. A command added to the dispatcher without a row here fails t
 
 from __future__ import annotations
 
-import pytest
+from typing import get_args
 
+import pytest
+from sqlmodel import select
+
+from app.dialogues.models import Seat
 from app.errors import AppError
 from app.facilitation.room import Actor
+from app.live.commands import ClientCommand
 from app.live.dispatch import HANDLERS
+from app.programmes.models import ProgrammeMember
 
 # Fields that make each command well-formed; "{seat}" and "{statement}" are filled in.
 SAMPLES: dict[str, dict] = {
-    "session_start": {}, "session_pause": {"reason": "x"}, "session_resume": {}, "session_end": {},
-    "agenda_next": {"current_item_id": None}, "agenda_back": {"current_item_id": None},
-    "agenda_go": {"current_item_id": None, "item_id": 1}, "agenda_pause": {"item_id": 1},
-    "agenda_resume": {"item_id": 1}, "agenda_extend": {"item_id": 1, "minutes": 5},
-    "hand_raise": {}, "hand_lower": {}, "floor_give": {"seat_id": "{seat}"}, "floor_take": {},
+    "session_start": {},
+    "session_pause": {"reason": "x"},
+    "session_resume": {},
+    "session_end": {},
+    "agenda_next": {"current_item_id": None},
+    "agenda_back": {"current_item_id": None},
+    "agenda_go": {"current_item_id": None, "item_id": 1},
+    "agenda_pause": {"item_id": 1},
+    "agenda_resume": {"item_id": 1},
+    "agenda_extend": {"item_id": 1, "minutes": 5},
+    "hand_raise": {},
+    "hand_lower": {},
+    "floor_give": {"seat_id": "{seat}"},
+    "floor_take": {},
     "queue_move": {"seat_id": "{seat}", "position": 1},
-    "round_start": {}, "round_reorder": {"round_id": 1, "order": ["{seat}"]},
-    "round_skip": {"round_id": 1, "seat_id": "{seat}"}, "round_next": {"round_id": 1}, "round_end": {"round_id": 1},
-    "round_done": {"round_id": 1}, "round_pass": {"round_id": 1},
-    "poll_open": {"question": "Q?", "options": ["A", "B"]}, "poll_answer": {"poll_id": 1, "choices": [0]},
-    "poll_close": {"poll_id": 1}, "balance": {},
-    "mute": {"seat_id": "{seat}"}, "unmute": {"seat_id": "{seat}"},
-    "send_to_lobby": {"seat_id": "{seat}", "reason": "x"}, "remove": {"seat_id": "{seat}", "reason": "x"},
-    "ban": {"seat_id": "{seat}", "reason": "x"}, "hide": {"statement_id": "{statement}", "reason": "x"},
-    "slow_mode": {"seconds": 10}, "lock": {"locked": True},
-    "react": {"statement_id": "{statement}", "reaction": "thank_you"}, "break_request": {},
-    "report": {"statement_id": "{statement}"}, "withdraw": {"statement_id": "{statement}"},
-    "backchannel": {"text": "x"}, "check_in": {"text": "x"},
+    "round_start": {},
+    "round_reorder": {"round_id": 1, "order": ["{seat}"]},
+    "round_skip": {"round_id": 1, "seat_id": "{seat}"},
+    "round_next": {"round_id": 1},
+    "round_end": {"round_id": 1},
+    "round_done": {"round_id": 1},
+    "round_pass": {"round_id": 1},
+    "poll_open": {"question": "Q?", "options": ["A", "B"]},
+    "poll_answer": {"poll_id": 1, "choices": [0]},
+    "poll_close": {"poll_id": 1},
+    "balance": {},
+    "mute": {"seat_id": "{seat}"},
+    "unmute": {"seat_id": "{seat}"},
+    "send_to_lobby": {"seat_id": "{seat}", "reason": "x"},
+    "remove": {"seat_id": "{seat}", "reason": "x"},
+    "ban": {"seat_id": "{seat}", "reason": "x"},
+    "hide": {"statement_id": "{statement}", "reason": "x"},
+    "slow_mode": {"seconds": 10},
+    "lock": {"locked": True},
+    "react": {"statement_id": "{statement}", "reaction": "thank_you"},
+    "break_request": {},
+    "report": {"statement_id": "{statement}"},
+    "withdraw": {"statement_id": "{statement}"},
+    "backchannel": {"text": "x"},
+    "check_in": {"text": "x"},
 }
 FACILITATORS_ONLY = sorted(name for name, (only, _) in HANDLERS.items() if only)
 
 
 def test_every_command_of_the_protocol_has_a_handler_and_a_sample():
-    from typing import get_args
-
-    from app.live.commands import ClientCommand
-
     models = get_args(get_args(ClientCommand)[0])
     types = {t for model in models for t in get_args(model.model_fields["type"].annotation)}
     assert types - {"statement", "fetch", "ping"} == set(HANDLERS), "handled by the endpoint itself"
@@ -49,6 +73,7 @@ def _fields(name: str, seat: int, statement: int) -> dict:
         if isinstance(value, list):
             return [fill(v) for v in value]
         return {"{seat}": seat, "{statement}": statement}.get(value, value) if isinstance(value, str) else value
+
     return {key: fill(value) for key, value in SAMPLES[name].items()}
 
 
@@ -85,11 +110,6 @@ async def test_a_seat_of_another_session_is_refused_every_command(room, make_roo
 
 
 async def test_a_facilitator_taken_off_the_programme_loses_the_commands_at_once(room):
-    from sqlmodel import select
-
-    from app.dialogues.models import Seat
-    from app.programmes.models import ProgrammeMember
-
     async with room.app.state.db.unit_of_work() as db:
         seat = await db.get(Seat, room.co_facilitator.seat_id)
         member = (await db.exec(select(ProgrammeMember).where(ProgrammeMember.user_id == seat.user_id))).one()

@@ -6,6 +6,7 @@ import pytest
 
 from app.errors import AppError
 from app.facilitation import timers
+from app.main import create_app
 
 
 async def test_hands_queue_in_order_and_the_floor_holder_alone_may_speak(queued_room):
@@ -95,8 +96,6 @@ async def test_the_queue_is_refused_clearly_in_an_open_session_and_for_the_muted
 
 
 async def test_the_floor_survives_a_restart_of_the_app(queued_room, settings, clock):
-    from app.main import create_app
-
     room, ani = queued_room, queued_room.people["ani"]
     await room.act(room.people["nigar"], "hand_raise")
     await room.act(room.facilitator, "floor_give", seat_id=ani.seat_id, seconds=300)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from app.dialogues.models import Invitation, Seat
+from app.accounts.models import User
+from app.dialogues.models import DialogueSession, Invitation, Seat
 from app.errors import AppError
 from app.facilitation import audit, lobby, timers
+from app.facilitation.room import Actor
+from app.programmes.models import ProgrammeMember
 from tests.factories import seat_for
 
 
@@ -102,13 +105,17 @@ async def test_facilitators_and_oneself_cannot_be_moderated_and_participants_can
         await room.act(room.facilitator, "mute", seat_id=room.facilitator.seat_id)
     assert self_target.value.code == "self_target"
     said = await room.say(nigar, "Hello")
-    for command, fields in (("mute", {"seat_id": nigar.seat_id}), ("unmute", {"seat_id": nigar.seat_id}),
-                            ("hide", {"statement_id": said.statement_id, "reason": "x"}),
-                            ("send_to_lobby", {"seat_id": nigar.seat_id, "reason": "x"}),
-                            ("remove", {"seat_id": nigar.seat_id, "reason": "x"}),
-                            ("ban", {"seat_id": nigar.seat_id, "reason": "x"}),
-                            ("slow_mode", {"seconds": 30}), ("lock", {"locked": True}),
-                            ("backchannel", {"text": "psst"})):
+    for command, fields in (
+        ("mute", {"seat_id": nigar.seat_id}),
+        ("unmute", {"seat_id": nigar.seat_id}),
+        ("hide", {"statement_id": said.statement_id, "reason": "x"}),
+        ("send_to_lobby", {"seat_id": nigar.seat_id, "reason": "x"}),
+        ("remove", {"seat_id": nigar.seat_id, "reason": "x"}),
+        ("ban", {"seat_id": nigar.seat_id, "reason": "x"}),
+        ("slow_mode", {"seconds": 30}),
+        ("lock", {"locked": True}),
+        ("backchannel", {"text": "psst"}),
+    ):
         with pytest.raises(AppError) as refused:
             await room.act(ani, command, **fields)
         assert refused.value.code == "facilitators_only", command
@@ -119,8 +126,6 @@ async def test_facilitators_and_oneself_cannot_be_moderated_and_participants_can
 
 async def test_a_facilitator_of_another_programme_has_no_place_in_the_room(room, make_room):
     other = await make_room()
-    from app.facilitation.room import Actor
-
     stranger = Actor(session_id=room.session_id, seat_id=other.facilitator.seat_id)  # their seat is elsewhere
     with pytest.raises(AppError) as refused:
         await room.act(stranger, "mute", seat_id=room.people["ani"].seat_id)
@@ -146,14 +151,14 @@ async def test_slow_mode_spaces_one_seats_statements(room):
 async def test_the_lock_stops_new_admissions(room):
     await room.act(room.facilitator, "lock", locked=True)
     async with room.app.state.db.unit_of_work() as db:
-        from app.dialogues.models import DialogueSession
-        from app.programmes.models import ProgrammeMember
-
         session = await db.get(DialogueSession, room.session_id)
-        member = (await db.exec(select(ProgrammeMember).where(ProgrammeMember.programme_id == session.programme_id,
-                                                              ProgrammeMember.role == "facilitator"))).first()
-        from app.accounts.models import User
-
+        member = (
+            await db.exec(
+                select(ProgrammeMember).where(
+                    ProgrammeMember.programme_id == session.programme_id, ProgrammeMember.role == "facilitator"
+                )
+            )
+        ).first()
         user = await db.get(User, member.user_id)
     with pytest.raises(AppError) as locked:
         await seat_for(room.app, facilitator=user, session=session, community="a", name="Latecomer")

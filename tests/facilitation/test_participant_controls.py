@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.dialogues.models import SeatRole
 from app.errors import AppError
+from app.events.models import Statement
 
 
 async def test_reactions_are_a_small_neutral_set_counted_per_statement(room):
@@ -56,8 +58,6 @@ async def test_withdrawing_ones_own_statement_erases_its_words(room):
     original = next(f for f in frames if f["type"] == "statement")["statement"]
     assert original["state"] == "withdrawn" and original["text"] is None
     assert "too much" not in str(frames)
-    from app.events.models import Statement
-
     async with room.app.state.db.unit_of_work() as db:
         assert (await db.get(Statement, said.statement_id)).text == "", "gone from the database too"
     with pytest.raises(AppError) as hide:
@@ -99,13 +99,14 @@ async def test_a_check_in_is_between_one_participant_and_the_facilitators(room):
 
 
 async def test_an_observer_follows_the_room_without_being_heard(queued_room):
-    from app.dialogues.models import SeatRole
-
     room = queued_room
     observer = await room.add_seat("Watcher", community=None, role=SeatRole.observer)
     said = await room.say(room.facilitator, "Welcome, everyone.")
-    for attempt in (room.say(observer, "Hello"), room.act(observer, "hand_raise"),
-                    room.act(observer, "react", statement_id=said.statement_id, reaction="thank_you")):
+    for attempt in (
+        room.say(observer, "Hello"),
+        room.act(observer, "hand_raise"),
+        room.act(observer, "react", statement_id=said.statement_id, reaction="thank_you"),
+    ):
         with pytest.raises(AppError) as refused:
             await attempt
         assert refused.value.code == "observer"

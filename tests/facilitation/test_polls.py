@@ -58,10 +58,10 @@ async def test_open_answer_change_close_with_results(room) -> None:  # type: ign
 
 
 async def test_multiple_choice(room) -> None:  # type: ignore[no-untyped-def]
-    poll = await _open(room, question="Which topics next time?", options=["Water", "Schools", "Roads"],
-                       multiple=True)
+    poll = await _open(room, question="Which topics next time?", options=["Water", "Schools", "Roads"], multiple=True)
     assert (await room.act(room.people["nigar"], "poll_answer", poll_id=poll["id"], choices=[2, 0]))[
-        "your_choices"] == [0, 2]
+        "your_choices"
+    ] == [0, 2]
     await room.act(room.people["ani"], "poll_answer", poll_id=poll["id"], choices=[0])
     await room.act(room.people["lusine"], "poll_answer", poll_id=poll["id"], choices=[0, 1, 2])
     closed = await room.act(room.facilitator, "poll_close", poll_id=poll["id"])
@@ -151,8 +151,10 @@ async def test_anonymous_poll_never_says_who_chose_what(room) -> None:  # type: 
     co = await room.add_seat("Cofac", role=SeatRole.co_facilitator, community="b")
     poll = await _open(room)
     choices = {"nigar": [0], "ani": [1], "rauf": [2], "lusine": [0]}
-    returned = [await room.act(room.people[name], "poll_answer", poll_id=poll["id"], choices=chosen)
-                for name, chosen in choices.items()]
+    returned = [
+        await room.act(room.people[name], "poll_answer", poll_id=poll["id"], choices=chosen)
+        for name, chosen in choices.items()
+    ]
     await room.act(co, "poll_answer", poll_id=poll["id"], choices=[1])
     everyone = [*room.people.values(), room.facilitator, room.co_facilitator, co]
     while_open = await _everything_seen(room, everyone)

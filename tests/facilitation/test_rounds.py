@@ -55,6 +55,7 @@ async def start(room: InRoom, **fields: Any) -> dict[str, Any]:
 
 # Who goes when ---------------------------------------------------------------------------
 
+
 async def test_the_default_order_alternates_communities_and_the_next_round_opens_with_the_other(room):
     check_in = await room.act(room.facilitator, "agenda_next", current_item_id=None)
     agenda = await room.act(room.facilitator, "agenda_next", current_item_id=check_in["item"]["id"])
@@ -79,8 +80,9 @@ async def test_the_default_order_alternates_communities_and_the_next_round_opens
 
 
 async def test_three_communities_take_turns_and_leftovers_come_last(make_room):
-    room = await make_room(keys=("a", "b", "c"),
-                           people=(("nigar", "a"), ("rauf", "a"), ("aysel", "a"), ("ani", "b"), ("tamar", "c")))
+    room = await make_room(
+        keys=("a", "b", "c"), people=(("nigar", "a"), ("rauf", "a"), ("aysel", "a"), ("ani", "b"), ("tamar", "c"))
+    )
 
     view = await start(room)
 
@@ -138,6 +140,7 @@ async def test_one_round_at_a_time(room):
 
 
 # Taking turns ------------------------------------------------------------------------------
+
 
 async def test_the_speaker_speaks_then_hands_the_piece_on(room):
     view = await start(room)
@@ -237,6 +240,7 @@ async def test_participants_cannot_run_the_round(room):
 
 # A facilitator steers ----------------------------------------------------------------------
 
+
 async def test_a_facilitator_moves_the_round_on(room):
     view = await start(room)
     await room.say(room.people["nigar"], "Something long...")
@@ -266,13 +270,16 @@ async def test_reorder_sets_who_is_still_to_speak(room):
     assert (await round_events(room))[-1]["action"] == "reordered"
 
     await room.act(room.people["rauf"], "round_done", round_id=view["id"])
-    missing = await refused("bad_order", room.act(room.facilitator, "round_reorder", round_id=view["id"],
-                                                   order=[nigar, lusine]))
+    missing = await refused(
+        "bad_order", room.act(room.facilitator, "round_reorder", round_id=view["id"], order=[nigar, lusine])
+    )
     assert str(ani) in missing.message
-    await refused("bad_order", room.act(room.facilitator, "round_reorder", round_id=view["id"],
-                                        order=[nigar, lusine, ani, rauf]))  # rauf has had his turn
-    await refused("bad_order", room.act(room.facilitator, "round_reorder", round_id=view["id"],
-                                        order=[nigar, lusine, ani, ani]))
+    await refused(
+        "bad_order", room.act(room.facilitator, "round_reorder", round_id=view["id"], order=[nigar, lusine, ani, rauf])
+    )  # rauf has had his turn
+    await refused(
+        "bad_order", room.act(room.facilitator, "round_reorder", round_id=view["id"], order=[nigar, lusine, ani, ani])
+    )
 
 
 async def test_skipping_the_current_speaker_and_a_later_one(room):
@@ -290,8 +297,9 @@ async def test_skipping_the_current_speaker_and_a_later_one(room):
     assert current["turn_started_at"] == room.clock.now().isoformat()
     assert (await round_events(room))[-1]["action"] == "skipped"
 
-    await refused("not_pending", room.act(room.facilitator, "round_skip", round_id=view["id"],
-                                          seat_id=seat(room, "nigar")))
+    await refused(
+        "not_pending", room.act(room.facilitator, "round_skip", round_id=view["id"], seat_id=seat(room, "nigar"))
+    )
     entry = (await _audit(room))[-1]
     assert entry["action"] == "round_skip" and entry["target_seat_id"] == seat(room, "nigar")
 
@@ -335,6 +343,7 @@ async def test_ending_the_session_closes_the_round(room):
 
 # The turn clock ----------------------------------------------------------------------------
 
+
 async def test_the_speaker_is_warned_then_their_time_runs_out(room):
     view = await start(room, turn_seconds=60)  # warned 15 seconds before the end
     nigar = seat(room, "nigar")
@@ -369,6 +378,7 @@ async def test_a_speaker_who_posted_and_ran_out_of_time_spoke(room):
 
 
 # What a newcomer sees ----------------------------------------------------------------------
+
 
 async def test_the_stored_round_is_what_the_events_said(room):
     view = await start(room)

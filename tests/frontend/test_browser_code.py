@@ -30,7 +30,9 @@ def test_the_browser_code_passes_its_node_tests():
 
 
 def test_every_key_the_room_uses_is_in_every_language():
-    catalogs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "frontend/static/i18n").glob("*.json")}
+    catalogs = {
+        p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "frontend/static/i18n").glob("*.json")
+    }
     assert set(catalogs) == {"en", "ru", "az", "hy"}
     english = catalogs["en"]
     for lang, messages in catalogs.items():

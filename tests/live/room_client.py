@@ -45,9 +45,14 @@ class RoomClient:
         return [f["seq"] for f in self.frames if "seq" in f and f["type"] not in ("ack",)]
 
 
-async def open_room(server: Server, session_id: int, cookie: str, *, after: int = 0,
-                    origin: str | None = None) -> RoomClient:
+async def open_room(
+    server: Server, session_id: int, cookie: str, *, after: int = 0, origin: str | None = None
+) -> RoomClient:
     headers = {"Cookie": cookie, "Origin": origin or server.base_url}
-    socket = await connect(f"{server.ws_url}/ws/sessions/{session_id}?after={after}", additional_headers=headers,
-                           open_timeout=10, max_size=2**20)
+    socket = await connect(
+        f"{server.ws_url}/ws/sessions/{session_id}?after={after}",
+        additional_headers=headers,
+        open_timeout=10,
+        max_size=2**20,
+    )
     return RoomClient(socket)

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 
 import pytest
+import redis.asyncio as aioredis
 
 from app.live.broker import MemoryBroker, RedisBroker, make_broker
 
@@ -74,8 +75,6 @@ async def test_ping_answers(broker):
 async def test_the_redis_listener_reconnects_by_itself_and_marks_readers_stale(redis_available):
     if not redis_available:
         pytest.skip("needs ROUNDTABLE_TEST_REDIS_URL (run by .ci/run's second pass)")
-    import redis.asyncio as aioredis
-
     broker = RedisBroker(redis_available, prefix=f"rt-test-{uuid.uuid4().hex[:8]}:")
     await broker.start()
     try:

@@ -14,6 +14,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.accounts.models import Role
+from app.dialogues import sessions as session_service
+from app.dialogues.models import DialogueSession, SessionStatus
 from app.events.schemas import ROOM_EVENT_TYPES
 from app.live.protocol import CLOSE_SEAT_ENDED
 from app.security.cookies import LOGIN_COOKIE
@@ -41,11 +43,9 @@ async def facilitated(app, make_account) -> Facilitated:  # type: ignore[no-unty
     outsider = await make_account(Role.facilitator)
     programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user, co.user])
     await make_programme(app, organiser=organiser.user, facilitators=[outsider.user], name="Elsewhere")
-    session = await make_session(app, facilitator=facilitator.user, programme=programme, capacity=6,
-                                 speaking_mode="queued")
-    from app.dialogues import sessions as session_service
-    from app.dialogues.models import DialogueSession, SessionStatus
-
+    session = await make_session(
+        app, facilitator=facilitator.user, programme=programme, capacity=6, speaking_mode="queued"
+    )
     async with app.state.db.unit_of_work() as db:
         row = await db.get(DialogueSession, session.id)
         for status in (SessionStatus.scheduled, SessionStatus.open):  # the facilitator starts it live
@@ -57,8 +57,11 @@ async def facilitated(app, make_account) -> Facilitated:  # type: ignore[no-unty
 
 def login_cookie(server: Server, username: str) -> str:
     with httpx.Client(base_url=server.base_url) as http:
-        response = http.post("/api/auth/login", json={"username": username, "password": DEFAULT_PASSWORD},
-                             headers={"Origin": server.base_url})
+        response = http.post(
+            "/api/auth/login",
+            json={"username": username, "password": DEFAULT_PASSWORD},
+            headers={"Origin": server.base_url},
+        )
         assert response.status_code == 200, response.text
         return f"{LOGIN_COOKIE}={http.cookies[LOGIN_COOKIE]}"
 
@@ -87,8 +90,9 @@ class Console(RoomClient):
         seen = [f for f in self.frames if f["type"] == type and all(f.get(k) == v for k, v in match.items())]
         if seen:
             return seen[-1]
-        return await self.until(lambda f: f["type"] == type and all(f.get(k) == v for k, v in match.items()),
-                                timeout=timeout)
+        return await self.until(
+            lambda f: f["type"] == type and all(f.get(k) == v for k, v in match.items()), timeout=timeout
+        )
 
     async def settle(self, seconds: float = 0.5) -> None:
         try:
@@ -221,8 +225,9 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     for client in (host, nigar, ani):
         await client.socket.close()
     async with httpx.AsyncClient(base_url=server.base_url) as http:
-        log = await http.get(f"/api/sessions/{room.session_id}/audit",
-                             headers={"Cookie": login_cookie(server, room.facilitator)})
+        log = await http.get(
+            f"/api/sessions/{room.session_id}/audit", headers={"Cookie": login_cookie(server, room.facilitator)}
+        )
     actions = [e["action"] for e in log.json()]
     assert log.status_code == 200 and actions[:3] == ["session_start", "agenda_next", "round_start"]
     assert {"hide", "mute", "unmute", "send_to_lobby", "session_end"} <= set(actions)
@@ -259,7 +264,9 @@ async def test_the_room_state_survives_a_restart(server_factory, facilitated):
         await client.socket.close()
 
 
-@pytest.mark.skipif(not (PG_URL and REDIS_URL), reason="several instances need PostgreSQL and Redis (.ci/run's second pass)")
+@pytest.mark.skipif(
+    not (PG_URL and REDIS_URL), reason="several instances need PostgreSQL and Redis (.ci/run's second pass)"
+)
 async def test_two_facilitators_on_two_instances_advance_the_agenda_once(server_factory, facilitated):
     room = facilitated
     one, two = server_factory().start(), server_factory().start()
@@ -268,8 +275,9 @@ async def test_two_facilitators_on_two_instances_advance_the_agenda_once(server_
     await host.do("session_start")
     first = (await host.do("agenda_next", current_item_id=None))["item"]
     await co.event("agenda_changed")
-    answers = await asyncio.gather(host.send("agenda_next", current_item_id=first["id"]),
-                                   co.send("agenda_next", current_item_id=first["id"]))
+    answers = await asyncio.gather(
+        host.send("agenda_next", current_item_id=first["id"]), co.send("agenda_next", current_item_id=first["id"])
+    )
     assert sorted(a["type"] for a in answers) == ["error", "ok"]
     assert next(a for a in answers if a["type"] == "error")["code"] == "agenda_moved"
     for client in (host, co):
@@ -278,8 +286,9 @@ async def test_two_facilitators_on_two_instances_advance_the_agenda_once(server_
         assert [m["agenda"]["item"]["position"] for m in moves] == [0, 1], "moved once, seen once on each instance"
         assert_clean_sequence(client)
     # Both muting the same person at once: one mute, one clear refusal or a no-op.
-    answers = await asyncio.gather(host.send("mute", seat_id=room.ani.seat_id),
-                                   co.send("mute", seat_id=room.ani.seat_id))
+    answers = await asyncio.gather(
+        host.send("mute", seat_id=room.ani.seat_id), co.send("mute", seat_id=room.ani.seat_id)
+    )
     assert all(a["type"] == "ok" for a in answers)
     fresh = await enter(one, room.session_id, room.ani.cookie)
     assert fresh.frames[-1]["you"]["muted"]

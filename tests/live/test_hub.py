@@ -51,20 +51,43 @@ async def hub(app):
     await hub.close_all(1001, "test over")
 
 
-def connect(app, hub, live_room, name: str, *, after: int = 0, facilitator: bool = False, queue_size: int = 256,
-            delay: float = 0.0) -> tuple[Connection, FakeSocket]:
+def connect(
+    app,
+    hub,
+    live_room,
+    name: str,
+    *,
+    after: int = 0,
+    facilitator: bool = False,
+    queue_size: int = 256,
+    delay: float = 0.0,
+) -> tuple[Connection, FakeSocket]:
     socket = FakeSocket(delay=delay)
-    connection = Connection(session_id=live_room.session_id, seat_id=live_room.people[name].seat_id,
-                            is_facilitator=facilitator, send=socket.send, close=socket.close, db=app.state.db,
-                            after=after, queue_size=queue_size,
-                            admitted_as_of=10**9)  # these seats stay in the room: no event ends them
+    connection = Connection(
+        session_id=live_room.session_id,
+        seat_id=live_room.people[name].seat_id,
+        is_facilitator=facilitator,
+        send=socket.send,
+        close=socket.close,
+        db=app.state.db,
+        after=after,
+        queue_size=queue_size,
+        admitted_as_of=10**9,
+    )  # these seats stay in the room: no event ends them
     return connection, socket
 
 
 async def say(app, live_room, name: str, text: str, client_id: str) -> int:
     async with app.state.db.unit_of_work() as db:
-        posted = await post_statement(db, session_id=live_room.session_id, seat_id=live_room.people[name].seat_id, client_id=client_id, text=text,
-                                      reply_to=None, now=app.state.clock.now())
+        posted = await post_statement(
+            db,
+            session_id=live_room.session_id,
+            seat_id=live_room.people[name].seat_id,
+            client_id=client_id,
+            text=text,
+            reply_to=None,
+            now=app.state.clock.now(),
+        )
     return posted.seq
 
 
@@ -90,8 +113,15 @@ async def test_an_event_seen_twice_is_sent_once_and_a_gap_is_filled_from_the_log
     connection, socket = connect(app, hub, live_room, "ani")
     connection.start()
     async with app.state.db.unit_of_work() as db:
-        events = [await append_event(db, session_id=live_room.session_id, event=SessionStatusChanged(status="live"),
-                                     now=app.state.clock.now()) for _ in range(3)]
+        events = [
+            await append_event(
+                db,
+                session_id=live_room.session_id,
+                event=SessionStatusChanged(status="live"),
+                now=app.state.clock.now(),
+            )
+            for _ in range(3)
+        ]
     seqs = [e.seq for e in events]
     frame = encode({"type": "session_status", "seq": seqs[2], "at": "2026-01-01T00:00:00+00:00", "status": "live"})
     connection.offer((seqs[2], "all", frame, None))  # arrives first: the two before it come from the log
@@ -108,8 +138,13 @@ async def test_what_a_client_may_not_see_arrives_as_a_noop_with_its_number(app, 
     await hub.join(participant)
     await hub.join(facilitator)
     async with app.state.db.unit_of_work() as db:
-        event = await append_event(db, session_id=live_room.session_id, event=SessionStatusChanged(status="live"),
-                                   audience="facilitators", now=app.state.clock.now())
+        event = await append_event(
+            db,
+            session_id=live_room.session_id,
+            event=SessionStatusChanged(status="live"),
+            audience="facilitators",
+            now=app.state.clock.now(),
+        )
     await settle(p_socket, f_socket, count=event.seq)
     assert [f for f in p_socket.sent if f.get("seq") == event.seq][0]["type"] == "noop"
     assert [f for f in f_socket.sent if f.get("seq") == event.seq][0]["type"] == "session_status"
@@ -169,9 +204,13 @@ async def test_every_room_event_type_and_the_welcome_are_valid_protocol_frames(a
     assert {"statement", "presence_joined", "presence_left", "session_status"} <= seen <= set(ROOM_EVENT_TYPES), seen
     # Every other event type is checked by tests/facilitation/ (each command's events) and
     # tests/live/test_facilitated_session.py (over sockets).
-    for extra in ({"type": "noop", "seq": 1}, {"type": "ack", "client_id": "x", "seq": 1, "statement_id": 1},
-                  {"type": "error", "code": "c", "message": "m"}, {"type": "pong"},
-                  {"type": "range_unavailable", "from_seq": 1, "to_seq": 2, "message": "m"}):
+    for extra in (
+        {"type": "noop", "seq": 1},
+        {"type": "ack", "client_id": "x", "seq": 1, "statement_id": 1},
+        {"type": "error", "code": "c", "message": "m"},
+        {"type": "pong"},
+        {"type": "range_unavailable", "from_seq": 1, "to_seq": 2, "message": "m"},
+    ):
         SERVER_FRAMES.validate_python(extra)
 
 
@@ -190,14 +229,22 @@ async def test_a_seat_taken_out_of_the_room_is_closed_but_its_history_does_not_c
         current = await last_seq(db, session_id=live_room.session_id)
     ani = live_room.people["ani"]
     socket = FakeSocket()
-    connection = Connection(session_id=live_room.session_id, seat_id=ani.seat_id, is_facilitator=False,
-                            send=socket.send, close=socket.close, db=app.state.db, after=current,
-                            admitted_as_of=current)
+    connection = Connection(
+        session_id=live_room.session_id,
+        seat_id=ani.seat_id,
+        is_facilitator=False,
+        send=socket.send,
+        close=socket.close,
+        db=app.state.db,
+        after=current,
+        admitted_as_of=current,
+    )
     await hub.join(connection)
     async with app.state.db.unit_of_work() as db:  # the service itself (rights are checked by the dispatcher)
         room = await enter(db, actor=Actor(live_room.session_id, live_room.people["nigar"].seat_id))
-        await moderation.take_seat_out(db, room, action="remove", seat_id=ani.seat_id, reason="A pause for you.",
-                                       now=app.state.clock.now())
+        await moderation.take_seat_out(
+            db, room, action="remove", seat_id=ani.seat_id, reason="A pause for you.", now=app.state.clock.now()
+        )
     await asyncio.wait_for(connection.closed.wait(), 3)
     assert socket.closed == (CLOSE_SEAT_ENDED, "your place in the room changed")
     told = [f for f in socket.sent if f["type"] == "moderation"]

@@ -8,6 +8,7 @@ import json
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from app.dialogues.models import Seat, SeatStatus
 from tests.live.room_client import open_room
 
 
@@ -99,7 +100,10 @@ async def test_bad_frames_get_error_events_and_the_connection_stays(server, live
         (json.dumps({"type": "statement", "client_id": "abcdefgh", "text": 5}), "invalid_command"),
         (json.dumps({"type": "statement", "client_id": "abcdefgh", "text": "x" * 2001}), "statement_too_long"),
         (json.dumps({"type": "statement", "client_id": "abcdefgh", "text": "hi", "extra": 1}), "invalid_command"),
-        (json.dumps({"type": "statement", "client_id": "abcdefgh", "text": "hi", "reply_to": 999999}), "unknown_reply_to"),
+        (
+            json.dumps({"type": "statement", "client_id": "abcdefgh", "text": "hi", "reply_to": 999999}),
+            "unknown_reply_to",
+        ),
     ]
     for raw, code in cases:
         await nigar.socket.send(raw)
@@ -165,8 +169,6 @@ async def test_refused_handshakes(app, server, live_room, case):
     elif case == "cookie for another session":
         cookie = live_room.other_cookie
     elif case == "removed seat":
-        from app.dialogues.models import Seat, SeatStatus
-
         async with app.state.db.unit_of_work() as db:
             seat = await db.get(Seat, live_room.people["rauf"].seat_id)
             seat.status = SeatStatus.removed

@@ -50,7 +50,9 @@ async def test_clients_on_two_instances_see_the_same_events_in_the_same_order(se
     await asyncio.sleep(0.5)
     for client in (nigar, ani, rauf):
         await drain(client)
-    orders = [[(f["seq"], f["statement"]["text"]) for f in c.frames if f["type"] == "statement"] for c in (nigar, ani, rauf)]
+    orders = [
+        [(f["seq"], f["statement"]["text"]) for f in c.frames if f["type"] == "statement"] for c in (nigar, ani, rauf)
+    ]
     assert len(orders[0]) == 12
     assert orders[0] == orders[1] == orders[2]
     for client in (nigar, ani, rauf):
@@ -111,8 +113,22 @@ def private_redis(tmp_path):  # type: ignore[no-untyped-def]
     port = free_port()
 
     def start() -> subprocess.Popen:
-        process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         time.sleep(0.3)
         return process
 

@@ -22,8 +22,11 @@ async def test_an_organiser_creates_a_programme_and_adds_a_facilitator(client, n
     programme = created.json()
     assert [c["key"] for c in programme["communities"]] == ["a", "b"]
     assert programme["my_role"] == "organiser"
-    added = await client.post(f"/api/programmes/{programme['id']}/members",
-                              json={"username": facilitator.username, "role": "facilitator"}, headers={"X-CSRF-Token": csrf})
+    added = await client.post(
+        f"/api/programmes/{programme['id']}/members",
+        json={"username": facilitator.username, "role": "facilitator"},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert added.status_code == 201
     their = new_client()
     await api_login(their, facilitator)
@@ -79,8 +82,9 @@ async def test_a_programme_keeps_at_least_one_organiser(app, client, make_accoun
     organiser = await make_account(Role.organiser)
     programme = await make_programme(app, organiser=organiser.user)
     csrf = await api_login(client, organiser)
-    response = await client.delete(f"/api/programmes/{programme.id}/members/{organiser.user.id}",
-                                   headers={"X-CSRF-Token": csrf})
+    response = await client.delete(
+        f"/api/programmes/{programme.id}/members/{organiser.user.id}", headers={"X-CSRF-Token": csrf}
+    )
     assert response.status_code == 400 and response.json()["error"]["code"] == "last_organiser"
 
 
@@ -89,11 +93,17 @@ async def test_members_must_be_added_in_their_account_role(app, client, make_acc
     facilitator = await make_account(Role.facilitator)
     programme = await make_programme(app, organiser=organiser.user)
     csrf = await api_login(client, organiser)
-    wrong = await client.post(f"/api/programmes/{programme.id}/members",
-                              json={"username": facilitator.username, "role": "organiser"}, headers={"X-CSRF-Token": csrf})
+    wrong = await client.post(
+        f"/api/programmes/{programme.id}/members",
+        json={"username": facilitator.username, "role": "organiser"},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "wrong_account_role"
-    unknown = await client.post(f"/api/programmes/{programme.id}/members",
-                                json={"username": "nobody", "role": "facilitator"}, headers={"X-CSRF-Token": csrf})
+    unknown = await client.post(
+        f"/api/programmes/{programme.id}/members",
+        json={"username": "nobody", "role": "facilitator"},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_account"
 
 
@@ -101,9 +111,15 @@ async def test_a_further_community_can_be_added(app, client, make_account):
     organiser = await make_account(Role.organiser)
     programme = await make_programme(app, organiser=organiser.user)
     csrf = await api_login(client, organiser)
-    added = await client.post(f"/api/programmes/{programme.id}/communities",
-                              json={"key": "c", "labels": LABELS["c"]}, headers={"X-CSRF-Token": csrf})
+    added = await client.post(
+        f"/api/programmes/{programme.id}/communities",
+        json={"key": "c", "labels": LABELS["c"]},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert added.status_code == 201
-    again = await client.post(f"/api/programmes/{programme.id}/communities",
-                              json={"key": "c", "labels": LABELS["c"]}, headers={"X-CSRF-Token": csrf})
+    again = await client.post(
+        f"/api/programmes/{programme.id}/communities",
+        json={"key": "c", "labels": LABELS["c"]},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert again.status_code == 409

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.routing import iter_route_contexts
 
@@ -30,8 +32,6 @@ def unsafe_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def concrete(path: str) -> str:
-    import re
-
     return re.sub(r"\{\w+\}", "1", path)
 
 
@@ -56,7 +56,12 @@ async def test_a_wrong_token_is_refused_and_changes_nothing(app, client, make_ac
     before = (await client.get("/api/admin/users")).json()
     response = await client.post(
         "/api/admin/users",
-        json={"username": "someone", "full_name": "Some One", "role": "facilitator", "password": "long enough password"},
+        json={
+            "username": "someone",
+            "full_name": "Some One",
+            "role": "facilitator",
+            "password": "long enough password",
+        },
         headers={"X-CSRF-Token": "0" * 64},
     )
     assert response.status_code == 403

@@ -10,8 +10,13 @@ from app.live.broker import RedisBroker
 
 @pytest.mark.parametrize(
     ("path", "accept"),
-    [("/login", "text/html"), ("/api/auth/me", "application/json"), ("/nowhere", "text/html"),
-     ("/healthz", "*/*"), ("/static/css/app.css", "text/css")],
+    [
+        ("/login", "text/html"),
+        ("/api/auth/me", "application/json"),
+        ("/nowhere", "text/html"),
+        ("/healthz", "*/*"),
+        ("/static/css/app.css", "text/css"),
+    ],
 )
 async def test_every_answer_carries_the_security_headers(client, path, accept):
     response = await client.get(path, headers={"Accept": accept})

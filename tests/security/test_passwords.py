@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 from argon2 import extract_parameters
 from sqlalchemy import text
 
 from app.accounts.models import Role
+from app.accounts.service import create_user
 from app.config import Settings
 from app.errors import ValidationFailed
 from app.main import create_app
@@ -26,8 +30,6 @@ async def test_hashes_are_argon2id_at_owasp_parameters_or_stronger():
 
 
 async def test_hashing_runs_off_the_event_loop():
-    import asyncio
-
     passwords = Passwords(time_cost=4, memory_kib=64 * 1024, parallelism=1)  # slow on purpose
     ticks = 0
 
@@ -66,24 +68,31 @@ async def test_login_rehashes_a_password_stored_with_older_parameters(database_u
     weak_settings = make_settings(database_url, redis_available, password_memory_kib=8 * 1024, password_time_cost=1)
     old_app = create_app(weak_settings, clock=clock)
     async with old_app.router.lifespan_context(old_app):
-        from app.accounts.service import create_user
-
         async with old_app.state.db.unit_of_work() as db:
-            user = await create_user(db, username="rehash.me", full_name="R", role=Role.organiser,
-                                     password=DEFAULT_PASSWORD, passwords=old_app.state.passwords, now=clock.now())
+            user = await create_user(
+                db,
+                username="rehash.me",
+                full_name="R",
+                role=Role.organiser,
+                password=DEFAULT_PASSWORD,
+                passwords=old_app.state.passwords,
+                now=clock.now(),
+            )
             old_hash = user.password_hash
     assert extract_parameters(old_hash).memory_cost == 8 * 1024
 
     new_app = create_app(make_settings(database_url, redis_available), clock=clock)
     async with new_app.router.lifespan_context(new_app):
-        import httpx
-
         transport = httpx.ASGITransport(app=new_app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            response = await client.post("/api/auth/login", json={"username": "rehash.me", "password": DEFAULT_PASSWORD})
+            response = await client.post(
+                "/api/auth/login", json={"username": "rehash.me", "password": DEFAULT_PASSWORD}
+            )
             assert response.status_code == 200
         async with new_app.state.db.engine.connect() as connection:
-            new_hash = (await connection.execute(text("SELECT password_hash FROM users WHERE username='rehash.me'"))).scalar_one()
+            new_hash = (
+                await connection.execute(text("SELECT password_hash FROM users WHERE username='rehash.me'"))
+            ).scalar_one()
     assert new_hash != old_hash
     params = extract_parameters(new_hash)
     assert (params.memory_cost, params.time_cost) == (19 * 1024, 2)
@@ -91,8 +100,12 @@ async def test_login_rehashes_a_password_stored_with_older_parameters(database_u
 
 @pytest.mark.parametrize(
     ("password", "problem"),
-    [("short", "at least 12"), ("aaaaaaaaaaaaaaaa", "too few different"), ("x" * 300, "at most"),
-     ("my-name-is-amina!", "username")],
+    [
+        ("short", "at least 12"),
+        ("aaaaaaaaaaaaaaaa", "too few different"),
+        ("x" * 300, "at most"),
+        ("my-name-is-amina!", "username"),
+    ],
 )
 def test_weak_passwords_are_refused_with_the_reason(password, problem):
     with pytest.raises(ValidationFailed, match=problem):

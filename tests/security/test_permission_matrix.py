@@ -9,6 +9,7 @@ R = refused. docs/permissions.md is the same table for people.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,17 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
+from sqlmodel import func, select
 
 from app.accounts.models import Role
 from app.dialogues import seats as seat_service
 from app.dialogues.agenda import agenda_of
+from app.dialogues.models import Invitation
 from app.dialogues.seat_cookie import seat_cookie_name
+from app.events.models import Statement
 from app.facilitation import lobby
+from app.main import create_app
+from app.transcripts.models import Redaction, TranscriptRelease
 from tests.backends import make_settings
 from tests.factories import CSRF_META, make_invitation, make_programme, make_session, schedule
 
@@ -53,15 +59,21 @@ class Rule:
 
 
 async def fresh_token(app, world: World, *, consent: bool = False) -> str:
-    invitation, token = await make_invitation(app, facilitator=world.accounts["facilitator"].user, session=world.session,
-                                              community="b")
+    invitation, token = await make_invitation(
+        app, facilitator=world.accounts["facilitator"].user, session=world.session, community="b"
+    )
     if consent:
         async with app.state.db.unit_of_work() as db:
-            from app.dialogues.models import Invitation
-
             row = await db.get(Invitation, invitation.id)
-            await seat_service.give_consent(db, invitation=row, session=world.session, rules_version=1,
-                                            accept_rules=True, accept_transcript=True, now=app.state.clock.now())
+            await seat_service.give_consent(
+                db,
+                invitation=row,
+                session=world.session,
+                rules_version=1,
+                accept_rules=True,
+                accept_transcript=True,
+                now=app.state.clock.now(),
+            )
     return token
 
 
@@ -91,37 +103,79 @@ async def language_code(app, world: World, client: httpx.AsyncClient) -> dict[st
 LOGIN = {"username": "organiser-login", "password": "correct horse battery staple"}
 NEW_ACCOUNT = {"username": "new.account", "full_name": "New", "role": "facilitator", "password": "a long enough secret"}
 COMMUNITY = {"key": "c", "labels": {"en": "C", "ru": "C", "az": "C", "hy": "C"}}
-PROGRAMME = {"name": "P2", "languages": ["en"], "communities": [{"key": "a", "labels": {"en": "A"}}, {"key": "b", "labels": {"en": "B"}}]}
+PROGRAMME = {
+    "name": "P2",
+    "languages": ["en"],
+    "communities": [{"key": "a", "labels": {"en": "A"}}, {"key": "b", "labels": {"en": "B"}}],
+}
 SESSION = {"title": "S2", "starts_at": "2030-01-01T10:00:00Z", "capacity": 4}
 ITEM = {"kind": "round", "title": "Round", "planned_minutes": 5}
-SESSION_FORM = {"title": "S2", "starts_at": "2030-01-01T10:00", "time_zone": "UTC", "planned_minutes": "90", "capacity": "4", "ground_rules": "Rules."}
+SESSION_FORM = {
+    "title": "S2",
+    "starts_at": "2030-01-01T10:00",
+    "time_zone": "UTC",
+    "planned_minutes": "90",
+    "capacity": "4",
+    "ground_rules": "Rules.",
+}
+
 
 async def transcript_things(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
     """A statement, a hand-made redaction and a released version of the world's session."""
-    import uuid
-
-    from sqlmodel import func, select
-
-    from app.events.models import Statement
-    from app.transcripts.models import Redaction, TranscriptRelease
-
     now = app.state.clock.now()
     async with app.state.db.unit_of_work() as db:
-        statement = Statement(session_id=world.session.id, seat_id=world.seat_id, client_id=uuid.uuid4().hex,
-                              text="Some words", seq=0, created_at=now)
+        statement = Statement(
+            session_id=world.session.id,
+            seat_id=world.seat_id,
+            client_id=uuid.uuid4().hex,
+            text="Some words",
+            seq=0,
+            created_at=now,
+        )
         db.add(statement)
         await db.flush()
-        redaction = Redaction(session_id=world.session.id, statement_id=statement.id, start=0, end=4, kind="manual",
-                              replacement="[redacted]", reason="r", decided_at=now)
-        version = (await db.exec(select(func.count()).select_from(TranscriptRelease)
-                                 .where(TranscriptRelease.session_id == world.session.id))).one() + 1
-        document = {"schema": "roundtable.transcript/1", "version": version, "released_at": now.isoformat(),
-                    "released_by": "Facilitator 1", "summary": "", "agreed_points": [], "sections": [],
-                    "communities": [], "counts": {"statements": 0, "speakers": 0},
-                    "session": {"title": "S", "programme": "P", "starts_at": now.isoformat(), "time_zone": "UTC",
-                                "show_communities": True}}
-        release = TranscriptRelease(session_id=world.session.id, version=version, document=document, released_at=now,
-                                    released_by_name="Facilitator 1")
+        redaction = Redaction(
+            session_id=world.session.id,
+            statement_id=statement.id,
+            start=0,
+            end=4,
+            kind="manual",
+            replacement="[redacted]",
+            reason="r",
+            decided_at=now,
+        )
+        version = (
+            await db.exec(
+                select(func.count())
+                .select_from(TranscriptRelease)
+                .where(TranscriptRelease.session_id == world.session.id)
+            )
+        ).one() + 1
+        document = {
+            "schema": "roundtable.transcript/1",
+            "version": version,
+            "released_at": now.isoformat(),
+            "released_by": "Facilitator 1",
+            "summary": "",
+            "agreed_points": [],
+            "sections": [],
+            "communities": [],
+            "counts": {"statements": 0, "speakers": 0},
+            "session": {
+                "title": "S",
+                "programme": "P",
+                "starts_at": now.isoformat(),
+                "time_zone": "UTC",
+                "show_communities": True,
+            },
+        }
+        release = TranscriptRelease(
+            session_id=world.session.id,
+            version=version,
+            document=document,
+            released_at=now,
+            released_by_name="Facilitator 1",
+        )
         db.add_all([redaction, release])
         await db.flush()
         return {"statement_id": statement.id, "redaction_id": redaction.id, "release_id": release.id, "fmt": "md"}
@@ -157,16 +211,31 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/programmes"): Rule("RARRRRR", PROGRAMME),
     ("GET", "/api/programmes/{programme_id}"): Rule("RAARRRR"),
     ("PATCH", "/api/programmes/{programme_id}"): Rule("RARRRRR", {"name": "Renamed"}),
-    ("POST", "/api/programmes/{programme_id}/members"): Rule("RARRRRR", {"username": "elsewhere-fac", "role": "facilitator"}),
+    ("POST", "/api/programmes/{programme_id}/members"): Rule(
+        "RARRRRR", {"username": "elsewhere-fac", "role": "facilitator"}
+    ),
     ("DELETE", "/api/programmes/{programme_id}/members/{user_id}"): Rule("RARRRRR"),
     ("POST", "/api/programmes/{programme_id}/communities"): Rule("RARRRRR", COMMUNITY),
     ("GET", "/programmes"): Rule("AAAARRR"),
-    ("POST", "/programmes"): Rule("RARRRRR", {"name": "P2", "lang_en": "1", "community_0_key": "a", "community_0_en": "A",
-                                              "community_1_key": "b", "community_1_en": "B"}),
+    ("POST", "/programmes"): Rule(
+        "RARRRRR",
+        {
+            "name": "P2",
+            "lang_en": "1",
+            "community_0_key": "a",
+            "community_0_en": "A",
+            "community_1_key": "b",
+            "community_1_en": "B",
+        },
+    ),
     ("GET", "/programmes/{programme_id}"): Rule("RAARRRR"),
-    ("POST", "/programmes/{programme_id}/members"): Rule("RARRRRR", {"username": "elsewhere-fac", "role": "facilitator"}),
+    ("POST", "/programmes/{programme_id}/members"): Rule(
+        "RARRRRR", {"username": "elsewhere-fac", "role": "facilitator"}
+    ),
     ("POST", "/programmes/{programme_id}/members/{user_id}/remove"): Rule("RARRRRR"),
-    ("POST", "/programmes/{programme_id}/communities"): Rule("RARRRRR", {"key": "c", "label_en": "C", "label_ru": "C", "label_az": "C", "label_hy": "C"}),
+    ("POST", "/programmes/{programme_id}/communities"): Rule(
+        "RARRRRR", {"key": "c", "label_en": "C", "label_ru": "C", "label_az": "C", "label_hy": "C"}
+    ),
     # Sessions and agendas
     ("GET", "/api/programmes/{programme_id}/sessions"): Rule("RAARRRR"),
     ("POST", "/api/programmes/{programme_id}/sessions"): Rule("RRARRRR", SESSION),
@@ -209,7 +278,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/sessions/{session_id}/transcript"): Rule("RRARRRR"),
     ("POST", "/api/sessions/{session_id}/transcript/decisions"): Rule("RRARRRR"),
     ("POST", "/api/sessions/{session_id}/transcript/redactions"): Rule("RRARRRR"),
-    ("DELETE", "/api/sessions/{session_id}/transcript/redactions/{redaction_id}"): Rule("RRARRRR", prepare=transcript_things),
+    ("DELETE", "/api/sessions/{session_id}/transcript/redactions/{redaction_id}"): Rule(
+        "RRARRRR", prepare=transcript_things
+    ),
     ("PUT", "/api/sessions/{session_id}/transcript/outcomes"): Rule("RRARRRR"),
     ("POST", "/api/sessions/{session_id}/transcript/release"): Rule("RRARRRR"),
     ("GET", "/api/programmes/{programme_id}/transcripts"): Rule("RAARRRR"),
@@ -217,7 +288,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/sessions/{session_id}/transcript"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/transcript/decisions"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/transcript/redactions"): Rule("RRARRRR"),
-    ("POST", "/sessions/{session_id}/transcript/redactions/{redaction_id}/remove"): Rule("RRARRRR", prepare=transcript_things),
+    ("POST", "/sessions/{session_id}/transcript/redactions/{redaction_id}/remove"): Rule(
+        "RRARRRR", prepare=transcript_things
+    ),
     ("POST", "/sessions/{session_id}/transcript/outcomes"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/transcript/release"): Rule("RRARRRR"),
     ("GET", "/programmes/{programme_id}/transcripts"): Rule("RAARRRR"),
@@ -236,14 +309,18 @@ MATRIX: dict[tuple[str, str], Rule] = {
     # Joining: whoever holds a link; one's own seat: its holder only
     ("POST", "/api/join"): Rule("AAAAAAA", token_body()),
     ("POST", "/api/join/language"): Rule("AAAAAAA", token_body(language="ru")),
-    ("POST", "/api/join/consent"): Rule("AAAAAAA", token_body(rules_version=1, accept_rules=True, accept_transcript=True)),
+    ("POST", "/api/join/consent"): Rule(
+        "AAAAAAA", token_body(rules_version=1, accept_rules=True, accept_transcript=True)
+    ),
     ("POST", "/api/join/claim"): Rule("AAAAAAA", token_body(display_name="Someone")),
     ("GET", "/api/sessions/{session_id}/me"): Rule("RRRRARR"),
     ("GET", "/join/{token}"): Rule("AAAAAAA", prepare=path_token),
     ("GET", "/join/language"): Rule("AAAAAAA", prepare=join_cookie()),
     ("POST", "/join/language"): Rule("AAAAAAA", {"language": "az"}, prepare=join_cookie()),
     ("GET", "/join/rules"): Rule("AAAAAAA", prepare=join_cookie()),
-    ("POST", "/join/rules"): Rule("AAAAAAA", {"rules_version": "1", "accept_rules": "1", "accept_transcript": "1"}, prepare=join_cookie()),
+    ("POST", "/join/rules"): Rule(
+        "AAAAAAA", {"rules_version": "1", "accept_rules": "1", "accept_transcript": "1"}, prepare=join_cookie()
+    ),
     ("GET", "/join/name"): Rule("AAAAAAA", prepare=join_cookie(consent=True)),
     ("POST", "/join/name"): Rule("AAAAAAA", {"display_name": "Someone"}, prepare=join_cookie(consent=True)),
     ("GET", "/sessions/{session_id}/waiting"): Rule("RRRRARR"),
@@ -260,8 +337,6 @@ def app_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def test_every_route_is_in_the_matrix_and_in_the_docs():
-    from app.main import create_app
-
     routes = app_routes(create_app(make_settings("sqlite+aiosqlite://", None)))
     assert routes - set(MATRIX) == set(), "routes missing from the permission matrix"
     assert set(MATRIX) - routes == set(), "the matrix names routes that do not exist"
@@ -272,8 +347,13 @@ def test_every_route_is_in_the_matrix_and_in_the_docs():
 
 @pytest.fixture
 def settings(database_url, redis_available):  # cheap passwords: this test logs in a lot
-    return make_settings(database_url, redis_available, password_memory_kib=8 * 1024, password_time_cost=1,
-                         login_limit_per_client="1000/minute")
+    return make_settings(
+        database_url,
+        redis_available,
+        password_memory_kib=8 * 1024,
+        password_time_cost=1,
+        login_limit_per_client="1000/minute",
+    )
 
 
 async def build_world(app, make_account) -> World:
@@ -292,16 +372,25 @@ async def build_world(app, make_account) -> World:
     await schedule(app, other_session)
     seat_tokens = {}
     seat_id = 0
-    for actor, (sess, fac) in {"participant": (session, facilitator), "other_participant": (other_session, other_facilitator)}.items():
+    for actor, (sess, fac) in {
+        "participant": (session, facilitator),
+        "other_participant": (other_session, other_facilitator),
+    }.items():
         invitation, token = await make_invitation(app, facilitator=fac.user, session=sess)
         async with app.state.db.unit_of_work() as db:
-            from app.dialogues.models import Invitation
-
             row = await db.get(Invitation, invitation.id)
-            await seat_service.give_consent(db, invitation=row, session=sess, rules_version=1, accept_rules=True,
-                                            accept_transcript=True, now=app.state.clock.now())
-            seat, cookie = await lobby.take_seat(db, invitation=row, session=sess, display_name=f"Seat {actor}",
-                                                         now=app.state.clock.now())
+            await seat_service.give_consent(
+                db,
+                invitation=row,
+                session=sess,
+                rules_version=1,
+                accept_rules=True,
+                accept_transcript=True,
+                now=app.state.clock.now(),
+            )
+            seat, cookie = await lobby.take_seat(
+                db, invitation=row, session=sess, display_name=f"Seat {actor}", now=app.state.clock.now()
+            )
         seat_tokens[actor] = (sess.id, cookie)
         if actor == "participant":
             seat_id = seat.id
@@ -309,9 +398,21 @@ async def build_world(app, make_account) -> World:
     async with app.state.db.unit_of_work() as db:
         item_id = (await agenda_of(db, session_id=session.id))[0].id
     return World(
-        accounts={"admin": admin, "organiser": organiser, "facilitator": facilitator, "other_facilitator": other_facilitator},
-        programme=programme, session=session, other_session=other_session, spare=spare.user,
-        item_id=item_id, second_session_id=second_session.id, invitation_id=pending.id, seat_id=seat_id, seat_tokens=seat_tokens,
+        accounts={
+            "admin": admin,
+            "organiser": organiser,
+            "facilitator": facilitator,
+            "other_facilitator": other_facilitator,
+        },
+        programme=programme,
+        session=session,
+        other_session=other_session,
+        spare=spare.user,
+        item_id=item_id,
+        second_session_id=second_session.id,
+        invitation_id=pending.id,
+        seat_id=seat_id,
+        seat_tokens=seat_tokens,
     )
 
 
@@ -320,7 +421,9 @@ async def actor_client(app, world: World, actor: str) -> tuple[httpx.AsyncClient
     client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
     if actor in world.accounts:
         account = world.accounts[actor]
-        response = await client.post("/api/auth/login", json={"username": account.username, "password": account.password})
+        response = await client.post(
+            "/api/auth/login", json={"username": account.username, "password": account.password}
+        )
         return client, response.json()["csrf_token"]
     if actor in world.seat_tokens:
         session_id, cookie = world.seat_tokens[actor]
@@ -330,9 +433,16 @@ async def actor_client(app, world: World, actor: str) -> tuple[httpx.AsyncClient
 
 
 def fill(template: str, world: World, values: dict[str, Any]) -> str:
-    ids = {"programme_id": world.programme.id, "session_id": world.session.id, "item_id": world.item_id,
-           "second_session_id": world.second_session_id,
-           "invitation_id": world.invitation_id, "seat_id": world.seat_id, "user_id": world.spare.id, **values}
+    ids = {
+        "programme_id": world.programme.id,
+        "session_id": world.session.id,
+        "item_id": world.item_id,
+        "second_session_id": world.second_session_id,
+        "invitation_id": world.invitation_id,
+        "seat_id": world.seat_id,
+        "user_id": world.spare.id,
+        **values,
+    }
     return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), template)
 
 

@@ -28,8 +28,9 @@ class Readers:
         await self.room.act(self.room.facilitator, "session_end")
 
     async def release(self) -> dict:
-        response = await self.facilitator.post(f"/api/sessions/{self.room.session_id}/transcript/release",
-                                               headers={"X-CSRF-Token": self.facilitator_csrf})
+        response = await self.facilitator.post(
+            f"/api/sessions/{self.room.session_id}/transcript/release", headers={"X-CSRF-Token": self.facilitator_csrf}
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -43,8 +44,13 @@ def make_readers(app, make_room, make_account, new_client):  # type: ignore[no-u
             programme = await db.get(Programme, session.programme_id)
         organiser = await make_account(Role.organiser)
         async with app.state.db.unit_of_work() as db:
-            await programme_service.add_member(db, programme=programme, username=organiser.username,
-                                               role=MemberRole.organiser, now=app.state.clock.now())
+            await programme_service.add_member(
+                db,
+                programme=programme,
+                username=organiser.username,
+                role=MemberRole.organiser,
+                now=app.state.clock.now(),
+            )
         async with app.state.db.unit_of_work() as db:
             user = await db.get(User, room.facilitator_user.id)
         facilitator_client = new_client()
@@ -54,4 +60,3 @@ def make_readers(app, make_room, make_account, new_client):  # type: ignore[no-u
         return Readers(room, programme.id, facilitator_client, facilitator_csrf, organiser_client, organiser_csrf)  # type: ignore[arg-type]
 
     return make
-

@@ -26,6 +26,7 @@ from app.dialogues import seats as seat_service
 from app.dialogues.models import DialogueSession, Invitation, SessionStatus
 from app.dialogues.sessions import change_status
 from app.facilitation import lobby
+from app.facilitation.statements import post_statement
 from app.main import create_app
 from app.transcripts import service as transcripts
 from app.transcripts.redact import ARMENIAN_SUFFIXES, AZERBAIJANI_SUFFIXES, RUSSIAN_SUFFIXES
@@ -37,9 +38,33 @@ ALPHABETS = {
     "ru": ("абвгдежзиклмнопрстуфхцчшщэюя", RUSSIAN_SUFFIXES),
     "hy": ("աբգդեզէըթժիլխծկհձղճմյնշոչպջռսվտրցւփքօֆ", ARMENIAN_SUFFIXES),
 }
-WORDS = ["we", "talked", "about", "the", "river", "and", "our", "grandparents", "today", "with", "many",
-         "мы", "говорили", "о", "детстве", "и", "море", "biz", "danışdıq", "məktəb", "haqqında",
-         "մենք", "խոսեցինք", "այգու", "մասին"]
+WORDS = [
+    "we",
+    "talked",
+    "about",
+    "the",
+    "river",
+    "and",
+    "our",
+    "grandparents",
+    "today",
+    "with",
+    "many",
+    "мы",
+    "говорили",
+    "о",
+    "детстве",
+    "и",
+    "море",
+    "biz",
+    "danışdıq",
+    "məktəb",
+    "haqqında",
+    "մենք",
+    "խոսեցինք",
+    "այգու",
+    "մասին",
+]
 COUNTER = itertools.count()
 
 
@@ -61,12 +86,19 @@ def people(draw):  # type: ignore[no-untyped-def]
         real, real_inflected = draw(a_name(script))
         user = draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=8))
         digits = draw(st.text(alphabet="0123456789", min_size=8, max_size=8))
-        found.append({
-            "display": display, "inflected": inflected, "real": real, "real_inflected": real_inflected,
-            "email": f"{user}{index}@mail{index}.org", "phone": f"+374 {digits[:2]} {digits[2:5]} {digits[5:]}",
-            "handle": f"@{user}{index}x", "url": f"https://{user}{index}.example.net/page",
-            "community": "a" if index % 2 == 0 else "b",
-        })
+        found.append(
+            {
+                "display": display,
+                "inflected": inflected,
+                "real": real,
+                "real_inflected": real_inflected,
+                "email": f"{user}{index}@mail{index}.org",
+                "phone": f"+374 {digits[:2]} {digits[2:5]} {digits[5:]}",
+                "handle": f"@{user}{index}x",
+                "url": f"https://{user}{index}.example.net/page",
+                "community": "a" if index % 2 == 0 else "b",
+            }
+        )
     words = draw(st.lists(st.sampled_from(WORDS), min_size=3, max_size=8))
     assume(len({p["display"].casefold() for p in found}) == len(found))  # display names are unique in a session
     return found, words
@@ -74,25 +106,54 @@ def people(draw):  # type: ignore[no-untyped-def]
 
 def _statement(person: dict, other: dict, words: list[str]) -> str:
     middle = len(words) // 2
-    return " ".join([*words[:middle], other["inflected"], "and", other["real_inflected"], *words[middle:],
-                     person["email"], person["phone"], person["handle"], person["url"]])
+    return " ".join(
+        [
+            *words[:middle],
+            other["inflected"],
+            "and",
+            other["real_inflected"],
+            *words[middle:],
+            person["email"],
+            person["phone"],
+            person["handle"],
+            person["url"],
+        ]
+    )
 
 
-async def _scenario(database_url: str, redis_url: str | None, found: list[dict], words: list[str]) -> tuple[list[str], list[str]]:
+async def _scenario(
+    database_url: str, redis_url: str | None, found: list[dict], words: list[str]
+) -> tuple[list[str], list[str]]:
     """Run a session with these people, release it, and read everything an organiser can."""
     clock = ManualClock()
-    app = create_app(make_settings(database_url, redis_url, password_memory_kib=8 * 1024, password_time_cost=1,
-                                   login_limit_per_client="1000/minute"), clock=clock)
+    app = create_app(
+        make_settings(
+            database_url,
+            redis_url,
+            password_memory_kib=8 * 1024,
+            password_time_cost=1,
+            login_limit_per_client="1000/minute",
+        ),
+        clock=clock,
+    )
     tokens: list[str] = []
     async with app.router.lifespan_context(app):
         tag = f"{next(COUNTER)}{uuid.uuid4().hex[:6]}"
         async with app.state.db.unit_of_work() as db:
             accounts = {}
             for role in (Role.organiser, Role.facilitator):
-                accounts[role] = await create_user(db, username=f"{role.value}-{tag}", full_name=f"Staff {tag}",
-                                                   role=role, password="a long enough secret",
-                                                   passwords=app.state.passwords, now=clock.now())
-        programme = await make_programme(app, organiser=accounts[Role.organiser], facilitators=[accounts[Role.facilitator]])
+                accounts[role] = await create_user(
+                    db,
+                    username=f"{role.value}-{tag}",
+                    full_name=f"Staff {tag}",
+                    role=role,
+                    password="a long enough secret",
+                    passwords=app.state.passwords,
+                    now=clock.now(),
+                )
+        programme = await make_programme(
+            app, organiser=accounts[Role.organiser], facilitators=[accounts[Role.facilitator]]
+        )
         session = await make_session(app, facilitator=accounts[Role.facilitator], programme=programme, capacity=8)
         async with app.state.db.unit_of_work() as db:
             row = await db.get(DialogueSession, session.id)
@@ -100,59 +161,95 @@ async def _scenario(database_url: str, redis_url: str | None, found: list[dict],
                 await change_status(db, session=row, to=status, reason=None, now=clock.now())
         seat_ids = []
         for person in found:
-            invitation, token = await make_invitation(app, facilitator=accounts[Role.facilitator], session=session,
-                                                      community=person["community"], real_name=person["real"],
-                                                      contact=person["email"])
+            invitation, token = await make_invitation(
+                app,
+                facilitator=accounts[Role.facilitator],
+                session=session,
+                community=person["community"],
+                real_name=person["real"],
+                contact=person["email"],
+            )
             tokens.append(token)
             async with app.state.db.unit_of_work() as db:
                 inv = await db.get(Invitation, invitation.id)
-                await seat_service.give_consent(db, invitation=inv, session=session, rules_version=1,
-                                                accept_rules=True, accept_transcript=True, now=clock.now())
-                seat, _cookie = await lobby.take_seat(db, invitation=inv, session=session,
-                                                              display_name=person["display"], now=clock.now())
+                await seat_service.give_consent(
+                    db,
+                    invitation=inv,
+                    session=session,
+                    rules_version=1,
+                    accept_rules=True,
+                    accept_transcript=True,
+                    now=clock.now(),
+                )
+                seat, _cookie = await lobby.take_seat(
+                    db, invitation=inv, session=session, display_name=person["display"], now=clock.now()
+                )
                 await lobby.admit(db, seat=seat, now=clock.now())
                 seat_ids.append(seat.id)
-        from app.facilitation.statements import post_statement
-
         for index, person in enumerate(found):
             other = found[(index + 1) % len(found)]
             clock.advance(seconds=30)
             async with app.state.db.unit_of_work() as db:
-                await post_statement(db, session_id=session.id, seat_id=seat_ids[index], client_id=uuid.uuid4().hex,  # type: ignore[arg-type]
-                                     text=_statement(person, other, words), reply_to=None, now=clock.now())
+                await post_statement(
+                    db,
+                    session_id=session.id,
+                    seat_id=seat_ids[index],
+                    client_id=uuid.uuid4().hex,  # type: ignore[arg-type]
+                    text=_statement(person, other, words),
+                    reply_to=None,
+                    now=clock.now(),
+                )
         async with app.state.db.unit_of_work() as db:
             row = await db.get(DialogueSession, session.id)
             await change_status(db, session=row, to=SessionStatus.ended, reason=None, now=clock.now())
             await transcripts.release(db, session=row, user=accounts[Role.facilitator], now=clock.now())
         transport = httpx.ASGITransport(app=app, client=("203.0.113.77", 4000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as organiser:
-            login = await organiser.post("/api/auth/login", json={"username": f"organiser-{tag}",
-                                                                  "password": "a long enough secret"})
+            login = await organiser.post(
+                "/api/auth/login", json={"username": f"organiser-{tag}", "password": "a long enough secret"}
+            )
             assert login.status_code == 200
             outputs = []
             listed = await organiser.get(f"/api/programmes/{programme.id}/transcripts")
             outputs.append(listed.text)
             release_id = listed.json()[0]["id"]
-            for url in (f"/programmes/{programme.id}/transcripts", f"/api/transcripts/{release_id}",
-                        f"/transcripts/{release_id}", *(f"/transcripts/{release_id}/export.{f}" for f in ("md", "json", "csv", "html"))):
+            for url in (
+                f"/programmes/{programme.id}/transcripts",
+                f"/api/transcripts/{release_id}",
+                f"/transcripts/{release_id}",
+                *(f"/transcripts/{release_id}/export.{f}" for f in ("md", "json", "csv", "html")),
+            ):
                 response = await organiser.get(url)
                 assert response.status_code == 200, url
                 outputs.append(response.text)
-            for refused in (f"/api/sessions/{session.id}/transcript", f"/sessions/{session.id}/transcript",
-                            f"/api/sessions/{session.id}/seats", f"/api/sessions/{session.id}/invitations"):
+            for refused in (
+                f"/api/sessions/{session.id}/transcript",
+                f"/sessions/{session.id}/transcript",
+                f"/api/sessions/{session.id}/seats",
+                f"/api/sessions/{session.id}/invitations",
+            ):
                 assert (await organiser.get(refused)).status_code in (403, 404), refused
     return outputs, tokens
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(case=people())
 def test_no_organiser_output_holds_a_name_contact_token_or_address(database_url, redis_available, case):
     found, words = case
     outputs, tokens = asyncio.run(_scenario(database_url, redis_available, found, words))
     seen = "\n".join(outputs).casefold()
     for person in found:
-        for secret in (person["display"], person["real"], person["email"], person["phone"], person["handle"],
-                       person["url"], person["url"].split("/")[2]):
+        for secret in (
+            person["display"],
+            person["real"],
+            person["email"],
+            person["phone"],
+            person["handle"],
+            person["url"],
+            person["url"].split("/")[2],
+        ):
             assert secret.casefold() not in seen, (secret, person)
     for token in tokens:
         assert token not in seen

@@ -42,39 +42,67 @@ def redact(text: str, people: list[Person] = PEOPLE) -> str:
 # --- Names -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("word", [
-    "Nigar", "Nigara", "Nigarın", "Nigarla", "Nigardan", "Nigarə", "Nigarı", "Nigarda", "Nigar'ın", "Nigar’a",
-    "Nigarin", "Nigargilə", "NIGARIN", "nigar", "Nigars",
-])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Nigar",
+        "Nigara",
+        "Nigarın",
+        "Nigarla",
+        "Nigardan",
+        "Nigarə",
+        "Nigarı",
+        "Nigarda",
+        "Nigar'ın",
+        "Nigar’a",
+        "Nigarin",
+        "Nigargilə",
+        "NIGARIN",
+        "nigar",
+        "Nigars",
+    ],
+)
 def test_azerbaijani_endings_redact_the_whole_word(word: str) -> None:
     assert redact(f"Dünən {word} danışdı.") == "Dünən Participant 1 danışdı."
 
 
-@pytest.mark.parametrize("word, pseudonym", [
-    *[(w, "Participant 5") for w in ("Нигяр", "Нигяра", "Нигяру", "Нигяром", "Нигяре", "Нигярой", "НИГЯРОЙ")],
-    *[(w, "Participant 5") for w in ("Аня", "Ани", "Ане", "Аню", "Аней", "Аниной")],  # а/я replaced
-    *[(w, "Participant 3") for w in ("Тигран", "Тиграна", "Тиграну", "Тиграном", "Тигране")],
-])
+@pytest.mark.parametrize(
+    "word, pseudonym",
+    [
+        *[(w, "Participant 5") for w in ("Нигяр", "Нигяра", "Нигяру", "Нигяром", "Нигяре", "Нигярой", "НИГЯРОЙ")],
+        *[(w, "Participant 5") for w in ("Аня", "Ани", "Ане", "Аню", "Аней", "Аниной")],  # а/я replaced
+        *[(w, "Participant 3") for w in ("Тигран", "Тиграна", "Тиграну", "Тиграном", "Тигране")],
+    ],
+)
 def test_russian_endings_and_stem_changes_redact_the_whole_word(word: str, pseudonym: str) -> None:
     assert redact(f"Мы говорили с {word} вчера.") == f"Мы говорили с {pseudonym} вчера."
 
 
-@pytest.mark.parametrize("word, pseudonym", [
-    *[(w, "Participant 6") for w in ("Անի", "Անիին", "Անիի", "Անիից", "Անիով", "Անին", "Անու")],
-    *[(w, "Participant 3") for w in ("Տիգրան", "Տիգրանին", "Տիգրանի", "Տիգրանից", "Տիգրանով", "Տիգրանը", "Տիգրանն")],
-    ("ՏԻԳՐԱՆԸ", "Participant 3"),
-])
+@pytest.mark.parametrize(
+    "word, pseudonym",
+    [
+        *[(w, "Participant 6") for w in ("Անի", "Անիին", "Անիի", "Անիից", "Անիով", "Անին", "Անու")],
+        *[
+            (w, "Participant 3")
+            for w in ("Տիգրան", "Տիգրանին", "Տիգրանի", "Տիգրանից", "Տիգրանով", "Տիգրանը", "Տիգրանն")
+        ],
+        ("ՏԻԳՐԱՆԸ", "Participant 3"),
+    ],
+)
 def test_armenian_endings_redact_the_whole_word(word: str, pseudonym: str) -> None:
     assert redact(f"Երեկ {word} խոսեց։") == f"Երեկ {pseudonym} խոսեց։"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Anita and Danielle came", "Anita and Danielle came"),
-    ("Ani, (Ani) and Ani's idea", "Participant 2, (Participant 2) and Participant 2's idea"),
-    ("«Ani» said: ANI!", "«Participant 2» said: Participant 2!"),
-    ("Animal", "Animal"),  # "mal" is no ending
-    ("nigar_aliyeva and Ani2", "Participant 1_Participant 1 and Participant 22"),  # "_" and digits are boundaries
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Anita and Danielle came", "Anita and Danielle came"),
+        ("Ani, (Ani) and Ani's idea", "Participant 2, (Participant 2) and Participant 2's idea"),
+        ("«Ani» said: ANI!", "«Participant 2» said: Participant 2!"),
+        ("Animal", "Animal"),  # "mal" is no ending
+        ("nigar_aliyeva and Ani2", "Participant 1_Participant 1 and Participant 22"),  # "_" and digits are boundaries
+    ],
+)
 def test_names_match_only_on_word_boundaries(text: str, expected: str) -> None:
     assert redact(text) == expected
 
@@ -105,7 +133,10 @@ def test_armenian_ligature_matches_its_two_letter_spellings() -> None:
 def test_full_name_is_one_suggestion_and_each_word_is_found_alone() -> None:
     found = suggest("Nigar Aliyeva spoke, then Aliyevanın friend and Nigar.", PEOPLE)
     assert [(s.original, s.replacement) for s in found] == [
-        ("Nigar Aliyeva", "Participant 1"), ("Aliyevanın", "Participant 1"), ("Nigar", "Participant 1")]
+        ("Nigar Aliyeva", "Participant 1"),
+        ("Aliyevanın", "Participant 1"),
+        ("Nigar", "Participant 1"),
+    ]
     assert redact("Tigran Petrosyan and Petrosyan") == "Participant 3 and Participant 3"
 
 
@@ -129,26 +160,32 @@ def test_people_without_usable_names_are_ignored() -> None:
 # --- Contacts ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("write nigar.aliyeva+x@gmail.com.", "write [email]."),
-    ("write nigar [at] mail [dot] az", "write [email]"),
-    ("call +994 50 123 45 67 or +994501234567", "call [phone] or [phone]"),
-    ("+374 10 123456, +7 (495) 123-45-67, 8 (495) 123-45-67", "[phone], [phone], [phone]"),
-    ("(012) 498-12-34 or 050.123.45.67 or 123-45-67", "[phone] or [phone] or [phone]"),
-    ("see https://example.org/a?b=1, http://x.az and www.nigar.az.", "see [link], [link] and [link]."),
-    ("at example.org/page or t.me/nigar_a or nigaraliyeva.az", "at [link] or [link] or [link]"),
-    ("follow @nigar_a and @ani.h.", "follow [handle] and [handle]."),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("write nigar.aliyeva+x@gmail.com.", "write [email]."),
+        ("write nigar [at] mail [dot] az", "write [email]"),
+        ("call +994 50 123 45 67 or +994501234567", "call [phone] or [phone]"),
+        ("+374 10 123456, +7 (495) 123-45-67, 8 (495) 123-45-67", "[phone], [phone], [phone]"),
+        ("(012) 498-12-34 or 050.123.45.67 or 123-45-67", "[phone] or [phone] or [phone]"),
+        ("see https://example.org/a?b=1, http://x.az and www.nigar.az.", "see [link], [link] and [link]."),
+        ("at example.org/page or t.me/nigar_a or nigaraliyeva.az", "at [link] or [link] or [link]"),
+        ("follow @nigar_a and @ani.h.", "follow [handle] and [handle]."),
+    ],
+)
 def test_contacts_are_replaced_by_their_placeholder(text: str, expected: str) -> None:
     assert redact(text, []) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "In 2020 we were 3 people, 12 of 40 agreed.",
-    "On 27.09.2020 and 2020-11-10, in 2019-2020 and 1990 - 1994.",
-    "Version 1.5/2, e.g. this, i.e. that, and/or: done.Then",
-    "me @ home, @ and a@",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2020 we were 3 people, 12 of 40 agreed.",
+        "On 27.09.2020 and 2020-11-10, in 2019-2020 and 1990 - 1994.",
+        "Version 1.5/2, e.g. this, i.e. that, and/or: done.Then",
+        "me @ home, @ and a@",
+    ],
+)
 def test_ordinary_numbers_dates_and_punctuation_are_not_contacts(text: str) -> None:
     assert suggest(text, []) == []
 
@@ -156,7 +193,11 @@ def test_ordinary_numbers_dates_and_punctuation_are_not_contacts(text: str) -> N
 def test_contacts_win_over_names_they_contain() -> None:
     found = suggest("Nigar: nigar.aliyeva@mail.az, instagram.com/nigar, @Nigar", PEOPLE)
     assert [(s.kind, s.replacement) for s in found] == [
-        ("name", "Participant 1"), ("email", "[email]"), ("url", "[link]"), ("handle", "[handle]")]
+        ("name", "Participant 1"),
+        ("email", "[email]"),
+        ("url", "[link]"),
+        ("handle", "[handle]"),
+    ]
     # The part of a full name outside a contact is still a name.
     assert redact("Nigar Aliyeva@mail.az") == "Participant 1 [email]"
 
@@ -168,20 +209,34 @@ def test_a_date_before_a_phone_number_is_kept() -> None:
 # --- Offsets, robustness, apply ----------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "", "😀", "İİİ ßß ﬁ Nigar 😀 Ani", "Ани Anı Անի\u0301 ǅ ΣΑΣ", "\ud800 Nigar", "@" * 50, "." * 50 + "a.b/",
-    "Nigar" * 1000, "1 " * 1000, "a." * 1000, "x@" * 500,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "😀",
+        "İİİ ßß ﬁ Nigar 😀 Ani",
+        "Ани Anı Անի\u0301 ǅ ΣΑΣ",
+        "\ud800 Nigar",
+        "@" * 50,
+        "." * 50 + "a.b/",
+        "Nigar" * 1000,
+        "1 " * 1000,
+        "a." * 1000,
+        "x@" * 500,
+    ],
+)
 def test_offsets_index_the_original_text_and_nothing_raises(text: str) -> None:
     found = suggest(text, PEOPLE)
-    assert all(text[s.start:s.end] == s.original for s in found)
+    assert all(text[s.start : s.end] == s.original for s in found)
     assert all(a.end <= b.start for a, b in zip(found, found[1:]))
     apply(text, [(s.start, s.end, s.replacement) for s in found])
 
 
 def test_suggestions_carry_offsets_kind_and_original() -> None:
     assert suggest("İİ Nigarın @ani", PEOPLE) == [
-        Suggestion(3, 10, "name", "Participant 1", "Nigarın"), Suggestion(11, 15, "handle", "[handle]", "@ani")]
+        Suggestion(3, 10, "name", "Participant 1", "Nigarın"),
+        Suggestion(11, 15, "handle", "[handle]", "@ani"),
+    ]
 
 
 def test_apply_replaces_spans_in_any_order() -> None:
@@ -189,26 +244,39 @@ def test_apply_replaces_spans_in_any_order() -> None:
     assert apply("unchanged", []) == "unchanged"
 
 
-@pytest.mark.parametrize("spans", [[(0, 5, "x"), (4, 6, "y")], [(-1, 2, "x")], [(3, 99, "x")], [(2, 2, "x")], [(3, 1, "x")]])
+@pytest.mark.parametrize(
+    "spans", [[(0, 5, "x"), (4, 6, "y")], [(-1, 2, "x")], [(3, 99, "x")], [(2, 2, "x")], [(3, 1, "x")]]
+)
 def test_apply_rejects_overlapping_empty_or_out_of_range_spans(spans: list[tuple[int, int, str]]) -> None:
     with pytest.raises(ValueError):
         apply("Nigar met Ani", spans)
 
 
 def test_suffix_lists_are_data() -> None:
-    for endings in (AZERBAIJANI_SUFFIXES, ENGLISH_SUFFIXES, RUSSIAN_SUFFIXES, RUSSIAN_STEM_ENDINGS,
-                    ARMENIAN_SUFFIXES, ARMENIAN_STEM_ENDINGS):
+    for endings in (
+        AZERBAIJANI_SUFFIXES,
+        ENGLISH_SUFFIXES,
+        RUSSIAN_SUFFIXES,
+        RUSSIAN_STEM_ENDINGS,
+        ARMENIAN_SUFFIXES,
+        ARMENIAN_STEM_ENDINGS,
+    ):
         assert isinstance(endings, tuple) and endings and all(e and e.isalpha() for e in endings)
 
 
 def test_ten_thousand_statements_take_well_under_a_second() -> None:
-    first = ("Nigar Ani Tigran İlkin Leyla Aram Samir Lilit Karen Aysel Rashad Gohar Elmir Narine Farid Anush "
-             "Ruslan Sona Vardan Kamala").split()
+    first = (
+        "Nigar Ani Tigran İlkin Leyla Aram Samir Lilit Karen Aysel Rashad Gohar Elmir Narine Farid Anush "
+        "Ruslan Sona Vardan Kamala"
+    ).split()
     last = "Aliyeva Petrosyan Mammadov Hakobyan Huseynova Sargsyan Guliyev Grigoryan Ismayilov Avetisyan".split()
     matcher = Matcher([Person(f"Participant {i}", (name, f"{name} {last[i % 10]}")) for i, name in enumerate(first)])
-    statements = [f"{i}: we spoke with {first[i % 20]}a about water, then {last[i % 10]}nın school, call +994 50 123 45 67"
-                  if i % 3 == 0 else f"statement {i}: the road to the village and the river are for everyone."
-                  for i in range(10_000)]
+    statements = [
+        f"{i}: we spoke with {first[i % 20]}a about water, then {last[i % 10]}nın school, call +994 50 123 45 67"
+        if i % 3 == 0
+        else f"statement {i}: the road to the village and the river are for everyone."
+        for i in range(10_000)
+    ]
     started = time.perf_counter()
     results = [matcher.suggest(s) for s in statements]
     assert time.perf_counter() - started < 1.0
@@ -223,13 +291,19 @@ ALPHABETS = {
     "armenian": "աբգդեզէըթժիլխծկհձղճմյնշոչպջռսվտրցւփքօֆ",
 }
 ENDINGS = {  # (endings, endings replacing the final letter, letters they replace)
-    "latin": (AZERBAIJANI_SUFFIXES + ENGLISH_SUFFIXES + tuple(q + s for q in "'’" for s in AZERBAIJANI_SUFFIXES), (), ""),
+    "latin": (
+        AZERBAIJANI_SUFFIXES + ENGLISH_SUFFIXES + tuple(q + s for q in "'’" for s in AZERBAIJANI_SUFFIXES),
+        (),
+        "",
+    ),
     "cyrillic": (RUSSIAN_SUFFIXES, RUSSIAN_STEM_ENDINGS, "аяьй"),
     "armenian": (ARMENIAN_SUFFIXES, ARMENIAN_STEM_ENDINGS, "ի"),
 }
-WORDS = ("we talked about the water schools peace today and then listened agreed river village bridge market "
-         "sülh kənd su məktəb bu gün dialoq çörək yol мир вода школа сегодня мы говорили река деревня "
-         "խաղաղություն ջուր դպրոց այսօր մենք խոսեցինք գյուղ").split()
+WORDS = (
+    "we talked about the water schools peace today and then listened agreed river village bridge market "
+    "sülh kənd su məktəb bu gün dialoq çörək yol мир вода школа сегодня мы говорили река деревня "
+    "խաղաղություն ջուր դպրոց այսօր մենք խոսեցինք գյուղ"
+).split()
 SEPARATORS = [" ", ", ", " (", ") ", ": ", "; ", "\n", " - ", ". ", " «", "» "]
 PLACEHOLDERS = ("[email]", "[phone]", "[link]", "[handle]")
 
@@ -260,8 +334,19 @@ def inflected(draw: st.DrawFn, word: str, script: str) -> str:
 digits = st.integers(0, 9).map(str)
 LABEL = st.from_regex(r"[a-z][a-z0-9-]{0,8}[a-z0-9]", fullmatch=True)
 TLD = st.sampled_from(["az", "am", "ru", "com", "org", "net", "info"])
-PHONE = st.sampled_from(["+994 NN NNN NN NN", "+994NNNNNNNNN", "+374 NN NNNNNN", "+7 (NNN) NNN-NN-NN",
-                         "8 NNN NNN NN NN", "0NN NNN NN NN", "(0NN) NNN.NN.NN", "NNN-NN-NN", "+374-NN-NN-NN-NN"])
+PHONE = st.sampled_from(
+    [
+        "+994 NN NNN NN NN",
+        "+994NNNNNNNNN",
+        "+374 NN NNNNNN",
+        "+7 (NNN) NNN-NN-NN",
+        "8 NNN NNN NN NN",
+        "0NN NNN NN NN",
+        "(0NN) NNN.NN.NN",
+        "NNN-NN-NN",
+        "+374-NN-NN-NN-NN",
+    ]
+)
 
 
 @st.composite
@@ -276,8 +361,17 @@ def contacts(draw: st.DrawFn, name: str) -> str:
     if kind == "handle":
         return "@" + draw(st.from_regex(r"[a-z0-9_]{1,8}(\.[a-z0-9_]{1,5})?[a-z0-9_]", fullmatch=True))
     path = draw(st.from_regex(r"[a-zA-Z0-9_/?=&-]{0,15}[a-zA-Z0-9]", fullmatch=True))
-    return draw(st.sampled_from([f"https://{domain}/{path}", f"http://{domain}", f"www.{domain}/{path}",
-                                 f"{domain}/{path}", f"www.{domain}"]))
+    return draw(
+        st.sampled_from(
+            [
+                f"https://{domain}/{path}",
+                f"http://{domain}",
+                f"www.{domain}/{path}",
+                f"{domain}/{path}",
+                f"www.{domain}",
+            ]
+        )
+    )
 
 
 @st.composite
@@ -322,7 +416,7 @@ def test_no_name_or_contact_survives(session: tuple[str, list[Person], list[str]
 @given(st.text(), st.lists(st.text(min_size=1, max_size=20), max_size=4))
 def test_any_text_and_any_names_give_valid_suggestions(text: str, names_: list[str]) -> None:
     found = suggest(text, [Person(f"P{i}", (n,)) for i, n in enumerate(names_)])
-    assert all(0 <= s.start < s.end <= len(text) and text[s.start:s.end] == s.original for s in found)
+    assert all(0 <= s.start < s.end <= len(text) and text[s.start : s.end] == s.original for s in found)
     assert all(a.end <= b.start for a, b in zip(found, found[1:]))
     apply(text, [(s.start, s.end, s.replacement) for s in found])
 

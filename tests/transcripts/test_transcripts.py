@@ -4,10 +4,20 @@ and export, and that never shows who said what."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
+from app.accounts.models import User
 from app.dialogues.models import Invitation, Seat
+from app.errors import AppError
+from app.events.models import Statement
+from app.programmes.models import Programme
+from app.transcripts import service
+from app.transcripts.models import TranscriptRelease
+from app.transcripts.retention import purge
 from tests.factories import DEFAULT_PASSWORD, Account, api_login
 
 NAMES = ("Nigar", "Ani", "Rauf", "Lusine")
@@ -21,10 +31,12 @@ async def _get(client, url: str, expect: int = 200):  # type: ignore[no-untyped-
 
 async def organiser_views(r, release_id: int) -> list[str]:  # type: ignore[no-untyped-def]
     """Everything an organiser can reach about the released transcript, as text."""
-    texts = [(await _get(r.organiser, f"/api/programmes/{r.programme_id}/transcripts")).text,
-             (await _get(r.organiser, f"/programmes/{r.programme_id}/transcripts")).text,
-             (await _get(r.organiser, f"/api/transcripts/{release_id}")).text,
-             (await _get(r.organiser, f"/transcripts/{release_id}")).text]
+    texts = [
+        (await _get(r.organiser, f"/api/programmes/{r.programme_id}/transcripts")).text,
+        (await _get(r.organiser, f"/programmes/{r.programme_id}/transcripts")).text,
+        (await _get(r.organiser, f"/api/transcripts/{release_id}")).text,
+        (await _get(r.organiser, f"/transcripts/{release_id}")).text,
+    ]
     for fmt in ("md", "json", "csv", "html"):
         texts.append((await _get(r.organiser, f"/transcripts/{release_id}/export.{fmt}")).text)
     return texts
@@ -52,11 +64,17 @@ async def test_a_session_becomes_a_reviewed_released_transcript_an_organiser_rea
     marks = {m["kind"] for s in draft["statements"] for m in s["marks"]}
     assert {"name", "email", "phone", "handle"} <= marks
     headers = {"X-CSRF-Token": r.facilitator_csrf}
-    made = await r.facilitator.post(f"{url}/redactions", headers=headers,
-                                    json={"statement_id": first.statement_id, "start": 13, "end": 23, "reason": "Too personal"})
+    made = await r.facilitator.post(
+        f"{url}/redactions",
+        headers=headers,
+        json={"statement_id": first.statement_id, "start": 13, "end": 23, "reason": "Too personal"},
+    )
     assert made.status_code == 201, made.text
-    saved = await r.facilitator.put(f"{url}/outcomes", headers=headers,
-                                    json={"summary": "A first, careful meeting.", "agreed_points": ["Meet again in May"]})
+    saved = await r.facilitator.put(
+        f"{url}/outcomes",
+        headers=headers,
+        json={"summary": "A first, careful meeting.", "agreed_points": ["Meet again in May"]},
+    )
     assert saved.status_code == 200
     assert (await r.organiser.get(url)).status_code in (403, 404), "organisers never reach a draft"
     page = (await _get(r.facilitator, f"/sessions/{room.session_id}/transcript")).text
@@ -76,10 +94,23 @@ async def test_a_session_becomes_a_reviewed_released_transcript_an_organiser_rea
     assert kinds == ["statement", "statement", "statement", "removed"], kinds
     texts = [e["text"] for e in section["entries"] if e["type"] == "statement"]
     assert "[redacted]" in texts[0] and "[email]" in texts[0] and "[phone]" in texts[1] and "[handle]" in texts[1]
-    assert section["entries"][2]["speaker"] == "Facilitator 1" and section["entries"][0]["speaker"].startswith("Participant ")
+    assert section["entries"][2]["speaker"] == "Facilitator 1" and section["entries"][0]["speaker"].startswith(
+        "Participant "
+    )
     everything = "\n".join(await organiser_views(r, listed[0]["id"]))
-    for secret in (*NAMES, "example.org", "123456", "ani_y", "hid.", "take back", "Only for us", "Private check-in",
-                   "Too personal", "Ground rule 3", "Test Facilitator"):
+    for secret in (
+        *NAMES,
+        "example.org",
+        "123456",
+        "ani_y",
+        "hid.",
+        "take back",
+        "Only for us",
+        "Private check-in",
+        "Too personal",
+        "Ground rule 3",
+        "Test Facilitator",
+    ):
         assert secret not in everything, secret
 
 
@@ -92,8 +123,6 @@ async def test_a_withdrawal_after_release_makes_a_new_version_without_it(make_re
     await r.release()
     async with room.app.state.db.unit_of_work() as db:
         seat = await db.get(Seat, room.people["rauf"].seat_id)
-        from app.transcripts import service
-
         await service.withdraw(db, seat=seat, statement_id=said.statement_id, now=room.clock.now())
     listed = (await _get(r.organiser, f"/api/programmes/{r.programme_id}/transcripts")).json()
     assert [t["version"] for t in listed] == [2]
@@ -102,7 +131,9 @@ async def test_a_withdrawal_after_release_makes_a_new_version_without_it(make_re
     releases = (await _get(r.facilitator, f"/api/sessions/{room.session_id}/transcript")).json()["releases"]
     first_id = next(v["id"] for v in releases if v["version"] == 1)
     old = (await _get(r.organiser, f"/api/transcripts/{first_id}")).json()
-    assert (old["version"], old["newest_version"], old["superseded"]) == (1, 2, True), "a reader of version 1 learns of 2"
+    assert (old["version"], old["newest_version"], old["superseded"]) == (1, 2, True), (
+        "a reader of version 1 learns of 2"
+    )
     assert "document" not in old, "the withdrawn words in version 1 are no longer shown"
     page = (await _get(r.organiser, f"/transcripts/{first_id}")).text
     assert "newer version" in page and "think better" not in page
@@ -111,11 +142,6 @@ async def test_a_withdrawal_after_release_makes_a_new_version_without_it(make_re
 
 
 async def test_withdrawing_closes_after_the_programmes_window(make_readers):
-    from datetime import timedelta
-
-    from app.errors import AppError
-    from app.transcripts import service
-
     r = await make_readers()
     room = r.room
     said = await room.say(room.people["rauf"], "Late regrets.")
@@ -134,16 +160,17 @@ async def test_release_can_need_two_facilitators(make_readers, make_account, new
     await room.say(room.people["nigar"], "One statement.")
     await r.end()
     headers = {"X-CSRF-Token": r.facilitator_csrf}
-    await r.facilitator.put(f"/api/sessions/{room.session_id}/transcript/outcomes", headers=headers,
-                            json={"summary": "", "agreed_points": [], "two_to_release": True})
+    await r.facilitator.put(
+        f"/api/sessions/{room.session_id}/transcript/outcomes",
+        headers=headers,
+        json={"summary": "", "agreed_points": [], "two_to_release": True},
+    )
     first = await r.release()
     assert first["released"] is False and "second facilitator" in first["message"]
     again = await r.release()
     assert again["released"] is False, "the same facilitator twice is still one"
     async with room.app.state.db.unit_of_work() as db:
         co_seat = await db.get(Seat, room.co_facilitator.seat_id)
-        from app.accounts.models import User
-
         co_user = await db.get(User, co_seat.user_id)
     co = new_client("198.51.100.30")
     csrf = await api_login(co, Account(co_user, DEFAULT_PASSWORD))
@@ -153,20 +180,13 @@ async def test_release_can_need_two_facilitators(make_readers, make_account, new
 
 async def test_a_transcript_is_released_only_after_the_session(make_readers):
     r = await make_readers()
-    response = await r.facilitator.post(f"/api/sessions/{r.room.session_id}/transcript/release",
-                                        headers={"X-CSRF-Token": r.facilitator_csrf})
+    response = await r.facilitator.post(
+        f"/api/sessions/{r.room.session_id}/transcript/release", headers={"X-CSRF-Token": r.facilitator_csrf}
+    )
     assert response.status_code == 409 and response.json()["error"]["code"] == "session_not_ended"
 
 
 async def test_purge_deletes_raw_words_after_the_retention_period_and_keeps_the_transcript(make_readers):
-    from datetime import timedelta
-
-    from sqlmodel import select
-
-    from app.events.models import Statement
-    from app.programmes.models import Programme
-    from app.transcripts.retention import purge
-
     r = await make_readers()
     room = r.room
     await room.say(room.people["nigar"], "Raw words.")
@@ -190,15 +210,11 @@ async def test_purge_deletes_raw_words_after_the_retention_period_and_keeps_the_
         invitations = (await db.exec(select(Invitation).where(Invitation.session_id == room.session_id))).all()
         assert all(i.real_name is None and i.contact is None for i in invitations)
     async with room.app.state.db.unit_of_work() as db:  # (a month on, the organiser's login has expired)
-        from app.transcripts.models import TranscriptRelease
-
         kept = (await db.exec(select(TranscriptRelease).where(TranscriptRelease.session_id == room.session_id))).all()
     assert len(kept) == 1 and "Raw words." in json.dumps(kept[0].document), "the released transcript stays"
 
 
 async def test_a_participant_withdraws_from_their_page_after_the_session(make_readers, new_client):
-    import re
-
     r = await make_readers()
     room = r.room
     said = await room.say(room.people["ani"], "Words to take back from home.")
@@ -211,8 +227,9 @@ async def test_a_participant_withdraws_from_their_page_after_the_session(make_re
     page = await _get(browser, f"/sessions/{room.session_id}/waiting")
     assert "Words to take back from home." in page.text
     csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
-    done = await browser.post(f"/sessions/{room.session_id}/statements/{said.statement_id}/withdraw",
-                              data={"csrf_token": csrf})
+    done = await browser.post(
+        f"/sessions/{room.session_id}/statements/{said.statement_id}/withdraw", data={"csrf_token": csrf}
+    )
     assert done.status_code == 303 and done.headers["location"].endswith("done=withdrawn")
     again = await _get(browser, f"/sessions/{room.session_id}/waiting?done=withdrawn")
     assert "Words to take back from home." not in again.text
@@ -223,8 +240,9 @@ async def test_a_participant_withdraws_from_their_page_after_the_session(make_re
     other.cookies.set(name, value)
     page = await _get(other, f"/sessions/{room.session_id}/waiting")
     csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text).group(1)
-    refused = await other.post(f"/sessions/{room.session_id}/statements/{kept.statement_id}/withdraw",
-                               data={"csrf_token": csrf})
+    refused = await other.post(
+        f"/sessions/{room.session_id}/statements/{kept.statement_id}/withdraw", data={"csrf_token": csrf}
+    )
     assert refused.headers["location"].endswith("error=unknown_statement")
     assert "Words only I may take back." in (await _get(browser, f"/sessions/{room.session_id}/waiting")).text
 
@@ -232,12 +250,15 @@ async def test_a_participant_withdraws_from_their_page_after_the_session(make_re
 async def test_organisers_set_the_retention_period_and_the_withdrawal_window(make_readers):
     r = await make_readers()
     url = f"/api/programmes/{r.programme_id}"
-    set_ = await r.organiser.patch(url, json={"retention_days": 90, "withdrawal_hours": 48},
-                                   headers={"X-CSRF-Token": r.organiser_csrf})
+    set_ = await r.organiser.patch(
+        url, json={"retention_days": 90, "withdrawal_hours": 48}, headers={"X-CSRF-Token": r.organiser_csrf}
+    )
     assert set_.status_code == 200 and (set_.json()["retention_days"], set_.json()["withdrawal_hours"]) == (90, 48)
     kept = await r.organiser.patch(url, json={"keep_raw_statements": True}, headers={"X-CSRF-Token": r.organiser_csrf})
     assert kept.json()["retention_days"] is None
     bad = await r.organiser.patch(url, json={"retention_days": 0}, headers={"X-CSRF-Token": r.organiser_csrf})
     assert bad.status_code == 422
-    facilitator = await r.facilitator.patch(url, json={"retention_days": 1}, headers={"X-CSRF-Token": r.facilitator_csrf})
+    facilitator = await r.facilitator.patch(
+        url, json={"retention_days": 1}, headers={"X-CSRF-Token": r.facilitator_csrf}
+    )
     assert facilitator.status_code in (403, 404), "organisers decide retention"

@@ -63,7 +63,9 @@ def test_the_template_is_up_to_date_with_the_pages():
     checked = extracted()
     assert checked, "no messages found: is babel.cfg right?"
     pot = keys_of(read(TRANSLATIONS / "messages.pot"))
-    assert sorted(map(str, checked - pot)) == [], "run pybabel extract (README, Languages): messages missing from messages.pot"
+    assert sorted(map(str, checked - pot)) == [], (
+        "run pybabel extract (README, Languages): messages missing from messages.pot"
+    )
     assert sorted(map(str, pot - checked)) == [], "messages.pot holds messages no page uses any more"
 
 
@@ -203,8 +205,9 @@ async def test_a_participant_who_chose_armenian_reads_the_next_steps_in_armenian
     rules = await person.get("/join/rules")
     assert '<html lang="hy">' in rules.text
     assert "Շփման կանոններ" in rules.text and "Համաձայն եմ — շարունակել" in rules.text
-    agreed = await person.post("/join/rules", data={"csrf_token": csrf, "rules_version": "1",
-                                                    "accept_rules": "1", "accept_transcript": "1"})
+    agreed = await person.post(
+        "/join/rules", data={"csrf_token": csrf, "rules_version": "1", "accept_rules": "1", "accept_transcript": "1"}
+    )
     assert agreed.headers["location"] == "/join/name"
     name_page = await person.get("/join/name")
     assert '<html lang="hy">' in name_page.text and "Ձեր անունը սենյակում" in name_page.text

@@ -7,7 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from app.accounts.models import Role
-from tests.factories import go_live, make_world, page_csrf
+from tests.factories import go_live, make_invitation, make_programme, make_world, page_csrf, schedule
 
 CSRF_TAG = re.compile(r'<meta name="csrf-token" content="[0-9a-f]+">')
 LINK = re.compile(r'value="(http://testserver/join/[A-Za-z0-9_-]{43})"')
@@ -15,7 +15,9 @@ LINK = re.compile(r'value="(http://testserver/join/[A-Za-z0-9_-]{43})"')
 
 async def log_in(browser, account) -> None:
     csrf = await page_csrf(browser, "/login")
-    response = await browser.post("/login", data={"username": account.username, "password": account.password, "csrf_token": csrf})
+    response = await browser.post(
+        "/login", data={"username": account.username, "password": account.password, "csrf_token": csrf}
+    )
     assert response.status_code == 303
 
 
@@ -26,8 +28,15 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
     # The organiser creates the programme and adds the facilitator.
     await log_in(client, organiser)
     csrf = await page_csrf(client, "/programmes")
-    form = {"csrf_token": csrf, "name": "Neighbours", "description": "A series", "lang_en": "1", "lang_ru": "1",
-            "lang_az": "1", "lang_hy": "1"}
+    form = {
+        "csrf_token": csrf,
+        "name": "Neighbours",
+        "description": "A series",
+        "lang_en": "1",
+        "lang_ru": "1",
+        "lang_az": "1",
+        "lang_hy": "1",
+    }
     for slot, key in enumerate(("a", "b")):
         form[f"community_{slot}_key"] = key
         for code, label in (("en", "Community"), ("ru", "Сообщество"), ("az", "İcma"), ("hy", "Համայնք")):
@@ -35,7 +44,9 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
     created = await client.post("/programmes", data=form)
     assert created.status_code == 303, created.text
     programme_url = created.headers["location"]
-    added = await client.post(f"{programme_url}/members", data={"csrf_token": csrf, "username": facilitator.username, "role": "facilitator"})
+    added = await client.post(
+        f"{programme_url}/members", data={"csrf_token": csrf, "username": facilitator.username, "role": "facilitator"}
+    )
     assert added.status_code == 303
     page = await client.get(programme_url)
     assert "Community A" in page.text and facilitator.username in page.text
@@ -45,12 +56,24 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
     await log_in(fac, facilitator)
     csrf = await page_csrf(fac, f"{programme_url}/sessions/new")
     local = (clock.now() + timedelta(days=7)).astimezone(ZoneInfo("Asia/Baku"))
-    scheduled = await fac.post(f"{programme_url}/sessions/new", data={
-        "csrf_token": csrf, "title": "Getting to know each other", "description": "",
-        "starts_at": local.strftime("%Y-%m-%dT%H:%M"), "time_zone": "Asia/Baku", "planned_minutes": "120",
-        "capacity": "4", "speaking_mode": "queued", "admission": "lobby", "show_communities": "1",
-        "keep_transcript": "1", "agenda_template": "1", "ground_rules": "1. Listen.\n2. Speak for yourself.",
-    })
+    scheduled = await fac.post(
+        f"{programme_url}/sessions/new",
+        data={
+            "csrf_token": csrf,
+            "title": "Getting to know each other",
+            "description": "",
+            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "time_zone": "Asia/Baku",
+            "planned_minutes": "120",
+            "capacity": "4",
+            "speaking_mode": "queued",
+            "admission": "lobby",
+            "show_communities": "1",
+            "keep_transcript": "1",
+            "agenda_template": "1",
+            "ground_rules": "1. Listen.\n2. Speak for yourself.",
+        },
+    )
     assert scheduled.status_code == 303, scheduled.text
     session_url = scheduled.headers["location"].split("?")[0]
     session_id = int(session_url.rsplit("/", 1)[1])
@@ -64,9 +87,13 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
         assert moved.status_code == 303
 
     # Four invitations in one go; the links are shown once.
-    bulk = await fac.post(f"{session_url}/invitations/bulk", data={
-        "csrf_token": csrf, "csv": "a,participant,Real A1,a1@example.org\na,participant,Real A2\nb,participant,Real B1\nb,participant,Real B2",
-    })
+    bulk = await fac.post(
+        f"{session_url}/invitations/bulk",
+        data={
+            "csrf_token": csrf,
+            "csv": "a,participant,Real A1,a1@example.org\na,participant,Real A2\nb,participant,Real B1\nb,participant,Real B2",
+        },
+    )
     assert bulk.status_code == 201
     links = LINK.findall(bulk.text)
     assert len(links) == 4
@@ -89,8 +116,10 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
         assert "1. Listen." in rules.text and "pseudonym" in rules.text and "withdraw" in rules.text
         unticked = await person.post("/join/rules", data={"csrf_token": token, "rules_version": "1"})
         assert unticked.status_code == 422 and "accept the ground rules" in unticked.text
-        agreed = await person.post("/join/rules", data={"csrf_token": token, "rules_version": "1",
-                                                        "accept_rules": "1", "accept_transcript": "1"})
+        agreed = await person.post(
+            "/join/rules",
+            data={"csrf_token": token, "rules_version": "1", "accept_rules": "1", "accept_transcript": "1"},
+        )
         assert agreed.headers["location"] == "/join/name"
         name_page = await person.get("/join/name")
         assert "do not use your full real name" in name_page.text
@@ -107,7 +136,9 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
     page = await late.get("/join/language")
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
     await late.post("/join/language", data={"csrf_token": token, "language": "ru"})
-    await late.post("/join/rules", data={"csrf_token": token, "rules_version": "1", "accept_rules": "1", "accept_transcript": "1"})
+    await late.post(
+        "/join/rules", data={"csrf_token": token, "rules_version": "1", "accept_rules": "1", "accept_transcript": "1"}
+    )
     clash = await late.post("/join/name", data={"csrf_token": token, "display_name": "nigar"})
     assert clash.status_code == 422
     assert 'id="f-display_name-error"' in clash.text and 'value="nigar"' in clash.text
@@ -133,17 +164,25 @@ async def test_a_bad_invitation_link_shows_a_page_that_reveals_nothing(client):
 
 
 async def test_schedule_form_errors_appear_next_to_fields_and_keep_what_was_typed(app, client, make_account, clock):
-    from tests.factories import make_programme
-
     organiser = await make_account(Role.organiser)
     facilitator = await make_account(Role.facilitator)
     programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user])
     await log_in(client, facilitator)
     csrf = await page_csrf(client, f"/programmes/{programme.id}/sessions/new")
-    response = await client.post(f"/programmes/{programme.id}/sessions/new", data={
-        "csrf_token": csrf, "title": "Kept title", "starts_at": "2020-01-01T10:00", "time_zone": "UTC",
-        "planned_minutes": "120", "capacity": "4", "quota_a": "3", "quota_b": "3", "ground_rules": "Rules",
-    })
+    response = await client.post(
+        f"/programmes/{programme.id}/sessions/new",
+        data={
+            "csrf_token": csrf,
+            "title": "Kept title",
+            "starts_at": "2020-01-01T10:00",
+            "time_zone": "UTC",
+            "planned_minutes": "120",
+            "capacity": "4",
+            "quota_a": "3",
+            "quota_b": "3",
+            "ground_rules": "Rules",
+        },
+    )
     assert response.status_code == 422
     assert 'value="Kept title"' in response.text
     assert 'id="f-starts_at-error"' in response.text
@@ -151,8 +190,6 @@ async def test_schedule_form_errors_appear_next_to_fields_and_keep_what_was_type
 
 
 async def test_the_invitation_page_keeps_real_names_for_facilitators_only(app, client, new_client, make_account):
-    from tests.factories import make_invitation, make_world
-
     world = await make_world(app, make_account)
     await make_invitation(app, facilitator=world.facilitator.user, session=world.session, real_name="Secret Realname")
     await log_in(client, world.facilitator)
@@ -171,23 +208,26 @@ async def test_a_failed_edit_of_a_session_already_under_way_shows_the_form_again
     clock.advance(days=3)  # the start time is now in the past
     await log_in(client, world.facilitator)
     csrf = await page_csrf(client, f"/sessions/{world.session.id}")
-    renamed = await client.post(f"/sessions/{world.session.id}/edit", data={"csrf_token": csrf, "title": "Renamed live",
-                                                                          "ground_rules": "Rules."})
+    renamed = await client.post(
+        f"/sessions/{world.session.id}/edit",
+        data={"csrf_token": csrf, "title": "Renamed live", "ground_rules": "Rules."},
+    )
     assert renamed.status_code == 303
-    refused = await client.post(f"/sessions/{world.session.id}/edit", data={"csrf_token": csrf, "title": "",
-                                                                          "ground_rules": "Rules."})
+    refused = await client.post(
+        f"/sessions/{world.session.id}/edit", data={"csrf_token": csrf, "title": "", "ground_rules": "Rules."}
+    )
     assert refused.status_code == 422 and 'id="f-title-error"' in refused.text
 
 
 async def test_a_claimed_or_revoked_link_shows_the_same_page_as_a_made_up_one(app, client, new_client, make_account):
-    from tests.factories import make_invitation, make_world, schedule
-
     world = await make_world(app, make_account)
     await schedule(app, world.session)
     _invitation, claimed = await make_invitation(app, facilitator=world.facilitator.user, session=world.session)
     browser = new_client()
-    await browser.post("/api/join/consent", json={"token": claimed, "rules_version": 1, "accept_rules": True,
-                                                  "accept_transcript": True})
+    await browser.post(
+        "/api/join/consent",
+        json={"token": claimed, "rules_version": 1, "accept_rules": True, "accept_transcript": True},
+    )
     assert (await browser.post("/api/join/claim", json={"token": claimed, "display_name": "Taken"})).status_code == 200
     pages = [await new_client().get(f"/join/{token}") for token in (claimed, "B" * 43)]
     assert [p.status_code for p in pages] == [404, 404]
