@@ -24,7 +24,7 @@ from app.security.passwords import Passwords
 from app.transcripts.retention import purge
 
 
-def _load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -54,7 +54,7 @@ async def _ensure_schema(settings: Settings, *, apply: bool) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    settings = _load_settings()
+    settings = load_settings()
     asyncio.run(upgrade(settings.database_url))
     print(f"Database is at migration {head_revision()}.")
 
@@ -63,7 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     overrides = {
         k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None
     }
-    settings = _load_settings(**overrides)
+    settings = load_settings(**overrides)
     configure_logging(level=settings.log_level, json=settings.json_logs)
     # The embedded database is migrated on start so one command runs everything;
     # a shared PostgreSQL is migrated by a separate, deliberate step.
@@ -112,7 +112,7 @@ async def _create_admin(settings: Settings, username: str, full_name: str, passw
 
 
 def cmd_create_admin(args: argparse.Namespace) -> None:
-    settings = _load_settings()
+    settings = load_settings()
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -127,7 +127,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    settings = _load_settings()
+    settings = load_settings()
     if settings.env is Environment.production:
         _fail("the demo creates accounts with printed passwords; it refuses to run in production.")
     asyncio.run(_ensure_schema(settings, apply=True))
@@ -154,7 +154,7 @@ async def _purge(settings: Settings) -> None:
 
 
 def cmd_purge(args: argparse.Namespace) -> None:
-    settings = _load_settings()
+    settings = load_settings()
     asyncio.run(_ensure_schema(settings, apply=settings.is_sqlite))
     asyncio.run(_purge(settings))
 

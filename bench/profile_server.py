@@ -21,7 +21,7 @@ import time
 
 import uvicorn
 
-from app.cli import _load_settings
+from app.cli import load_settings
 from app.logging import configure_logging
 
 
@@ -31,7 +31,7 @@ def _exit(*_: object) -> None:
 
 def main() -> None:
     out = sys.argv[1]
-    settings = _load_settings()
+    settings = load_settings()
     configure_logging(level=settings.log_level, json=settings.json_logs)
     print(f"Starting Roundtable (profiled) on http://{settings.host}:{settings.port}", flush=True)
     # uvicorn handles SIGTERM, shuts down, then raises the signal again with the handler that

@@ -252,7 +252,7 @@ class RoomClient(asyncio.Protocol):
         text = f"bench t={now} id={client_id}"
         if self.job.pad:
             text += " " + self.padding
-        self.write_frame(0x1, ('{"type":"statement","client_id":"%s","text":"%s"}' % (client_id, text)).encode())
+        self.write_frame(0x1, (f'{{"type":"statement","client_id":"{client_id}","text":"{text}"}}').encode())
         if self.job.seq_check:  # Roundtable: every statement is acknowledged
             self.pending[client_id.encode()] = now
         self.in_flight += 1
@@ -349,7 +349,7 @@ class RoomClient(asyncio.Protocol):
                 self.write_frame(0x8, (1000).to_bytes(2, "big"))
         try:
             await asyncio.wait_for(asyncio.shield(self.closed), timeout)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             self.transport.abort()
 
 
@@ -409,7 +409,7 @@ async def _lag_monitor(lags: list[float], stop: asyncio.Event) -> None:
         try:
             await asyncio.wait_for(stop.wait(), 0.05)
             return
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             lags.append(max(0.0, loop.time() - before - 0.05) * 1000)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import setup_room  # noqa: E402
+import setup_room
 from sqlalchemy import event
 
 from app.clock import SystemClock

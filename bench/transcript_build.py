@@ -49,7 +49,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.dialogues.models import (  # noqa: E402
+from app.dialogues.models import (
     AgendaItem,
     AgendaKind,
     DialogueSession,
@@ -58,13 +58,13 @@ from app.dialogues.models import (  # noqa: E402
     SeatStatus,
     SessionStatus,
 )
-from app.events.models import Statement  # noqa: E402
-from app.facilitation.models import Poll, PollStatus, Round, RoundStatus, RoundTurn, TurnOutcome  # noqa: E402
-from app.programmes.models import Community, Programme  # noqa: E402
-from app.transcripts import export  # noqa: E402
-from app.transcripts.build import Material, assemble, people, speakers, suggestions_for  # noqa: E402
-from app.transcripts.models import Redaction  # noqa: E402
-from app.transcripts.redact import Matcher  # noqa: E402
+from app.events.models import Statement
+from app.facilitation.models import Poll, PollStatus, Round, RoundStatus, RoundTurn, TurnOutcome
+from app.programmes.models import Community, Programme
+from app.transcripts import export
+from app.transcripts.build import Material, assemble, people, speakers, suggestions_for
+from app.transcripts.models import Redaction
+from app.transcripts.redact import Matcher
 
 GOAL_SECONDS = 1.0
 GOAL_COUNT = 10_000
@@ -644,7 +644,7 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
         "ratios_to_json_dumps": {name: statistics.median(t) / dumps for name, t in figures.items()},
         "goal_seconds": GOAL_SECONDS,
         "goal_count": GOAL_COUNT,
-        "goal_met": {name: met for name, met in verdicts.items()},
+        "goal_met": dict(verdicts.items()),
         "entries": entries,
         "spans_replaced": replaced,
         "left_real_names_or_contacts": left,

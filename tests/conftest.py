@@ -13,7 +13,7 @@ import pytest
 import redis
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401
+import app.models
 from app.accounts.models import Role
 from app.accounts.service import create_user
 from app.clock import ManualClock

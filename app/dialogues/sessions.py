@@ -226,7 +226,7 @@ async def occupied_seats(db: AsyncSession, *, session_id: int) -> dict[int | Non
         )
         .group_by(Seat.community_id)
     )
-    return {community_id: count for community_id, count in rows.all()}
+    return dict(rows.all())
 
 
 async def schedule_session(

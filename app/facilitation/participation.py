@@ -27,7 +27,7 @@ async def reaction_counts(db: AsyncSession, statement_id: int) -> dict[str, int]
     rows = await db.exec(
         select(Reaction.kind, func.count()).where(Reaction.statement_id == statement_id).group_by(Reaction.kind)
     )
-    return {kind: count for kind, count in rows.all()}
+    return dict(rows.all())
 
 
 async def react(db: AsyncSession, room: Room, *, statement_id: int, reaction: str, on: bool, now: datetime) -> dict:

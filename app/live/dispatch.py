@@ -71,9 +71,9 @@ FACILITATORS, EVERYONE = True, False
 
 # command type → (facilitators only, handler). docs/protocol.md has the same table for people.
 HANDLERS: dict[str, tuple[bool, Handler]] = {
-    **{name: (FACILITATORS, _session) for name in ("session_start", "session_pause", "session_resume", "session_end")},
-    **{name: (FACILITATORS, _agenda_move) for name in ("agenda_next", "agenda_back", "agenda_go")},
-    **{name: (FACILITATORS, _agenda_clock) for name in ("agenda_pause", "agenda_resume")},
+    **dict.fromkeys(("session_start", "session_pause", "session_resume", "session_end"), (FACILITATORS, _session)),
+    **dict.fromkeys(("agenda_next", "agenda_back", "agenda_go"), (FACILITATORS, _agenda_move)),
+    **dict.fromkeys(("agenda_pause", "agenda_resume"), (FACILITATORS, _agenda_clock)),
     "agenda_extend": (FACILITATORS, call(agenda_runner.extend, "item_id", "minutes")),
     "hand_raise": (EVERYONE, call(floor.raise_hand)),
     "hand_lower": (EVERYONE, call(floor.lower_hand, "seat_id")),
@@ -93,7 +93,7 @@ HANDLERS: dict[str, tuple[bool, Handler]] = {
     "balance": (FACILITATORS, _balance),
     "mute": (FACILITATORS, call(moderation.mute, "seat_id", "minutes", "reason")),
     "unmute": (FACILITATORS, call(moderation.unmute, "seat_id")),
-    **{name: (FACILITATORS, _seat_action) for name in ("send_to_lobby", "remove", "ban")},
+    **dict.fromkeys(("send_to_lobby", "remove", "ban"), (FACILITATORS, _seat_action)),
     "hide": (FACILITATORS, call(moderation.hide, "statement_id", "reason")),
     "slow_mode": (FACILITATORS, call(moderation.slow_mode, "seconds")),
     "lock": (FACILITATORS, call(moderation.lock, "locked")),

@@ -25,17 +25,17 @@ router = APIRouter(prefix="/api/programmes", tags=["programmes"], dependencies=[
 
 async def programme_public(db: DbDep, access: ProgrammeAccess, *, detail: bool = False) -> ProgrammePublic:
     communities = await service.communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
-    base = dict(
-        id=access.programme.id,
-        name=access.programme.name,
-        description=access.programme.description,
-        languages=access.programme.languages,
-        retention_days=access.programme.retention_days,
-        withdrawal_hours=access.programme.withdrawal_hours,
-        communities=[CommunityPublic(id=c.id, key=c.key, labels=c.labels) for c in communities],  # type: ignore[arg-type]
-        my_role=access.role,
-        created_at=access.programme.created_at,
-    )
+    base = {
+        "id": access.programme.id,
+        "name": access.programme.name,
+        "description": access.programme.description,
+        "languages": access.programme.languages,
+        "retention_days": access.programme.retention_days,
+        "withdrawal_hours": access.programme.withdrawal_hours,
+        "communities": [CommunityPublic(id=c.id, key=c.key, labels=c.labels) for c in communities],  # type: ignore[arg-type]
+        "my_role": access.role,
+        "created_at": access.programme.created_at,
+    }
     if not detail:
         return ProgrammePublic(**base)  # type: ignore[arg-type]
     members = await service.members_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
@@ -54,14 +54,8 @@ async def list_programmes(user: CurrentUser, db: DbDep) -> list[ProgrammePublic]
     return [await programme_public(db, access) for access in await service.list_programmes(db, user=user)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def create_programme(
-    body: ProgrammeCreate,
-    user: CurrentUser,
-    db: DbDep,
-    now: NowDep,
-    _organiser=Depends(require_role(Role.organiser)),  # type: ignore[no-untyped-def]
-) -> ProgrammeDetail:
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Depends(require_role(Role.organiser))])
+async def create_programme(body: ProgrammeCreate, user: CurrentUser, db: DbDep, now: NowDep) -> ProgrammeDetail:
     """An organiser creates a programme with its communities and languages."""
     programme = await service.create_programme(
         db,

@@ -146,7 +146,9 @@ async def join_name_submit(request: Request, db: DbDep, now: NowDep, pending: Pe
     form = FormState(values={"display_name": name}, fields=frozenset({"display_name"}))
     try:
         async with db.begin_nested():
-            seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session, display_name=name, now=now)
+            _seat, cookie = await lobby.take_seat(
+                db, invitation=invitation, session=session, display_name=name, now=now
+            )
         response = see_other(f"/sessions/{session.id}/waiting")
         set_seat_cookie(request, response, session_id=session.id, token=cookie)
         clear_private_cookie(request, response, JOIN_COOKIE, path="/join")

@@ -33,7 +33,7 @@ async def test_a_failure_inside_the_unit_of_work_leaves_nothing_behind(app):
 
 async def test_timestamps_come_back_as_utc_on_every_backend(app):
     async with app.state.db.unit_of_work() as db:
-        user = await create_user(
+        await create_user(
             db,
             username="tz.check",
             full_name="T",

@@ -83,7 +83,7 @@ async def test_two_people_per_community_join_and_are_admitted(client, new_client
         assert s["display_name"] not in s["pseudonym"]
     admitted = await client.post(f"/api/sessions/{world.session.id}/lobby/admit-all", headers={"X-CSRF-Token": fac})
     assert len(admitted.json()) == 4
-    for browser, seat in seats:
+    for browser, _seat in seats:
         me = await browser.get(f"/api/sessions/{world.session.id}/me")
         assert me.json()["status"] == "admitted"
 

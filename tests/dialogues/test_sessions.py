@@ -40,7 +40,7 @@ async def test_a_facilitator_schedules_a_session_with_parity_by_default(client, 
     assert session["quotas"] == [{"community_key": "a", "seats": 3}, {"community_key": "b", "seats": 3}]
     assert session["ground_rules_version"] == 1 and "Speak for yourself" in session["ground_rules"]
     agenda = (await client.get(f"/api/sessions/{session['id']}/agenda")).json()
-    assert [i["kind"] for i in agenda][0] == "check_in" and len(agenda) == 7
+    assert next(i["kind"] for i in agenda) == "check_in" and len(agenda) == 7
 
 
 async def test_a_local_time_is_read_in_the_sessions_time_zone_and_stored_in_utc(client, world, fac, clock):

@@ -146,8 +146,8 @@ async def test_what_a_client_may_not_see_arrives_as_a_noop_with_its_number(app, 
             now=app.state.clock.now(),
         )
     await settle(p_socket, f_socket, count=event.seq)
-    assert [f for f in p_socket.sent if f.get("seq") == event.seq][0]["type"] == "noop"
-    assert [f for f in f_socket.sent if f.get("seq") == event.seq][0]["type"] == "session_status"
+    assert next(f for f in p_socket.sent if f.get("seq") == event.seq)["type"] == "noop"
+    assert next(f for f in f_socket.sent if f.get("seq") == event.seq)["type"] == "session_status"
 
 
 async def test_a_stalled_reader_is_dropped_before_it_costs_memory_or_holds_up_others(app, hub, live_room):

@@ -46,7 +46,7 @@ async def test_clients_on_two_instances_see_the_same_events_in_the_same_order(se
         await client.until(lambda f: f["type"] == "welcome")
     for i in range(6):
         for client in (nigar, ani):
-            await client.say(f"{client is nigar and 'N' or 'A'}{i}")
+            await client.say(f"{(client is nigar and 'N') or 'A'}{i}")
     await asyncio.sleep(0.5)
     for client in (nigar, ani, rauf):
         await drain(client)

@@ -376,7 +376,7 @@ async def build_world(app, make_account) -> World:
         "participant": (session, facilitator),
         "other_participant": (other_session, other_facilitator),
     }.items():
-        invitation, token = await make_invitation(app, facilitator=fac.user, session=sess)
+        invitation, _token = await make_invitation(app, facilitator=fac.user, session=sess)
         async with app.state.db.unit_of_work() as db:
             row = await db.get(Invitation, invitation.id)
             await seat_service.give_consent(

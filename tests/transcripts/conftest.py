@@ -36,7 +36,7 @@ class Readers:
 
 
 @pytest.fixture
-def make_readers(app, make_room, make_account, new_client):  # type: ignore[no-untyped-def]  # noqa: F811
+def make_readers(app, make_room, make_account, new_client):  # type: ignore[no-untyped-def]
     async def make(**room_options: Any) -> Readers:
         room = await make_room(**room_options)
         async with app.state.db.unit_of_work() as db:

@@ -74,7 +74,7 @@ def a_name(draw, script: str) -> tuple[str, str]:  # type: ignore[no-untyped-def
     letters, suffixes = ALPHABETS[script]
     body = draw(st.text(alphabet=letters, min_size=6, max_size=9))
     name = body[0].upper() + body[1:]
-    return name, name + draw(st.sampled_from(("",) + suffixes))
+    return name, name + draw(st.sampled_from(("", *suffixes)))
 
 
 @st.composite

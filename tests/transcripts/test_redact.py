@@ -5,6 +5,7 @@ examples are backed by property tests that generate names, endings and contacts.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 
@@ -228,7 +229,7 @@ def test_a_date_before_a_phone_number_is_kept() -> None:
 def test_offsets_index_the_original_text_and_nothing_raises(text: str) -> None:
     found = suggest(text, PEOPLE)
     assert all(text[s.start : s.end] == s.original for s in found)
-    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
     apply(text, [(s.start, s.end, s.replacement) for s in found])
 
 
@@ -417,7 +418,7 @@ def test_no_name_or_contact_survives(session: tuple[str, list[Person], list[str]
 def test_any_text_and_any_names_give_valid_suggestions(text: str, names_: list[str]) -> None:
     found = suggest(text, [Person(f"P{i}", (n,)) for i, n in enumerate(names_)])
     assert all(0 <= s.start < s.end <= len(text) and text[s.start : s.end] == s.original for s in found)
-    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
     apply(text, [(s.start, s.end, s.replacement) for s in found])
 
 

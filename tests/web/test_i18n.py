@@ -33,7 +33,7 @@ def extracted() -> set[Key]:
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     checked: set[Key] = set()
-    for filename, _lineno, message, _comments, context in extract_from_dir(ROOT, method_map, options_map):
+    for _filename, _lineno, message, _comments, context in extract_from_dir(ROOT, method_map, options_map):
         key = (message, context)
         checked.add(key)
     return checked
