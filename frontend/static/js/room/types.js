@@ -224,7 +224,7 @@
 /** @typedef {EventBase & {type: "turn_warning", seat_id: number, seconds_left: number}} TurnWarningEvent */
 
 /**
- * Every room event (protocol.py's ROOM_EVENT_TYPES): numbered, in order, applied once.
+ * Every room event (app/events/schemas.py: ROOM_EVENT_TYPES): numbered, in order, applied once.
  * @typedef {StatementEvent | PresenceJoinedEvent | PresenceLeftEvent | SessionStatusEvent | AgendaChangedEvent
  *   | FloorChangedEvent | RoundChangedEvent | PollChangedEvent | PollProgressEvent | SeatChangedEvent
  *   | ModerationEvent | StatementChangedEvent | ReactionsChangedEvent | RoomSettingsEvent
