@@ -6,7 +6,7 @@ contact, invitation token or address of any seat.
 
 Each example is a whole session in a fresh app on the test's database (real SQLite or
 PostgreSQL), so the number of examples is kept small; the redaction rules themselves are
-tested at length in tests/unit/test_redact.py.
+tested at length in tests/transcripts/test_redact.py.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ COUNTER = itertools.count()
 
 
 @st.composite
-def a_name(draw, script: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def a_name(draw, script: str) -> tuple[str, str]:
     """A capitalised name in one script, and the same name with a grammatical ending."""
     letters, suffixes = ALPHABETS[script]
     body = draw(st.text(alphabet=letters, min_size=6, max_size=9))
@@ -78,7 +78,7 @@ def a_name(draw, script: str) -> tuple[str, str]:  # type: ignore[no-untyped-def
 
 
 @st.composite
-def people(draw):  # type: ignore[no-untyped-def]
+def people(draw):
     scripts = draw(st.lists(st.sampled_from(sorted(ALPHABETS)), min_size=2, max_size=4))
     found = []
     for index, script in enumerate(scripts):
@@ -194,7 +194,7 @@ async def _scenario(
                     db,
                     session_id=session.id,
                     seat_id=seat_ids[index],
-                    client_id=uuid.uuid4().hex,  # type: ignore[arg-type]
+                    client_id=uuid.uuid4().hex,
                     text=_statement(person, other, words),
                     reply_to=None,
                     now=clock.now(),
