@@ -7,6 +7,7 @@ ROUNDTABLE_DATABASE_URL) or from app.migrations, which passes in a connection.
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
@@ -20,7 +21,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(kind: str, obj: object, autogen_context: object) -> str | Literal[False]:
     # Migrations must not import app code, which changes; UTC timestamps are plain
     # DateTime columns in the database.
     if kind == "type" and isinstance(obj, UTCDateTime):

@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
@@ -24,9 +25,9 @@ from app.security.passwords import Passwords
 from app.transcripts.retention import purge
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         messages = [str(error.get("ctx", {}).get("error") or error["msg"]) for error in exc.errors()]
         fields = [".".join(str(p) for p in error["loc"]) for error in exc.errors()]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import Role, User
 from app.accounts.service import create_user, reset_password
@@ -93,7 +94,7 @@ async def create_demo(settings: Settings) -> Demo:
                     existing.disabled_at = None
                     await reset_password(
                         session,
-                        user_id=existing.id,  # type: ignore[arg-type]
+                        user_id=existing.id,
                         password=password,
                         passwords=passwords,
                         now=now,
@@ -105,7 +106,7 @@ async def create_demo(settings: Settings) -> Demo:
     return Demo(logins=logins, session_id=session_id, invitations=invitations)
 
 
-async def _demo_session(db, *, now) -> tuple[int, list[DemoInvitation]]:  # type: ignore[no-untyped-def]
+async def _demo_session(db: AsyncSession, *, now: datetime) -> tuple[int, list[DemoInvitation]]:
     """The demo programme and its open session; old demo links are revoked, new ones made."""
     users = {u.username: u for u in (await db.exec(select(User))).all()}
     organiser, facilitator = users["demo-organiser"], users["demo-facilitator"]
@@ -125,12 +126,12 @@ async def _demo_session(db, *, now) -> tuple[int, list[DemoInvitation]]:  # type
         await db.exec(
             select(DialogueSession).where(
                 DialogueSession.programme_id == programme.id,
-                DialogueSession.status.in_([SessionStatus.open, SessionStatus.scheduled]),
-            )  # type: ignore[attr-defined]
+                col(DialogueSession.status).in_([SessionStatus.open, SessionStatus.scheduled]),
+            )
         )
     ).first()
     if session is None:
-        access = await programme_access(db, user=facilitator, programme_id=programme.id)  # type: ignore[arg-type]
+        access = await programme_access(db, user=facilitator, programme_id=programme.id)
         start = (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
         session = await schedule_session(
             db,
@@ -148,7 +149,7 @@ async def _demo_session(db, *, now) -> tuple[int, list[DemoInvitation]]:  # type
         )
         await change_status(db, session=session, to=SessionStatus.scheduled, reason=None, now=now)
         await change_status(db, session=session, to=SessionStatus.open, reason=None, now=now)
-    for invitation, seat in await list_invitations(db, session_id=session.id):  # type: ignore[arg-type]
+    for invitation, seat in await list_invitations(db, session_id=session.id):
         if seat is None:
             await revoke_invitation(db, invitation=invitation, now=now)
     made: list[DemoInvitation] = []
@@ -162,7 +163,7 @@ async def _demo_session(db, *, now) -> tuple[int, list[DemoInvitation]]:  # type
                 data=InvitationCreate(community=key),
             )
             made.append(DemoInvitation(community=key, path=f"/join/{token}"))
-    return session.id, made  # type: ignore[return-value]
+    return session.id, made
 
 
 def print_demo(demo: Demo, *, base_url: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -33,7 +33,7 @@ def remember_viewer(request: Request, login_id: int | None, user: User | None) -
     """Keep who is asking on request.state as plain values (CSRF binding, page header)."""
     request.state.login_id = login_id
     request.state.user = (
-        Viewer(id=user.id, username=user.username, full_name=user.full_name, role=user.role)  # type: ignore[arg-type]
+        Viewer(id=user.id, username=user.username, full_name=user.full_name, role=user.role)
         if user is not None
         else None
     )
@@ -106,7 +106,7 @@ async def get_current_user(login: CurrentLogin) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_role(*roles: Role) -> Callable[[User], User]:
+def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets only accounts with one of these roles through."""
 
     async def check(user: CurrentUser) -> User:
@@ -114,7 +114,7 @@ def require_role(*roles: Role) -> Callable[[User], User]:
             raise PermissionDenied()
         return user
 
-    return check  # type: ignore[return-value]
+    return check
 
 
 AdminUser = Annotated[User, Depends(require_role(Role.admin))]

@@ -3,6 +3,7 @@ app/web/error_pages.py answers each as JSON for the API and as a readable page f
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -103,7 +104,7 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
     return {"error": error}
 
 
-def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str, list[dict]]:
+def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> tuple[str, str, list[dict[str, Any]]]:
     """Turn pydantic's error list into a status code, a summary and per-field details."""
     details: list[dict[str, Any]] = []
     for error in errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic.config import Config
@@ -50,7 +51,7 @@ async def downgrade(url: str, revision: str = "base") -> None:
     await _run(url, lambda config: command.downgrade(config, revision))
 
 
-async def _run(url: str, action, script_location: Path | None = None) -> None:  # type: ignore[no-untyped-def]
+async def _run(url: str, action: Callable[[Config], None], script_location: Path | None = None) -> None:
     engine = make_unpooled_engine(url)
     try:
         async with engine.connect() as connection:

@@ -23,7 +23,8 @@ rooms: dict[str, set[ServerConnection]] = defaultdict(set)
 
 
 async def handler(connection: ServerConnection) -> None:
-    name = connection.request.path.split("?", 1)[0]  # type: ignore[union-attr]
+    assert connection.request is not None  # the handler runs after the opening handshake
+    name = connection.request.path.split("?", 1)[0]
     room = rooms[name]
     room.add(connection)
     try:
@@ -39,8 +40,13 @@ async def handler(connection: ServerConnection) -> None:
 async def main(host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
     stop = loop.create_future()
+
+    def request_stop() -> None:
+        if not stop.done():
+            stop.set_result(None)
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+        loop.add_signal_handler(sig, request_stop)
     async with serve(
         handler, host, port, compression=None, max_size=64 * 1024, ping_interval=20, ping_timeout=20, backlog=4096
     ):

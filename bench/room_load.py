@@ -38,8 +38,9 @@ import socket
 import time
 from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import uvloop
 
@@ -47,7 +48,7 @@ try:
     from websockets.speedups import apply_mask  # C, shipped with websockets
 except ImportError:  # pragma: no cover
 
-    def apply_mask(data: bytes, mask: bytes) -> bytes:
+    def apply_mask(data: bytes | bytearray | memoryview, mask: bytes | bytearray) -> bytes:
         n = len(data)
         key = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
         return (int.from_bytes(data, "big") ^ key).to_bytes(n, "big")
@@ -150,7 +151,8 @@ class RoomClient(asyncio.Protocol):
 
     # -- connection ------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        # A connection made by loop.create_connection() has a stream transport.
+        self.transport = stream = cast(asyncio.Transport, transport)
         lines = [
             f"GET {self.spec.path} HTTP/1.1",
             f"Host: {self.job.host}:{self.job.port}",
@@ -162,7 +164,7 @@ class RoomClient(asyncio.Protocol):
         ]
         if self.spec.cookie:
             lines.append(f"Cookie: {self.spec.cookie}")
-        transport.write(("\r\n".join(lines) + "\r\n\r\n").encode())  # type: ignore[attr-defined]
+        stream.write(("\r\n".join(lines) + "\r\n\r\n").encode())
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.opened.done():
@@ -173,6 +175,8 @@ class RoomClient(asyncio.Protocol):
             self.stats.closes["eof"] += 1
 
     def data_received(self, data: bytes) -> None:
+        transport = self.transport
+        assert transport is not None  # data only arrives after connection_made
         if not self.opened.done():
             self.handshake += data
             end = self.handshake.find(b"\r\n\r\n")
@@ -180,18 +184,18 @@ class RoomClient(asyncio.Protocol):
                 if len(self.handshake) > 65536:
                     self.opened.set_exception(ConnectionError("handshake response too long"))
                 return
-            head, rest = bytes(self.handshake[:end]), bytes(self.handshake[end + 4 :])
-            status = head.split(b"\r\n", 1)[0]
+            response_head, rest = bytes(self.handshake[:end]), bytes(self.handshake[end + 4 :])
+            status = response_head.split(b"\r\n", 1)[0]
             accept = base64.b64encode(hashlib.sha1(self.key + GUID).digest())
-            if not status.startswith(b"HTTP/1.1 101") or accept not in head:
+            if not status.startswith(b"HTTP/1.1 101") or accept not in response_head:
                 self.opened.set_exception(
                     ConnectionError(f"refused: {status.decode(errors='replace')} {rest[:300].decode(errors='replace')}")
                 )
-                self.transport.close()  # type: ignore[union-attr]
+                transport.close()
                 return
             self.opened.set_result(None)
             if self.spec.role == "staller":
-                self.transport.pause_reading()  # type: ignore[union-attr]
+                transport.pause_reading()
             data = rest
             if not data:
                 return
@@ -225,7 +229,7 @@ class RoomClient(asyncio.Protocol):
                 self.stats.closes[str(self.close_code)] += 1
                 with contextlib.suppress(Exception):
                     self.write_frame(0x8, payload[:2])
-                self.transport.close()  # type: ignore[union-attr]
+                transport.close()
                 return
             elif opcode == 0:
                 self.stats.unparsed += 1  # a fragmented message: not expected from either server
@@ -240,7 +244,8 @@ class RoomClient(asyncio.Protocol):
         else:
             header = bytes((0x80 | opcode, 0x80 | 127)) + n.to_bytes(8, "big")
         mask = os.urandom(4)
-        self.transport.write(header + mask + apply_mask(payload, mask))  # type: ignore[union-attr]
+        assert self.transport is not None  # frames are only written on a made connection
+        self.transport.write(header + mask + apply_mask(payload, mask))
 
     # -- statements ------------------------------------------------------------------
     def send_statement(self) -> None:
@@ -303,12 +308,12 @@ class RoomClient(asyncio.Protocol):
         elif p.startswith(b'{"type":"ack"'):
             i = p.find(b'"client_id":"') + 13
             client_id = p[i : p.find(b'"', i)]
-            sent = self.pending.pop(client_id, None)
+            sent_ns = self.pending.pop(client_id, None)
             if in_window:
                 stats.acks_in_window += 1
-            if sent is not None:
-                if self.window.start_ns <= sent < self.window.end_ns:
-                    stats.ack_lat.append((now - sent) // 1000)
+            if sent_ns is not None:
+                if self.window.start_ns <= sent_ns < self.window.end_ns:
+                    stats.ack_lat.append((now - sent_ns) // 1000)
                 if self.job.complete_on == "ack":
                     self._completed()
         elif p.startswith(ROOM_EVENT_PREFIXES):
@@ -387,7 +392,7 @@ def raise_file_limit(wanted: int) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def _percentile(sorted_values: list[float], q: float) -> float:
+def _percentile(sorted_values: Sequence[float], q: float) -> float:
     if not sorted_values:
         return float("nan")
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]

@@ -368,10 +368,10 @@ def summarise(results: list[dict[str, Any]], job: Job, server_cpu: float, ready:
             out.frombytes(r[key])
         return sorted(out)
 
-    groups: dict[str, list[int]] = {}
+    groups: dict[str, array[int]] = {}
     for r in results:
         for group, raw in r["lat"].items():
-            groups.setdefault(group, array("i")).frombytes(raw)  # type: ignore[arg-type]
+            groups.setdefault(group, array("i")).frombytes(raw)
     lat_all = sorted(v for a in groups.values() for v in a)
     # p99 per second of the window (by send time): shows when something happened, e.g. a drop
     per_second: dict[int, list[int]] = {}
@@ -385,7 +385,7 @@ def summarise(results: list[dict[str, Any]], job: Job, server_cpu: float, ready:
     if unacked_in_window:  # never acknowledged: they count as slower than any that were
         ack = ack + [NEVER] * unacked_in_window
     d = job.duration
-    deliveries = Counter()
+    deliveries: Counter[str] = Counter()
     for r in results:
         deliveries.update(r["deliveries"])
     out = {
@@ -666,7 +666,11 @@ class Bench:
                         fleets.append(fleet)
                         counts.append(sum(x["connected"] for x in ready))
                         time.sleep(4.0)
-                        rss.append(max(proc_rss_kib(server.pid) for _ in range(3) if time.sleep(0.5) is None))
+                        samples = []
+                        for _ in range(3):
+                            time.sleep(0.5)
+                            samples.append(proc_rss_kib(server.pid))
+                        rss.append(max(samples))
                 finally:
                     for fleet in reversed(fleets):
                         fleet.close()
@@ -910,7 +914,7 @@ def main() -> None:
             postgres = None
             if "acks" in phases and not args.no_postgres:
                 postgres = stack.enter_context(scratch_rooms(runner, "postgresql", plan.ack_rooms, plan.ack_per_room))
-                info["postgresql"] = runner.run(postgres_version(postgres.url))  # type: ignore[arg-type]
+                info["postgresql"] = runner.run(postgres_version(postgres.url))
                 print(f"  PostgreSQL {info['postgresql']}", flush=True)
             bench = Bench(plan, logdir, sqlite, postgres)
             run_phases(bench, phases)

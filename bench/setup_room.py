@@ -30,7 +30,7 @@ from sqlmodel import col, select
 
 from app.accounts.models import Role
 from app.accounts.service import create_user
-from app.config import Settings
+from app.config import Environment, Settings
 from app.db import make_unpooled_engine
 from app.dialogues import invitations as invitation_service
 from app.dialogues import seats as seat_service
@@ -90,13 +90,13 @@ async def scratch_database(backend: str, *, admin_url: str = POSTGRES_ADMIN_URL)
         raise ValueError(f"unknown backend {backend!r}")
 
 
-def _settings(url: str):  # type: ignore[no-untyped-def]
+def _settings(url: str):
     # Cheap password hashing: only two accounts are made, and nothing logs in.
     return Settings(
         _env_file=None,
-        env="test",
+        env=Environment.test,
         database_url=url,
-        secret_key="bench-" + "k" * 40,  # type: ignore[call-arg]
+        secret_key="bench-" + "k" * 40,
         password_time_cost=1,
         password_memory_kib=8 * 1024,
         password_parallelism=1,
@@ -164,7 +164,7 @@ async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> l
                 row = await db.get(DialogueSession, session.id)
                 for status in (SessionStatus.scheduled, SessionStatus.open, SessionStatus.live):
                     await session_service.change_status(db, session=row, to=status, reason=None, now=now)
-            room = Room(session.id)  # type: ignore[arg-type]
+            room = Room(session.id)
             async with state.db.unit_of_work() as db:
                 session = await db.get(DialogueSession, session.id)
                 for n in range(seats):
@@ -185,7 +185,7 @@ async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> l
                         db, invitation=invitation, session=session, display_name=f"Person {n + 1}", now=now
                     )
                     await lobby.admit(db, seat=seat, now=now)
-                    room.cookies.append(f"{seat_cookie_name(session.id)}={cookie}")  # type: ignore[arg-type]
+                    room.cookies.append(f"{seat_cookie_name(session.id)}={cookie}")
             made.append(room)
             if log and (index + 1) % 20 == 0:
                 print(f"  {index + 1}/{rooms} rooms ({time.monotonic() - started:.0f} s)", flush=True)

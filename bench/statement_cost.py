@@ -50,7 +50,7 @@ async def measure(backend: str, count: int, show_sql: bool) -> None:
                     session_id=room.session_id,
                     seat_id=seat.id,
                     client_id="cost-first",
-                    text="first",  # type: ignore[arg-type]
+                    text="first",
                     reply_to=None,
                     now=clock.now(),
                 )
@@ -65,7 +65,7 @@ async def measure(backend: str, count: int, show_sql: bool) -> None:
                         session,
                         session_id=room.session_id,
                         seat_id=seat.id,
-                        client_id=f"cost-{n:08d}",  # type: ignore[arg-type]
+                        client_id=f"cost-{n:08d}",
                         text="a statement",
                         reply_to=None,
                         now=clock.now(),

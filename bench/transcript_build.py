@@ -393,13 +393,13 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
     for statement in statements[::200]:
         if statement.hidden_at is None and len(statement.text) > 12:
             decisions.setdefault(statement.id, []).append(
-                Redaction(  # type: ignore[arg-type]
+                Redaction(
                     id=next_id,
                     session_id=1,
                     statement_id=statement.id,
                     start=2,
                     end=10,
-                    kind="manual",  # type: ignore[arg-type]
+                    kind="manual",
                     replacement="[redacted]",
                     accepted=True,
                     reason="identifying detail",
@@ -486,11 +486,7 @@ def leaks(material: Material, document: dict[str, Any], probes: list[str]) -> tu
             if entry["type"] != "statement":
                 continue
             statement = shown[entry["number"] - 1]
-            kept = [
-                statement.text[d.start : d.end]
-                for d in material.decisions.get(statement.id, ())  # type: ignore[arg-type]
-                if not d.accepted
-            ]
+            kept = [statement.text[d.start : d.end] for d in material.decisions.get(statement.id, ()) if not d.accepted]
             text = entry["text"]
             left |= {p for p in probes if p in text and not any(p in k or k in p for k in kept)}
             names |= set(words.findall(text)) - {w for k in kept for w in words.findall(k)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -49,8 +50,8 @@ async def drop_scratch_postgres(url: str) -> None:
     await _admin_execute(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def make_settings(database_url: str, redis_url: str | None, **overrides: object) -> Settings:
-    values: dict[str, object] = {
+def make_settings(database_url: str, redis_url: str | None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
         "env": "test",
         "database_url": database_url,
         "redis_url": redis_url,
@@ -61,4 +62,4 @@ def make_settings(database_url: str, redis_url: str | None, **overrides: object)
         "max_body_bytes": 64 * 1024,
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]
+    return Settings(_env_file=None, **values)

@@ -13,7 +13,7 @@ import pytest
 import redis
 from sqlmodel import SQLModel
 
-import app.models
+from app import models as _tables  # noqa: F401  (registers every table on the metadata)
 from app.accounts.models import Role
 from app.accounts.service import create_user
 from app.clock import ManualClock
@@ -97,14 +97,14 @@ async def app(settings: Settings, clock: ManualClock) -> AsyncIterator:
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
 
 
 @pytest.fixture
-async def new_client(app):  # type: ignore[no-untyped-def]
+async def new_client(app):
     """Another browser: its own cookies, optionally its own address."""
     clients: list[httpx.AsyncClient] = []
 
@@ -120,7 +120,7 @@ async def new_client(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_account(app):  # type: ignore[no-untyped-def]
+def make_account(app):
     """Create an account through the accounts service, as the admin page would."""
     counter = iter(range(1, 10_000))
 
@@ -147,8 +147,8 @@ def make_account(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_room(app, make_account):  # type: ignore[no-untyped-def]
-    async def make(*, speaking_mode: str = "open", people=PEOPLE, keys=("a", "b"), live: bool = True) -> InRoom:  # type: ignore[no-untyped-def]
+def make_room(app, make_account):
+    async def make(*, speaking_mode: str = "open", people=PEOPLE, keys=("a", "b"), live: bool = True) -> InRoom:
         organiser = await make_account(Role.organiser)
         facilitator = await make_account(Role.facilitator)
         co = await make_account(Role.facilitator)
@@ -165,24 +165,24 @@ def make_room(app, make_account):  # type: ignore[no-untyped-def]
             person = await seat_for(
                 app, facilitator=facilitator.user, session=session, community=community, name=name.title()
             )
-            seats[name] = Actor(session_id=session.id, seat_id=person.seat_id)  # type: ignore[arg-type]
+            seats[name] = Actor(session_id=session.id, seat_id=person.seat_id)
             cookies[name] = person.cookie
         actors = []
         for user in (facilitator.user, co.user):
             async with app.state.db.unit_of_work() as db:
                 row = await db.get(DialogueSession, session.id)
-                seat = await facilitator_seat(db, session=row, user=user, now=app.state.clock.now())  # type: ignore[arg-type]
-                actors.append(Actor(session_id=session.id, seat_id=seat.id))  # type: ignore[arg-type]
-        return InRoom(app, session.id, actors[0], actors[1], facilitator.user, seats, cookies)  # type: ignore[arg-type]
+                seat = await facilitator_seat(db, session=row, user=user, now=app.state.clock.now())
+                actors.append(Actor(session_id=session.id, seat_id=seat.id))
+        return InRoom(app, session.id, actors[0], actors[1], facilitator.user, seats, cookies)
 
     return make
 
 
 @pytest.fixture
-async def room(make_room) -> InRoom:  # type: ignore[no-untyped-def]
+async def room(make_room) -> InRoom:
     return await make_room()
 
 
 @pytest.fixture
-async def queued_room(make_room) -> InRoom:  # type: ignore[no-untyped-def]
+async def queued_room(make_room) -> InRoom:
     return await make_room(speaking_mode="queued")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -41,8 +42,8 @@ LABELS = {
 
 
 async def make_programme(
-    app, *, organiser: User, facilitators: list[User] = (), keys=("a", "b"), name="Programme"
-) -> Programme:  # type: ignore[no-untyped-def]
+    app, *, organiser: User, facilitators: Sequence[User] = (), keys=("a", "b"), name="Programme"
+) -> Programme:
     now = app.state.clock.now()
     async with app.state.db.unit_of_work() as db:
         programme = await programme_service.create_programme(
@@ -61,7 +62,7 @@ async def make_programme(
     return programme
 
 
-async def make_session(app, *, facilitator: User, programme: Programme, **fields) -> DialogueSession:  # type: ignore[no-untyped-def]
+async def make_session(app, *, facilitator: User, programme: Programme, **fields) -> DialogueSession:
     now = app.state.clock.now()
     data = {
         "title": "First meeting",
@@ -101,16 +102,16 @@ async def make_invitation(
 class World:
     """An organiser, two facilitators of one programme, one facilitator of another."""
 
-    organiser: object
-    facilitator: object
-    co_facilitator: object
-    outsider: object
+    organiser: Account
+    facilitator: Account
+    co_facilitator: Account
+    outsider: Account
     programme: Programme
     other_programme: Programme
     session: DialogueSession
 
 
-async def make_world(app, make_account) -> World:  # type: ignore[no-untyped-def]
+async def make_world(app, make_account) -> World:
     organiser = await make_account(Role.organiser)
     facilitator = await make_account(Role.facilitator)
     co_facilitator = await make_account(Role.facilitator)
@@ -124,7 +125,7 @@ async def make_world(app, make_account) -> World:  # type: ignore[no-untyped-def
     return World(organiser, facilitator, co_facilitator, outsider, programme, other, session)
 
 
-async def schedule(app, session: DialogueSession) -> None:  # type: ignore[no-untyped-def]
+async def schedule(app, session: DialogueSession) -> None:
     """Move a draft to scheduled, so that its invitations can be followed."""
     async with app.state.db.unit_of_work() as db:
         row = await db.get(DialogueSession, session.id)
@@ -146,7 +147,7 @@ async def seat_for(
     facilitator,
     session,
     community: str | None,
-    name: str,  # type: ignore[no-untyped-def]
+    name: str,
     role: SeatRole = SeatRole.participant,
 ) -> Person:
     invitation, _token = await make_invitation(
@@ -160,10 +161,10 @@ async def seat_for(
         )
         seat, cookie = await lobby.take_seat(db, invitation=row, session=session, display_name=name, now=now)
         await lobby.admit(db, seat=seat, now=now)
-    return Person(name, seat.id, f"{seat_cookie_name(session.id)}={cookie}")  # type: ignore[arg-type]
+    return Person(name, seat.id, f"{seat_cookie_name(session.id)}={cookie}")
 
 
-async def go_live(app, session) -> None:  # type: ignore[no-untyped-def]
+async def go_live(app, session) -> None:
     async with app.state.db.unit_of_work() as db:
         row = await db.get(DialogueSession, session.id)
         for status in (SessionStatus.scheduled, SessionStatus.open, SessionStatus.live):
@@ -193,7 +194,7 @@ class InRoom:
         return Actor(session_id=self.session_id, seat_id=person.seat_id)
 
     @property
-    def clock(self):  # type: ignore[no-untyped-def]
+    def clock(self):
         return self.app.state.clock
 
     async def act(self, actor: Actor, type: str, **fields: Any) -> Any:
@@ -230,7 +231,7 @@ class InRoom:
         async with self.app.state.db.unit_of_work() as db:
             session = await db.get(DialogueSession, self.session_id)
             seat = await db.get(Seat, actor.seat_id)
-            welcome = await room_state(db, session=session, seat=seat, now=self.clock.now())  # type: ignore[arg-type]
+            welcome = await room_state(db, session=session, seat=seat, now=self.clock.now())
         SERVER_FRAMES.validate_python(welcome)
         return welcome
 

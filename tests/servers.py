@@ -11,6 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import httpx
 
@@ -48,7 +49,7 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log: Path | None = None
-    _log_file: object = None
+    _log_file: TextIO | None = None
 
     @property
     def base_url(self) -> str:
@@ -108,7 +109,7 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         if self._log_file is not None:
-            self._log_file.close()  # type: ignore[attr-defined]
+            self._log_file.close()
             self._log_file = None
         code = self.process.returncode
         self.process = None

@@ -151,12 +151,12 @@ def test_compose_production_values_pass_the_production_checks(
         "POSTGRES_PASSWORD": secrets.token_hex(24),
     }
     assert len(dotenv["ROUNDTABLE_SECRET_KEY"]) == 48
-    values = {
+    values: dict[str, Any] = {
         key.removeprefix(PREFIX).lower(): _interpolate(value, dotenv)
         for key, value in _app_environment().items()
         if key.startswith(PREFIX)
     }
-    settings = Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    settings = Settings(_env_file=None, **values)
 
     assert settings.env is Environment.production
     assert settings.secret_key == dotenv["ROUNDTABLE_SECRET_KEY"]
@@ -168,7 +168,7 @@ def test_compose_production_values_pass_the_production_checks(
 
 
 def test_the_same_shape_with_a_weak_secret_is_refused(no_roundtable_environment: None) -> None:
-    values = {
+    values: dict[str, Any] = {
         key.removeprefix(PREFIX).lower(): _interpolate(
             value, {"ROUNDTABLE_SECRET_KEY": "changeme", "POSTGRES_PASSWORD": "pw"}
         )
@@ -176,7 +176,7 @@ def test_the_same_shape_with_a_weak_secret_is_refused(no_roundtable_environment:
         if key.startswith(PREFIX)
     }
     with pytest.raises(ValueError, match="ROUNDTABLE_SECRET_KEY"):
-        Settings(_env_file=None, **values)  # type: ignore[arg-type]
+        Settings(_env_file=None, **values)
 
 
 def test_compose_public_origin_defaults_to_the_published_proxy_port() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from app.accounts import service
+from app.accounts.models import User
 from app.accounts.schemas import (
     LoginRequest,
     LoginResponse,
@@ -37,7 +38,7 @@ auth_router = APIRouter(prefix="/api/auth", tags=["auth"], dependencies=[Depends
 admin_router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(require_csrf)])
 
 
-def _public(user) -> UserPublic:  # type: ignore[no-untyped-def]
+def _public(user: User) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
 
 

@@ -112,7 +112,7 @@ async def set_active(db: AsyncSession, *, actor: User, user_id: int, active: boo
     user.updated_at = now
     db.add(user)
     if not active:
-        await end_all_login_sessions(db, user_id=user.id, now=now, reason="disabled")  # type: ignore[arg-type]
+        await end_all_login_sessions(db, user_id=user.id, now=now, reason="disabled")
     await db.flush()
     return user
 
@@ -124,6 +124,6 @@ async def reset_password(db: AsyncSession, *, user_id: int, password: str, passw
     user.password_hash = await passwords.hash(password)
     user.updated_at = now
     db.add(user)
-    await end_all_login_sessions(db, user_id=user.id, now=now, reason="password_reset")  # type: ignore[arg-type]
+    await end_all_login_sessions(db, user_id=user.id, now=now, reason="password_reset")
     await db.flush()
     return user

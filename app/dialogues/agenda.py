@@ -85,10 +85,10 @@ async def _renumber(db: AsyncSession, items: list[AgendaItem]) -> None:
 async def add_item(db: AsyncSession, *, session: DialogueSession, data: AgendaItemIn) -> AgendaItem:
     """Append an item to the agenda."""
     _editable(session)
-    items = await agenda_of(db, session_id=session.id)  # type: ignore[arg-type]
+    items = await agenda_of(db, session_id=session.id)
     if len(items) >= MAX_ITEMS:
         raise ValidationFailed(f"An agenda has at most {MAX_ITEMS} items.", code="agenda_full")
-    item = AgendaItem(session_id=session.id, position=len(items), **data.model_dump())  # type: ignore[arg-type]
+    item = AgendaItem(session_id=session.id, position=len(items), **data.model_dump())
     db.add(item)
     await db.flush()
     return item
@@ -113,7 +113,7 @@ async def move_item(db: AsyncSession, *, session: DialogueSession, item_id: int,
     """Put an item at a new place; the others close up around it."""
     _editable(session)
     item = await _item(db, session=session, item_id=item_id)
-    items = [i for i in await agenda_of(db, session_id=session.id) if i.id != item.id]  # type: ignore[arg-type]
+    items = [i for i in await agenda_of(db, session_id=session.id) if i.id != item.id]
     items.insert(min(position, len(items)), item)
     await _renumber(db, items)
     return items
@@ -124,17 +124,14 @@ async def remove_item(db: AsyncSession, *, session: DialogueSession, item_id: in
     item = await _item(db, session=session, item_id=item_id)
     await db.delete(item)
     await db.flush()
-    await _renumber(db, await agenda_of(db, session_id=session.id))  # type: ignore[arg-type]
+    await _renumber(db, await agenda_of(db, session_id=session.id))
 
 
 async def _replace(db: AsyncSession, *, session: DialogueSession, items: list[AgendaItemIn]) -> list[AgendaItem]:
-    for old in await agenda_of(db, session_id=session.id):  # type: ignore[arg-type]
+    for old in await agenda_of(db, session_id=session.id):
         await db.delete(old)
     await db.flush()
-    created = [
-        AgendaItem(session_id=session.id, position=i, **data.model_dump())  # type: ignore[arg-type]
-        for i, data in enumerate(items)
-    ]
+    created = [AgendaItem(session_id=session.id, position=i, **data.model_dump()) for i, data in enumerate(items)]
     db.add_all(created)
     await db.flush()
     return created
@@ -147,7 +144,7 @@ async def copy_agenda(db: AsyncSession, *, session: DialogueSession, source: Dia
         raise ValidationFailed("Choose another session to copy from.", code="same_session")
     items = [
         AgendaItemIn(kind=i.kind, title=i.title, prompt=i.prompt, planned_minutes=i.planned_minutes)
-        for i in await agenda_of(db, session_id=source.id)  # type: ignore[arg-type]
+        for i in await agenda_of(db, session_id=source.id)
     ]
     return await _replace(db, session=session, items=items)
 

@@ -107,7 +107,7 @@ async def create_invitation(
         )
     token = new_token()
     invitation = Invitation(
-        session_id=session.id,  # type: ignore[arg-type]
+        session_id=session.id,
         token_hash=hash_token(token),
         community_id=community.id if community else None,
         role=data.role,

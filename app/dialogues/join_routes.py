@@ -25,7 +25,7 @@ join_router = APIRouter(prefix="/api/join", tags=["joining"], dependencies=[Depe
 
 
 async def join_info(db: DbDep, invitation: Invitation, session: DialogueSession) -> JoinInfo:
-    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    rules = await current_rules(db, session_id=session.id)
     programme = await db.get(Programme, session.programme_id)
     return JoinInfo(
         session_title=session.title,
@@ -46,7 +46,7 @@ def my_seat_view(request: Request, seat: Seat) -> MySeat:
         id=seat.id,
         session_id=seat.session_id,
         display_name=seat.display_name,
-        role=seat.role,  # type: ignore[arg-type]
+        role=seat.role,
         status=seat.status,
         status_reason=seat.status_reason,
         csrf_token=csrf_token(request),
@@ -91,7 +91,7 @@ async def claim(body: JoinClaim, request: Request, response: Response, db: DbDep
     seat, cookie = await lobby.take_seat(
         db, invitation=invitation, session=session, display_name=body.display_name, now=now
     )
-    set_seat_cookie(request, response, session_id=session.id, token=cookie)  # type: ignore[arg-type]
+    set_seat_cookie(request, response, session_id=session.id, token=cookie)
     return my_seat_view(request, seat)
 
 

@@ -46,7 +46,7 @@ class DialogueSession(SQLModel, table=True):
 
     __tablename__ = "dialogue_sessions"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programmes.id"))
     title: str = Field(sa_column=Column(String(200), nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -82,7 +82,7 @@ class SeatQuota(SQLModel, table=True):
     __tablename__ = "seat_quotas"
     __table_args__ = (UniqueConstraint("session_id", "community_id", name="uq_seat_quotas_session_community"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
     community_id: int = Field(sa_column=_fk("communities.id", index=False))
     seats: int = Field(nullable=False)
@@ -95,7 +95,7 @@ class GroundRules(SQLModel, table=True):
     __tablename__ = "ground_rules"
     __table_args__ = (UniqueConstraint("session_id", "version", name="uq_ground_rules_session_version"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
     version: int = Field(nullable=False)
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -117,7 +117,7 @@ class AgendaKind(StrEnum):
 class AgendaItem(SQLModel, table=True):
     __tablename__ = "agenda_items"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
     position: int = Field(nullable=False)
     kind: AgendaKind = Field(sa_column=Column(EnumText(AgendaKind), nullable=False))
@@ -142,7 +142,7 @@ class Invitation(SQLModel, table=True):
 
     __tablename__ = "invitations"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     # Required for participants; co-facilitators usually have one, observers may not.
@@ -183,7 +183,7 @@ class Seat(SQLModel, table=True):
         UniqueConstraint("session_id", "user_id", name="uq_seats_session_user"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
     # A person who came by invitation, or a facilitator account (then user_id).
     invitation_id: int | None = Field(

@@ -23,7 +23,7 @@ async def _communities(db: DbDep, programme_id: int) -> dict:
 async def list_invitations(access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> list[InvitationPublic]:
     """Every invitation with its state; links are not shown again."""
     communities = await _communities(db, access.session.programme_id)
-    rows = await invitations.list_invitations(db, session_id=access.session.id)  # type: ignore[arg-type]
+    rows = await invitations.list_invitations(db, session_id=access.session.id)
     return [invitation_public(i, s, communities, now=now) for i, s in rows]
 
 
@@ -65,14 +65,14 @@ async def reissue_invitation(
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
     invitation, token = await invitations.reissue_invitation(db, session=access.session, invitation=invitation, now=now)
     communities = await _communities(db, access.session.programme_id)
-    seat = await seats.seat_of_invitation(db, invitation_id=invitation.id)  # type: ignore[arg-type]
+    seat = await seats.seat_of_invitation(db, invitation_id=invitation.id)
     return invitation_public(invitation, seat, communities, now=now, link=join_link(request, token))
 
 
 @router.get("/seats")
 async def list_seats(access: SessionFacilitatorDep, db: DbDep) -> list[SeatPublic]:
     """Everyone who has joined, with their status (lobby, admitted, …)."""
-    return [seat_public(s, c) for s, c in await seats.seats_of(db, session_id=access.session.id)]  # type: ignore[arg-type]
+    return [seat_public(s, c) for s, c in await seats.seats_of(db, session_id=access.session.id)]
 
 
 @router.post("/seats/{seat_id}/admit")

@@ -28,10 +28,10 @@ def join_link(request: Request, token: str) -> str:
 
 async def session_public(db: AsyncSession, session: DialogueSession) -> SessionPublic:
     communities = await communities_of(db, programme_id=session.programme_id)
-    quotas = await quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
-    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    quotas = await quotas_of(db, session_id=session.id)
+    rules = await current_rules(db, session_id=session.id)
     return SessionPublic(
-        id=session.id,  # type: ignore[arg-type]
+        id=session.id,
         programme_id=session.programme_id,
         title=session.title,
         description=session.description,
@@ -40,7 +40,7 @@ async def session_public(db: AsyncSession, session: DialogueSession) -> SessionP
         time_zone=session.time_zone,
         planned_minutes=session.planned_minutes,
         capacity=session.capacity,
-        quotas=[QuotaPublic(community_key=c.key, seats=quotas.get(c.id, 0)) for c in communities],  # type: ignore[arg-type]
+        quotas=[QuotaPublic(community_key=c.key, seats=quotas.get(c.id, 0)) for c in communities],
         status=session.status,
         cancel_reason=session.cancel_reason,
         show_communities=session.show_communities,
@@ -67,7 +67,7 @@ def invitation_public(
 ) -> InvitationPublic:
     community = communities.get(invitation.community_id) if invitation.community_id else None
     return InvitationPublic(
-        id=invitation.id,  # type: ignore[arg-type]
+        id=invitation.id,
         role=invitation.role,
         community=community.key if community else None,
         real_name=invitation.real_name,
@@ -82,7 +82,7 @@ def invitation_public(
 
 def seat_public(seat: Seat, community: Community | None) -> SeatPublic:
     return SeatPublic(
-        id=seat.id,  # type: ignore[arg-type]
+        id=seat.id,
         display_name=seat.display_name,
         pseudonym=seat.pseudonym,
         community=community.key if community else None,

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api", tags=["sessions"], dependencies=[Depends(requi
 @router.get("/programmes/{programme_id}/sessions")
 async def list_sessions(access: ProgrammeMemberDep, db: DbDep) -> list[SessionPublic]:
     """The programme's sessions, in time order."""
-    rows = await sessions.list_sessions(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    rows = await sessions.list_sessions(db, programme_id=access.programme.id)
     return [await session_public(db, s) for s in rows]
 
 
@@ -83,7 +83,7 @@ async def calendar_entry(request: Request, access: SessionMemberDep, now: NowDep
 @router.get("/sessions/{session_id}/agenda")
 async def get_agenda(access: SessionMemberDep, db: DbDep) -> list[AgendaItemPublic]:
     """The agenda in order."""
-    return agenda_public(await agenda.agenda_of(db, session_id=access.session.id))  # type: ignore[arg-type]
+    return agenda_public(await agenda.agenda_of(db, session_id=access.session.id))
 
 
 @router.post("/sessions/{session_id}/agenda", status_code=status.HTTP_201_CREATED)

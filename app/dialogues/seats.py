@@ -79,7 +79,7 @@ async def give_consent(
     now: datetime,
 ) -> None:
     """Record consent to exactly this version of the ground rules (and the transcript)."""
-    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    rules = await current_rules(db, session_id=session.id)
     if rules_version != rules.version:
         raise Conflict("The ground rules have just changed. Please read them again.", code="rules_changed")
     if not accept_rules:
@@ -121,10 +121,10 @@ async def draw_pseudonym(db: AsyncSession, *, session: DialogueSession, role: Se
 
 
 async def _check_room(db: AsyncSession, *, session: DialogueSession, community_id: int | None) -> None:
-    occupied = await occupied_seats(db, session_id=session.id)  # type: ignore[arg-type]
+    occupied = await occupied_seats(db, session_id=session.id)
     if sum(occupied.values()) >= session.capacity:
         raise Conflict("This session is full. Please contact your facilitator.", code="session_full")
-    quotas = await quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
+    quotas = await quotas_of(db, session_id=session.id)
     quota = quotas.get(community_id, 0) if community_id is not None else 0
     if occupied.get(community_id, 0) >= quota:
         raise Conflict(
@@ -155,22 +155,22 @@ async def claim_seat(
     bound to this browser. Call it through `facilitation.lobby.take_seat`, which decides
     `admit` and tells the room.
     """
-    session = await _lock_session(db, session.id)  # type: ignore[arg-type]
+    session = await _lock_session(db, session.id)
     # Another browser may have used this very link a moment ago.
     await db.refresh(invitation)
     if invitation.claimed_at is not None or invitation.revoked_at is not None:
         raise InvalidInvitation()
-    rules = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    rules = await current_rules(db, session_id=session.id)
     if invitation.consented_at is None or invitation.consent_rules_version != rules.version:
         raise Conflict("Please read and accept the ground rules first.", code="consent_required")
-    existing = await seat_of_invitation(db, invitation_id=invitation.id)  # type: ignore[arg-type]
+    existing = await seat_of_invitation(db, invitation_id=invitation.id)
     cookie_token = new_token()
     if existing is not None:
         if existing.status is SeatStatus.banned:
             raise Conflict("You cannot rejoin this session.", code="seat_banned")
         existing.cookie_hash = hash_token(cookie_token)
         existing.consent_rules_version = rules.version
-        existing.consented_at = invitation.consented_at  # type: ignore[assignment]
+        existing.consented_at = invitation.consented_at
         invitation.claimed_at = now
         db.add_all([existing, invitation])
         await db.flush()
@@ -185,8 +185,8 @@ async def claim_seat(
             "display_name", "Someone in this session already uses that name; choose another.", "display_name_taken"
         )
     seat = Seat(
-        session_id=session.id,  # type: ignore[arg-type]
-        invitation_id=invitation.id,  # type: ignore[arg-type]
+        session_id=session.id,
+        invitation_id=invitation.id,
         community_id=invitation.community_id,
         role=invitation.role,
         display_name=name,

@@ -145,7 +145,7 @@ def _resolve_quotas(communities: list[Community], capacity: int, quotas: dict[st
     by_key = {c.key: c for c in communities}
     if quotas is None:
         share = capacity // len(communities)
-        return {c.id: share for c in communities}  # type: ignore[misc]
+        return {c.id: share for c in communities}
     unknown = sorted(set(quotas) - set(by_key))
     if unknown:
         raise _field_error(
@@ -160,7 +160,7 @@ def _resolve_quotas(communities: list[Community], capacity: int, quotas: dict[st
             f"The capacity ({capacity}) is below the community quotas, which add up to {total}.",
             "capacity_below_quotas",
         )
-    return {by_key[key].id: quotas.get(key, 0) for key in by_key}  # type: ignore[misc]
+    return {by_key[key].id: quotas.get(key, 0) for key in by_key}
 
 
 async def current_rules(db: AsyncSession, *, session_id: int) -> GroundRules:
@@ -180,13 +180,13 @@ async def set_ground_rules(
     """Store the text as a new version if it differs from the current one."""
     text = text.strip().replace("\r\n", "\n")
     try:
-        latest: GroundRules | None = await current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+        latest: GroundRules | None = await current_rules(db, session_id=session.id)
     except NotFound:
         latest = None
     if latest is not None and latest.text == text:
         return latest
     rules = GroundRules(
-        session_id=session.id,  # type: ignore[arg-type]
+        session_id=session.id,
         version=(latest.version + 1) if latest else 1,
         text=text,
         created_by=actor.id if actor else None,
@@ -224,7 +224,7 @@ async def occupied_seats(db: AsyncSession, *, session_id: int) -> dict[int | Non
             Seat.role == SeatRole.participant,
             col(Seat.status).in_([SeatStatus.lobby, SeatStatus.admitted]),
         )
-        .group_by(Seat.community_id)
+        .group_by(col(Seat.community_id))
     )
     return dict(rows.all())
 
@@ -235,10 +235,10 @@ async def schedule_session(
     """A facilitator puts a new session (a draft) into the programme."""
     starts_at = to_utc(data.starts_at, data.time_zone)
     check_start(starts_at, now)
-    communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    communities = await communities_of(db, programme_id=access.programme.id)
     quotas = _resolve_quotas(communities, data.capacity, data.quotas)
     session = DialogueSession(
-        programme_id=access.programme.id,  # type: ignore[arg-type]
+        programme_id=access.programme.id,
         title=data.title.strip(),
         description=data.description.strip(),
         starts_at=starts_at,
@@ -255,7 +255,7 @@ async def schedule_session(
     )
     db.add(session)
     await db.flush()
-    await _store_quotas(db, session_id=session.id, quotas=quotas)  # type: ignore[arg-type]
+    await _store_quotas(db, session_id=session.id, quotas=quotas)
     await set_ground_rules(db, session=session, text=data.ground_rules or DEFAULT_GROUND_RULES, actor=actor, now=now)
     if data.agenda_template:
         await apply_template(db, session=session, template=data.agenda_template)
@@ -293,7 +293,7 @@ async def update_session(
     }
     if session.status not in PLANNING and any(moved.values()):
         raise Conflict("Time, size and settings can change only before the session goes live.", code="session_underway")
-    occupied = await occupied_seats(db, session_id=session.id)  # type: ignore[arg-type]
+    occupied = await occupied_seats(db, session_id=session.id)
     if data.keep_transcript and not session.keep_transcript and sum(occupied.values()):
         raise Conflict(
             "People have already joined without agreeing to a transcript; it cannot be switched on now.",
@@ -306,7 +306,7 @@ async def update_session(
         if "quotas" in changes:
             quota_keys = data.quotas
         else:
-            current = await quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
+            current = await quotas_of(db, session_id=session.id)
             by_id = {c.id: c.key for c in communities}
             quota_keys = {by_id[cid]: seats for cid, seats in current.items() if cid in by_id}
         quotas = _resolve_quotas(communities, capacity, quota_keys)
@@ -330,7 +330,7 @@ async def update_session(
     if data.planned_minutes is not None:
         session.planned_minutes = data.planned_minutes
     if quotas is not None:
-        await _store_quotas(db, session_id=session.id, quotas=quotas)  # type: ignore[arg-type]
+        await _store_quotas(db, session_id=session.id, quotas=quotas)
     for name in ("show_communities", "speaking_mode", "admission", "keep_transcript"):
         value = getattr(data, name)
         if value is not None:
@@ -368,7 +368,7 @@ async def change_status(
     await append_event(
         db,
         session_id=session.id,
-        now=now,  # type: ignore[arg-type]
+        now=now,
         event=SessionStatusChanged(status=to.value, reason=shown_reason),
     )
     return session

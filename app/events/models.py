@@ -18,7 +18,7 @@ class RoomEvent(SQLModel, table=True):
     __tablename__ = "room_events"
     __table_args__ = (UniqueConstraint("session_id", "seq", name="uq_room_events_session_seq"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(
         sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False)
     )
@@ -38,7 +38,7 @@ class Statement(SQLModel, table=True):
     __tablename__ = "statements"
     __table_args__ = (UniqueConstraint("seat_id", "client_id", name="uq_statements_seat_client"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(
         sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False, index=True)
     )

@@ -25,7 +25,7 @@ async def _post(
     message = PrivateMessage(
         session_id=room.session_id,
         channel=channel,
-        seat_id=room.seat.id,  # type: ignore[arg-type]
+        seat_id=room.seat.id,
         about_seat_id=about,
         text=text,
         created_at=now,

@@ -31,11 +31,11 @@ def _tally(said: Iterable[_Said], communities: list[Community]) -> dict[str, Any
     words = {c.id: 0 for c in communities}
     previous: int | None = None
     for s in said:
-        counted = s.participant and s.community_id in turns
-        if counted and s.seat_id != previous:
-            turns[s.community_id] += 1  # type: ignore[index]
-        if counted:
-            words[s.community_id] += s.words  # type: ignore[index]
+        community_id = s.community_id if s.participant else None
+        if community_id is not None and community_id in turns:
+            if s.seat_id != previous:
+                turns[community_id] += 1
+            words[community_id] += s.words
         previous = s.seat_id
     total_turns, total_words = sum(turns.values()), sum(words.values())
     return {
@@ -68,7 +68,7 @@ async def balance(db: AsyncSession, *, session_id: int, agenda_item_id: int | No
         ).all()
     )
     rows = await db.exec(
-        select(Statement.seat_id, Seat.role, Seat.community_id, Statement.agenda_item_id, Statement.text)
+        select(Statement.seat_id, Seat.role, Seat.community_id, Statement.agenda_item_id, Statement.text)  # type: ignore[call-overload]
         .join(Seat, col(Seat.id) == col(Statement.seat_id))
         .where(Statement.session_id == session_id, col(Statement.withdrawn_at).is_(None))
         .order_by(col(Statement.seq))

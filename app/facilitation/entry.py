@@ -26,7 +26,7 @@ async def facilitator_seat(db: AsyncSession, *, session: DialogueSession, user: 
         return seat
     name = user.full_name[:40]
     seat = Seat(
-        session_id=session.id,  # type: ignore[arg-type]
+        session_id=session.id,
         user_id=user.id,
         role=SeatRole.facilitator,
         display_name=name,

@@ -76,10 +76,10 @@ async def raise_hand(db: AsyncSession, room: Room, *, now: datetime) -> dict[str
         raise Conflict("You are muted, so you cannot ask to speak just now.", code="muted")
     if room.run.floor_seat_id == room.seat.id:
         raise Conflict("You already have the floor.", code="has_floor")
-    if await _hand(db, room.session_id, room.seat.id) is not None:  # type: ignore[arg-type]
+    if await _hand(db, room.session_id, room.seat.id) is not None:
         return await current_view(db, session_id=room.session_id, run=room.run)  # raising twice is harmless
     last = (await db.exec(select(func.max(HandRaise.position)).where(HandRaise.session_id == room.session_id))).one()
-    db.add(HandRaise(session_id=room.session_id, seat_id=room.seat.id, position=(last or 0) + 1, raised_at=now))  # type: ignore[arg-type]
+    db.add(HandRaise(session_id=room.session_id, seat_id=room.seat.id, position=(last or 0) + 1, raised_at=now))
     await db.flush()
     return await _emit(db, room, action="hand_raised", seat_id=room.seat.id, now=now)
 
@@ -90,7 +90,7 @@ async def lower_hand(db: AsyncSession, room: Room, *, seat_id: int | None, now: 
     target = room.seat.id if seat_id is None else seat_id
     if target != room.seat.id and not room.is_facilitator:
         raise Conflict("You can lower only your own hand.", code="facilitators_only")
-    hand = await _hand(db, room.session_id, target)  # type: ignore[arg-type]
+    hand = await _hand(db, room.session_id, target)
     if hand is None:
         return await current_view(db, session_id=room.session_id, run=room.run)
     await db.delete(hand)

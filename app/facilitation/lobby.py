@@ -33,8 +33,8 @@ async def take_seat(
     the room is not locked. Returns the seat and the token for the seat cookie."""
     # The lock first: the lock flag and the seat count are read under it (two instances,
     # two people, one last seat).
-    session = await lock_session(db, session.id)  # type: ignore[arg-type]
-    admit = session.admission is AdmissionMode.auto and not await admissions_locked(db, session.id)  # type: ignore[arg-type]
+    session = await lock_session(db, session.id)
+    admit = session.admission is AdmissionMode.auto and not await admissions_locked(db, session.id)
     claimed = await claim_seat(
         db, invitation=invitation, session=session, display_name=display_name, now=now, admit=admit
     )
@@ -103,6 +103,6 @@ async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None, now: datet
 
 async def admit_all(db: AsyncSession, *, session: DialogueSession, now: datetime, by: int | None = None) -> list[Seat]:
     waiting = (await db.exec(select(Seat).where(Seat.session_id == session.id, Seat.status == SeatStatus.lobby))).all()
-    if waiting and await admissions_locked(db, session.id):  # type: ignore[arg-type]
+    if waiting and await admissions_locked(db, session.id):
         raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
     return [await admit(db, seat=seat, now=now, by=by) for seat in waiting]

@@ -58,7 +58,7 @@ class HandRaise(SQLModel, table=True):
     __tablename__ = "hand_raises"
     __table_args__ = (UniqueConstraint("session_id", "seat_id", name="uq_hand_raises_session_seat"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
     seat_id: int = Field(sa_column=_fk("seats.id"))
     position: int = Field(nullable=False)
@@ -83,7 +83,7 @@ class Round(SQLModel, table=True):
 
     __tablename__ = "rounds"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
     agenda_item_id: int | None = Field(
         default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL")
@@ -103,7 +103,7 @@ class RoundTurn(SQLModel, table=True):
     __tablename__ = "round_turns"
     __table_args__ = (UniqueConstraint("round_id", "seat_id", name="uq_round_turns_round_seat"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     round_id: int = Field(sa_column=_fk("rounds.id", index=True))
     seat_id: int = Field(sa_column=_fk("seats.id"))
     position: int = Field(nullable=False)
@@ -121,7 +121,7 @@ class PollStatus(StrEnum):
 class Poll(SQLModel, table=True):
     __tablename__ = "polls"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
     agenda_item_id: int | None = Field(
         default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL")
@@ -139,7 +139,7 @@ class PollAnswer(SQLModel, table=True):
     __tablename__ = "poll_answers"
     __table_args__ = (UniqueConstraint("poll_id", "seat_id", name="uq_poll_answers_poll_seat"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     poll_id: int = Field(sa_column=_fk("polls.id", index=True))
     seat_id: int = Field(sa_column=_fk("seats.id"))
     choices: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -150,7 +150,7 @@ class Reaction(SQLModel, table=True):
     __tablename__ = "reactions"
     __table_args__ = (UniqueConstraint("statement_id", "seat_id", "kind", name="uq_reactions_statement_seat_kind"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     statement_id: int = Field(sa_column=_fk("statements.id", index=True))
     seat_id: int = Field(sa_column=_fk("seats.id"))
     kind: str = Field(sa_column=Column(String(20), nullable=False))
@@ -162,7 +162,7 @@ class Report(SQLModel, table=True):
 
     __tablename__ = "reports"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
     statement_id: int = Field(sa_column=_fk("statements.id"))
     seat_id: int = Field(sa_column=_fk("seats.id"))
@@ -180,7 +180,7 @@ class PrivateMessage(SQLModel, table=True):
 
     __tablename__ = "private_messages"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
     channel: MessageChannel = Field(sa_column=Column(EnumText(MessageChannel), nullable=False))
     seat_id: int = Field(sa_column=_fk("seats.id"))  # the author
@@ -195,7 +195,7 @@ class AuditEntry(SQLModel, table=True):
 
     __tablename__ = "audit_entries"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))
     actor_seat_id: int | None = Field(default=None, sa_column=_fk("seats.id", nullable=True, ondelete="SET NULL"))
     # Actions taken outside the room (the lobby page) name the facilitator's account.

@@ -6,6 +6,7 @@ told what happened and why (a `moderation` event only they and the facilitators 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -92,9 +93,9 @@ async def _target(db: AsyncSession, room: Room, seat_id: int) -> Seat:
 
 async def _leave_speaking(db: AsyncSession, room: Room, seat: Seat, *, now: datetime) -> None:
     """Off the floor, out of the queue and out of a running round."""
-    if await floor.drop_seat(db, session_id=room.session_id, run=room.run, seat_id=seat.id):  # type: ignore[arg-type]
+    if await floor.drop_seat(db, session_id=room.session_id, run=room.run, seat_id=seat.id):
         await floor.emit_for(db, session_id=room.session_id, run=room.run, action="left", seat_id=seat.id, now=now)
-    await rounds.drop_seat(db, session_id=room.session_id, seat_id=seat.id, now=now)  # type: ignore[arg-type]
+    await rounds.drop_seat(db, session_id=room.session_id, seat_id=seat.id, now=now)
 
 
 async def mute(
@@ -134,7 +135,7 @@ async def _lift_mute(db: AsyncSession, session_id: int, seat: Seat, *, now: date
         now=now,
         audience=f"seat:{seat.id}",
         event=ModerationNotice(action="unmuted", seat_id=seat.id, reason=None),
-    )  # type: ignore[arg-type]
+    )
     await seat_changed(db, session_id=session_id, seat=seat, action="unmuted", now=now)
 
 
@@ -201,7 +202,7 @@ async def hide(db: AsyncSession, room: Room, *, statement_id: int, reason: str, 
             room,
             seat_id=author.id,
             action="hidden",
-            reason=statement.hidden_reason,  # type: ignore[arg-type]
+            reason=statement.hidden_reason,
             statement_id=statement_id,
             now=now,
         )
@@ -217,11 +218,17 @@ async def hide(db: AsyncSession, room: Room, *, statement_id: int, reason: str, 
     return {"statement_id": statement_id, "state": "hidden"}
 
 
-async def _settings_changed(db: AsyncSession, room: Room, *, now: datetime) -> dict:
-    view = {"slow_mode_seconds": room.run.slow_mode_seconds, "locked": room.run.locked}
+async def _settings_changed(db: AsyncSession, room: Room, *, now: datetime) -> dict[str, Any]:
+    slow_mode_seconds, locked = room.run.slow_mode_seconds, room.run.locked
+    view: dict[str, Any] = {"slow_mode_seconds": slow_mode_seconds, "locked": locked}
     db.add(room.run)
     await db.flush()
-    await append_event(db, session_id=room.session_id, now=now, event=RoomSettingsChanged(**view))
+    await append_event(
+        db,
+        session_id=room.session_id,
+        now=now,
+        event=RoomSettingsChanged(slow_mode_seconds=slow_mode_seconds, locked=locked),
+    )
     return view
 
 

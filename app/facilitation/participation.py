@@ -47,7 +47,7 @@ async def react(db: AsyncSession, room: Room, *, statement_id: int, reaction: st
     if on == (existing is not None):
         return {"statement_id": statement_id, "reactions": await reaction_counts(db, statement_id)}
     if on:
-        db.add(Reaction(statement_id=statement_id, seat_id=room.seat.id, kind=reaction, created_at=now))  # type: ignore[arg-type]
+        db.add(Reaction(statement_id=statement_id, seat_id=room.seat.id, kind=reaction, created_at=now))
     else:
         await db.delete(existing)
     await db.flush()
@@ -62,7 +62,7 @@ async def ask_for_break(db: AsyncSession, room: Room, *, now: datetime) -> dict:
     """Seen only by the facilitators; nobody else learns who asked."""
     await append_event(
         db, session_id=room.session_id, now=now, audience="facilitators", event=BreakRequested(seat_id=room.seat.id)
-    )  # type: ignore[arg-type]
+    )
     return {"sent": True}
 
 
@@ -74,7 +74,7 @@ async def report(db: AsyncSession, room: Room, *, statement_id: int, reason: str
     row = Report(
         session_id=room.session_id,
         statement_id=statement_id,
-        seat_id=room.seat.id,  # type: ignore[arg-type]
+        seat_id=room.seat.id,
         reason=(reason or "").strip(),
         created_at=now,
     )
@@ -88,7 +88,7 @@ async def report(db: AsyncSession, room: Room, *, statement_id: int, reason: str
         event=ReportMade(
             report_id=row.id,
             statement_id=statement_id,
-            seat_id=room.seat.id,  # type: ignore[arg-type]
+            seat_id=room.seat.id,
             reason=row.reason,
         ),
     )
@@ -117,5 +117,5 @@ async def erase(db: AsyncSession, statement: Statement, *, now: datetime) -> boo
         session_id=statement.session_id,
         now=now,
         event=StatementChanged(statement_id=statement.id, state="withdrawn"),
-    )  # type: ignore[arg-type]
+    )
     return True

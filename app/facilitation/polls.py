@@ -87,8 +87,8 @@ async def views_for(db: AsyncSession, *, session_id: int, seat_id: int, facilita
     """Every poll of the session, oldest first, for the welcome frame. Facilitators see the
     same as everyone else: a facilitator view with more in it would break anonymity."""
     polls = list((await db.exec(select(Poll).where(Poll.session_id == session_id).order_by(col(Poll.id)))).all())
-    answers = await _answers(db, (p.id for p in polls))  # type: ignore[misc]
-    return [seat_view(p, answers[p.id], seat_id) for p in polls]  # type: ignore[index]
+    answers = await _answers(db, (p.id for p in polls))
+    return [seat_view(p, answers[p.id], seat_id) for p in polls]
 
 
 # Commands -----------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ async def answer(db: AsyncSession, room: Room, *, poll_id: int, choices: list[in
     if mine is None:
         mine = PollAnswer(
             poll_id=poll_id,
-            seat_id=room.seat.id,  # type: ignore[arg-type]
+            seat_id=room.seat.id,
             choices=cleaned,
             answered_at=now,
         )
@@ -197,7 +197,7 @@ async def answer(db: AsyncSession, room: Room, *, poll_id: int, choices: list[in
         event=PollProgress(poll_id=poll_id, answered=answered),
     )
     answers = await _answers(db, [poll_id])
-    return seat_view(poll, answers[poll_id], room.seat.id)  # type: ignore[arg-type]
+    return seat_view(poll, answers[poll_id], room.seat.id)
 
 
 async def close(db: AsyncSession, room: Room, *, poll_id: int, now: datetime) -> dict[str, Any]:
@@ -214,7 +214,7 @@ async def close(db: AsyncSession, room: Room, *, poll_id: int, now: datetime) ->
 
 
 async def _emit(db: AsyncSession, session_id: int, poll: Poll, *, action: str, now: datetime) -> dict[str, Any]:
-    view = poll_view(poll, (await _answers(db, [poll.id]))[poll.id])  # type: ignore[list-item,index]
+    view = poll_view(poll, (await _answers(db, [poll.id]))[poll.id])
     await append_event(db, session_id=session_id, now=now, event=PollChanged(action=action, poll=view))
     return view
 

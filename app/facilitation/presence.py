@@ -29,16 +29,14 @@ async def seat_summary(db: AsyncSession, seat: Seat) -> SeatSummary:
     return SeatSummary(
         seat_id=seat.id,
         display_name=seat.display_name,
-        role=seat.role.value,  # type: ignore[arg-type]
+        role=seat.role.value,
         community=community.key if community else None,
     )
 
 
 async def heartbeat(db: AsyncSession, *, instance_id: str, now: datetime) -> None:
     """Say this instance is alive (creating its row the first time, race-free)."""
-    updated = await db.exec(
-        update(AppInstance).where(col(AppInstance.id) == instance_id).values(last_seen=now)  # type: ignore[call-overload]
-    )
+    updated = await db.exec(update(AppInstance).where(col(AppInstance.id) == instance_id).values(last_seen=now))
     if updated.rowcount:
         return
     try:
@@ -56,13 +54,13 @@ async def _connections_of(db: AsyncSession, seat_id: int) -> int:
 async def arrive(db: AsyncSession, *, connection_id: str, seat: Seat, instance_id: str, now: datetime) -> None:
     """A connection opened; the seat's first one announces it."""
     await heartbeat(db, instance_id=instance_id, now=now)
-    first = await _connections_of(db, seat.id) == 0  # type: ignore[arg-type]
+    first = await _connections_of(db, seat.id) == 0
     db.add(
         Presence(
             id=connection_id,
             session_id=seat.session_id,
             seat_id=seat.id,
-            instance_id=instance_id,  # type: ignore[arg-type]
+            instance_id=instance_id,
             connected_at=now,
         )
     )
@@ -102,7 +100,7 @@ async def sweep_dead_instances(db: AsyncSession, *, now: datetime, stale_after: 
     rows = list((await db.exec(select(Presence).where(col(Presence.instance_id).in_(dead)))).all())
     for row in rows:
         await depart(db, connection_id=row.id, now=now)
-    await db.exec(delete(AppInstance).where(col(AppInstance.id).in_(dead)))  # type: ignore[call-overload]
+    await db.exec(delete(AppInstance).where(col(AppInstance.id).in_(dead)))
     return len(rows)
 
 
@@ -125,4 +123,4 @@ async def forget_instance(db: AsyncSession, *, instance_id: str, now: datetime) 
     its connections depart (announcing who left) and its heartbeat row goes."""
     for row in (await db.exec(select(Presence).where(Presence.instance_id == instance_id))).all():
         await depart(db, connection_id=row.id, now=now)
-    await db.exec(delete(AppInstance).where(col(AppInstance.id) == instance_id))  # type: ignore[call-overload]
+    await db.exec(delete(AppInstance).where(col(AppInstance.id) == instance_id))

@@ -41,7 +41,7 @@ class Room:
 
     @property
     def session_id(self) -> int:
-        return self.session.id  # type: ignore[return-value]
+        return self.session.id
 
     @property
     def is_facilitator(self) -> bool:
@@ -115,7 +115,7 @@ async def enter(db: AsyncSession, *, actor: Actor, facilitator: bool = False) ->
             raise PermissionDenied("Only the session's facilitators can do this.", code="facilitators_only")
         if seat.user_id is not None and not await _still_facilitator(db, session, seat.user_id):
             raise PermissionDenied("You are no longer a facilitator of this programme.", code="facilitators_only")
-    return Room(session=session, seat=seat, run=await run_of(db, session.id))  # type: ignore[arg-type]
+    return Room(session=session, seat=seat, run=await run_of(db, session.id))
 
 
 async def _still_facilitator(db: AsyncSession, session: DialogueSession, user_id: int) -> bool:

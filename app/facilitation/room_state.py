@@ -19,7 +19,7 @@ from app.facilitation.room import is_facilitator, now_iso, peek_run
 
 async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, now: datetime) -> dict:
     """State as of the returned last_seq (read in the same transaction)."""
-    session_id: int = session.id  # type: ignore[assignment]
+    session_id: int = session.id
     seq = await last_seq(db, session_id=session_id)
     run = await peek_run(db, session_id)
     muted = (await db.exec(select(Seat).where(Seat.session_id == session_id, Seat.muted == True))).all()  # noqa: E712
@@ -42,7 +42,7 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
             "polls": await polls.views_for(
                 db,
                 session_id=session_id,
-                seat_id=seat.id,  # type: ignore[arg-type]
+                seat_id=seat.id,
                 facilitator=is_facilitator(seat),
             ),
             "slow_mode_seconds": run.slow_mode_seconds,

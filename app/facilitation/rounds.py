@@ -67,7 +67,7 @@ def round_view(rnd: Round, turns: list[RoundTurn]) -> dict[str, Any]:
 async def current_view(db: AsyncSession, *, session_id: int) -> dict[str, Any] | None:
     """The running round as a newcomer must see it; None when no round runs."""
     rnd = await active_round(db, session_id=session_id)
-    return None if rnd is None else round_view(rnd, await turns_of(db, rnd.id))  # type: ignore[arg-type]
+    return None if rnd is None else round_view(rnd, await turns_of(db, rnd.id))
 
 
 # Who speaks, in which order ------------------------------------------------------------
@@ -89,7 +89,7 @@ def alternating(seats: list[Seat], number: int) -> list[int]:
     side always speaks first. Seats come in the order they were admitted."""
     groups: dict[int, list[int]] = {}
     for seat in seats:
-        groups.setdefault(seat.community_id or 0, []).append(seat.id)  # type: ignore[arg-type]
+        groups.setdefault(seat.community_id or 0, []).append(seat.id)
     keys = sorted(groups)
     shift = (number - 1) % len(keys)
     columns = [groups[k] for k in keys[shift:] + keys[:shift]]
@@ -138,7 +138,7 @@ async def _changed(db: AsyncSession, rnd: Round, *, was: int | None, action: str
     """Store a change and tell the room in one `round_changed` event. A turn that became
     current (any turn, when `was` is None) starts its clock; with nobody left, the round ends."""
     await db.flush()
-    turns = await turns_of(db, rnd.id)  # type: ignore[arg-type]
+    turns = await turns_of(db, rnd.id)
     turn = current_turn(turns)
     if rnd.status == RoundStatus.active:
         if turn is None:
@@ -209,7 +209,7 @@ async def start(
         raise Conflict("No participant is in the room, so there is nobody to go around.", code="no_participants")
     held = (await db.exec(select(func.count()).select_from(Round).where(Round.session_id == room.session_id))).one()
     number = held + 1
-    allowed: set[int] = {s.id for s in seats}  # type: ignore[misc]
+    allowed: set[int] = {s.id for s in seats}
     seat_ids = alternating(seats, number) if order is None else _check_order(order, allowed, complete=False)
     item = await current_item(db, room.run)
     rnd = Round(
@@ -224,7 +224,7 @@ async def start(
     await db.flush()
     db.add_all(
         [
-            RoundTurn(round_id=rnd.id, seat_id=seat_id, position=position)  # type: ignore[arg-type]
+            RoundTurn(round_id=rnd.id, seat_id=seat_id, position=position)
             for position, seat_id in enumerate(seat_ids, start=1)
         ]
     )
@@ -276,7 +276,7 @@ async def next_turn(db: AsyncSession, room: Room, *, round_id: int, now: datetim
 
 async def _close(db: AsyncSession, rnd: Round, now: datetime) -> dict[str, Any]:
     """End the round early. Turns never reached stay pending, so the record shows who was not heard."""
-    turn = current_turn(await turns_of(db, rnd.id))  # type: ignore[arg-type]
+    turn = current_turn(await turns_of(db, rnd.id))
     if turn is not None and turn.spoke:
         _finish(db, turn, TurnOutcome.spoke, now)
     rnd.status, rnd.ended_at, rnd.turn_started_at = RoundStatus.ended, now, None
@@ -294,7 +294,7 @@ async def done(db: AsyncSession, room: Room, *, round_id: int, now: datetime) ->
     """The speaker hands the talking piece on; without a statement that counts as a pass."""
     room.require_live("finish your turn")
     rnd, turns = await _the_round(db, room, round_id)
-    turn = _speaker(turns, room.seat.id)  # type: ignore[arg-type]
+    turn = _speaker(turns, room.seat.id)
     outcome = _finish(db, turn, TurnOutcome.passed, now)
     return await _changed(db, rnd, was=turn.id, action=outcome.value, now=now)
 
@@ -304,7 +304,7 @@ async def pass_turn(db: AsyncSession, room: Room, *, round_id: int, for_now: boo
     left to wait for, passing for now is a pass; the result's `counted_as_pass` says so."""
     room.require_live("pass")
     rnd, turns = await _the_round(db, room, round_id)
-    turn = _speaker(turns, room.seat.id)  # type: ignore[arg-type]
+    turn = _speaker(turns, room.seat.id)
     others = [t for t in turns if t.outcome == PENDING and t.id != turn.id]
     if for_now and others:
         turn.deferred += 1
@@ -325,7 +325,7 @@ async def may_speak(db: AsyncSession, room: Room) -> bool:
     if rnd is None:
         return False
     if not room.is_facilitator:
-        _speaker(await turns_of(db, rnd.id), room.seat.id)  # type: ignore[arg-type]
+        _speaker(await turns_of(db, rnd.id), room.seat.id)
     return True
 
 
@@ -352,7 +352,7 @@ async def check_due(db: AsyncSession, *, session_id: int, now: datetime) -> bool
     rnd = await active_round(db, session_id=session_id)
     if rnd is None or rnd.turn_started_at is None:
         return False
-    turns = await turns_of(db, rnd.id)  # type: ignore[arg-type]
+    turns = await turns_of(db, rnd.id)
     turn = current_turn(turns)
     if turn is None:
         return False
@@ -381,7 +381,7 @@ async def drop_seat(db: AsyncSession, *, session_id: int, seat_id: int, now: dat
     """Someone left the room: their turn still to come is skipped; if it was theirs, the next begins."""
     rnd = await active_round(db, session_id=session_id)
     if rnd is not None:
-        await _skip(db, rnd, await turns_of(db, rnd.id), seat_id, now)  # type: ignore[arg-type]
+        await _skip(db, rnd, await turns_of(db, rnd.id), seat_id, now)
 
 
 async def close_active(db: AsyncSession, *, session_id: int, now: datetime) -> None:

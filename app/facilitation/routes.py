@@ -16,4 +16,4 @@ router = APIRouter(prefix="/api/sessions/{session_id}", tags=["facilitation"])
 @router.get("/audit")
 async def audit_log(access: SessionFacilitatorDep, db: DbDep) -> list[dict[str, Any]]:
     """Every facilitator action in this session, oldest first: who, what, to whom, why, when."""
-    return await audit.entries(db, session_id=access.session.id)  # type: ignore[arg-type]
+    return await audit.entries(db, session_id=access.session.id)

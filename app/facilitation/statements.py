@@ -74,7 +74,7 @@ async def post_statement(
         await db.exec(select(Statement).where(Statement.seat_id == seat_id, Statement.client_id == client_id))
     ).first()
     if existing is not None:
-        return Posted(statement_id=existing.id, seq=existing.seq, duplicate=True)  # type: ignore[arg-type]
+        return Posted(statement_id=existing.id, seq=existing.seq, duplicate=True)
     room = await enter(db, actor=Actor(session_id=session_id, seat_id=seat_id))
     room.require_live("post statements")
     in_round = await check_may_speak(db, room, now=now)
@@ -105,16 +105,16 @@ async def post_statement(
         first = (
             await db.exec(select(Statement).where(Statement.seat_id == seat_id, Statement.client_id == client_id))
         ).one()
-        return Posted(statement_id=first.id, seq=first.seq, duplicate=True)  # type: ignore[arg-type]
+        return Posted(statement_id=first.id, seq=first.seq, duplicate=True)
     event = await append_event(
         db,
         session_id=seat.session_id,
         now=now,
-        event=StatementPosted(statement_id=statement.id, statement=statement_view(statement, seat, community)),  # type: ignore[arg-type]
+        event=StatementPosted(statement_id=statement.id, statement=statement_view(statement, seat, community)),
     )
     statement.seq = event.seq
     db.add(statement)
     await db.flush()
     if in_round:
         await rounds.note_statement(db, room, now=now)
-    return Posted(statement_id=statement.id, seq=event.seq, duplicate=False)  # type: ignore[arg-type]
+    return Posted(statement_id=statement.id, seq=event.seq, duplicate=False)

@@ -69,11 +69,11 @@ async def statement_views(db: AsyncSession, statement_ids: set[int]) -> dict[int
     reaction_rows = await db.exec(
         select(Reaction.statement_id, Reaction.kind, func.count())
         .where(col(Reaction.statement_id).in_(statement_ids))
-        .group_by(Reaction.statement_id, Reaction.kind)
+        .group_by(col(Reaction.statement_id), col(Reaction.kind))
     )
     for statement_id, kind, count in reaction_rows.all():
         counts.setdefault(statement_id, {})[kind] = count
-    return {s.id: statement_dict(s, seat, community, reactions=counts.get(s.id)) for s, seat, community in found}  # type: ignore[misc]
+    return {s.id: statement_dict(s, seat, community, reactions=counts.get(s.id)) for s, seat, community in found}
 
 
 def message_dict(message: PrivateMessage, seat: Seat) -> dict[str, Any]:
@@ -99,7 +99,7 @@ async def message_views(db: AsyncSession, message_ids: set[int]) -> dict[int, di
         .join(Seat, col(Seat.id) == col(PrivateMessage.seat_id))
         .where(col(PrivateMessage.id).in_(message_ids))
     )
-    return {m.id: message_dict(m, seat) for m, seat in rows.all()}  # type: ignore[misc]
+    return {m.id: message_dict(m, seat) for m, seat in rows.all()}
 
 
 async def hydrate(db: AsyncSession, events: list[RoomEvent]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import structlog
 from redis import asyncio as aioredis
+from redis.asyncio.client import PubSub
 
 log = structlog.get_logger(__name__)
 
@@ -135,7 +136,7 @@ class RedisBroker:
             url, socket_connect_timeout=3, socket_keepalive=True, health_check_interval=15
         )
         self._fanout = _Fanout()
-        self._pubsub = None
+        self._pubsub: PubSub | None = None
         self._listener: asyncio.Task[None] | None = None
         self._closing = False
         self.connected = False

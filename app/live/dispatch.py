@@ -109,7 +109,7 @@ HANDLERS: dict[str, tuple[bool, Handler]] = {
 RATE_LIMITED = frozenset({"react", "break_request", "report", "check_in", "hand_raise", "poll_answer"})
 
 
-async def run_command(db: AsyncSession, *, actor: Actor, command: c.Command, now: datetime) -> Any:
-    facilitators_only, handler = HANDLERS[command.type]  # type: ignore[attr-defined]
+async def run_command(db: AsyncSession, *, actor: Actor, command: c.ClientCommand, now: datetime) -> Any:
+    facilitators_only, handler = HANDLERS[command.type]
     room = await enter(db, actor=actor, facilitator=facilitators_only)
     return await handler(db, room, command, now)

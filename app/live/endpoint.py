@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from typing import Any
 
 import structlog
 from fastapi import APIRouter, WebSocket
@@ -28,7 +29,7 @@ from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
 from app.facilitation.statements import post_statement
 from app.facilitation.views import hydrate
-from app.live.commands import COMMANDS, Command, FetchRange, Ping, PostStatement
+from app.live.commands import COMMANDS, ClientCommand, FetchRange, Ping, PostStatement
 from app.live.dispatch import RATE_LIMITED, run_command
 from app.live.hub import Connection, encode
 from app.live.protocol import CLOSE_POLICY
@@ -119,7 +120,7 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
     connection = Connection(
         session_id=session_id,
         seat_id=seat_id,
-        is_facilitator=is_facilitator,  # type: ignore[arg-type]
+        is_facilitator=is_facilitator,
         send=websocket.send_text,
         close=websocket.close,
         db=state.db,
@@ -133,7 +134,7 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
         seat_row = await db.get(Seat, seat_id)
         await presence.arrive(db, connection_id=connection_id, seat=seat_row, instance_id=state.instance_id, now=now)
     try:
-        await _serve(websocket, connection, seat_id)  # type: ignore[arg-type]
+        await _serve(websocket, connection, seat_id)
     finally:
         await hub.leave(connection)
         await connection.stop()
@@ -292,17 +293,17 @@ async def _rate_limited(websocket: WebSocket, connection: Connection, seat_id: i
     return bool(wait)
 
 
-def _error(exc: AppError, **extra: str | None) -> dict:
-    frame = {"type": "error", "code": exc.code, "message": exc.message, **extra}
+def _error(exc: AppError, **extra: str | None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message, **extra}
     if isinstance(exc, SlowDown):
         frame["retry_after"] = exc.retry_after
     return frame
 
 
-async def _command(websocket: WebSocket, connection: Connection, actor: Actor, command: Command) -> None:
+async def _command(websocket: WebSocket, connection: Connection, actor: Actor, command: ClientCommand) -> None:
     """Any other command: carried out in one transaction, answered `ok` after the commit."""
     state = websocket.app.state
-    kind = command.type  # type: ignore[attr-defined]
+    kind = command.type
     if kind in RATE_LIMITED and await _rate_limited(websocket, connection, actor.seat_id, ref=command.ref):
         return
     try:

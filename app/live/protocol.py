@@ -101,7 +101,7 @@ class Pong(Frame):
 TRANSPORT_FRAMES: tuple[type[BaseModel], ...] = (Welcome, Noop, Ack, Ok, Error, RangeUnavailable, Pong)
 # Every frame a client can receive: the transport's and the room events (app/events/schemas.py).
 SERVER_FRAMES: TypeAdapter[Any] = TypeAdapter(
-    Annotated[Union[(*TRANSPORT_FRAMES, *ROOM_EVENT_FRAMES)], Field(discriminator="type")]
+    Annotated[Union[(*TRANSPORT_FRAMES, *ROOM_EVENT_FRAMES)], Field(discriminator="type")]  # type: ignore[arg-type]
 )
 
 # Close codes (also in docs/protocol.md). A refused handshake is answered with an HTTP

@@ -17,7 +17,7 @@ UI_LANGUAGES = ("en", "ru", "az", "hy")
 class Programme(SQLModel, table=True):
     __tablename__ = "programmes"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(200), nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     languages: list[str] = Field(sa_column=Column(JSON, nullable=False))
@@ -40,7 +40,7 @@ class Community(SQLModel, table=True):
     __tablename__ = "communities"
     __table_args__ = (UniqueConstraint("programme_id", "key", name="uq_communities_programme_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     programme_id: int = Field(
         sa_column=Column(Integer, ForeignKey("programmes.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -60,7 +60,7 @@ class ProgrammeMember(SQLModel, table=True):
     __tablename__ = "programme_members"
     __table_args__ = (UniqueConstraint("programme_id", "user_id", name="uq_programme_members_programme_user"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     programme_id: int = Field(
         sa_column=Column(Integer, ForeignKey("programmes.id", ondelete="CASCADE"), nullable=False, index=True)
     )

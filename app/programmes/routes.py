@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, status
 
 from app.accounts.models import Role
@@ -23,27 +25,32 @@ from app.programmes.service import ProgrammeAccess
 router = APIRouter(prefix="/api/programmes", tags=["programmes"], dependencies=[Depends(require_csrf)])
 
 
-async def programme_public(db: DbDep, access: ProgrammeAccess, *, detail: bool = False) -> ProgrammePublic:
-    communities = await service.communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
-    base = {
+async def _programme_fields(db: DbDep, access: ProgrammeAccess) -> dict[str, Any]:
+    communities = await service.communities_of(db, programme_id=access.programme.id)
+    return {
         "id": access.programme.id,
         "name": access.programme.name,
         "description": access.programme.description,
         "languages": access.programme.languages,
         "retention_days": access.programme.retention_days,
         "withdrawal_hours": access.programme.withdrawal_hours,
-        "communities": [CommunityPublic(id=c.id, key=c.key, labels=c.labels) for c in communities],  # type: ignore[arg-type]
+        "communities": [CommunityPublic(id=c.id, key=c.key, labels=c.labels) for c in communities],
         "my_role": access.role,
         "created_at": access.programme.created_at,
     }
-    if not detail:
-        return ProgrammePublic(**base)  # type: ignore[arg-type]
-    members = await service.members_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+
+
+async def programme_public(db: DbDep, access: ProgrammeAccess) -> ProgrammePublic:
+    return ProgrammePublic(**await _programme_fields(db, access))
+
+
+async def programme_detail(db: DbDep, access: ProgrammeAccess) -> ProgrammeDetail:
+    base = await _programme_fields(db, access)
+    members = await service.members_of(db, programme_id=access.programme.id)
     return ProgrammeDetail(
-        **base,  # type: ignore[arg-type]
+        **base,
         members=[
-            MemberPublic(user_id=u.id, username=u.username, full_name=u.full_name, role=m.role)  # type: ignore[arg-type]
-            for m, u in members
+            MemberPublic(user_id=u.id, username=u.username, full_name=u.full_name, role=m.role) for m, u in members
         ],
     )
 
@@ -66,14 +73,14 @@ async def create_programme(body: ProgrammeCreate, user: CurrentUser, db: DbDep, 
         communities=body.communities,
         now=now,
     )
-    access = await service.programme_access(db, user=user, programme_id=programme.id)  # type: ignore[arg-type]
-    return await programme_public(db, access, detail=True)  # type: ignore[return-value]
+    access = await service.programme_access(db, user=user, programme_id=programme.id)
+    return await programme_detail(db, access)
 
 
 @router.get("/{programme_id}")
 async def get_programme(access: ProgrammeMemberDep, db: DbDep) -> ProgrammeDetail:
     """A programme with its communities and members."""
-    return await programme_public(db, access, detail=True)  # type: ignore[return-value]
+    return await programme_detail(db, access)
 
 
 @router.patch("/{programme_id}")
@@ -91,7 +98,7 @@ async def update_programme(
         keep_raw_statements=body.keep_raw_statements,
         withdrawal_hours=body.withdrawal_hours,
     )
-    return await programme_public(db, access, detail=True)  # type: ignore[return-value]
+    return await programme_detail(db, access)
 
 
 @router.post("/{programme_id}/members", status_code=status.HTTP_201_CREATED)
@@ -100,7 +107,7 @@ async def add_member(body: MemberAdd, access: ProgrammeOrganiserDep, db: DbDep, 
     member, user = await service.add_member(
         db, programme=access.programme, username=body.username, role=body.role, now=now
     )
-    return MemberPublic(user_id=user.id, username=user.username, full_name=user.full_name, role=member.role)  # type: ignore[arg-type]
+    return MemberPublic(user_id=user.id, username=user.username, full_name=user.full_name, role=member.role)
 
 
 @router.delete("/{programme_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -113,4 +120,4 @@ async def remove_member(user_id: int, access: ProgrammeOrganiserDep, user: Curre
 async def add_community(body: CommunityIn, access: ProgrammeOrganiserDep, db: DbDep) -> CommunityPublic:
     """Add a further community to the programme (organisers)."""
     community = await service.add_community(db, programme=access.programme, community=body)
-    return CommunityPublic(id=community.id, key=community.key, labels=community.labels)  # type: ignore[arg-type]
+    return CommunityPublic(id=community.id, key=community.key, labels=community.labels)

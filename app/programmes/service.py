@@ -98,7 +98,7 @@ async def create_programme(
     for position, community in enumerate(communities):
         db.add(
             Community(
-                programme_id=programme.id,  # type: ignore[arg-type]
+                programme_id=programme.id,
                 key=community.key,
                 labels=community.labels,
                 position=position,
@@ -106,8 +106,8 @@ async def create_programme(
         )
     db.add(
         ProgrammeMember(
-            programme_id=programme.id,  # type: ignore[arg-type]
-            user_id=actor.id,  # type: ignore[arg-type]
+            programme_id=programme.id,
+            user_id=actor.id,
             role=MemberRole.organiser,
             added_at=now,
         )
@@ -172,8 +172,8 @@ async def add_member(
     if existing is not None:
         raise Conflict(f"'{user.username}' is already in this programme.", code="already_member")
     member = ProgrammeMember(
-        programme_id=programme.id,  # type: ignore[arg-type]
-        user_id=user.id,  # type: ignore[arg-type]
+        programme_id=programme.id,
+        user_id=user.id,
         role=role,
         added_at=now,
     )
@@ -194,11 +194,7 @@ async def remove_member(db: AsyncSession, *, programme: Programme, actor: User, 
     if member is None:
         raise NotFound("That account is not in this programme.")
     if member.role is MemberRole.organiser:
-        organisers = [
-            m
-            for m, _ in await members_of(db, programme_id=programme.id)  # type: ignore[arg-type]
-            if m.role is MemberRole.organiser
-        ]
+        organisers = [m for m, _ in await members_of(db, programme_id=programme.id) if m.role is MemberRole.organiser]
         if len(organisers) <= 1:
             raise BadRequest("A programme needs at least one organiser.", code="last_organiser")
     await db.delete(member)
@@ -207,14 +203,14 @@ async def remove_member(db: AsyncSession, *, programme: Programme, actor: User, 
 
 async def add_community(db: AsyncSession, *, programme: Programme, community: CommunityIn) -> Community:
     """A further community (more than two must work)."""
-    existing = await communities_of(db, programme_id=programme.id)  # type: ignore[arg-type]
+    existing = await communities_of(db, programme_id=programme.id)
     if any(c.key == community.key for c in existing):
         raise Conflict(f"The programme already has a community '{community.key}'.", code="community_exists")
     missing = [code for code in programme.languages if code not in community.labels]
     if missing:
         raise ValidationFailed(f"The community needs a label in {', '.join(missing)}.", code="missing_label")
     row = Community(
-        programme_id=programme.id,  # type: ignore[arg-type]
+        programme_id=programme.id,
         key=community.key,
         labels=community.labels,
         position=len(existing),

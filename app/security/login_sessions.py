@@ -35,7 +35,7 @@ async def start_login_session(
     token = new_token()
     login = LoginSession(
         token_hash=hash_token(token),
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         created_at=now,
         last_seen_at=now,
         expires_at=now + policy.absolute,

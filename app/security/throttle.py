@@ -12,6 +12,7 @@ import math
 import time
 
 import limits
+from limits.aio.storage import Storage as AsyncStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
@@ -19,12 +20,16 @@ from app.errors import TooManyRequests
 from app.security.tokens import keyed_digest
 
 
-def make_storage(redis_url: str | None, *, key_prefix: str, name: str):  # type: ignore[no-untyped-def]
+def make_storage(redis_url: str | None, *, key_prefix: str, name: str) -> AsyncStorage:
     """Counters in memory for one process, in Redis when instances share the load."""
     if redis_url:
         uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
-        return storage_from_string(uri, implementation="redispy", key_prefix=f"{key_prefix}{name}")
-    return storage_from_string("async+memory://")
+        storage = storage_from_string(uri, implementation="redispy", key_prefix=f"{key_prefix}{name}")
+    else:
+        storage = storage_from_string("async+memory://")
+    # An "async+" URI always gives an asyncio storage (the limiters assert the same).
+    assert isinstance(storage, AsyncStorage)
+    return storage
 
 
 class StatementLimit:

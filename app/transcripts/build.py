@@ -53,9 +53,9 @@ def speakers(seats: Iterable[Seat]) -> dict[int, str]:
     labels: dict[int, str] = {}
     facilitators = sorted((s for s in seats if s.role in FACILITATOR_ROLES), key=lambda s: s.id or 0)
     for number, seat in enumerate(facilitators, start=1):
-        labels[seat.id] = f"Facilitator {number}"  # type: ignore[index]
+        labels[seat.id] = f"Facilitator {number}"
     for seat in seats:
-        labels.setdefault(seat.id, seat.pseudonym)  # type: ignore[arg-type]
+        labels.setdefault(seat.id, seat.pseudonym)
     return labels
 
 
@@ -122,12 +122,12 @@ def assemble(material: Material, *, summary: str = "", agreed_points: Sequence[s
         if statement.hidden_at is not None:
             entry.update(type="removed")
         else:
-            numbers[statement.id] = len(numbers) + 1  # type: ignore[index]
-            text, replaced = redacted(statement, matcher, material.decisions.get(statement.id, ()))  # type: ignore[arg-type]
+            numbers[statement.id] = len(numbers) + 1
+            text, replaced = redacted(statement, matcher, material.decisions.get(statement.id, ()))
             entry.update(
                 type="statement",
                 number=numbers[statement.id],
-                text=text,  # type: ignore[index]
+                text=text,
                 reply_to=numbers.get(statement.reply_to_id) if statement.reply_to_id else None,
                 redactions=replaced,
             )
@@ -184,7 +184,7 @@ def _community_key(material: Material, seat: Seat) -> str | None:
 
 
 async def load(db: AsyncSession, *, session: DialogueSession) -> Material:
-    session_id: int = session.id  # type: ignore[assignment]
+    session_id: int = session.id
     programme = await db.get(Programme, session.programme_id)
     assert programme is not None
     communities = list(
@@ -243,7 +243,7 @@ async def load(db: AsyncSession, *, session: DialogueSession) -> Material:
         programme=programme,
         communities=communities,
         items=await agenda_of(db, session_id=session_id),
-        seats=seats,  # type: ignore[arg-type]
+        seats=seats,
         real_names=real_names,
         statements=statements,
         decisions=decisions,
@@ -269,4 +269,4 @@ def suggestions_for(material: Material) -> dict[int, list[Suggestion]]:
     """What the automatic pass finds in each statement, for the review page."""
     labels = speakers(material.seats.values())
     matcher = Matcher(people(material, labels))
-    return {s.id: matcher.suggest(s.text) for s in material.statements if s.hidden_at is None}  # type: ignore[misc]
+    return {s.id: matcher.suggest(s.text) for s in material.statements if s.hidden_at is None}

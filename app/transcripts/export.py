@@ -25,7 +25,7 @@ def clock(seconds: int) -> str:
 def community_label(document: dict[str, Any], key: str | None, lang: str = "en") -> str:
     for community in document.get("communities", []):
         if community["key"] == key:
-            return community["labels"].get(lang) or community["labels"].get("en") or key
+            return community["labels"].get(lang) or community["labels"].get("en") or key or ""
     return key or ""
 
 

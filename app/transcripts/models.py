@@ -36,7 +36,7 @@ class Redaction(SQLModel, table=True):
     __tablename__ = "redactions"
     __table_args__ = (UniqueConstraint("statement_id", "start", "end", name="uq_redactions_statement_span"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(
         sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -62,7 +62,7 @@ class TranscriptRelease(SQLModel, table=True):
     __tablename__ = "transcript_releases"
     __table_args__ = (UniqueConstraint("session_id", "version", name="uq_transcript_releases_session_version"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(
         sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False, index=True)
     )

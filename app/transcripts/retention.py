@@ -26,8 +26,10 @@ class Purged:
     identities: int = 0  # invitations and seats whose names and contacts were cleared
 
 
-async def _count(db: AsyncSession, model: type, session_id: int) -> int:
-    return (await db.exec(select(func.count()).select_from(model).where(model.session_id == session_id))).one()  # type: ignore[attr-defined]
+async def _count(
+    db: AsyncSession, model: type[Statement] | type[PrivateMessage] | type[Report], session_id: int
+) -> int:
+    return (await db.exec(select(func.count()).select_from(model).where(model.session_id == session_id))).one()
 
 
 async def purge(db: AsyncSession, *, now: datetime) -> Purged:
@@ -40,7 +42,7 @@ async def purge(db: AsyncSession, *, now: datetime) -> Purged:
         cutoff = now - timedelta(days=programme.retention_days or 0)
         first_release = (
             select(TranscriptRelease.session_id, func.min(TranscriptRelease.released_at).label("first"))
-            .group_by(TranscriptRelease.session_id)
+            .group_by(col(TranscriptRelease.session_id))
             .subquery()
         )
         sessions = (
@@ -66,17 +68,15 @@ async def purge(db: AsyncSession, *, now: datetime) -> Purged:
             ).one()
             if not (statements or messages or reports or identities):
                 continue
-            await db.exec(delete(Report).where(col(Report.session_id) == session_id))  # type: ignore[call-overload]
-            await db.exec(delete(PrivateMessage).where(col(PrivateMessage.session_id) == session_id))  # type: ignore[call-overload]
-            await db.exec(delete(Statement).where(col(Statement.session_id) == session_id))  # type: ignore[call-overload]
+            await db.exec(delete(Report).where(col(Report.session_id) == session_id))
+            await db.exec(delete(PrivateMessage).where(col(PrivateMessage.session_id) == session_id))
+            await db.exec(delete(Statement).where(col(Statement.session_id) == session_id))
             await db.exec(
-                update(Invitation)
-                .where(col(Invitation.session_id) == session_id)  # type: ignore[call-overload]
-                .values(real_name=None, contact=None)
+                update(Invitation).where(col(Invitation.session_id) == session_id).values(real_name=None, contact=None)
             )
             await db.exec(
                 update(Seat)
-                .where(col(Seat.session_id) == session_id)  # type: ignore[call-overload]
+                .where(col(Seat.session_id) == session_id)
                 .values(display_name=Seat.pseudonym, display_name_key=Seat.pseudonym)
             )
             done.sessions += 1

@@ -110,7 +110,7 @@ async def release(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, n
 @router.get("/programmes/{programme_id}/transcripts")
 async def programme_transcripts(access: ProgrammeMemberDep, db: DbDep) -> list[dict[str, Any]]:
     """The programme's released transcripts, each session's newest version."""
-    return await service.released_for_programme(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    return await service.released_for_programme(db, programme_id=access.programme.id)
 
 
 @router.get("/transcripts/{release_id}")

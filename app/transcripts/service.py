@@ -41,7 +41,7 @@ def _changed(review: TranscriptReview, now: datetime) -> None:
 
 async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) -> dict[str, Any]:
     """The draft exactly as organisers would see it, and every suggestion with its state."""
-    review = await review_of(db, session_id=session.id, now=now)  # type: ignore[arg-type]
+    review = await review_of(db, session_id=session.id, now=now)
     material = await load(db, session=session)
     # CPU work, off the event loop that also serves the live rooms (see docs/performance.md).
     document = await asyncio.to_thread(assemble, material, summary=review.summary, agreed_points=review.agreed_points)
@@ -51,9 +51,9 @@ async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) ->
     for statement in material.statements:
         if statement.hidden_at is not None:
             continue
-        marks = []
-        for s in found.get(statement.id, []):  # type: ignore[arg-type]
-            decision = decided.get((statement.id, s.start, s.end))  # type: ignore[arg-type]
+        marks: list[dict[str, Any]] = []
+        for s in found.get(statement.id, []):
+            decision = decided.get((statement.id, s.start, s.end))
             marks.append(
                 {
                     "start": s.start,
@@ -63,7 +63,7 @@ async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) ->
                     "state": "pending" if decision is None else ("accepted" if decision.accepted else "rejected"),
                 }
             )
-        for d in material.decisions.get(statement.id, []):  # type: ignore[arg-type]
+        for d in material.decisions.get(statement.id, []):
             if d.kind == "manual":
                 marks.append(
                     {
@@ -85,7 +85,7 @@ async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) ->
         "two_to_release": review.two_to_release,
         "approvals": review.approvals,
         "releases": await versions(db, session_id=session.id),
-    }  # type: ignore[arg-type]
+    }
 
 
 async def _statement(db: AsyncSession, session: DialogueSession, statement_id: int) -> Statement:
@@ -110,7 +110,7 @@ async def decide(
     statement = await _statement(db, session, statement_id)
     material = await load(db, session=session)
     found = await asyncio.to_thread(suggestions_for, material)
-    match = next((s for s in found.get(statement.id, []) if (s.start, s.end) == (start, end)), None)  # type: ignore[arg-type]
+    match = next((s for s in found.get(statement.id, []) if (s.start, s.end) == (start, end)), None)
     if match is None:
         raise NotFound("There is no such suggestion in that statement.", code="unknown_suggestion")
     row = (
@@ -124,14 +124,14 @@ async def decide(
         session_id=session.id,
         statement_id=statement_id,
         start=start,
-        end=end,  # type: ignore[arg-type]
+        end=end,
         kind=match.kind,
         replacement=match.replacement,
         decided_at=now,
     )
     row.accepted, row.decided_by, row.decided_at = accept, user.id, now
     db.add(row)
-    _changed(await review_of(db, session_id=session.id, now=now), now)  # type: ignore[arg-type]
+    _changed(await review_of(db, session_id=session.id, now=now), now)
     await db.flush()
     return row
 
@@ -158,7 +158,7 @@ async def add_redaction(
         statement_id=statement_id,
         start=start,
         end=end,
-        kind="manual",  # type: ignore[arg-type]
+        kind="manual",
         replacement="[redacted]",
         accepted=True,
         reason=reason.strip()[:200],
@@ -166,7 +166,7 @@ async def add_redaction(
         decided_at=now,
     )
     db.add(row)
-    _changed(await review_of(db, session_id=session.id, now=now), now)  # type: ignore[arg-type]
+    _changed(await review_of(db, session_id=session.id, now=now), now)
     await db.flush()
     return row
 
@@ -176,7 +176,7 @@ async def remove_redaction(db: AsyncSession, *, session: DialogueSession, redact
     if row is None or row.session_id != session.id or row.kind != "manual":
         raise NotFound("There is no such redaction.", code="unknown_redaction")
     await db.delete(row)
-    _changed(await review_of(db, session_id=session.id, now=now), now)  # type: ignore[arg-type]
+    _changed(await review_of(db, session_id=session.id, now=now), now)
     await db.flush()
 
 
@@ -192,7 +192,7 @@ async def set_outcomes(
     points = [p.strip() for p in agreed_points if p.strip()]
     if len(points) > MAX_POINTS:
         raise ValidationFailed(f"At most {MAX_POINTS} agreed points.", code="too_many_points")
-    review = await review_of(db, session_id=session.id, now=now)  # type: ignore[arg-type]
+    review = await review_of(db, session_id=session.id, now=now)
     review.summary, review.agreed_points = summary.strip(), points
     if two_to_release is not None:
         review.two_to_release = two_to_release
@@ -241,7 +241,7 @@ async def _publish(
 ) -> TranscriptRelease:
     material = await load(db, session=session)
     document = await asyncio.to_thread(assemble, material, summary=review.summary, agreed_points=review.agreed_points)
-    version = await _next_version(db, session.id)  # type: ignore[arg-type]
+    version = await _next_version(db, session.id)
     document["version"] = version
     document["released_at"] = now.isoformat()
     document["released_by"] = by_name
@@ -249,7 +249,7 @@ async def _publish(
         session_id=session.id,
         version=version,
         document=document,
-        released_at=now,  # type: ignore[arg-type]
+        released_at=now,
         released_by=by.id if by else None,
         released_by_name=by_name,
         note=note,
@@ -259,7 +259,7 @@ async def _publish(
         AuditEntry(
             session_id=session.id,
             actor_user_id=by.id if by else None,
-            action="transcript_release",  # type: ignore[arg-type]
+            action="transcript_release",
             details={"version": version, "note": note},
             created_at=now,
         )
@@ -280,7 +280,7 @@ async def _label(db: AsyncSession, session: DialogueSession, user: User) -> str:
     a name (a facilitator's seat shows their name in the room)."""
     seats = (await db.exec(select(Seat).where(Seat.session_id == session.id))).all()
     mine = next((s for s in seats if s.user_id == user.id), None)
-    return speakers(seats).get(mine.id, "A facilitator") if mine else "A facilitator"  # type: ignore[arg-type]
+    return speakers(seats).get(mine.id, "A facilitator") if mine else "A facilitator"
 
 
 async def release(db: AsyncSession, *, session: DialogueSession, user: User, now: datetime) -> dict[str, Any]:
@@ -288,14 +288,14 @@ async def release(db: AsyncSession, *, session: DialogueSession, user: User, now
     first approval waits for a second, different one."""
     if session.status not in RELEASABLE:
         raise Conflict("A transcript is released after the session has ended.", code="session_not_ended")
-    if await versions(db, session_id=session.id) and await _purged(db, session.id):  # type: ignore[arg-type]
+    if await versions(db, session_id=session.id) and await _purged(db, session.id):
         raise Conflict(
             "This session's raw statements were deleted under the retention period; its released "
             "transcript stays as it is.",
             code="raw_statements_purged",
         )
-    review = await review_of(db, session_id=session.id, now=now)  # type: ignore[arg-type]
-    approvals = sorted(set(review.approvals) | {user.id})  # type: ignore[arg-type]
+    review = await review_of(db, session_id=session.id, now=now)
+    approvals = sorted(set(review.approvals) | {user.id})
     if review.two_to_release and len(approvals) < 2:
         review.approvals = approvals
         db.add(review)
@@ -335,9 +335,9 @@ async def withdrawal_allowed(db: AsyncSession, *, session: DialogueSession, now:
 
 async def after_withdrawal(db: AsyncSession, *, session: DialogueSession, now: datetime) -> TranscriptRelease | None:
     """A withdrawal after release makes a new released version without the statement."""
-    if not await versions(db, session_id=session.id):  # type: ignore[arg-type]
+    if not await versions(db, session_id=session.id):
         return None
-    review = await review_of(db, session_id=session.id, now=now)  # type: ignore[arg-type]
+    review = await review_of(db, session_id=session.id, now=now)
     return await _publish(
         db,
         session=session,
@@ -369,7 +369,7 @@ async def released_for_programme(db: AsyncSession, *, programme_id: int) -> list
             {
                 "id": release.id,
                 "session_title": session.title,
-                "version": release.version,  # type: ignore[arg-type]
+                "version": release.version,
                 "released_at": release.released_at,
                 "starts_at": session.starts_at,
             },

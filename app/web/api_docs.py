@@ -64,7 +64,9 @@ async def api_docs(request: Request) -> Response:
             if not operation:
                 continue
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
-            ok = next((r for code, r in operation.get("responses", {}).items() if code.startswith("2")), {})
+            ok: dict[str, Any] = next(
+                (r for code, r in operation.get("responses", {}).items() if code.startswith("2")), {}
+            )
             answer = ok.get("content", {}).get("application/json", {}).get("schema", {})
             body_name = _ref_name(body)
             groups.setdefault((operation.get("tags") or ["other"])[0], []).append(

@@ -87,9 +87,9 @@ def participant_language(context: Mapping[str, Any]) -> str | None:
     explicit = context.get("participant_language")
     if explicit in UI_LANGUAGES:
         return str(explicit)
-    seat = context.get("seat")
-    if getattr(seat, "language", None) in UI_LANGUAGES:
-        return str(seat.language)  # type: ignore[union-attr]
+    seat_language = getattr(context.get("seat"), "language", None)
+    if seat_language in UI_LANGUAGES:
+        return str(seat_language)
     return None
 
 

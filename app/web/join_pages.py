@@ -71,8 +71,13 @@ async def join_language_submit(request: Request, db: DbDep, now: NowDep, pending
 
 
 async def _rules_page(
-    request: Request, db: DbDep, invitation, session, form: FormState, status_code: int = 200
-) -> Response:  # type: ignore[no-untyped-def]
+    request: Request,
+    db: DbDep,
+    invitation: Invitation,
+    session: DialogueSession,
+    form: FormState,
+    status_code: int = 200,
+) -> Response:
     rules = await current_rules(db, session_id=session.id)
     return render_page(
         request,

@@ -122,9 +122,9 @@ async def _detail(
             programme=access.programme,
             is_organiser=access.role is MemberRole.organiser,
             is_facilitator=access.role is MemberRole.facilitator,
-            communities=await service.communities_of(db, programme_id=programme_id),  # type: ignore[arg-type]
-            members=await service.members_of(db, programme_id=programme_id),  # type: ignore[arg-type]
-            sessions=await list_sessions(db, programme_id=programme_id),  # type: ignore[arg-type]
+            communities=await service.communities_of(db, programme_id=programme_id),
+            members=await service.members_of(db, programme_id=programme_id),
+            sessions=await list_sessions(db, programme_id=programme_id),
             member_form=member_form or FormState(values={"role": "facilitator"}),
             community_form=community_form or FormState(),
             notice=notice,

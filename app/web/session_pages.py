@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -118,7 +119,7 @@ def _schedule_context(communities: list, form: FormState, **extra: Any) -> dict[
 
 @router.get("/programmes/{programme_id}/sessions/new")
 async def schedule_page(request: Request, access: ProgrammeFacilitatorDep, db: DbDep) -> Response:
-    communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    communities = await communities_of(db, programme_id=access.programme.id)
     form = FormState(
         values={
             "time_zone": "UTC",
@@ -143,7 +144,7 @@ async def schedule_submit(
     request: Request, access: ProgrammeFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form_values(request)
-    communities = await communities_of(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    communities = await communities_of(db, programme_id=access.programme.id)
     form = FormState(values=values, fields=SESSION_FIELDS | {f"quota_{c.key}" for c in communities})
     try:
         data = _session_data(values, [c.key for c in communities])
@@ -175,9 +176,9 @@ async def _session_page(
 ) -> Response:
     session = access.session
     communities = await communities_of(db, programme_id=session.programme_id)
-    quota_rows = await sessions.quotas_of(db, session_id=session.id)  # type: ignore[arg-type]
-    quotas = {c.key: quota_rows.get(c.id, 0) for c in communities}  # type: ignore[arg-type]
-    rules = await sessions.current_rules(db, session_id=session.id)  # type: ignore[arg-type]
+    quota_rows = await sessions.quotas_of(db, session_id=session.id)
+    quotas = {c.key: quota_rows.get(c.id, 0) for c in communities}
+    rules = await sessions.current_rules(db, session_id=session.id)
     if form is None:
         form = FormState(values=_session_values(session, rules.text, quotas), fields=SESSION_FIELDS)
     return render_page(
@@ -190,7 +191,7 @@ async def _session_page(
             "communities": communities,
             "quotas": quotas,
             "rules": rules,
-            "agenda": await agenda.agenda_of(db, session_id=session.id),  # type: ignore[arg-type]
+            "agenda": await agenda.agenda_of(db, session_id=session.id),
             "ends_at": sessions.ends_at(session),
             "transitions": sessions.TRANSITIONS[session.status],
             "editable": session.status in PLANNING,
@@ -274,7 +275,7 @@ async def _agenda_page(
         if programme.role.value == "facilitator":
             others += [
                 (programme.programme, s)
-                for s in await sessions.list_sessions(db, programme_id=programme.programme.id)  # type: ignore[arg-type]
+                for s in await sessions.list_sessions(db, programme_id=programme.programme.id)
                 if s.id != access.session.id
             ]
     return render_page(
@@ -283,7 +284,7 @@ async def _agenda_page(
         {
             "session": access.session,
             "programme": access.programme,
-            "items": await agenda.agenda_of(db, session_id=access.session.id),  # type: ignore[arg-type]
+            "items": await agenda.agenda_of(db, session_id=access.session.id),
             "kinds": list(AgendaKind),
             "kind_names": KIND_NAMES,
             "others": others,
@@ -318,7 +319,13 @@ async def agenda_add(request: Request, access: SessionFacilitatorDep, user: Curr
     return await _agenda_page(request, db, access, user, form=form, status_code=422)
 
 
-async def _agenda_action(request: Request, db: DbDep, access: sessions.SessionAccess, user, action) -> Response:  # type: ignore[no-untyped-def]
+async def _agenda_action(
+    request: Request,
+    db: DbDep,
+    access: sessions.SessionAccess,
+    user: CurrentUser,
+    action: Callable[[], Awaitable[object]],
+) -> Response:
     try:
         async with db.begin_nested():
             await action()
@@ -353,7 +360,7 @@ async def agenda_move(
     values = await _form_values(request)
 
     async def move() -> None:
-        items = await agenda.agenda_of(db, session_id=access.session.id)  # type: ignore[arg-type]
+        items = await agenda.agenda_of(db, session_id=access.session.id)
         current = next((i.position for i in items if i.id == item_id), None)
         if current is None:
             await agenda.move_item(db, session=access.session, item_id=item_id, position=0)  # raises NotFound
@@ -413,7 +420,7 @@ async def _invitations_page(
 ) -> Response:
     communities = await communities_of(db, programme_id=access.session.programme_id)
     by_id = {c.id: c for c in communities}
-    rows = await invitations.list_invitations(db, session_id=access.session.id)  # type: ignore[arg-type]
+    rows = await invitations.list_invitations(db, session_id=access.session.id)
     return render_page(
         request,
         "sessions/invitations.html",
@@ -421,7 +428,7 @@ async def _invitations_page(
             "session": access.session,
             "programme": access.programme,
             "communities": communities,
-            "invitations": [invitation_public(i, s, by_id, now=now) for i, s in rows],  # type: ignore[arg-type]
+            "invitations": [invitation_public(i, s, by_id, now=now) for i, s in rows],
             "form": form or FormState(values={"role": "participant"}, fields=INVITE_FIELDS),
             "bulk_form": bulk_form or FormState(fields=INVITE_FIELDS),
             "created": created or [],
@@ -500,7 +507,7 @@ async def invitations_reissue(
 
 @router.get("/sessions/{session_id}/lobby")
 async def lobby_page(request: Request, access: SessionFacilitatorDep, db: DbDep) -> Response:
-    rows = await seats.seats_of(db, session_id=access.session.id)  # type: ignore[arg-type]
+    rows = await seats.seats_of(db, session_id=access.session.id)
     return render_page(
         request,
         "sessions/lobby.html",

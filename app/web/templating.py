@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -20,6 +21,20 @@ TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 STATIC_DIR = PROJECT_ROOT / "frontend" / "static"
 
 
+class _GettextInstaller(Protocol):
+    """What the jinja2.ext.i18n extension adds to an Environment at run time
+    (with Environment.extend), which Environment's type does not show."""
+
+    def install_gettext_callables(
+        self,
+        gettext: Callable[..., str],
+        ngettext: Callable[..., str],
+        newstyle: bool | None = None,
+        pgettext: Callable[..., str] | None = None,
+        npgettext: Callable[..., str] | None = None,
+    ) -> None: ...
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -34,7 +49,7 @@ def make_environment() -> Environment:
     # so concurrent requests in different languages never touch shared state. (Macros
     # must be imported `with context` to see it; without, they fall back to English.)
     i18n.catalogs()  # compiled at start-up: a broken .po file stops the app here
-    env.install_gettext_callables(  # type: ignore[attr-defined]
+    cast(_GettextInstaller, env).install_gettext_callables(
         gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext, newstyle=True
     )
     env.globals["ui_languages"] = UI_LANGUAGES
@@ -74,7 +89,7 @@ def community_label(context: Context, community: Any) -> str:
     labels = community.get("labels") if isinstance(community, dict) else getattr(community, "labels", None)
     key = community.get("key") if isinstance(community, dict) else getattr(community, "key", "")
     labels = labels or {}
-    return labels.get(context.get("lang", i18n.DEFAULT_LANGUAGE)) or labels.get("en") or key
+    return labels.get(context.get("lang", i18n.DEFAULT_LANGUAGE)) or labels.get("en") or key or ""
 
 
 def in_zone(moment: datetime, zone: str) -> str:

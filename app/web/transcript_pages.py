@@ -13,8 +13,10 @@ from app.dialogues.seat_cookie import SeatDep
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.events.models import Statement
 from app.programmes.deps import ProgrammeMemberDep
+from app.programmes.models import Programme
 from app.programmes.service import programme_access
 from app.transcripts import export, service
+from app.transcripts.models import TranscriptRelease
 from app.web.redirects import see_other
 from app.web.templating import render_page
 
@@ -75,7 +77,7 @@ async def review_decide(
         accept=values.get("accept") == "1",
         now=now,
     )
-    return _back(access.session.id)  # type: ignore[arg-type]
+    return _back(access.session.id)
 
 
 @router.post("/sessions/{session_id}/transcript/redactions")
@@ -90,24 +92,24 @@ async def review_redact(
         raise NotFound("There is no such statement in this session.")
     start = statement.text.casefold().find(words.casefold()) if words else -1
     if start < 0:
-        return _back(access.session.id, ValidationFailed(code="words_not_found"))  # type: ignore[arg-type]
+        return _back(access.session.id, ValidationFailed(code="words_not_found"))
     await service.add_redaction(
         db,
         session=access.session,
         user=user,
-        statement_id=statement.id,  # type: ignore[arg-type]
+        statement_id=statement.id,
         start=start,
         end=start + len(words),
         reason=values.get("reason", ""),
         now=now,
     )
-    return _back(access.session.id)  # type: ignore[arg-type]
+    return _back(access.session.id)
 
 
 @router.post("/sessions/{session_id}/transcript/redactions/{redaction_id}/remove")
 async def review_unredact(redaction_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     await service.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
-    return _back(access.session.id)  # type: ignore[arg-type]
+    return _back(access.session.id)
 
 
 @router.post("/sessions/{session_id}/transcript/outcomes")
@@ -121,7 +123,7 @@ async def review_outcomes(request: Request, access: SessionFacilitatorDep, db: D
         two_to_release=values.get("two_to_release") == "1",
         now=now,
     )
-    return _back(access.session.id)  # type: ignore[arg-type]
+    return _back(access.session.id)
 
 
 @router.post("/sessions/{session_id}/transcript/release")
@@ -129,8 +131,8 @@ async def review_release(access: SessionFacilitatorDep, user: CurrentUser, db: D
     try:
         await service.release(db, session=access.session, user=user, now=now)
     except AppError as exc:
-        return _back(access.session.id, exc)  # type: ignore[arg-type]
-    return _back(access.session.id)  # type: ignore[arg-type]
+        return _back(access.session.id, exc)
+    return _back(access.session.id)
 
 
 # What the programme's members read ------------------------------------------------------
@@ -138,11 +140,13 @@ async def review_release(access: SessionFacilitatorDep, user: CurrentUser, db: D
 
 @router.get("/programmes/{programme_id}/transcripts")
 async def transcripts_page(request: Request, access: ProgrammeMemberDep, db: DbDep) -> Response:
-    released = await service.released_for_programme(db, programme_id=access.programme.id)  # type: ignore[arg-type]
+    released = await service.released_for_programme(db, programme_id=access.programme.id)
     return render_page(request, "transcripts/list.html", {"programme": access.programme, "released": released})
 
 
-async def _readable(db: DbDep, user: CurrentUser, release_id: int):  # type: ignore[no-untyped-def]
+async def _readable(
+    db: DbDep, user: CurrentUser, release_id: int
+) -> tuple[TranscriptRelease, Programme, TranscriptRelease]:
     release, session, newest = await service.release_for_reader(db, release_id=release_id)
     access = await programme_access(db, user=user, programme_id=session.programme_id)
     return release, access.programme, newest

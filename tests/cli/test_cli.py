@@ -137,7 +137,9 @@ def test_a_second_demo_run_issues_new_passwords(tmp_path):
     first = roundtable(tmp_path, "demo", "--no-serve")
     second = roundtable(tmp_path, "demo", "--no-serve")
     pw = re.compile(r"demo-admin\s+(\S+)")
-    assert pw.search(first.stdout).group(1) != pw.search(second.stdout).group(1)
+    first_match, second_match = pw.search(first.stdout), pw.search(second.stdout)
+    assert first_match and second_match
+    assert first_match.group(1) != second_match.group(1)
 
 
 @pytest.mark.parametrize("command", ["serve", "migrate", "create-admin", "demo", "purge"])

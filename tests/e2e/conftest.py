@@ -44,12 +44,13 @@ class DemoServer:
     logins: dict[str, str]
     links: list[tuple[str, str]]
     session_id: int
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes] | None  # None until start()
     log: Path
     env: dict[str, str]
     workdir: Path
 
     def stop(self) -> None:
+        assert self.process is not None, "stop() before start()"
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=15)
@@ -59,7 +60,7 @@ class DemoServer:
 
     def start(self) -> None:
         """(Re)start the server on the same port and database; wait until it is ready."""
-        self.process = subprocess.Popen(
+        self.process = process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--migrate"],
             env=self.env,
             cwd=self.workdir,
@@ -73,13 +74,13 @@ class DemoServer:
                     return
             except httpx.HTTPError:
                 pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.process.kill()
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
                 raise RuntimeError(f"the server did not start:\n{self.log.read_text()}")
             time.sleep(0.2)
 
 
-def _in_thread(coroutine):  # type: ignore[no-untyped-def]
+def _in_thread(coroutine):
     """Run a coroutine to the end on its own loop: Playwright's sync API owns this thread's."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
@@ -130,10 +131,12 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     assert demo.returncode == 0, demo.stderr
     logins = dict(re.findall(r"^\s+\w+\s+(demo-[a-z]+)\s+(\S+)$", demo.stdout, re.M))
     links = re.findall(r"^\s+(community-\w)\s+(http://\S+)$", demo.stdout, re.M)
-    session_id = int(re.search(r"/sessions/(\d+)/lobby", demo.stdout).group(1))
+    lobby = re.search(r"/sessions/(\d+)/lobby", demo.stdout)
+    assert lobby, demo.stdout
+    session_id = int(lobby.group(1))
     log = workdir / "server.log"
     log.write_text("")
-    server = DemoServer(f"http://127.0.0.1:{port}", logins, links, session_id, None, log, env, workdir)  # type: ignore[arg-type]
+    server = DemoServer(f"http://127.0.0.1:{port}", logins, links, session_id, None, log, env, workdir)
     server.start()
     try:
         yield server
@@ -144,7 +147,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_path: str):  # type: ignore[no-untyped-def]
+def browser(chromium_path: str):
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield instance

@@ -10,10 +10,10 @@ import httpx
 from tests.e2e.conftest import DemoServer
 
 
-def watch(page, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
+def watch(page, problems: list[str]) -> None:
     # Console errors include Content-Security-Policy refusals: there must be none. (A form
     # refused with 422 on purpose is logged by the browser too; that one is expected.)
-    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+    def on_console(message) -> None:
         if message.type == "error" and "status of 422" not in message.text:
             problems.append(message.text)
 
@@ -28,7 +28,7 @@ def join(
     *,
     language: str,
     name: str,
-    problems: list[str],  # type: ignore[no-untyped-def]
+    problems: list[str],
     on_rules=None,
 ):
     """Follow a link on a phone to the lobby; `on_rules(page)` runs on the rules page."""

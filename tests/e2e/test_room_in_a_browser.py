@@ -24,21 +24,21 @@ PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def connected(page) -> None:  # type: ignore[no-untyped-def]
+def connected(page) -> None:
     page.wait_for_selector("[data-part=connection][data-state=open]", timeout=15000)
 
 
-def statements_with(page, text: str) -> int:  # type: ignore[no-untyped-def]
+def statements_with(page, text: str) -> int:
     return page.locator("li.statement .text", has_text=text).count()
 
 
-def send(page, text: str) -> None:  # type: ignore[no-untyped-def]
+def send(page, text: str) -> None:
     page.fill("#composer-text", text)
     page.click(".composer button[type=submit]")
 

@@ -114,21 +114,30 @@ async def test_a_rolled_back_event_is_never_published(room: InRoom) -> None:
     try:
         with pytest.raises(RuntimeError):
             async with room.app.state.db.unit_of_work() as db:
-                await append_event(db, session_id=room.session_id, now=room.clock.now(),
-                                   event=SessionStatusChanged(status="live"))
+                await append_event(
+                    db, session_id=room.session_id, now=room.clock.now(), event=SessionStatusChanged(status="live")
+                )
                 raise RuntimeError("the work fails after the append")
         async with room.app.state.db.unit_of_work() as db:
             seat = await db.get(Seat, room.people["nigar"].seat_id)
             assert seat is not None
             try:
                 async with db.begin_nested():
-                    await append_event(db, session_id=room.session_id, now=room.clock.now(),
-                                       event=SessionStatusChanged(status="paused"))
+                    await append_event(
+                        db,
+                        session_id=room.session_id,
+                        now=room.clock.now(),
+                        event=SessionStatusChanged(status="paused"),
+                    )
                     raise RuntimeError("a savepoint rolls back")
             except RuntimeError:
                 pass
-            await append_event(db, session_id=room.session_id, now=room.clock.now(),
-                               event=SessionStatusChanged(status="live", reason=None))
+            await append_event(
+                db,
+                session_id=room.session_id,
+                now=room.clock.now(),
+                event=SessionStatusChanged(status="live", reason=None),
+            )
     finally:
         room.app.state.db.publisher = previous
     assert [p.frame["status"] for p in published] == ["live"], "only the committed event goes out"

@@ -8,7 +8,7 @@ from app.errors import AppError
 from app.facilitation import timers
 
 
-async def tick(room) -> None:  # type: ignore[no-untyped-def]
+async def tick(room) -> None:
     async with room.app.state.db.unit_of_work() as db:
         await timers.tick(db, session_id=room.session_id, now=room.clock.now())
 
@@ -143,6 +143,6 @@ async def test_a_tick_with_nothing_due_changes_nothing(room):
     assert await room.events() == before
 
 
-async def tick_result(room) -> bool:  # type: ignore[no-untyped-def]
+async def tick_result(room) -> bool:
     async with room.app.state.db.unit_of_work() as db:
         return await timers.tick(db, session_id=room.session_id, now=room.clock.now())

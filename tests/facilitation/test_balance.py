@@ -21,7 +21,7 @@ def _assert_shares_add_up(part: dict) -> None:
         assert sum(c[share] for c in part["communities"]) == pytest.approx(1, abs=0.002)
 
 
-async def test_turns_and_words_per_community(room) -> None:  # type: ignore[no-untyped-def]
+async def test_turns_and_words_per_community(room) -> None:
     nigar, ani, rauf, lusine = (room.people[n] for n in ("nigar", "ani", "rauf", "lusine"))
     await room.say(nigar, "one two three")
     await room.say(nigar, "four")  # the same turn
@@ -44,7 +44,7 @@ async def test_turns_and_words_per_community(room) -> None:  # type: ignore[no-u
     _assert_shares_add_up(session)
 
 
-async def test_the_current_item_counts_on_its_own(room) -> None:  # type: ignore[no-untyped-def]
+async def test_the_current_item_counts_on_its_own(room) -> None:
     nigar, ani, lusine = room.people["nigar"], room.people["ani"], room.people["lusine"]
     await room.say(nigar, "before the agenda started")
     first = await room.act(room.facilitator, "agenda_next", current_item_id=None)
@@ -69,7 +69,7 @@ async def test_the_current_item_counts_on_its_own(room) -> None:  # type: ignore
     assert fresh["session"] == result["session"]
 
 
-async def test_every_community_even_silent_ones(make_room) -> None:  # type: ignore[no-untyped-def]
+async def test_every_community_even_silent_ones(make_room) -> None:
     room = await make_room(keys=("a", "b", "c"))
     result = await room.act(room.facilitator, "balance")
     assert [c["key"] for c in result["session"]["communities"]] == ["a", "b", "c"]
@@ -81,13 +81,13 @@ async def test_every_community_even_silent_ones(make_room) -> None:  # type: ign
     assert shares == [0, 1, 0]
 
 
-async def test_only_facilitators_see_the_balance(room) -> None:  # type: ignore[no-untyped-def]
+async def test_only_facilitators_see_the_balance(room) -> None:
     with pytest.raises(AppError) as caught:
         await room.act(room.people["nigar"], "balance")
     assert caught.value.code == "facilitators_only"
 
 
-async def test_ten_thousand_statements_quickly(room) -> None:  # type: ignore[no-untyped-def]
+async def test_ten_thousand_statements_quickly(room) -> None:
     seats = [room.people[n].seat_id for n in ("nigar", "ani", "rauf", "lusine")] + [room.facilitator.seat_id]
     now = room.clock.now()
     async with room.app.state.db.unit_of_work() as db:

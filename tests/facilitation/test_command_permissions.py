@@ -69,7 +69,7 @@ def test_every_command_of_the_protocol_has_a_handler_and_a_sample():
 
 
 def _fields(name: str, seat: int, statement: int) -> dict:
-    def fill(value):  # type: ignore[no-untyped-def]
+    def fill(value):
         if isinstance(value, list):
             return [fill(v) for v in value]
         return {"{seat}": seat, "{statement}": statement}.get(value, value) if isinstance(value, str) else value

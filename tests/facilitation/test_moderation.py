@@ -8,14 +8,14 @@ from sqlmodel import select
 
 from app.accounts.models import User
 from app.dialogues.models import DialogueSession, Invitation, Seat
-from app.errors import AppError
+from app.errors import AppError, SlowDown
 from app.facilitation import audit, lobby, timers
 from app.facilitation.room import Actor
 from app.programmes.models import ProgrammeMember
 from tests.factories import seat_for
 
 
-async def _seat(room, actor) -> Seat:  # type: ignore[no-untyped-def]
+async def _seat(room, actor) -> Seat:
     async with room.app.state.db.unit_of_work() as db:
         return await db.get(Seat, actor.seat_id)
 
@@ -137,7 +137,7 @@ async def test_slow_mode_spaces_one_seats_statements(room):
     await room.act(room.facilitator, "slow_mode", seconds=30)
     await room.say(nigar, "First.")
     room.clock.advance(seconds=10)
-    with pytest.raises(AppError) as slow:
+    with pytest.raises(SlowDown) as slow:
         await room.say(nigar, "Second, too soon.")
     assert slow.value.code == "slow_mode" and slow.value.retry_after == 20
     await room.say(room.people["ani"], "Another person is not held back.")

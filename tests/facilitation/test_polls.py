@@ -29,7 +29,7 @@ def _poll_frames(events: list[dict]) -> list[dict]:
     return [e for e in events if e["type"].startswith("poll_")]
 
 
-async def test_open_answer_change_close_with_results(room) -> None:  # type: ignore[no-untyped-def]
+async def test_open_answer_change_close_with_results(room) -> None:
     started = await room.act(room.facilitator, "agenda_next", current_item_id=None)
     poll = await _open(room, options=["  Yes ", "Somewhat", "No"])
     assert poll["options"] == ["Yes", "Somewhat", "No"]
@@ -57,7 +57,7 @@ async def test_open_answer_change_close_with_results(room) -> None:  # type: ign
     assert "poll_open" in actions and "poll_close" in actions
 
 
-async def test_multiple_choice(room) -> None:  # type: ignore[no-untyped-def]
+async def test_multiple_choice(room) -> None:
     poll = await _open(room, question="Which topics next time?", options=["Water", "Schools", "Roads"], multiple=True)
     assert (await room.act(room.people["nigar"], "poll_answer", poll_id=poll["id"], choices=[2, 0]))[
         "your_choices"
@@ -68,7 +68,7 @@ async def test_multiple_choice(room) -> None:  # type: ignore[no-untyped-def]
     assert closed["results"] == {"counts": [3, 1, 2], "voters": 3}
 
 
-async def test_bad_choices_and_bad_options(room) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_choices_and_bad_options(room) -> None:
     single = await _open(room)
     multiple = await _open(room, question="Which?", options=["A", "B"], multiple=True)
     nigar = room.people["nigar"]
@@ -81,7 +81,7 @@ async def test_bad_choices_and_bad_options(room) -> None:  # type: ignore[no-unt
     assert [p["answered"] for p in (await room.welcome(nigar))["state"]["polls"]] == [0, 0]
 
 
-async def test_closed_and_unknown_polls(room, make_room) -> None:  # type: ignore[no-untyped-def]
+async def test_closed_and_unknown_polls(room, make_room) -> None:
     poll = await _open(room)
     await room.act(room.people["nigar"], "poll_answer", poll_id=poll["id"], choices=[0])
     await room.act(room.facilitator, "poll_close", poll_id=poll["id"])
@@ -98,7 +98,7 @@ async def test_closed_and_unknown_polls(room, make_room) -> None:  # type: ignor
     assert (await room.welcome(nigar))["state"]["polls"][0]["your_choices"] == [0]
 
 
-async def test_only_facilitators_open_and_close(room) -> None:  # type: ignore[no-untyped-def]
+async def test_only_facilitators_open_and_close(room) -> None:
     nigar = room.people["nigar"]
     assert await _refused(room.act(nigar, "poll_open", question="Mine?", options=["A", "B"])) == "facilitators_only"
     poll = await _open(room)
@@ -106,7 +106,7 @@ async def test_only_facilitators_open_and_close(room) -> None:  # type: ignore[n
     assert (await room.act(room.co_facilitator, "poll_close", poll_id=poll["id"]))["status"] == "closed"
 
 
-async def test_who_may_answer(room) -> None:  # type: ignore[no-untyped-def]
+async def test_who_may_answer(room) -> None:
     poll = await _open(room)
     observer = await room.add_seat("Watcher", role=SeatRole.observer, community=None)
     co = await room.add_seat("Cofac", role=SeatRole.co_facilitator, community="b")
@@ -115,7 +115,7 @@ async def test_who_may_answer(room) -> None:  # type: ignore[no-untyped-def]
     assert (await room.act(co, "poll_answer", poll_id=poll["id"], choices=[1]))["your_choices"] == [1]
 
 
-async def test_polls_need_a_live_session(room) -> None:  # type: ignore[no-untyped-def]
+async def test_polls_need_a_live_session(room) -> None:
     poll = await _open(room)
     await room.act(room.facilitator, "session_pause", reason="A short pause")
     nigar = room.people["nigar"]
@@ -125,7 +125,7 @@ async def test_polls_need_a_live_session(room) -> None:  # type: ignore[no-untyp
     assert (await room.act(room.facilitator, "poll_close", poll_id=poll["id"]))["status"] == "closed"
 
 
-async def test_poll_progress_is_for_facilitators_and_only_counts(room) -> None:  # type: ignore[no-untyped-def]
+async def test_poll_progress_is_for_facilitators_and_only_counts(room) -> None:
     poll = await _open(room)
     before = len(await room.events())
     await room.act(room.people["nigar"], "poll_answer", poll_id=poll["id"], choices=[0])
@@ -147,7 +147,7 @@ async def _everything_seen(room: Any, actors: list[Actor]) -> list[Any]:
     return seen
 
 
-async def test_anonymous_poll_never_says_who_chose_what(room) -> None:  # type: ignore[no-untyped-def]
+async def test_anonymous_poll_never_says_who_chose_what(room) -> None:
     co = await room.add_seat("Cofac", role=SeatRole.co_facilitator, community="b")
     poll = await _open(room)
     choices = {"nigar": [0], "ani": [1], "rauf": [2], "lusine": [0]}
@@ -164,7 +164,7 @@ async def test_anonymous_poll_never_says_who_chose_what(room) -> None:  # type: 
 
     async with room.app.state.db.unit_of_work() as db:
         answering = [*room.people.values(), co]
-        names = {(await db.get(Seat, a.seat_id)).display_name for a in answering}  # type: ignore[union-attr]
+        names = {(await db.get(Seat, a.seat_id)).display_name for a in answering}
         seen.append([e for e in await audit.entries(db, session_id=room.session_id) if e["action"].startswith("poll")])
     text = json.dumps(seen, default=str)
     for name in names:
@@ -183,7 +183,7 @@ async def test_anonymous_poll_never_says_who_chose_what(room) -> None:  # type: 
     assert views[room.facilitator.seat_id] is None and views[co.seat_id] == [1]
 
 
-async def test_named_poll_shows_names_at_close(room) -> None:  # type: ignore[no-untyped-def]
+async def test_named_poll_shows_names_at_close(room) -> None:
     poll = await _open(room, anonymous=False, options=["Yes", "No"])
     await room.act(room.people["nigar"], "poll_answer", poll_id=poll["id"], choices=[1])
     await room.act(room.people["ani"], "poll_answer", poll_id=poll["id"], choices=[1])
@@ -194,7 +194,7 @@ async def test_named_poll_shows_names_at_close(room) -> None:  # type: ignore[no
     assert (await room.last("poll_changed"))["poll"]["results"]["by_option"] == [["Rauf"], ["Ani", "Nigar"]]
 
 
-async def test_welcome_shows_every_poll_with_your_choices(room) -> None:  # type: ignore[no-untyped-def]
+async def test_welcome_shows_every_poll_with_your_choices(room) -> None:
     first = await _open(room, question="First?")
     second = await _open(room, question="Second?", options=["A", "B", "C"], multiple=True)
     await room.act(room.people["nigar"], "poll_answer", poll_id=first["id"], choices=[1])

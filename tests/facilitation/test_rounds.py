@@ -26,7 +26,7 @@ def outcomes(room: InRoom, view: dict[str, Any]) -> dict[str, str]:
     return {names[t["seat_id"]]: t["outcome"] for t in view["turns"]}
 
 
-async def refused(code: str, action) -> AppError:  # type: ignore[no-untyped-def]
+async def refused(code: str, action) -> AppError:
     with pytest.raises(AppError) as caught:
         await action
     assert caught.value.code == code, caught.value.message

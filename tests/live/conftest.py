@@ -35,11 +35,11 @@ async def live_room(app, make_account) -> LiveRoom:
         "rauf": await seat_for(app, facilitator=facilitator.user, session=session, community="a", name="Rauf"),
     }
     stranger = await seat_for(app, facilitator=facilitator.user, session=other, community="b", name="Elsewhere")
-    return LiveRoom(session.id, people, other.id, stranger.cookie)  # type: ignore[arg-type]
+    return LiveRoom(session.id, people, other.id, stranger.cookie)
 
 
 @pytest.fixture
-def server_factory(database_url, redis_available, tmp_path):  # type: ignore[no-untyped-def]
+def server_factory(database_url, redis_available, tmp_path):
     servers: list[Server] = []
     shared = {"ROUNDTABLE_REDIS_PREFIX": f"rt-test-{uuid.uuid4().hex[:8]}:"}  # one room across instances
 
@@ -54,5 +54,5 @@ def server_factory(database_url, redis_available, tmp_path):  # type: ignore[no-
 
 
 @pytest.fixture
-def server(server_factory):  # type: ignore[no-untyped-def]
+def server(server_factory):
     return server_factory().start()

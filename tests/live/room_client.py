@@ -28,7 +28,7 @@ class RoomClient:
         self.frames.append(frame)
         return frame
 
-    async def until(self, predicate, timeout: float = 5.0) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    async def until(self, predicate, timeout: float = 5.0) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

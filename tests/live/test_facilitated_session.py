@@ -36,7 +36,7 @@ class Facilitated:
 
 
 @pytest.fixture
-async def facilitated(app, make_account) -> Facilitated:  # type: ignore[no-untyped-def]
+async def facilitated(app, make_account) -> Facilitated:
     organiser = await make_account(Role.organiser)
     facilitator = await make_account(Role.facilitator)
     co = await make_account(Role.facilitator)
@@ -52,7 +52,7 @@ async def facilitated(app, make_account) -> Facilitated:  # type: ignore[no-unty
             await session_service.change_status(db, session=row, to=status, reason=None, now=app.state.clock.now())
     nigar = await seat_for(app, facilitator=facilitator.user, session=session, community="a", name="Nigar")
     ani = await seat_for(app, facilitator=facilitator.user, session=session, community="b", name="Ani")
-    return Facilitated(session.id, facilitator.username, co.username, outsider.username, nigar, ani)  # type: ignore[arg-type]
+    return Facilitated(session.id, facilitator.username, co.username, outsider.username, nigar, ani)
 
 
 def login_cookie(server: Server, username: str) -> str:
@@ -206,7 +206,7 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     with pytest.raises(ConnectionClosed) as closed_socket:
         while True:
             await nigar.next()
-    assert closed_socket.value.rcvd.code == CLOSE_SEAT_ENDED
+    assert closed_socket.value.rcvd is not None and closed_socket.value.rcvd.code == CLOSE_SEAT_ENDED
     await host.do("session_end")
     await ani.event("session_status", status="ended")
     await host.settle()

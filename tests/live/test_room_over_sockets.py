@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -63,16 +64,16 @@ async def test_catching_up_from_a_position(server, live_room, after, expect):
     position = {"inside": acks[2], "zero": 0, "future": acks[-1] + 100, "malformed": "-3x"}[after]
     if expect == "refused":
         with pytest.raises(InvalidStatus) as refused:
-            await open_room(server, live_room.session_id, cookie, after=position)  # type: ignore[arg-type]
+            await open_room(server, live_room.session_id, cookie, after=position)
         assert refused.value.response.status_code == 400
         return
-    ani = await open_room(server, live_room.session_id, cookie, after=position)  # type: ignore[arg-type]
+    ani = await open_room(server, live_room.session_id, cookie, after=position)
     if expect == "reload":
         frame = await ani.next()
         assert frame["type"] == "range_unavailable"
         with pytest.raises(ConnectionClosed) as closed:
             await ani.next()
-        assert closed.value.rcvd.code == 4409
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4409
         return
     await ani.until(lambda f: f["type"] == "welcome")
     statements = []
@@ -127,7 +128,7 @@ async def test_too_many_statements_are_answered_with_the_limit_and_the_connectio
     nigar = await open_room(server, live_room.session_id, live_room.people["nigar"].cookie)
     for i in range(8):
         await nigar.say(f"Quick {i}")
-    answers = []
+    answers: list[dict[str, Any]] = []
     while len(answers) < 8:
         frame = await nigar.next()
         if frame["type"] in ("ack", "error"):
@@ -146,7 +147,7 @@ async def test_a_frame_over_the_size_limit_closes_with_1009(server, live_room):
     with pytest.raises(ConnectionClosed) as closed:
         while True:
             await nigar.next()
-    assert closed.value.rcvd.code == 1009
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
 
 
 async def test_binary_frames_close_with_1008(server, live_room):
@@ -155,7 +156,7 @@ async def test_binary_frames_close_with_1008(server, live_room):
     with pytest.raises(ConnectionClosed) as closed:
         while True:
             await nigar.next()
-    assert closed.value.rcvd.code == 1008
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
 
 
 @pytest.mark.parametrize("case", ["foreign origin", "no cookie", "cookie for another session", "removed seat"])
@@ -187,5 +188,5 @@ async def test_sigterm_tells_clients_to_reconnect_with_1012(server, live_room):
     with pytest.raises(ConnectionClosed) as closed:
         while True:
             await nigar.next(timeout=10)
-    assert closed.value.rcvd.code == 1012
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
     await stopping

@@ -27,11 +27,11 @@ async def drain(client, seconds: float = 1.0) -> None:
         pass
 
 
-def statement_seqs(client) -> list[int]:  # type: ignore[no-untyped-def]
+def statement_seqs(client) -> list[int]:
     return [f["seq"] for f in client.frames if f["type"] == "statement"]
 
 
-def assert_clean_sequence(client) -> None:  # type: ignore[no-untyped-def]
+def assert_clean_sequence(client) -> None:
     seqs = client.seqs()
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)), "in order, no duplicates"
     assert seqs == list(range(seqs[0], seqs[-1] + 1)), "no gaps"
@@ -105,7 +105,7 @@ async def test_the_seats_of_a_dead_instance_are_shown_as_gone_within_bounded_tim
 
 
 @pytest.fixture
-def private_redis(tmp_path):  # type: ignore[no-untyped-def]
+def private_redis(tmp_path):
     """A Redis of this test's own, so it can be restarted without touching anyone else's."""
     binary = shutil.which("redis-server")
     if binary is None:

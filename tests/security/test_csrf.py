@@ -23,10 +23,11 @@ EXEMPT = {
 }
 
 
-def unsafe_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def unsafe_routes(app) -> list[tuple[str, str]]:
     found = []
     for route in iter_route_contexts(app.routes):
         for method in (route.methods or set()) & UNSAFE:
+            assert route.path is not None
             found.append((method, route.path))
     return sorted(found)
 

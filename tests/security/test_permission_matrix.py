@@ -47,7 +47,7 @@ class World:
     second_session_id: int
     invitation_id: int
     seat_id: int
-    seat_tokens: dict[str, str]
+    seat_tokens: dict[str, tuple[int, str]]  # actor -> (session id, seat cookie)
 
 
 @dataclass
@@ -328,10 +328,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
 }
 
 
-def app_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def app_routes(app) -> set[tuple[str, str]]:
     found = set()
     for route in iter_route_contexts(app.routes):
         for method in (route.methods or set()) - {"HEAD"}:
+            assert route.path is not None
             found.add((method, route.path))
     return found
 
@@ -429,7 +430,9 @@ async def actor_client(app, world: World, actor: str) -> tuple[httpx.AsyncClient
         session_id, cookie = world.seat_tokens[actor]
         client.cookies.set(seat_cookie_name(session_id), cookie)
     page = await client.get("/login")
-    return client, CSRF_META.search(page.text).group(1)
+    csrf = CSRF_META.search(page.text)
+    assert csrf
+    return client, csrf.group(1)
 
 
 def fill(template: str, world: World, values: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ class Readers:
 
 
 @pytest.fixture
-def make_readers(app, make_room, make_account, new_client):  # type: ignore[no-untyped-def]
+def make_readers(app, make_room, make_account, new_client):
     async def make(**room_options: Any) -> Readers:
         room = await make_room(**room_options)
         async with app.state.db.unit_of_work() as db:
@@ -57,6 +57,6 @@ def make_readers(app, make_room, make_account, new_client):  # type: ignore[no-u
         facilitator_csrf = await api_login(facilitator_client, Account(user, DEFAULT_PASSWORD))
         organiser_client = new_client("198.51.100.21")
         organiser_csrf = await api_login(organiser_client, organiser)
-        return Readers(room, programme.id, facilitator_client, facilitator_csrf, organiser_client, organiser_csrf)  # type: ignore[arg-type]
+        return Readers(room, programme.id, facilitator_client, facilitator_csrf, organiser_client, organiser_csrf)
 
     return make

@@ -23,13 +23,13 @@ from tests.factories import DEFAULT_PASSWORD, Account, api_login
 NAMES = ("Nigar", "Ani", "Rauf", "Lusine")
 
 
-async def _get(client, url: str, expect: int = 200):  # type: ignore[no-untyped-def]
+async def _get(client, url: str, expect: int = 200):
     response = await client.get(url)
     assert response.status_code == expect, (url, response.status_code, response.text[:300])
     return response
 
 
-async def organiser_views(r, release_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+async def organiser_views(r, release_id: int) -> list[str]:
     """Everything an organiser can reach about the released transcript, as text."""
     texts = [
         (await _get(r.organiser, f"/api/programmes/{r.programme_id}/transcripts")).text,
@@ -226,7 +226,9 @@ async def test_a_participant_withdraws_from_their_page_after_the_session(make_re
     browser.cookies.set(name, value)
     page = await _get(browser, f"/sessions/{room.session_id}/waiting")
     assert "Words to take back from home." in page.text
-    csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
+    csrf_field = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert csrf_field
+    csrf = csrf_field.group(1)
     done = await browser.post(
         f"/sessions/{room.session_id}/statements/{said.statement_id}/withdraw", data={"csrf_token": csrf}
     )
@@ -239,7 +241,9 @@ async def test_a_participant_withdraws_from_their_page_after_the_session(make_re
     name, value = room.cookies["nigar"].split("=", 1)
     other.cookies.set(name, value)
     page = await _get(other, f"/sessions/{room.session_id}/waiting")
-    csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text).group(1)
+    csrf_meta = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
+    assert csrf_meta
+    csrf = csrf_meta.group(1)
     refused = await other.post(
         f"/sessions/{room.session_id}/statements/{kept.statement_id}/withdraw", data={"csrf_token": csrf}
     )

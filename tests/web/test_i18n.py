@@ -25,7 +25,7 @@ PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sdif%]")
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 ARMENIAN = re.compile(r"[\u0531-\u0587]")
 
-Key = tuple[str | tuple[str, ...], str | None]
+Key = tuple[str | tuple[str, ...] | list[str], str | None]  # babel's message id (plurals: a tuple), context
 
 
 def extracted() -> set[Key]:
@@ -77,7 +77,7 @@ def test_every_message_is_translated_in_every_language(code):
     by_key = {(m.id, m.context): m for m in catalog if m.id}
     missing = sorted(str(k) for k in checked if k not in by_key)
     assert missing == [], f"{code}: run pybabel update, then translate {missing}"
-    untranslated = sorted(str(k) for k in checked if not all(s.strip() for s in texts(by_key[k].string)))
+    untranslated = sorted(str(k) for k in checked if not all(s.strip() for s in texts(by_key[k].string or "")))
     assert untranslated == [], f"{code}: empty translations for {untranslated}"
     fuzzy = sorted(str(k) for k in checked if by_key[k].fuzzy)
     assert fuzzy == [], f"{code}: fuzzy translations for {fuzzy}"
@@ -92,7 +92,7 @@ def test_placeholders_are_kept_in_every_translation(code):
         if not message.id or (message.id, message.context) not in checked:
             continue
         wanted = sorted(PLACEHOLDER.findall(" ".join(texts(message.id))))
-        for translation in texts(message.string):
+        for translation in texts(message.string or ""):
             assert sorted(PLACEHOLDER.findall(translation)) == wanted, (code, message.id, translation)
 
 
@@ -196,7 +196,9 @@ async def test_a_participant_who_chose_armenian_reads_the_next_steps_in_armenian
     assert start.headers["location"] == "/join/language"
     language_page = await person.get("/join/language")
     assert '<html lang="en">' in language_page.text
-    csrf = CSRF_FIELD.search(language_page.text).group(1)
+    csrf_field = CSRF_FIELD.search(language_page.text)
+    assert csrf_field
+    csrf = csrf_field.group(1)
     chosen = await person.post("/join/language", data={"csrf_token": csrf, "language": "hy"})
     assert chosen.headers["location"] == "/join/rules"
     # Nothing about the choice is kept in the browser (a language could hint at a community).

@@ -109,7 +109,9 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
         assert start.status_code == 303 and start.headers["location"] == "/join/language"
         language_page = await person.get("/join/language")
         assert "Հայերեն" in language_page.text and "Azərbaycan dili" in language_page.text
-        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', language_page.text).group(1)
+        token_field = re.search(r'name="csrf_token" value="([0-9a-f]+)"', language_page.text)
+        assert token_field
+        token = token_field.group(1)
         chosen = await person.post("/join/language", data={"csrf_token": token, "language": "en"})
         assert chosen.headers["location"] == "/join/rules"
         rules = await person.get("/join/rules")
@@ -134,7 +136,9 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
     late = new_client()
     await late.get(LINK.findall(fifth.text)[0].replace("http://testserver", ""))
     page = await late.get("/join/language")
-    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
+    token_field = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert token_field
+    token = token_field.group(1)
     await late.post("/join/language", data={"csrf_token": token, "language": "ru"})
     await late.post(
         "/join/rules", data={"csrf_token": token, "rules_version": "1", "accept_rules": "1", "accept_transcript": "1"}
