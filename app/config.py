@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", repr=False)
 
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'roundtable.db'}"
-    database_echo: bool = False
+    # Development only: every SQL statement with its parameters (names, contacts, what
+    # participants wrote) on standard output. Refused in production.
+    dev_echo_sql_with_parameters: bool = False
     redis_url: str | None = None
     redis_prefix: str = "roundtable:"
 
@@ -149,6 +151,11 @@ def production_problems(settings: Settings) -> list[str]:
     elif len(secret) < MIN_SECRET_LENGTH:
         problems.append(
             f"ROUNDTABLE_SECRET_KEY is too short ({len(secret)} characters; at least {MIN_SECRET_LENGTH} are needed)."
+        )
+    if settings.dev_echo_sql_with_parameters:
+        problems.append(
+            "ROUNDTABLE_DEV_ECHO_SQL_WITH_PARAMETERS is on: it prints every SQL statement with its "
+            "parameters (real names, contacts, what participants wrote) to standard output. Turn it off."
         )
     if not settings.allowed_origins or set(settings.allowed_origins) == set(DEVELOPMENT_ORIGINS):
         problems.append(

@@ -99,17 +99,21 @@ def _begin_sqlite(connection: Any) -> None:
 
 def _sqlite_engine(url: str, **options: Any) -> AsyncEngine:
     _ensure_sqlite_directory(url)
-    engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30}, **options)
+    options.setdefault("hide_parameters", True)
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_sqlite)
     return engine
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """`echo` is ROUNDTABLE_DEV_ECHO_SQL_WITH_PARAMETERS: statements and their parameters go
+    to standard output through SQLAlchemy's own handler (development only; refused in
+    production). Otherwise hide_parameters keeps parameters out of SQL errors too."""
+    hide = not echo
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo=echo)
-    # hide_parameters: SQL errors must not carry statement text or names into the logs.
-    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return _sqlite_engine(url, echo=echo, hide_parameters=hide)
+    return create_async_engine(url, echo=echo, hide_parameters=hide, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 def make_unpooled_engine(url: str) -> AsyncEngine:

@@ -55,7 +55,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Everything with a connection or a thread is built here, never at import time.
-        app.state.db = Database(settings.database_url, echo=settings.database_echo)
+        if settings.dev_echo_sql_with_parameters:
+            log.warning(
+                "SQL ECHO WITH PARAMETERS IS ON: every statement and its values (real names, contacts, "
+                "what participants write) go to standard output. Development only; never with real data.",
+                setting="ROUNDTABLE_DEV_ECHO_SQL_WITH_PARAMETERS",
+            )
+        app.state.db = Database(settings.database_url, echo=settings.dev_echo_sql_with_parameters)
         app.state.broker = make_broker(settings.redis_url, prefix=settings.redis_prefix)
         app.state.throttle = LoginThrottle(
             per_account=settings.login_limit_per_account,
