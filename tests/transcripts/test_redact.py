@@ -278,9 +278,9 @@ def test_ten_thousand_statements_take_well_under_a_second() -> None:
         else f"statement {i}: the road to the village and the river are for everyone."
         for i in range(10_000)
     ]
-    started = time.perf_counter()
+    started = time.process_time()  # the machine is shared: what the matching costs, not the wait
     results = [matcher.suggest(s) for s in statements]
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert [s.kind for s in results[0]] == ["name", "name", "phone"]
 
 
@@ -436,3 +436,92 @@ def test_the_same_name_in_two_scripts_keeps_both_scripts_endings():
     people = [Person("Participant 1", ("Аааааа",)), Person("Participant 2", ("Aaaaaa",))]
     text = "we Aaaaaa and Aaaaaaın and Аааааа and Аааааой"
     assert apply(text, [(s.start, s.end, s.replacement) for s in suggest(text, people)]).count("Participant") == 4
+
+
+# --- Compatibility forms, apostrophes, written-out contacts --------------------------
+
+
+@pytest.mark.parametrize("written", ["Ｎｉｇａｒ", "ＮＩＧＡＲ", "Ｎｉｇａｒın", "𝐍𝐢𝐠𝐚𝐫", "Ⓝⓘⓖⓐⓡ"])
+def test_full_width_and_other_compatibility_letters_are_names_too(written: str) -> None:
+    text = f"Dünən {written} danışdı."
+    found = suggest(text, PEOPLE)
+    assert [(s.original, s.replacement) for s in found] == [(written, "Participant 1")]
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "’", "ʼ", "ʻ", "‘", "`"])
+def test_every_apostrophe_before_an_ending_or_inside_a_name(apostrophe: str) -> None:
+    assert redact(f"Nigar{apostrophe}ın fikri") == "Participant 1 fikri"
+    people = [Person("P", ("Maʼruf",)), Person("Q", ("O’Brien",))]
+    assert redact(f"Ma{apostrophe}ruf, Maruf, O{apostrophe}Brien and OBrien", people) == "P, P, Q and Q"
+    assert redact(f"Ani{apostrophe}s idea") == f"Participant 2{apostrophe}s idea"  # the English possessive stays
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("write nigar at example dot az please", "write [email] please"),
+        ("nigar.a at mail dot ru or nigar (at) mail (dot) ru", "[email] or [email]"),
+        ("ani[at]gmail[dot]com, ani {at} box {dot} az", "[email], [email]"),
+        ("пиши nigar собака mail точка ru", "пиши [email]"),
+        ("my mail is ani at gmail.com", "my mail is [email]"),
+        ("ｎｉｇａｒ＠ｍａｉｌ．ａｚ", "[email]"),
+        ("nigar @ mail.az", "[email]"),
+    ],
+)
+def test_written_out_email_addresses(text: str, expected: str) -> None:
+    assert redact(text, []) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we met at school", "at the market at noon", "look at this dot", "I was at home. Then we left", "me @ home"],
+)
+def test_at_and_dot_in_ordinary_sentences_are_not_addresses(text: str) -> None:
+    assert suggest(text, []) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("instagram nigar.a", "instagram [handle]"),
+        ("telegram: ani_s", "telegram: [handle]"),
+        ("tg ani_s and fb ani.hovh", "tg [handle] and fb [handle]"),
+        ("пиши в инстаграм nigar_a или в телеграм: ani_s", "пиши в инстаграм [handle] или в телеграм: [handle]"),
+        ("в телеграме ani_s, тг @ani_s", "в телеграме [handle], тг [handle]"),
+        ("instaqramda nigar88 yazın", "instaqramda [handle] yazın"),
+        ("ինստագրամ nigar.a", "ինստագրամ [handle]"),
+    ],
+)
+def test_handles_after_a_platforms_name(text: str, expected: str) -> None:
+    assert redact(text, []) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I saw it on instagram and it was nice", "telegram is slow here", "в телеграме рос интерес", "fb, tg or vk?"],
+)
+def test_a_platforms_name_before_ordinary_words_is_left(text: str) -> None:
+    assert suggest(text, []) == []
+
+
+@pytest.mark.parametrize(
+    "before", ["ß ", "ßß ", "İ ", "İİ ", "և ", "ﬁ ", "ﬃ ", "ǅ ", "Ｎ ", "ԵՒ ", "i\u0307 ", "𝐀 ", ""]
+)
+def test_offsets_stay_exact_after_characters_that_change_length_when_folded(before: str) -> None:
+    people = [*PEOPLE, Person("R", ("Raﬁq",)), Person("G", ("Գևորգ",)), Person("S", ("Straße",))]
+    text = (
+        f"{before}Nigarın, {before}Нигяру ({before}Raﬁq, Rafiq) Գեւորգին {before}STRASSE, Straße nigar@mail.az {before}"
+    )
+    found = suggest(text, people)
+    assert all(text[s.start : s.end] == s.original for s in found)
+    assert [s.original for s in found] == [
+        "Nigarın",
+        "Нигяру",
+        "Raﬁq",
+        "Rafiq",
+        "Գեւորգին",
+        "STRASSE",
+        "Straße",
+        "nigar@mail.az",
+    ]
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
