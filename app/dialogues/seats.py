@@ -5,9 +5,7 @@ ends the join flow by calling `claim_seat` and announcing the new seat to the ro
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +24,7 @@ from app.dialogues.models import (
 from app.dialogues.sessions import current_rules, occupied_seats, quotas_of
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.programmes.models import UI_LANGUAGES, Community
+from app.security.names import check_display_name, name_key
 from app.security.tokens import hash_token, new_token
 
 PSEUDONYM_WORDS = {
@@ -34,31 +33,32 @@ PSEUDONYM_WORDS = {
     SeatRole.co_facilitator: "Facilitator",
     SeatRole.observer: "Observer",
 }
-# Names that would let someone pass for a facilitator or for a transcript pseudonym.
-RESERVED_NAME = re.compile(r"^(participant|facilitator|observer|moderator|admin|roundtable)\b", re.I)
+# The words a display name may not start with (these, the roles in the four UI languages,
+# "Roundtable") are app/security/names.py: FACILITATOR_WORDS and OTHER_WORDS.
 
 
 def _field_error(field: str, message: str, code: str) -> ValidationFailed:
     return ValidationFailed(message, code=code, details=[{"field": field, "type": code, "message": message}])
 
 
-def normalise_display_name(raw: str) -> tuple[str, str]:
-    """The name as shown and the key that must be unique in the session."""
-    name = unicodedata.normalize("NFC", " ".join(raw.split()))
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
-        raise _field_error("display_name", "The name has characters that cannot be shown.", "bad_display_name")
-    if not 2 <= len(name) <= 40:
-        raise _field_error("display_name", "Choose a name of 2 to 40 characters.", "bad_display_name")
-    if not any(ch.isalpha() for ch in name):
-        raise _field_error("display_name", "The name needs at least one letter.", "bad_display_name")
-    if RESERVED_NAME.match(name):
-        raise _field_error(
-            "display_name",
-            "That name is kept for facilitators and transcripts; choose another.",
-            "reserved_display_name",
-        )
-    # NFKC folds look-alike forms (full-width letters, ligatures) before comparing.
-    return name, unicodedata.normalize("NFKC", name).casefold()[:120]
+def normalise_display_name(raw: str, *, facilitator: bool = False) -> tuple[str, str]:
+    """The name as shown and the key that must be unique in the session: its look-alike
+    form (TR39 skeleton after NFKC and case folding; app/security/names.py). Refused: control
+    and invisible characters, names that start with a role or pseudonym word in any of the
+    UI languages, whatever the spacing, digits or look-alike letters."""
+    return check_display_name(raw, field="display_name", facilitator=facilitator)
+
+
+async def name_taken(db: AsyncSession, *, session_id: int, key: str, except_seat_id: int | None = None) -> bool:
+    """Whether a seat of the session already has a name that looks like this one. Compared
+    by the stored key and by the key of each shown name, so facilitators' seats (whose key
+    is their account) and seats from before the keys were skeletons count too."""
+    rows = (
+        await db.exec(select(Seat.id, Seat.display_name, Seat.display_name_key).where(Seat.session_id == session_id))
+    ).all()
+    return any(
+        seat_id != except_seat_id and (stored == key or name_key(shown) == key) for seat_id, shown, stored in rows
+    )
 
 
 def choose_language(db: AsyncSession, *, invitation: Invitation, language: str) -> None:
@@ -176,11 +176,11 @@ async def claim_seat(
         await db.flush()
         return ClaimedSeat(existing, cookie_token, new=False)
 
-    name, key = normalise_display_name(display_name)
+    # An invited co-facilitator may say so in their name; no one else may.
+    name, key = normalise_display_name(display_name, facilitator=invitation.role is SeatRole.co_facilitator)
     if invitation.role is SeatRole.participant:
         await _check_room(db, session=session, community_id=invitation.community_id)
-    taken = (await db.exec(select(Seat.id).where(Seat.session_id == session.id, Seat.display_name_key == key))).first()
-    if taken is not None:
+    if await name_taken(db, session_id=session.id, key=key):
         raise _field_error(
             "display_name", "Someone in this session already uses that name; choose another.", "display_name_taken"
         )

@@ -13,6 +13,7 @@ from app.events.log import append_event
 from app.events.schemas import PrivateMessagePosted
 from app.facilitation.models import MessageChannel, PrivateMessage
 from app.facilitation.room import Room, is_facilitator, seat_in
+from app.facilitation.statements import statement_text
 from app.facilitation.views import message_view
 
 
@@ -22,6 +23,7 @@ async def _post(
     text = text.strip()
     if not text:
         raise ValidationFailed("A message cannot be empty.", code="empty_message")
+    text = statement_text(text, what="message")  # no hidden direction controls, nothing invisible
     message = PrivateMessage(
         session_id=room.session_id,
         channel=channel,

@@ -18,10 +18,26 @@ from app.facilitation.agenda_runner import current_item, in_break
 from app.facilitation.room import Actor, Room, enter, require_voice
 from app.facilitation.views import statement_view
 from app.programmes.models import Community
+from app.security.text import HiddenText, check_room_text
 
 # The longest statement, in characters (code points). The one source: the room command
 # checks it, and the room page hands it to the browser in its data.
 MAX_STATEMENT_CHARS = 2000
+
+
+def statement_text(text: str, *, what: str = "statement") -> str:
+    """The text as stored (stripped), or ValidationFailed with a stable code: empty_statement,
+    hidden_direction_controls (U+202A–U+202E, U+2066–U+2069, which can show words in another
+    order than they were written), control_characters, invisible_text (nothing but spaces,
+    format characters, variation selectors, combining marks). Emoji sequences with joiners,
+    flags, and the punctuation of every script pass. Also for back-channel and check-in words."""
+    try:
+        text = check_room_text(text, what=what)
+    except HiddenText as exc:
+        raise ValidationFailed(exc.message, code=exc.code) from exc
+    if not text:
+        raise ValidationFailed(f"A {what} cannot be empty.", code="empty_statement")
+    return text
 
 
 @dataclass(frozen=True)
@@ -78,9 +94,7 @@ async def post_statement(
     room = await enter(db, actor=Actor(session_id=session_id, seat_id=seat_id))
     room.require_live("post statements")
     in_round = await check_may_speak(db, room, now=now)
-    text = text.strip()
-    if not text:
-        raise ValidationFailed("A statement cannot be empty.", code="empty_statement")
+    text = statement_text(text)
     seat = room.seat
     if reply_to is not None:
         target = await db.get(Statement, reply_to)

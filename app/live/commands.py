@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic_core import PydanticCustomError
 
 from app.facilitation.statements import MAX_STATEMENT_CHARS
+from app.security.text import HiddenText, check_room_text
 
 CLIENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
 
@@ -252,9 +254,22 @@ class Withdraw(Command):
 # Private words -------------------------------------------------------------------------
 
 
+def _private_text(value: str) -> str:
+    """Back-channel and check-in words: no direction controls, control characters, or text
+    with nothing visible (statements get the same check, with its own codes, in the service)."""
+    try:
+        check_room_text(value, what="message")
+    except HiddenText as exc:
+        raise PydanticCustomError(exc.code, exc.message) from exc
+    return value
+
+
+PrivateText = Annotated[str, Field(min_length=1, max_length=MAX_STATEMENT_CHARS), AfterValidator(_private_text)]
+
+
 class Backchannel(Command):
     type: Literal["backchannel"]
-    text: str = Field(min_length=1, max_length=MAX_STATEMENT_CHARS)
+    text: PrivateText
 
 
 class CheckIn(Command):
@@ -262,7 +277,7 @@ class CheckIn(Command):
 
     type: Literal["check_in"]
     seat_id: SeatId | None = None
-    text: str = Field(min_length=1, max_length=MAX_STATEMENT_CHARS)
+    text: PrivateText
 
 
 ClientCommand = Annotated[

@@ -69,3 +69,6 @@ class ProgrammeMember(SQLModel, table=True):
     )
     role: MemberRole = Field(sa_column=Column(EnumText(MemberRole), nullable=False))
     added_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The name a facilitator's seat shows in this programme's rooms, chosen by them; empty:
+    # the first word of their account's full name (never the full name unless they choose it).
+    room_name: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))

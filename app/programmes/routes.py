@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, status
 from app.accounts.models import Role
 from app.deps import CurrentUser, DbDep, NowDep, require_csrf, require_role
 from app.programmes import service
-from app.programmes.deps import ProgrammeMemberDep, ProgrammeOrganiserDep
+from app.programmes.deps import ProgrammeFacilitatorDep, ProgrammeMemberDep, ProgrammeOrganiserDep
 from app.programmes.schemas import (
     CommunityIn,
     CommunityPublic,
@@ -19,6 +19,8 @@ from app.programmes.schemas import (
     ProgrammeDetail,
     ProgrammePublic,
     ProgrammeUpdate,
+    RoomNameIn,
+    RoomNamePublic,
 )
 from app.programmes.service import ProgrammeAccess
 
@@ -108,6 +110,16 @@ async def add_member(body: MemberAdd, access: ProgrammeOrganiserDep, db: DbDep, 
         db, programme=access.programme, username=body.username, role=body.role, now=now
     )
     return MemberPublic(user_id=user.id, username=user.username, full_name=user.full_name, role=member.role)
+
+
+@router.patch("/{programme_id}/members/me")
+async def set_my_room_name(
+    body: RoomNameIn, access: ProgrammeFacilitatorDep, user: CurrentUser, db: DbDep
+) -> RoomNamePublic:
+    """The name your seat shows in this programme's rooms (facilitators); null or empty: your
+    first name. Rooms you entered before keep the name they showed."""
+    member = await service.set_room_name(db, programme=access.programme, user=user, room_name=body.room_name)
+    return RoomNamePublic(room_name=member.room_name, shown_as=service.room_name_for(member, user))
 
 
 @router.delete("/{programme_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)

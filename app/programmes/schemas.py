@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.accounts.schemas import StrictModel
 from app.programmes.models import UI_LANGUAGES, MemberRole
+from app.security.text import label_problem
 
 COMMUNITY_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,38}$"
+
+
+def shown_text(value: str, what: str) -> str:
+    """A name or label people will read: no control or invisible characters (see
+    security.text.label_problem); a 422 that says which."""
+    problem = label_problem(value)
+    if problem:
+        raise PydanticCustomError("control_characters", "{what} {problem}", {"what": what, "problem": problem})
+    return value
 
 
 class CommunityIn(StrictModel):
@@ -26,7 +37,7 @@ class CommunityIn(StrictModel):
             label = label.strip()
             if not label or len(label) > 80:
                 raise ValueError(f"the {language} label must have 1 to 80 characters")
-            cleaned[language] = label
+            cleaned[language] = shown_text(label, f"The {language} label")
         return cleaned
 
 
@@ -35,6 +46,11 @@ class ProgrammeCreate(StrictModel):
     description: str = Field(default="", max_length=5000)
     languages: list[str] = Field(default_factory=lambda: list(UI_LANGUAGES), min_length=1)
     communities: list[CommunityIn] = Field(min_length=2, max_length=8)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return shown_text(value, "The name")
 
     @field_validator("languages")
     @classmethod
@@ -67,10 +83,27 @@ class ProgrammeUpdate(StrictModel):
         default=None, ge=0, le=24 * 90, description="Hours after a session during which participants may withdraw."
     )
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else shown_text(value, "The name")
+
 
 class MemberAdd(StrictModel):
     username: str = Field(min_length=1, max_length=64)
     role: MemberRole
+
+
+class RoomNameIn(StrictModel):
+    room_name: str | None = Field(
+        max_length=200,
+        description="The name your seat shows in this programme's rooms; empty or null: your first name.",
+    )
+
+
+class RoomNamePublic(BaseModel):
+    room_name: str | None = Field(description="The name you chose; null: the default.")
+    shown_as: str = Field(description="What your seat shows in a room you enter from now on.")
 
 
 class CommunityPublic(BaseModel):

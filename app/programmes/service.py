@@ -13,6 +13,7 @@ from app.accounts.models import Role, User
 from app.errors import BadRequest, Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.programmes.models import Community, MemberRole, Programme, ProgrammeMember
 from app.programmes.schemas import CommunityIn
+from app.security.names import check_display_name
 
 
 @dataclass(frozen=True)
@@ -223,3 +224,55 @@ async def add_community(db: AsyncSession, *, programme: Programme, community: Co
 def community_label(community: Community, language: str) -> str:
     """The community's label in a language, falling back to any label it has."""
     return community.labels.get(language) or next(iter(community.labels.values()), community.key)
+
+
+# A facilitator's name in the room ----------------------------------------------------------
+
+DEFAULT_ROOM_NAME = "Facilitator"  # when the first name cannot be shown as a name
+
+
+def default_room_name(user: User) -> str:
+    """The first word of the account's full name, if it passes as a display name."""
+    words = user.full_name.split()
+    if words:
+        try:
+            return check_display_name(words[0], field="room_name", facilitator=True)[0]
+        except ValidationFailed:
+            pass
+    return DEFAULT_ROOM_NAME
+
+
+def room_name_for(member: ProgrammeMember, user: User) -> str:
+    """What a facilitator's seat shows in the programme's rooms: their choice, else the default."""
+    return member.room_name or default_room_name(user)
+
+
+async def membership(db: AsyncSession, *, programme: Programme, user: User) -> ProgrammeMember:
+    member = (
+        await db.exec(
+            select(ProgrammeMember).where(
+                ProgrammeMember.programme_id == programme.id, ProgrammeMember.user_id == user.id
+            )
+        )
+    ).first()
+    if member is None:
+        raise NotFound("There is no such programme.")
+    return member
+
+
+async def set_room_name(
+    db: AsyncSession, *, programme: Programme, user: User, room_name: str | None
+) -> ProgrammeMember:
+    """A facilitator chooses the name their seat shows in this programme's rooms (the
+    display-name rules apply: no other role's name, no pseudonym, nothing hidden); empty
+    goes back to the default (their first name)."""
+    member = await membership(db, programme=programme, user=user)
+    if member.role is not MemberRole.facilitator:
+        raise PermissionDenied("Only the programme's facilitators have a name in its rooms.")
+    if room_name is None or not room_name.strip():
+        member.room_name = None
+    else:
+        member.room_name = check_display_name(room_name, field="room_name", facilitator=True)[0]
+    db.add(member)
+    await db.flush()
+    return member

@@ -13,9 +13,9 @@ from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues.sessions import list_sessions
 from app.errors import AppError
 from app.programmes import service
-from app.programmes.deps import ProgrammeMemberDep, ProgrammeOrganiserDep
+from app.programmes.deps import ProgrammeFacilitatorDep, ProgrammeMemberDep, ProgrammeOrganiserDep
 from app.programmes.models import UI_LANGUAGES, MemberRole
-from app.programmes.schemas import CommunityIn, MemberAdd, ProgrammeCreate
+from app.programmes.schemas import CommunityIn, MemberAdd, ProgrammeCreate, RoomNameIn
 from app.web.forms import FormState, errors_into, read_form
 from app.web.i18n import CONTENT_LANGUAGE_NAMES
 from app.web.redirects import see_other
@@ -110,10 +110,18 @@ async def _detail(
     *,
     member_form: FormState | None = None,
     community_form: FormState | None = None,
+    room_name_form: FormState | None = None,
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
     programme_id = access.programme.id
+    room_name_default = None
+    user = getattr(request.state, "user", None)
+    if access.role is MemberRole.facilitator and user is not None:
+        # The facilitator's own name in this programme's rooms (the form shows their choice).
+        member = await service.membership(db, programme=access.programme, user=user)
+        room_name_default = service.default_room_name(user)
+        room_name_form = room_name_form or FormState(values={"room_name": member.room_name or ""})
     return render_page(
         request,
         "programmes/detail.html",
@@ -127,6 +135,8 @@ async def _detail(
             sessions=await list_sessions(db, programme_id=programme_id),
             member_form=member_form or FormState(values={"role": "facilitator"}),
             community_form=community_form or FormState(),
+            room_name_form=room_name_form or FormState(),
+            room_name_default=room_name_default,
             notice=notice,
         ),
         status_code=status_code,
@@ -139,6 +149,7 @@ async def programme_page(request: Request, access: ProgrammeMemberDep, db: DbDep
         "member": "The account was added.",
         "removed": "The account was taken out of the programme.",
         "community": "The community was added.",
+        "room_name": "Your name in the room was saved.",
     }
     return await _detail(request, db, access, notice=notices.get(done))
 
@@ -182,3 +193,19 @@ async def programme_add_community(request: Request, access: ProgrammeOrganiserDe
     except (ValidationError, AppError) as exc:
         errors_into(form, exc)
     return await _detail(request, db, access, community_form=form, status_code=422)
+
+
+@router.post("/programmes/{programme_id}/room-name")
+async def programme_room_name(
+    request: Request, access: ProgrammeFacilitatorDep, user: CurrentUser, db: DbDep
+) -> Response:
+    """A facilitator chooses the name their seat shows in this programme's rooms."""
+    body, form = await read_form(request, RoomNameIn)
+    if body is not None:
+        try:
+            async with db.begin_nested():
+                await service.set_room_name(db, programme=access.programme, user=user, room_name=body.room_name)
+            return see_other(f"/programmes/{access.programme.id}?done=room_name")
+        except AppError as exc:
+            errors_into(form, exc)
+    return await _detail(request, db, access, room_name_form=form, status_code=422)
