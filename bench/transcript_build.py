@@ -476,7 +476,10 @@ def leaks(material: Material, document: dict[str, Any], probes: list[str]) -> tu
     """What the document's statements still hold of the material's real names and contacts
     (`probes`) and of the participants' name forms (as whole words), statement by
     statement, leaving out what a facilitator kept there (a rejected suggestion)."""
-    shown = [s for s in material.statements if s.hidden_at is None]  # numbered 1, 2, … in this order
+    # A statement's number is its place among all the session's statements (hidden and
+    # withdrawn ones leave theirs unused), as assemble() numbers them.
+    stable = material.numbers or {s.id: place for place, s in enumerate(material.statements, start=1)}
+    by_number = {stable[s.id]: s for s in material.statements}
     forms = {f for group in PEOPLE.values() for _d, _r, names in group for f in names}
     words = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")(?!\w)")
     left: set[str] = set()
@@ -485,7 +488,7 @@ def leaks(material: Material, document: dict[str, Any], probes: list[str]) -> tu
         for entry in section["entries"]:
             if entry["type"] != "statement":
                 continue
-            statement = shown[entry["number"] - 1]
+            statement = by_number[entry["number"]]
             kept = [statement.text[d.start : d.end] for d in material.decisions.get(statement.id, ()) if not d.accepted]
             text = entry["text"]
             left |= {p for p in probes if p in text and not any(p in k or k in p for k in kept)}

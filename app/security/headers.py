@@ -47,12 +47,13 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower() not in {name for name, _ in SECURITY_HEADERS}
-                ]
-                headers.extend(SECURITY_HEADERS)
+                given = message.get("headers", [])
+                # A response may bring a stricter policy of its own (the standalone HTML
+                # export: only its own inline style); every other header is ours.
+                own_policy = [(k, v) for k, v in given if k.lower() == b"content-security-policy"][:1]
+                headers = [(k, v) for k, v in given if k.lower() not in {name for name, _ in SECURITY_HEADERS}]
+                headers.extend(h for h in SECURITY_HEADERS if not (own_policy and h[0] == b"content-security-policy"))
+                headers.extend(own_policy)
                 if not is_static and not any(k.lower() == b"cache-control" for k, _ in headers):
                     # Pages and API answers can hold personal data: no shared caches.
                     headers.append((b"cache-control", b"no-store"))

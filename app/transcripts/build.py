@@ -45,6 +45,10 @@ class Material:
     rounds: list[tuple[Round, list[RoundTurn]]] = field(default_factory=list)
     polls: list[tuple[Poll, list[int]]] = field(default_factory=list)  # closed polls with their counts
     started_at: datetime | None = None
+    # statement id → its number: its place among *all* the session's statements by seq,
+    # withdrawn and hidden ones included, so a number never changes from one version to
+    # the next (a removed statement leaves its number unused). Empty: by `statements`.
+    numbers: dict[int, int] = field(default_factory=dict)
 
 
 def speakers(seats: Iterable[Seat]) -> dict[int, str]:
@@ -61,12 +65,31 @@ def speakers(seats: Iterable[Seat]) -> dict[int, str]:
 
 def people(material: Material, labels: dict[int, str]) -> list[Person]:
     """Whose names to look for in the text: every seat's display name and real name."""
+    return _persons(material.seats.values(), material.real_names, labels)
+
+
+def _persons(seats: Iterable[Seat], real_names: dict[int, str], labels: dict[int, str]) -> list[Person]:
     found = []
-    for seat_id, seat in material.seats.items():
-        names = tuple(n for n in (seat.display_name, material.real_names.get(seat_id)) if n and n.strip())
+    for seat in seats:
+        # A display name equal to the pseudonym is one a purge left (nobody may choose one).
+        shown = seat.display_name if seat.display_name != seat.pseudonym else None
+        names = tuple(n for n in (shown, real_names.get(seat.id)) if n and n.strip())
         if names:
-            found.append(Person(pseudonym=labels[seat_id], names=names))
+            found.append(Person(pseudonym=labels[seat.id], names=names))
     return found
+
+
+def matcher_for(seats: Iterable[Seat], real_names: dict[int, str]) -> Matcher:
+    """The matcher of one session, as its transcript uses it: the seats' display names and
+    real names, each replaced by the seat's label in the transcript (and contact details)."""
+    rows = list(seats)
+    return Matcher(_persons(rows, real_names, speakers(rows)))
+
+
+def scrub(matcher: Matcher, text: str) -> str:
+    """Text with every name and contact the matcher finds replaced (no decisions: the
+    facilitators' own words are not reviewed span by span)."""
+    return apply(text, [(x.start, x.end, x.replacement) for x in matcher.suggest(text)])
 
 
 def redacted(statement: Statement, matcher: Matcher, decisions: Sequence[Redaction]) -> tuple[str, list[dict]]:
@@ -105,11 +128,12 @@ def assemble(material: Material, *, summary: str = "", agreed_points: Sequence[s
     matcher = Matcher(people(material, labels))
     start = material.started_at or session.starts_at
 
-    def scrub(text: str) -> str:
+    def scrubbed(text: str) -> str:
         """Facilitators' own words (summary, points, polls) are searched too: they may name people."""
-        return apply(text, [(x.start, x.end, x.replacement) for x in matcher.suggest(text)])
+        return scrub(matcher, text)
 
-    numbers: dict[int, int] = {}  # statement id → its number in this transcript
+    stable = material.numbers or {s.id: place for place, s in enumerate(material.statements, start=1)}
+    numbers: dict[int, int] = {}  # statement id → its number, for the statements shown
     sections: dict[int | None, list[tuple[datetime, dict[str, Any]]]] = {}
     for statement in material.statements:
         seat = material.seats[statement.seat_id]
@@ -122,7 +146,7 @@ def assemble(material: Material, *, summary: str = "", agreed_points: Sequence[s
         if statement.hidden_at is not None:
             entry.update(type="removed")
         else:
-            numbers[statement.id] = len(numbers) + 1
+            numbers[statement.id] = stable[statement.id]
             text, replaced = redacted(statement, matcher, material.decisions.get(statement.id, ()))
             entry.update(
                 type="statement",
@@ -144,8 +168,8 @@ def assemble(material: Material, *, summary: str = "", agreed_points: Sequence[s
         moment = poll.closed_at or poll.opened_at
         entry = {
             "type": "poll",
-            "question": scrub(poll.question),
-            "options": [scrub(o) for o in poll.options],
+            "question": scrubbed(poll.question),
+            "options": [scrubbed(o) for o in poll.options],
             "counts": counts,
             "multiple": poll.multiple,
             "offset_seconds": max(0, int((moment - start).total_seconds())),
@@ -155,18 +179,18 @@ def assemble(material: Material, *, summary: str = "", agreed_points: Sequence[s
     return {
         "schema": SCHEMA,
         "session": {
-            "title": scrub(session.title),
+            "title": scrubbed(session.title),
             "programme": material.programme.name,
             "starts_at": session.starts_at.isoformat(),
             "time_zone": session.time_zone,
             "show_communities": session.show_communities,
         },
         "communities": [{"key": c.key, "labels": c.labels} for c in material.communities],
-        "summary": scrub(summary),
-        "agreed_points": [scrub(point) for point in agreed_points],
+        "summary": scrubbed(summary),
+        "agreed_points": [scrubbed(point) for point in agreed_points],
         "sections": [
             {
-                "title": scrub(title),
+                "title": scrubbed(title),
                 "kind": kind,
                 "entries": [e for _t, e in sorted(sections[item_id], key=lambda p: p[0])],
             }
@@ -209,6 +233,9 @@ async def load(db: AsyncSession, *, session: DialogueSession) -> Material:
             )
         ).all()
     )
+    every = (
+        await db.exec(select(Statement.id).where(Statement.session_id == session_id).order_by(col(Statement.seq)))
+    ).all()
     decisions: dict[int, list[Redaction]] = {}
     for row in (await db.exec(select(Redaction).where(Redaction.session_id == session_id))).all():
         decisions.setdefault(row.statement_id, []).append(row)
@@ -250,6 +277,7 @@ async def load(db: AsyncSession, *, session: DialogueSession) -> Material:
         rounds=rounds,
         polls=polls,
         started_at=await _went_live(db, session_id),
+        numbers={statement_id: place for place, statement_id in enumerate(every, start=1)},
     )
 
 

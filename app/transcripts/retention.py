@@ -1,20 +1,51 @@
-"""Retention: raw words are deleted a programme's number of days after a transcript's
-release; the released transcripts stay. `roundtable purge` runs it."""
+"""Retention: a programme's number of days after a session's first release, everything that
+was said in it and everything that says who took part is deleted or scrubbed; the released
+transcripts (pseudonyms and redacted words only) stay. `roundtable purge` runs it.
+
+What a purged session keeps, table by table (see docs/transcripts.md, "Retention"):
+
+- statements, reactions, redaction decisions (with their reasons), reports (with theirs),
+  private messages (back-channel and check-ins): deleted;
+- the room's event log: deleted, but for its `session_status` events, reduced to the
+  status (when the session went live and ended, for the figures), their reasons dropped.
+  Events carry display names (seat views), report and moderation reasons and agenda titles;
+- invitations: no real name, no contact, and a fresh random token hash (an old invitation
+  link no longer leads to its seat);
+- seats: the display name becomes the pseudonym, the name key a placeholder no chosen name
+  can fold to, no status reason (removal, ban), and a fresh random cookie hash (a
+  participant's old browser cookie no longer names their seat);
+- audit entries: no reason (the action, its target seat and its time stay);
+- the facilitators' own words (the session's title, description and cancel reason, ground
+  rules, agenda titles and prompts, round prompts, poll questions and options, the
+  transcript's summary and agreed points): kept, as the transcript keeps them, with every
+  name and contact detail the transcript's matcher finds replaced, before the names are gone;
+- poll answers (the counts), rounds and turns (spoke, passed), seats' communities, roles and
+  languages, the released versions: kept, so the session's figures can still be counted.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
-from app.dialogues.models import DialogueSession, Invitation, Seat
-from app.events.models import Statement
-from app.facilitation.models import PrivateMessage, Report
+from app.dialogues.models import AgendaItem, DialogueSession, GroundRules, Invitation, Seat
+from app.events.models import RoomEvent, Statement
+from app.facilitation.models import AuditEntry, Poll, PrivateMessage, Reaction, Report, Round
 from app.programmes.models import Programme
-from app.transcripts.models import TranscriptRelease
+from app.transcripts.build import matcher_for, scrub
+from app.transcripts.models import Redaction, TranscriptRelease, TranscriptReview
+from app.transcripts.redact import Matcher
+
+# A purged seat's name key. Keys of chosen names are case-folded (never an upper-case
+# letter) and facilitators' are "facilitator:<id>", so this can clash with neither.
+PURGED_KEY = "PURGED:{seat_id}"
+KEPT_EVENTS = "session_status"
 
 
 @dataclass
@@ -23,65 +54,174 @@ class Purged:
     statements: int = 0
     private_messages: int = 0
     reports: int = 0
-    identities: int = 0  # invitations and seats whose names and contacts were cleared
+    identities: int = 0  # invitations whose names and contacts were cleared
+    events: int = 0  # room events deleted
 
 
-async def _count(
-    db: AsyncSession, model: type[Statement] | type[PrivateMessage] | type[Report], session_id: int
-) -> int:
+async def _count(db: AsyncSession, model: type[Statement | PrivateMessage | Report], session_id: int) -> int:
     return (await db.exec(select(func.count()).select_from(model).where(model.session_id == session_id))).one()
 
 
-async def purge(db: AsyncSession, *, now: datetime) -> Purged:
-    """For every programme with a retention period: sessions whose first release is older
-    than it lose their statements, private messages, reports, and the names and contacts of
-    their people (seats keep only their pseudonyms)."""
-    done = Purged()
+async def due(db: AsyncSession, *, now: datetime) -> list[int]:
+    """The sessions past their programme's retention period: first released longer ago."""
+    found: list[int] = []
     programmes = (await db.exec(select(Programme).where(col(Programme.retention_days).is_not(None)))).all()
+    first_release = (
+        select(TranscriptRelease.session_id, func.min(TranscriptRelease.released_at).label("first"))
+        .group_by(col(TranscriptRelease.session_id))
+        .subquery()
+    )
     for programme in programmes:
         cutoff = now - timedelta(days=programme.retention_days or 0)
-        first_release = (
-            select(TranscriptRelease.session_id, func.min(TranscriptRelease.released_at).label("first"))
-            .group_by(col(TranscriptRelease.session_id))
-            .subquery()
-        )
-        sessions = (
+        found += (
             await db.exec(
                 select(DialogueSession.id)
                 .join(first_release, first_release.c.session_id == DialogueSession.id)
                 .where(DialogueSession.programme_id == programme.id, first_release.c.first <= cutoff)
+                .order_by(col(DialogueSession.id))
             )
         ).all()
-        for session_id in sessions:
-            statements = await _count(db, Statement, session_id)
-            messages = await _count(db, PrivateMessage, session_id)
-            reports = await _count(db, Report, session_id)
-            identities = (
-                await db.exec(
-                    select(func.count())
-                    .select_from(Invitation)
-                    .where(
-                        Invitation.session_id == session_id,
-                        (col(Invitation.real_name).is_not(None)) | (col(Invitation.contact).is_not(None)),
-                    )
+    return found
+
+
+async def purge(db: AsyncSession, *, now: datetime) -> Purged:
+    """Purge every session past its retention period (see the module's docstring). Running
+    it again changes nothing: a session already purged is passed over."""
+    done = Purged()
+    for session_id in await due(db, now=now):
+        if not await _left_behind(db, session_id):
+            continue
+        done.sessions += 1
+        done.statements += await _count(db, Statement, session_id)
+        done.private_messages += await _count(db, PrivateMessage, session_id)
+        done.reports += await _count(db, Report, session_id)
+        done.identities += (
+            await db.exec(
+                select(func.count())
+                .select_from(Invitation)
+                .where(
+                    Invitation.session_id == session_id,
+                    or_(col(Invitation.real_name).is_not(None), col(Invitation.contact).is_not(None)),
                 )
-            ).one()
-            if not (statements or messages or reports or identities):
-                continue
-            await db.exec(delete(Report).where(col(Report.session_id) == session_id))
-            await db.exec(delete(PrivateMessage).where(col(PrivateMessage.session_id) == session_id))
-            await db.exec(delete(Statement).where(col(Statement.session_id) == session_id))
-            await db.exec(
-                update(Invitation).where(col(Invitation.session_id) == session_id).values(real_name=None, contact=None)
             )
-            await db.exec(
-                update(Seat)
-                .where(col(Seat.session_id) == session_id)
-                .values(display_name=Seat.pseudonym, display_name_key=Seat.pseudonym)
-            )
-            done.sessions += 1
-            done.statements += statements
-            done.private_messages += messages
-            done.reports += reports
-            done.identities += identities
+        ).one()
+        done.events += await purge_session(db, session_id=session_id)
     return done
+
+
+async def _left_behind(db: AsyncSession, session_id: int) -> bool:
+    """Whether anything the purge removes is still there."""
+
+    statement_ids = select(Statement.id).where(Statement.session_id == session_id)
+    checks: list[SelectOfScalar[int]] = [
+        select(Statement.id).where(Statement.session_id == session_id).limit(1),
+        select(PrivateMessage.id).where(PrivateMessage.session_id == session_id).limit(1),
+        select(Report.id).where(Report.session_id == session_id).limit(1),
+        select(Redaction.id).where(Redaction.session_id == session_id).limit(1),
+        select(Reaction.id).where(col(Reaction.statement_id).in_(statement_ids)).limit(1),
+        select(RoomEvent.id).where(RoomEvent.session_id == session_id, RoomEvent.type != KEPT_EVENTS).limit(1),
+        select(Invitation.id)
+        .where(
+            Invitation.session_id == session_id,
+            or_(col(Invitation.real_name).is_not(None), col(Invitation.contact).is_not(None)),
+        )
+        .limit(1),
+        select(Seat.id)
+        .where(
+            Seat.session_id == session_id,
+            or_(
+                col(Seat.display_name) != col(Seat.pseudonym),
+                col(Seat.status_reason).is_not(None),
+                col(Seat.display_name_key).not_like("PURGED:%"),
+            ),
+        )
+        .limit(1),
+        select(AuditEntry.id).where(AuditEntry.session_id == session_id, col(AuditEntry.reason).is_not(None)).limit(1),
+    ]
+    for query in checks:
+        if (await db.exec(query)).first() is not None:
+            return True
+    kept = (
+        await db.exec(
+            select(RoomEvent.payload).where(RoomEvent.session_id == session_id, RoomEvent.type == KEPT_EVENTS)
+        )
+    ).all()
+    return any(set(payload) - {"status", "reason"} or payload.get("reason") is not None for payload in kept)
+
+
+async def purge_session(db: AsyncSession, *, session_id: int) -> int:
+    """Delete and scrub one session's words and identities; the number of room events deleted."""
+    seats = list((await db.exec(select(Seat).where(Seat.session_id == session_id))).all())
+    invitations = list((await db.exec(select(Invitation).where(Invitation.session_id == session_id))).all())
+    by_invitation = {i.id: i.real_name for i in invitations if i.real_name}
+    real_names = {s.id: by_invitation[s.invitation_id] for s in seats if s.invitation_id in by_invitation}
+    await _scrub_facilitators_words(db, session_id, matcher_for(seats, real_names))
+
+    statement_ids = select(Statement.id).where(Statement.session_id == session_id)
+    await db.exec(delete(Reaction).where(col(Reaction.statement_id).in_(statement_ids)))
+    await db.exec(delete(Redaction).where(col(Redaction.session_id) == session_id))
+    await db.exec(delete(Report).where(col(Report.session_id) == session_id))
+    await db.exec(delete(PrivateMessage).where(col(PrivateMessage.session_id) == session_id))
+    await db.exec(update(AuditEntry).where(col(AuditEntry.session_id) == session_id).values(reason=None))
+    await db.exec(delete(Statement).where(col(Statement.session_id) == session_id))
+
+    events = (
+        await db.exec(
+            select(func.count())
+            .select_from(RoomEvent)
+            .where(RoomEvent.session_id == session_id, RoomEvent.type != KEPT_EVENTS)
+        )
+    ).one()
+    await db.exec(delete(RoomEvent).where(col(RoomEvent.session_id) == session_id, col(RoomEvent.type) != KEPT_EVENTS))
+    for event in (
+        await db.exec(select(RoomEvent).where(RoomEvent.session_id == session_id, RoomEvent.type == KEPT_EVENTS))
+    ).all():
+        kept = {"status": event.payload.get("status"), "reason": None}
+        if event.payload != kept:
+            event.payload = kept
+            db.add(event)
+
+    for invitation in invitations:
+        invitation.real_name = invitation.contact = None
+        invitation.token_hash = secrets.token_hex(32)
+        db.add(invitation)
+    for seat in seats:
+        seat.display_name = seat.pseudonym
+        seat.display_name_key = PURGED_KEY.format(seat_id=seat.id)
+        seat.status_reason = None
+        seat.cookie_hash = secrets.token_hex(32)
+        db.add(seat)
+    await db.flush()
+    return events
+
+
+async def _scrub_facilitators_words(db: AsyncSession, session_id: int, matcher: Matcher) -> None:
+    """The facilitators' own words stay, as the transcript prints them: with the names and
+    contact details the matcher finds replaced."""
+
+    def clean(text: str | None) -> str | None:
+        return None if text is None else scrub(matcher, text)
+
+    session = await db.get(DialogueSession, session_id)
+    assert session is not None
+    session.title = scrub(matcher, session.title)[:200]
+    session.description = clean(session.description) or ""
+    session.cancel_reason = clean(session.cancel_reason)
+    db.add(session)
+    for rules in (await db.exec(select(GroundRules).where(GroundRules.session_id == session_id))).all():
+        rules.text = scrub(matcher, rules.text)
+        db.add(rules)
+    for item in (await db.exec(select(AgendaItem).where(AgendaItem.session_id == session_id))).all():
+        item.title, item.prompt = scrub(matcher, item.title)[:200], scrub(matcher, item.prompt)
+        db.add(item)
+    for rnd in (await db.exec(select(Round).where(Round.session_id == session_id))).all():
+        rnd.prompt = scrub(matcher, rnd.prompt)
+        db.add(rnd)
+    for poll in (await db.exec(select(Poll).where(Poll.session_id == session_id))).all():
+        poll.question, poll.options = scrub(matcher, poll.question), [scrub(matcher, o) for o in poll.options]
+        db.add(poll)
+    review = await db.get(TranscriptReview, session_id)
+    if review is not None:
+        review.summary = scrub(matcher, review.summary)
+        review.agreed_points = [scrub(matcher, p) for p in review.agreed_points]
+        db.add(review)

@@ -12,7 +12,7 @@ from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues.deps import SessionFacilitatorDep
 from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.service import programme_access
-from app.transcripts import service
+from app.transcripts import review, service
 
 router = APIRouter(prefix="/api", tags=["transcripts"], dependencies=[Depends(require_csrf)])
 
@@ -42,16 +42,17 @@ class Outcomes(BaseModel):
 
 @router.get("/sessions/{session_id}/transcript")
 async def transcript_draft(access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> dict[str, Any]:
-    """The draft exactly as organisers would read it, with every suggestion and its state."""
-    return await service.draft(db, session=access.session, now=now)
+    """The draft exactly as organisers would read it, with every suggestion (and possible name)
+    and its state, and counts: statements, statements without any suggestion, pending, possible."""
+    return await review.draft(db, session=access.session, now=now)
 
 
 @router.post("/sessions/{session_id}/transcript/decisions")
 async def decide(
     body: Decision, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> dict[str, Any]:
-    """Accept or reject one automatic suggestion."""
-    row = await service.decide(
+    """Accept or reject one automatic suggestion, or hide (accept) or dismiss one possible name."""
+    row = await review.decide(
         db,
         session=access.session,
         user=user,
@@ -68,8 +69,8 @@ async def decide(
 async def add_redaction(
     body: ManualRedaction, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> dict[str, Any]:
-    """Hide a span of a statement, with a reason."""
-    row = await service.add_redaction(
+    """Hide exactly the characters [start, end) of a statement (offsets in characters), with a reason."""
+    row = await review.add_redaction(
         db,
         session=access.session,
         user=user,
@@ -84,12 +85,22 @@ async def add_redaction(
 
 @router.delete("/sessions/{session_id}/transcript/redactions/{redaction_id}", status_code=204)
 async def remove_redaction(redaction_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> None:
-    await service.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
+    await review.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
+
+
+@router.post("/sessions/{session_id}/transcript/decisions/accept-all")
+async def accept_all(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> dict[str, int]:
+    """Accept every automatic suggestion still pending (possible names are left to decide one by one)."""
+    return {"accepted": await review.accept_all(db, session=access.session, user=user, now=now)}
 
 
 @router.put("/sessions/{session_id}/transcript/outcomes")
-async def set_outcomes(body: Outcomes, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> dict[str, Any]:
-    """The summary, the points the group agreed on, and whether release needs two facilitators."""
+async def set_outcomes(
+    body: Outcomes, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> dict[str, Any]:
+    """The summary, the points the group agreed on, and whether release needs two facilitators.
+    Changing the rule clears the approvals and is audited; switching it off after an approval
+    needs a facilitator who has not approved (409 `release_rule_locked` otherwise)."""
     review = await service.set_outcomes(
         db,
         session=access.session,
@@ -97,6 +108,7 @@ async def set_outcomes(body: Outcomes, access: SessionFacilitatorDep, db: DbDep,
         agreed_points=body.agreed_points,
         two_to_release=body.two_to_release,
         now=now,
+        user=user,
     )
     return {"summary": review.summary, "agreed_points": review.agreed_points, "two_to_release": review.two_to_release}
 

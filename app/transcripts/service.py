@@ -1,5 +1,5 @@
-"""The rules for transcripts: the draft and its review, release (by one or two
-facilitators), new versions after a withdrawal, and what organisers may read."""
+"""The rules for transcripts: release (by one or two facilitators), new versions after a
+withdrawal, and what organisers may read. The draft and its review are in review.py."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from app.accounts.models import User
 from app.dialogues.models import DialogueSession, Seat, SessionStatus
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import RoomEvent, Statement
+from app.facilitation.audit import record_by_account
 from app.facilitation.models import AuditEntry
 from app.facilitation.participation import erase
 from app.programmes.models import Programme
-from app.transcripts.build import assemble, load, speakers, suggestions_for
-from app.transcripts.models import Redaction, TranscriptRelease, TranscriptReview
+from app.transcripts.build import assemble, load, speakers
+from app.transcripts.models import TranscriptRelease, TranscriptReview
 
 RELEASABLE = (SessionStatus.ended, SessionStatus.archived)
 MAX_POINTS = 50
@@ -39,145 +40,52 @@ def _changed(review: TranscriptReview, now: datetime) -> None:
     review.updated_at = now
 
 
-async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) -> dict[str, Any]:
-    """The draft exactly as organisers would see it, and every suggestion with its state."""
-    review = await review_of(db, session_id=session.id, now=now)
-    material = await load(db, session=session)
-    # CPU work, off the event loop that also serves the live rooms (see docs/performance.md).
-    document = await asyncio.to_thread(assemble, material, summary=review.summary, agreed_points=review.agreed_points)
-    found = await asyncio.to_thread(suggestions_for, material)
-    decided = {(d.statement_id, d.start, d.end): d for rows in material.decisions.values() for d in rows}
-    statements = []
-    for statement in material.statements:
-        if statement.hidden_at is not None:
-            continue
-        marks: list[dict[str, Any]] = []
-        for s in found.get(statement.id, []):
-            decision = decided.get((statement.id, s.start, s.end))
-            marks.append(
-                {
-                    "start": s.start,
-                    "end": s.end,
-                    "kind": s.kind,
-                    "replacement": s.replacement,
-                    "state": "pending" if decision is None else ("accepted" if decision.accepted else "rejected"),
-                }
-            )
-        for d in material.decisions.get(statement.id, []):
-            if d.kind == "manual":
-                marks.append(
-                    {
-                        "start": d.start,
-                        "end": d.end,
-                        "kind": "manual",
-                        "replacement": d.replacement,
-                        "state": "accepted",
-                        "reason": d.reason,
-                        "id": d.id,
-                    }
-                )
-        statements.append(
-            {"id": statement.id, "text": statement.text, "marks": sorted(marks, key=lambda m: m["start"])}
-        )
-    return {
-        "document": document,
-        "statements": statements,
-        "two_to_release": review.two_to_release,
-        "approvals": review.approvals,
-        "releases": await versions(db, session_id=session.id),
-    }
-
-
-async def _statement(db: AsyncSession, session: DialogueSession, statement_id: int) -> Statement:
-    statement = await db.get(Statement, statement_id)
-    if statement is None or statement.session_id != session.id or statement.withdrawn_at is not None:
-        raise NotFound("There is no such statement in this session's transcript.", code="unknown_statement")
-    return statement
-
-
-async def decide(
-    db: AsyncSession,
-    *,
-    session: DialogueSession,
-    user: User,
-    statement_id: int,
-    start: int,
-    end: int,
-    accept: bool,
-    now: datetime,
-) -> Redaction:
-    """Accept or reject one automatic suggestion (it must be one the draft currently shows)."""
-    statement = await _statement(db, session, statement_id)
-    material = await load(db, session=session)
-    found = await asyncio.to_thread(suggestions_for, material)
-    match = next((s for s in found.get(statement.id, []) if (s.start, s.end) == (start, end)), None)
-    if match is None:
-        raise NotFound("There is no such suggestion in that statement.", code="unknown_suggestion")
-    row = (
+async def approvers_since_release(db: AsyncSession, *, session_id: int) -> set[int]:
+    """The accounts that approved a draft of this session since its last release, as the
+    audit log has it: edits clear `review.approvals`, but not what someone did."""
+    last_release = (
         await db.exec(
-            select(Redaction).where(
-                Redaction.statement_id == statement_id, Redaction.start == start, Redaction.end == end
+            select(func.max(AuditEntry.id)).where(
+                AuditEntry.session_id == session_id, AuditEntry.action == "transcript_release"
             )
         )
-    ).first()
-    row = row or Redaction(
-        session_id=session.id,
-        statement_id=statement_id,
-        start=start,
-        end=end,
-        kind=match.kind,
-        replacement=match.replacement,
-        decided_at=now,
+    ).one()
+    rows = await db.exec(
+        select(AuditEntry.actor_user_id).where(
+            AuditEntry.session_id == session_id,
+            AuditEntry.action == "transcript_approve",
+            col(AuditEntry.id) > (last_release or 0),
+        )
     )
-    row.accepted, row.decided_by, row.decided_at = accept, user.id, now
-    db.add(row)
-    _changed(await review_of(db, session_id=session.id, now=now), now)
-    await db.flush()
-    return row
+    return {user_id for user_id in rows.all() if user_id is not None}
 
 
-async def add_redaction(
-    db: AsyncSession,
-    *,
-    session: DialogueSession,
-    user: User,
-    statement_id: int,
-    start: int,
-    end: int,
-    reason: str,
-    now: datetime,
-) -> Redaction:
-    """Hide any span of a statement, with a reason (kept for the facilitators, not released)."""
-    statement = await _statement(db, session, statement_id)
-    if not 0 <= start < end <= len(statement.text):
-        raise ValidationFailed(f"The span must lie within the statement (0–{len(statement.text)}).", code="bad_span")
-    if not reason.strip():
-        raise ValidationFailed("Say why this span is hidden.", code="reason_required")
-    row = Redaction(
-        session_id=session.id,
-        statement_id=statement_id,
-        start=start,
-        end=end,
-        kind="manual",
-        replacement="[redacted]",
-        accepted=True,
-        reason=reason.strip()[:200],
-        decided_by=user.id,
-        decided_at=now,
-    )
-    db.add(row)
-    _changed(await review_of(db, session_id=session.id, now=now), now)
-    await db.flush()
-    return row
-
-
-async def remove_redaction(db: AsyncSession, *, session: DialogueSession, redaction_id: int, now: datetime) -> None:
-    row = await db.get(Redaction, redaction_id)
-    if row is None or row.session_id != session.id or row.kind != "manual":
-        raise NotFound("There is no such redaction.", code="unknown_redaction")
-    await db.delete(row)
-    _changed(await review_of(db, session_id=session.id, now=now), now)
-    await db.flush()
+async def _set_release_rule(
+    db: AsyncSession, *, session: DialogueSession, review: TranscriptReview, user: User | None, on: bool, now: datetime
+) -> None:
+    """Turn the two-facilitator rule on or off. Off, while someone's approval stands (or was
+    given since the last release), only a facilitator who has not approved may: one
+    facilitator cannot approve, then lift the rule and release alone. Always audited."""
+    if on == review.two_to_release:
+        return
+    if not on:
+        approvers = set(review.approvals) | await approvers_since_release(db, session_id=session.id)
+        if approvers and (user is None or user.id in approvers):
+            raise Conflict(
+                "A facilitator has approved this draft under the two-facilitator rule; only a facilitator "
+                "who has not approved it may switch the rule off (or approve it as the second).",
+                code="release_rule_locked",
+            )
+    review.two_to_release = on
+    if user is not None:
+        await record_by_account(
+            db,
+            session_id=session.id,
+            user_id=user.id,
+            action="transcript_release_rule",
+            now=now,
+            details={"two_to_release": on, "approvals_cleared": list(review.approvals)},
+        )
 
 
 async def set_outcomes(
@@ -188,14 +96,18 @@ async def set_outcomes(
     agreed_points: list[str],
     two_to_release: bool | None,
     now: datetime,
+    user: User | None = None,
 ) -> TranscriptReview:
+    """The summary and agreed points, and whether release needs two facilitators. Any change
+    clears the approvals. `user` is the facilitator asking; without one (a caller that does
+    not say), the rule can be switched off only while no one has approved."""
     points = [p.strip() for p in agreed_points if p.strip()]
     if len(points) > MAX_POINTS:
         raise ValidationFailed(f"At most {MAX_POINTS} agreed points.", code="too_many_points")
     review = await review_of(db, session_id=session.id, now=now)
     review.summary, review.agreed_points = summary.strip(), points
     if two_to_release is not None:
-        review.two_to_release = two_to_release
+        await _set_release_rule(db, session=session, review=review, user=user, on=two_to_release, now=now)
     _changed(review, now)
     db.add(review)
     await db.flush()
@@ -299,7 +211,7 @@ async def release(db: AsyncSession, *, session: DialogueSession, user: User, now
     if review.two_to_release and len(approvals) < 2:
         review.approvals = approvals
         db.add(review)
-        await db.flush()
+        await record_by_account(db, session_id=session.id, user_id=user.id, action="transcript_approve", now=now)
         return {
             "released": False,
             "approvals": approvals,
@@ -368,7 +280,9 @@ async def released_for_programme(db: AsyncSession, *, programme_id: int) -> list
             session.id,
             {
                 "id": release.id,
-                "session_title": session.title,
+                # The title as the released document prints it (names in it replaced), never
+                # the session's own, which a facilitator may have written a name into.
+                "session_title": release.document.get("session", {}).get("title", ""),
                 "version": release.version,
                 "released_at": release.released_at,
                 "starts_at": session.starts_at,

@@ -4,19 +4,23 @@ own statements (to withdraw after the session)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment
+from markupsafe import Markup
 
 from app.deps import CurrentUser, DbDep, NowDep, require_csrf
 from app.dialogues.deps import SessionFacilitatorDep
 from app.dialogues.seat_cookie import SeatDep
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
-from app.events.models import Statement
 from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.models import Programme
 from app.programmes.service import programme_access
-from app.transcripts import export, service
+from app.transcripts import export, review, service
 from app.transcripts.models import TranscriptRelease
+from app.web import i18n
 from app.web.redirects import see_other
 from app.web.templating import render_page
 
@@ -41,7 +45,7 @@ def _int(values: dict[str, str], name: str) -> int:
 async def review_page(
     request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep, error: str = ""
 ) -> Response:
-    draft = await service.draft(db, session=access.session, now=now)
+    draft = await review.draft(db, session=access.session, now=now)
     return render_page(
         request,
         "transcripts/review.html",
@@ -67,7 +71,7 @@ async def review_decide(
     request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form(request)
-    await service.decide(
+    await review.decide(
         db,
         session=access.session,
         user=user,
@@ -84,45 +88,67 @@ async def review_decide(
 async def review_redact(
     request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
-    """People name the words to hide; the first place they appear in the statement is hidden."""
+    """The words selected in the statement itself (the page's script sends their exact span
+    in characters), or, without script, typed: then their first place in the statement."""
     values = await _form(request)
-    statement = await db.get(Statement, _int(values, "statement_id"))
-    words = values.get("words", "").strip()
-    if statement is None or statement.session_id != access.session.id:
-        raise NotFound("There is no such statement in this session.")
-    start = statement.text.casefold().find(words.casefold()) if words else -1
-    if start < 0:
-        return _back(access.session.id, ValidationFailed(code="words_not_found"))
-    await service.add_redaction(
-        db,
-        session=access.session,
-        user=user,
-        statement_id=statement.id,
-        start=start,
-        end=start + len(words),
-        reason=values.get("reason", ""),
-        now=now,
-    )
+    statement_id, reason = _int(values, "statement_id"), values.get("reason", "")
+    try:
+        if values.get("start") and values.get("end"):
+            await review.add_redaction(
+                db,
+                session=access.session,
+                user=user,
+                statement_id=statement_id,
+                start=_int(values, "start"),
+                end=_int(values, "end"),
+                reason=reason,
+                now=now,
+            )
+        else:
+            await review.hide_words(
+                db,
+                session=access.session,
+                user=user,
+                statement_id=statement_id,
+                words=values.get("words", ""),
+                reason=reason,
+                now=now,
+            )
+    except ValidationFailed as exc:
+        return _back(access.session.id, exc)
+    return _back(access.session.id)
+
+
+@router.post("/sessions/{session_id}/transcript/decisions/accept-all")
+async def review_accept_all(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> Response:
+    await review.accept_all(db, session=access.session, user=user, now=now)
     return _back(access.session.id)
 
 
 @router.post("/sessions/{session_id}/transcript/redactions/{redaction_id}/remove")
 async def review_unredact(redaction_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
-    await service.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
+    await review.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
     return _back(access.session.id)
 
 
 @router.post("/sessions/{session_id}/transcript/outcomes")
-async def review_outcomes(request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
+async def review_outcomes(
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> Response:
     values = await _form(request)
-    await service.set_outcomes(
-        db,
-        session=access.session,
-        summary=values.get("summary", "")[:20_000],
-        agreed_points=values.get("agreed_points", "").splitlines()[:50],
-        two_to_release=values.get("two_to_release") == "1",
-        now=now,
-    )
+    try:
+        async with db.begin_nested():  # a refused change leaves nothing half-saved
+            await service.set_outcomes(
+                db,
+                session=access.session,
+                summary=values.get("summary", "")[:20_000],
+                agreed_points=values.get("agreed_points", "").splitlines()[:50],
+                two_to_release=values.get("two_to_release") == "1",
+                now=now,
+                user=user,
+            )
+    except AppError as exc:
+        return _back(access.session.id, exc)
     return _back(access.session.id)
 
 
@@ -175,7 +201,7 @@ async def transcript_page(request: Request, release_id: int, user: CurrentUser, 
 async def transcript_export(request: Request, release_id: int, fmt: str, user: CurrentUser, db: DbDep) -> Response:
     if fmt not in export.FORMATS:
         raise NotFound("There is no such format (md, json, csv, html).")
-    release, programme, newest = await _readable(db, user, release_id)
+    release, _programme, newest = await _readable(db, user, release_id)
     if newest.id != release.id:
         raise Conflict(
             f"Version {release.version} was replaced by version {newest.version}; export that one.", code="superseded"
@@ -183,23 +209,27 @@ async def transcript_export(request: Request, release_id: int, fmt: str, user: C
     name = f"transcript-{release.session_id}-v{release.version}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "html":
-        page = render_page(
-            request,
-            "transcripts/read.html",
-            {
-                "release": release,
-                "programme": programme,
-                "document": release.document,
-                "formats": [],
-                "clock": export.clock,
-                "label": export.community_label,
-                "standalone": True,
-            },
-        )
-        page.headers.update(headers)
-        return page
+        headers["Content-Security-Policy"] = export.CONTENT_SECURITY_POLICY
+        return HTMLResponse(_standalone(request, release.document), headers=headers)
     body = {"md": export.to_markdown, "json": export.to_json, "csv": export.to_csv}[fmt](release.document)
     return Response(body, media_type=export.FORMATS[fmt], headers=headers)
+
+
+def _standalone(request: Request, document: dict[str, Any]) -> str:
+    """The HTML export: a document of its own, rendered from the released document and the
+    reader's language only (not render_page, which hands every page the viewer's account
+    and CSRF token): nothing in it depends on who downloaded it."""
+    env: Environment = request.app.state.templates
+    return env.get_template("transcripts/export.html").render(
+        document=document,
+        lang=i18n.page_language(request, {}),
+        style=Markup(export.STYLE),  # constants of the code: the style is hashed into the policy
+        policy=Markup(export.DOCUMENT_POLICY),
+        released=export.released_moment(document),
+        clock=export.clock,
+        label=export.community_label,
+        text_lang=export.text_language,
+    )
 
 
 # A participant's own statements, after the session ----------------------------------------

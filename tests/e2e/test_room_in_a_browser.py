@@ -162,7 +162,7 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     # The server restarts; meanwhile Anahit sends a statement. It arrives exactly once.
     demo_server.stop()
     ani.wait_for_selector("[data-part=connection][data-state=offline]", timeout=15000)
-    send(ani, "Այս նախադասությունը գրվել է անջատման ժամանակ։")
+    send(ani, "Այս նախադասությունը 🕊️ գրվել է անջատման ժամանակ։")
     ani.wait_for_selector(".pending-item")
     demo_server.start()
     for page in (host, nigar, ani):
@@ -194,6 +194,42 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
         visitor.context.close()
     for page in (host, nigar, ani):  # nothing kept in the browser's storage, secret or not
         assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+
+    # After the session, the facilitator hides a word by selecting it in the statement itself:
+    # exactly those characters, although an emoji (two code points, three UTF-16 units) and
+    # Armenian letters stand before it.
+    ended = host.request.post(
+        f"{base}/api/sessions/{session}/status", data={"status": "ended"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert ended.ok, ended.text()
+    host.goto(f"{base}/sessions/{session}/transcript")
+    chosen = host.evaluate(
+        """(word) => {
+        const holder = [...document.querySelectorAll('.review-originals [data-statement-id]')]
+          .find((element) => element.textContent.includes(word));
+        const node = holder.firstChild, at = node.textContent.indexOf(word);
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + word.length);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        holder.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+        return holder.dataset.statementId;
+      }""",
+        "անջատման",
+    )
+    host.wait_for_function("document.querySelector('#r-words').value === 'անջատման'")
+    assert host.input_value("#r-statement") == chosen
+    host.fill("#r-reason", "Says when it was written")
+    host.click("form[data-hide-form] button[type=submit]")
+    host.wait_for_url(re.compile(r"/transcript$"))
+    draft = host.request.get(f"{base}/api/sessions/{session}/transcript").json()
+    entries = [e for section in draft["document"]["sections"] for e in section["entries"]]
+    texts = [e["text"] for e in entries if e["type"] == "statement" and e["text"].startswith("Այս նախադասությունը")]
+    assert texts == ["Այս նախադասությունը 🕊️ գրվել է [redacted] ժամանակ։"], texts
+    shot(host, "review-en-desktop")
+    host.set_viewport_size(PHONE)
+    shot(host, "review-en-phone")
     for context in (a_context, b_context, facilitator_context):
         context.close()
     # The only console errors allowed: the sockets refused while the server was down.

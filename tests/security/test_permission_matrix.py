@@ -214,6 +214,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/programmes/{programme_id}/members"): Rule(
         "RARRRRR", {"username": "elsewhere-fac", "role": "facilitator"}
     ),
+    ("PATCH", "/api/programmes/{programme_id}/members/me"): Rule("RRARRRR", {"room_name": "Ani"}),
     ("DELETE", "/api/programmes/{programme_id}/members/{user_id}"): Rule("RARRRRR"),
     ("POST", "/api/programmes/{programme_id}/communities"): Rule("RARRRRR", COMMUNITY),
     ("GET", "/programmes"): Rule("AAAARRR"),
@@ -233,6 +234,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
         "RARRRRR", {"username": "elsewhere-fac", "role": "facilitator"}
     ),
     ("POST", "/programmes/{programme_id}/members/{user_id}/remove"): Rule("RARRRRR"),
+    ("POST", "/programmes/{programme_id}/room-name"): Rule("RRARRRR", {"room_name": "Ani"}),
     ("POST", "/programmes/{programme_id}/communities"): Rule(
         "RARRRRR", {"key": "c", "label_en": "C", "label_ru": "C", "label_az": "C", "label_hy": "C"}
     ),
@@ -277,6 +279,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     # Transcripts: the facilitators review and release; the programme's members read releases
     ("GET", "/api/sessions/{session_id}/transcript"): Rule("RRARRRR"),
     ("POST", "/api/sessions/{session_id}/transcript/decisions"): Rule("RRARRRR"),
+    ("POST", "/api/sessions/{session_id}/transcript/decisions/accept-all"): Rule("RRARRRR"),
     ("POST", "/api/sessions/{session_id}/transcript/redactions"): Rule("RRARRRR"),
     ("DELETE", "/api/sessions/{session_id}/transcript/redactions/{redaction_id}"): Rule(
         "RRARRRR", prepare=transcript_things
@@ -287,6 +290,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/transcripts/{release_id}"): Rule("RAARRRR", prepare=transcript_things),
     ("GET", "/sessions/{session_id}/transcript"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/transcript/decisions"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/transcript/decisions/accept-all"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/transcript/redactions"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/transcript/redactions/{redaction_id}/remove"): Rule(
         "RRARRRR", prepare=transcript_things
@@ -390,7 +394,11 @@ async def build_world(app, make_account) -> World:
                 now=app.state.clock.now(),
             )
             seat, cookie = await lobby.take_seat(
-                db, invitation=row, session=sess, display_name=f"Seat {actor}", now=app.state.clock.now()
+                db,
+                invitation=row,
+                session=sess,
+                display_name=f"Seat {actor.replace('participant', 'person')}",
+                now=app.state.clock.now(),
             )
         seat_tokens[actor] = (sess.id, cookie)
         if actor == "participant":

@@ -12,7 +12,9 @@ tested at length in tests/transcripts/test_redact.py.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
+import re
 import uuid
 
 import httpx
@@ -22,12 +24,15 @@ from hypothesis import strategies as st
 from app.accounts.models import Role
 from app.accounts.service import create_user
 from app.clock import ManualClock
+from app.config import PROJECT_ROOT
 from app.dialogues import seats as seat_service
 from app.dialogues.models import DialogueSession, Invitation, SessionStatus
 from app.dialogues.sessions import change_status
+from app.errors import ValidationFailed
 from app.facilitation import lobby
 from app.facilitation.statements import post_statement
 from app.main import create_app
+from app.security.names import check_display_name, name_key
 from app.transcripts import service as transcripts
 from app.transcripts.redact import ARMENIAN_SUFFIXES, AZERBAIJANI_SUFFIXES, RUSSIAN_SUFFIXES
 from tests.backends import make_settings
@@ -100,8 +105,35 @@ def people(draw):
             }
         )
     words = draw(st.lists(st.sampled_from(WORDS), min_size=3, max_size=8))
-    assume(len({p["display"].casefold() for p in found}) == len(found))  # display names are unique in a session
+    assume(all(_acceptable(p["display"]) for p in found))  # names the join flow refuses never get a seat
+    assume(all(_not_a_word_of_the_app(p[k]) for p in found for k in ("display", "real")))
+    assume(len({name_key(p["display"]) for p in found}) == len(found))  # no two look alike in a session
     return found, words
+
+
+@functools.cache
+def _app_words() -> frozenset[str]:
+    """Every word the app itself may print (pages, messages, keys, every translation)."""
+    sources = [*(PROJECT_ROOT / "frontend").glob("templates/**/*.html"), *(PROJECT_ROOT / "app").glob("**/*.py")]
+    sources += (PROJECT_ROOT / "frontend" / "translations").glob("*/LC_MESSAGES/messages.po")
+    return frozenset(w for path in sources for w in _words(path.read_text(encoding="utf-8")))
+
+
+def _not_a_word_of_the_app(name: str) -> bool:
+    """A generated name that is the app's own word ("Speaker") would be found in every page."""
+    return not any(_stem_of(part, word) for part in _words(name) for word in _app_words())
+
+
+def _stem_of(name: str, word: str) -> bool:
+    return word.startswith(name) and word[len(name) :] in ENDINGS_OF_ANY_SCRIPT
+
+
+def _acceptable(name: str) -> bool:
+    try:
+        check_display_name(name)
+    except ValidationFailed:
+        return False
+    return True
 
 
 def _statement(person: dict, other: dict, words: list[str]) -> str:
@@ -122,9 +154,10 @@ def _statement(person: dict, other: dict, words: list[str]) -> str:
 
 
 async def _scenario(
-    database_url: str, redis_url: str | None, found: list[dict], words: list[str]
+    database_url: str, redis_url: str | None, found: list[dict], said: list[tuple[int, str]]
 ) -> tuple[list[str], list[str]]:
-    """Run a session with these people, release it, and read everything an organiser can."""
+    """Run a session with these people, in which each (person's index, text) of `said` is
+    said, release it, and read everything an organiser can."""
     clock = ManualClock()
     app = create_app(
         make_settings(
@@ -186,8 +219,7 @@ async def _scenario(
                 )
                 await lobby.admit(db, seat=seat, now=clock.now())
                 seat_ids.append(seat.id)
-        for index, person in enumerate(found):
-            other = found[(index + 1) % len(found)]
+        for index, text in said:
             clock.advance(seconds=30)
             async with app.state.db.unit_of_work() as db:
                 await post_statement(
@@ -195,7 +227,7 @@ async def _scenario(
                     session_id=session.id,
                     seat_id=seat_ids[index],
                     client_id=uuid.uuid4().hex,
-                    text=_statement(person, other, words),
+                    text=text,
                     reply_to=None,
                     now=clock.now(),
                 )
@@ -238,12 +270,30 @@ async def _scenario(
 @given(case=people())
 def test_no_organiser_output_holds_a_name_contact_token_or_address(database_url, redis_available, case):
     found, words = case
-    outputs, tokens = asyncio.run(_scenario(database_url, redis_available, found, words))
+    said = [(index, _statement(person, found[(index + 1) % len(found)], words)) for index, person in enumerate(found)]
+    outputs, tokens = asyncio.run(_scenario(database_url, redis_available, found, said))
+    _assert_nothing_leaks(outputs, tokens, found)
+
+
+ENDINGS_OF_ANY_SCRIPT = frozenset(
+    e.casefold() for e in ("", *AZERBAIJANI_SUFFIXES, *RUSSIAN_SUFFIXES, *ARMENIAN_SUFFIXES)
+)
+
+
+def _words(text: str) -> set[str]:
+    """The words of a text: runs of letters and their marks, case folded."""
+    return {w.casefold() for w in re.findall(r"[^\W\d_]+(?:[\u0300-\u036f\u055f]*[^\W\d_]+)*", text)}
+
+
+def _assert_nothing_leaks(outputs: list[str], tokens: list[str], found: list[dict], also: tuple[str, ...] = ()) -> None:
+    """No contact, token or address anywhere; no name as a word, with or without an ending
+    (a name may be part of a longer word of the page, as "Speake" of "speaker", without leaking)."""
     seen = "\n".join(outputs).casefold()
+    words = _words(seen)
+    names = [*also]
     for person in found:
+        names += [person["display"], *person["real"].split()]
         for secret in (
-            person["display"],
-            person["real"],
             person["email"],
             person["phone"],
             person["handle"],
@@ -251,6 +301,75 @@ def test_no_organiser_output_holds_a_name_contact_token_or_address(database_url,
             person["url"].split("/")[2],
         ):
             assert secret.casefold() not in seen, (secret, person)
+    for name in names:
+        for part in _words(name):
+            leaked = [w for w in words if _stem_of(part, w)]
+            assert not leaked, (name, leaked)
     for token in tokens:
         assert token not in seen
     assert "203.0.113.77" not in seen
+
+
+# The same person in the three scripts: how they registered, and how others may write them.
+# Each name is registered in one script and said in all three, with grammatical endings.
+SCRIPTS = ("az", "ru", "hy")
+NAMES = {
+    "nigar": {"az": ("Nigar", "Əliyeva"), "ru": ("Нигяр", "Алиева"), "hy": ("Նիգար", "Ալիևա")},
+    "anahit": {"az": ("Anahit", "Sərkisyan"), "ru": ("Анаит", "Саркисян"), "hy": ("Անահիտ", "Սարգսյան")},
+    "svetlana": {"az": ("Svetlana", "Orlova"), "ru": ("Светлана", "Орлова"), "hy": ("Սվետլանա", "Օրլովա")},
+}
+REGISTERED = {"nigar": "az", "anahit": "hy", "svetlana": "ru"}
+ENDINGS = {"az": "nın", "ru": "е", "hy": "ի"}  # Nigarın / Нигяре / Նիգարի
+
+
+def _three_people() -> list[dict]:
+    found = []
+    for index, (key, script) in enumerate(REGISTERED.items()):
+        first, last = NAMES[key][script]
+        found.append(
+            {
+                "key": key,
+                "display": first,
+                "real": f"{first} {last}",
+                "email": f"{key}.{index}@mail{index}.org",
+                "phone": f"+994 50 {index}12 34 5{index}",
+                "handle": f"@{key}_{index}x",
+                "url": f"https://{key}{index}.example.net/page",
+                "community": "a" if index % 2 == 0 else "b",
+            }
+        )
+    return found
+
+
+def _mentions(found: list[dict], scripts_of: dict[str, tuple[str, ...]]) -> tuple[list[tuple[int, str]], set[str]]:
+    """Each person speaks of every other, in the given scripts of each name: the whole name,
+    the first name with an ending, the surname alone. Returns what was said and the forms."""
+    said, forms = [], set()
+    for index, person in enumerate(found):
+        for other in found:
+            if other is person:
+                continue
+            for script in scripts_of[other["key"]]:
+                first, last = NAMES[other["key"]][script]
+                forms |= {first, last}
+                text = f"{first} {last} — {first}{ENDINGS[script]} words, {last} agreed. {person['email']}"
+                said.append((index, text))
+    return said, forms
+
+
+async def test_names_said_in_the_script_they_were_registered_in_leak_nowhere(database_url, redis_available):
+    found = _three_people()
+    said, forms = _mentions(found, {key: (script,) for key, script in REGISTERED.items()})
+    outputs, tokens = await _scenario(database_url, redis_available, found, said)
+    _assert_nothing_leaks(outputs, tokens, found, also=tuple(forms))
+    assert "Participant" in outputs[2], "the transcript is there, with pseudonyms"
+
+
+async def test_names_said_in_the_other_two_scripts_leak_nowhere(database_url, redis_available):
+    """ "Nigar Əliyeva" registered in Latin and written "Нигяр Алиева" or "Նիգար Ալիևա" by
+    others: the matcher must find a name across scripts (app/transcripts/redact.py)."""
+    found = _three_people()
+    others = {key: tuple(s for s in SCRIPTS if s != script) for key, script in REGISTERED.items()}
+    said, forms = _mentions(found, others)
+    outputs, tokens = await _scenario(database_url, redis_available, found, said)
+    _assert_nothing_leaks(outputs, tokens, found, also=tuple(forms))
