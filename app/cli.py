@@ -149,8 +149,8 @@ async def _purge(settings: Settings) -> None:
         await db.dispose()
     print(
         f"Purged {done.sessions} session(s): {done.statements} statement(s), {done.private_messages} private "
-        f"message(s), {done.reports} report(s); names and contacts cleared on {done.identities} invitation(s). "
-        "Released transcripts are kept."
+        f"message(s), {done.reports} report(s), {done.events} room event(s); names and contacts cleared on "
+        f"{done.identities} invitation(s), display names replaced by pseudonyms. Released transcripts are kept."
     )
 
 
