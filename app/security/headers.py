@@ -34,6 +34,20 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
+def _locked_down(policy: bytes) -> bool:
+    """A response's own policy is kept only when it loads nothing by default and allows no
+    script at all (the standalone HTML export: its one hashed inline style); any other
+    stays replaced by the app's."""
+    text = policy.decode("latin-1").lower()
+    directives = {d.strip().split(" ", 1)[0] for d in text.split(";") if d.strip()}
+    return (
+        text.strip().startswith("default-src 'none'")
+        and not directives
+        & {"script-src", "script-src-elem", "script-src-attr", "object-src", "frame-src", "connect-src"}
+        and "unsafe" not in text
+    )
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
@@ -50,7 +64,9 @@ class SecurityHeadersMiddleware:
                 given = message.get("headers", [])
                 # A response may bring a stricter policy of its own (the standalone HTML
                 # export: only its own inline style); every other header is ours.
-                own_policy = [(k, v) for k, v in given if k.lower() == b"content-security-policy"][:1]
+                own_policy = [(k, v) for k, v in given if k.lower() == b"content-security-policy" and _locked_down(v)][
+                    :1
+                ]
                 headers = [(k, v) for k, v in given if k.lower() not in {name for name, _ in SECURITY_HEADERS}]
                 headers.extend(h for h in SECURITY_HEADERS if not (own_policy and h[0] == b"content-security-policy"))
                 headers.extend(own_policy)

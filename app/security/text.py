@@ -139,11 +139,26 @@ def _fold_once(text: str) -> str:
     return "".join(ch for ch in text if not _drop_for_key(ch))
 
 
+def _latin(ch: str) -> bool:
+    return ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")
+
+
+def _twin(ch: str, prototypes: dict[str, str]) -> str:
+    capital = prototypes.get(ch.upper(), "")
+    if len(ch.upper()) == 1 and capital.isascii() and capital.isalpha():
+        return capital.casefold()
+    return ch
+
+
 def skeleton(text: str) -> str:
     """A look-alike key: NFKC, case folded, without spaces, punctuation, marks and invisible
     characters, each character replaced by its TR39 prototype (to a fixed point)."""
     prototypes = _prototypes()
     folded = _fold_once(unicodedata.normalize("NFKC", text))
+    # A letter of another script whose capital is a Latin letter's twin counts as that Latin
+    # letter, in either case: Cyrillic "м" lower-cases apart from Latin "m" (its own
+    # prototype is "ʍ"), but "М" and "M" are the same to the eye, so "Мaria" meets "Maria".
+    folded = "".join(ch if _latin(ch) else _twin(ch, prototypes) for ch in folded)
     for _ in range(4):
         mapped = _fold_once("".join(prototypes.get(ch, ch) for ch in folded))
         if mapped == folded:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.accounts.models import User
 from app.dialogues.agenda import agenda_of
 from app.dialogues.models import AgendaItem, DialogueSession, Invitation, Seat, SeatRole
 from app.events.models import RoomEvent, Statement
@@ -79,6 +80,23 @@ def _persons(seats: Iterable[Seat], real_names: dict[int, str], labels: dict[int
     return found
 
 
+async def real_names_of(db: AsyncSession, *, session_id: int, seats: Iterable[Seat]) -> dict[int, str]:
+    """Seat id → the person's real name: the name on a participant's invitation, and the
+    account's full name of a facilitator's seat (the seat shows only the name they chose,
+    but people may address them by their surname)."""
+    rows = list(seats)
+    invitations = (
+        await db.exec(select(Invitation.id, Invitation.real_name).where(Invitation.session_id == session_id))
+    ).all()
+    by_invitation = {inv_id: name for inv_id, name in invitations if name}
+    names = {s.id: by_invitation[s.invitation_id] for s in rows if s.invitation_id in by_invitation}
+    accounts = {s.user_id: s.id for s in rows if s.user_id is not None}
+    if accounts:
+        users = await db.exec(select(User.id, User.full_name).where(col(User.id).in_(list(accounts))))
+        names.update({accounts[user_id]: full_name for user_id, full_name in users.all() if full_name})
+    return names
+
+
 def matcher_for(seats: Iterable[Seat], real_names: dict[int, str]) -> Matcher:
     """The matcher of one session, as its transcript uses it: the seats' display names and
     real names, each replaced by the seat's label in the transcript (and contact details)."""
@@ -95,7 +113,9 @@ def scrub(matcher: Matcher, text: str) -> str:
 def redacted(statement: Statement, matcher: Matcher, decisions: Sequence[Redaction]) -> tuple[str, list[dict]]:
     """The statement's text with every suggestion applied unless rejected, and every span a
     facilitator added; and what was replaced (labels only, never the original words)."""
-    rejected = {(d.start, d.end) for d in decisions if not d.accepted}
+    # A dismissed possible name is no rejection: should the matcher later be sure of a name
+    # at that very span, it is hidden (only a rejected suggestion keeps words as written).
+    rejected = {(d.start, d.end) for d in decisions if not d.accepted and d.kind != "possible_name"}
     spans: list[tuple[int, int, str, str]] = []
     for s in matcher.suggest(statement.text):
         if (s.start, s.end) not in rejected:
@@ -217,13 +237,7 @@ async def load(db: AsyncSession, *, session: DialogueSession) -> Material:
         ).all()
     )
     seats = {s.id: s for s in (await db.exec(select(Seat).where(Seat.session_id == session_id))).all()}
-    invitations = (
-        await db.exec(select(Invitation.id, Invitation.real_name).where(Invitation.session_id == session_id))
-    ).all()
-    by_invitation = {inv_id: name for inv_id, name in invitations if name}
-    real_names = {
-        seat_id: by_invitation[s.invitation_id] for seat_id, s in seats.items() if s.invitation_id in by_invitation
-    }
+    real_names = await real_names_of(db, session_id=session_id, seats=seats.values())
     statements = list(
         (
             await db.exec(

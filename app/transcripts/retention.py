@@ -38,7 +38,7 @@ from app.dialogues.models import AgendaItem, DialogueSession, GroundRules, Invit
 from app.events.models import RoomEvent, Statement
 from app.facilitation.models import AuditEntry, Poll, PrivateMessage, Reaction, Report, Round
 from app.programmes.models import Programme
-from app.transcripts.build import matcher_for, scrub
+from app.transcripts.build import matcher_for, real_names_of, scrub
 from app.transcripts.models import Redaction, TranscriptRelease, TranscriptReview
 from app.transcripts.redact import Matcher
 
@@ -153,8 +153,7 @@ async def purge_session(db: AsyncSession, *, session_id: int) -> int:
     """Delete and scrub one session's words and identities; the number of room events deleted."""
     seats = list((await db.exec(select(Seat).where(Seat.session_id == session_id))).all())
     invitations = list((await db.exec(select(Invitation).where(Invitation.session_id == session_id))).all())
-    by_invitation = {i.id: i.real_name for i in invitations if i.real_name}
-    real_names = {s.id: by_invitation[s.invitation_id] for s in seats if s.invitation_id in by_invitation}
+    real_names = await real_names_of(db, session_id=session_id, seats=seats)
     await _scrub_facilitators_words(db, session_id, matcher_for(seats, real_names))
 
     statement_ids = select(Statement.id).where(Statement.session_id == session_id)

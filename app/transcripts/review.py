@@ -157,6 +157,10 @@ async def decide(
     if match is None:
         raise NotFound("There is no such suggestion in that statement.", code="unknown_suggestion")
     row = await _decision_row(db, statement_id=statement_id, start=start, end=end)
+    if row is not None and row.kind == "manual" and sure is not None:
+        # A facilitator hid exactly these words by hand: their redaction (and its reason)
+        # stands; deciding on the suggestion there changes nothing.
+        return row
     if sure is None and accept:
         kind, replacement, reason = "manual", match.replacement, "possible name"
     else:
@@ -227,18 +231,23 @@ async def add_redaction(
         raise ValidationFailed(f"The span must lie within the statement (0–{len(statement.text)}).", code="bad_span")
     if not reason.strip():
         raise ValidationFailed("Say why this span is hidden.", code="reason_required")
-    row = Redaction(
+    row = await _decision_row(db, statement_id=statement_id, start=start, end=end)
+    if row is not None and row.kind == "manual":
+        raise ValidationFailed("These words are already hidden.", code="already_hidden")
+    # A decision already taken on exactly this span (a rejected suggestion, a dismissed
+    # possible name) gives way to the facilitator's own: the words are hidden.
+    reason = reason.strip()[:REASON_MAX]
+    row = row or Redaction(
         session_id=session.id,
         statement_id=statement_id,
         start=start,
         end=end,
         kind="manual",
         replacement="[redacted]",
-        accepted=True,
-        reason=reason.strip()[:REASON_MAX],
-        decided_by=user.id,
         decided_at=now,
     )
+    row.kind, row.replacement, row.accepted = "manual", "[redacted]", True
+    row.reason, row.decided_by, row.decided_at = reason, user.id, now
     db.add(row)
     _changed(await review_of(db, session_id=session.id, now=now), now)
     await db.flush()
@@ -257,6 +266,14 @@ async def hide_words(
     return await add_redaction(
         db, session=session, user=user, statement_id=statement_id, start=span[0], end=span[1], reason=reason, now=now
     )
+
+
+async def is_span_of(db: AsyncSession, *, statement_id: int, start: int, end: int, words: str) -> bool:
+    """Whether [start, end) of the statement holds exactly `words` (what the page's script
+    says was selected). A browser may show a statement's text with its line breaks changed,
+    which shifts offsets; then the words are looked for instead."""
+    statement = await db.get(Statement, statement_id)
+    return statement is not None and 0 <= start < end <= len(statement.text) and statement.text[start:end] == words
 
 
 def find_words(text: str, words: str) -> tuple[int, int] | None:

@@ -17,19 +17,22 @@ from app.transcripts import review, service
 router = APIRouter(prefix="/api", tags=["transcripts"], dependencies=[Depends(require_csrf)])
 
 
+MAX_NUMBER = 2**31 - 1  # ids and offsets: a larger number is nobody's (and no database's)
+
+
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    statement_id: int = Field(ge=1)
-    start: int = Field(ge=0)
-    end: int = Field(ge=1)
+    statement_id: int = Field(ge=1, le=MAX_NUMBER)
+    start: int = Field(ge=0, le=MAX_NUMBER)
+    end: int = Field(ge=1, le=MAX_NUMBER)
     accept: bool
 
 
 class ManualRedaction(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    statement_id: int = Field(ge=1)
-    start: int = Field(ge=0)
-    end: int = Field(ge=1)
+    statement_id: int = Field(ge=1, le=MAX_NUMBER)
+    start: int = Field(ge=0, le=MAX_NUMBER)
+    end: int = Field(ge=1, le=MAX_NUMBER)
     reason: str = Field(min_length=1, max_length=200)
 
 

@@ -31,11 +31,17 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items()}
 
 
+MAX_NUMBER = 2**31 - 1  # ids and offsets: a larger number is nobody's (and no database's)
+
+
 def _int(values: dict[str, str], name: str) -> int:
     try:
-        return int(values.get(name, ""))
+        value = int(values.get(name, ""))
     except ValueError:
         raise ValidationFailed(f"'{name}' must be a number.", code="bad_form") from None
+    if not 0 <= value <= MAX_NUMBER:
+        raise ValidationFailed(f"'{name}' must be a number from 0 to {MAX_NUMBER}.", code="bad_form")
+    return value
 
 
 # The facilitators' review ---------------------------------------------------------------
@@ -93,7 +99,14 @@ async def review_redact(
     values = await _form(request)
     statement_id, reason = _int(values, "statement_id"), values.get("reason", "")
     try:
-        if values.get("start") and values.get("end"):
+        words = values.get("words", "")
+        selected = bool(values.get("start") and values.get("end"))
+        if selected and (
+            not words.strip()
+            or await review.is_span_of(
+                db, statement_id=statement_id, start=_int(values, "start"), end=_int(values, "end"), words=words
+            )
+        ):
             await review.add_redaction(
                 db,
                 session=access.session,

@@ -55,6 +55,8 @@ IMPERSONATIONS = [
     "Interpreter",
     "Iştirakçı",  # typed with a plain I
     "Fàcilitator",  # an accent does not make it another word
+    "\u041coderator",  # a Cyrillic capital М, which lower-cases apart from Latin m
+    "\u043coderator",  # a small Cyrillic м
 ]
 
 
@@ -118,6 +120,15 @@ def test_a_facilitator_may_say_so_but_not_as_a_pseudonym_nor_as_another_role():
 def test_look_alike_names_share_a_key():
     assert name_key("Ani") == name_key("\u0410ni") == name_key("ＡＮＩ") == name_key("A n i") == name_key("Ani.")
     assert name_key("Nigar") != name_key("Nigor")
+    # Capitals of one script that look like another's: the key is taken before case folding.
+    for latin, mixed in (
+        ("Maria", "\u041caria"),
+        ("Tom", "\u0422om"),
+        ("Karen", "\u041aaren"),
+        ("Hasan", "\u041d\u0430san"),
+        ("Mamed", "\u041c\u0430m\u0435d"),
+    ):
+        assert name_key(latin) == name_key(mixed), (latin, mixed)
     assert skeleton("Ani 2") != skeleton("Ani 3")
 
 

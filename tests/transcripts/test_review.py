@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.accounts.models import User
 from app.transcripts.review import find_words
 
 # Characters whose case folding changes the text's length: a span found in a case-folded copy
@@ -180,3 +181,86 @@ async def test_a_possible_name_waits_for_a_facilitator_and_is_hidden_only_when_t
     )
     assert dismissed.status_code == 200
     assert word in _text_of(await _draft(r), BEGINNING)
+
+
+async def test_hiding_by_hand_where_a_decision_was_taken_hides_and_never_fails(make_readers: Any) -> None:
+    r = await make_readers()
+    room = r.room
+    said = await room.say(room.people["nigar"], "Thank you, Ani, and Nugar too.")
+    await r.end()
+    draft = await _draft(r)
+    marks = next(s["marks"] for s in draft["statements"] if s["id"] == said.statement_id)
+    name = next(m for m in marks if m["kind"] == "name")
+    decide = f"/api/sessions/{room.session_id}/transcript/decisions"
+    headers = {"X-CSRF-Token": r.facilitator_csrf}
+    span = {"statement_id": said.statement_id, "start": name["start"], "end": name["end"]}
+    assert (await r.facilitator.post(decide, headers=headers, json={**span, "accept": False})).status_code == 200
+    assert "Ani" in _text_of(await _draft(r), "Thank you")  # rejected: kept as written
+    hide = f"/api/sessions/{room.session_id}/transcript/redactions"
+    hidden = await r.facilitator.post(hide, headers=headers, json={**span, "reason": "On second thought"})
+    assert hidden.status_code == 201, hidden.text
+    assert "Ani" not in _text_of(await _draft(r), "Thank you")
+    again = await r.facilitator.post(hide, headers=headers, json={**span, "reason": "Twice"})
+    assert again.status_code == 422 and again.json()["error"]["code"] == "already_hidden"
+    # Deciding on the suggestion again leaves the facilitator's own redaction (and reason) alone.
+    assert (await r.facilitator.post(decide, headers=headers, json={**span, "accept": False})).status_code == 200
+    after = await _draft(r)
+    assert "Ani" not in _text_of(after, "Thank you")
+    manual = [m for s in after["statements"] for m in s["marks"] if m["kind"] == "manual"]
+    assert [m["reason"] for m in manual] == ["On second thought"]
+
+
+async def test_numbers_no_database_can_hold_are_refused_not_crashed_on(make_readers: Any) -> None:
+    r = await make_readers()
+    await r.room.say(r.room.people["nigar"], "Hello.")
+    await r.end()
+    huge = str(2**63)
+    page = await r.facilitator.post(
+        f"/sessions/{r.room.session_id}/transcript/redactions",
+        data={"csrf_token": r.facilitator_csrf, "statement_id": huge, "words": "Hello", "reason": "x"},
+    )
+    assert page.status_code in (303, 400, 404, 422), page.status_code
+    api = await r.facilitator.post(
+        f"/api/sessions/{r.room.session_id}/transcript/decisions",
+        headers={"X-CSRF-Token": r.facilitator_csrf},
+        json={"statement_id": 2**63, "start": 0, "end": 1, "accept": True},
+    )
+    assert api.status_code == 422
+
+
+async def test_a_selection_that_does_not_hold_the_words_falls_back_to_finding_them(make_readers: Any) -> None:
+    r = await make_readers()
+    room = r.room
+    said = await room.say(room.people["nigar"], "First line.\nWe met Yerevan friends.")
+    await r.end()
+    # The page's script sent offsets one character off (a browser that showed the line break
+    # differently): the words it says were selected are hidden, not their neighbours.
+    text = "First line.\nWe met Yerevan friends."
+    start = text.index("Yerevan") - 1
+    page = await r.facilitator.post(
+        f"/sessions/{room.session_id}/transcript/redactions",
+        data={
+            "csrf_token": r.facilitator_csrf,
+            "statement_id": str(said.statement_id),
+            "start": str(start),
+            "end": str(start + 7),
+            "words": "Yerevan",
+            "reason": "A place",
+        },
+    )
+    assert page.status_code == 303
+    assert _text_of(await _draft(r), "First line.") == "First line.\nWe met [redacted] friends."
+
+
+async def test_a_facilitators_surname_is_hidden_though_their_seat_shows_only_a_first_name(make_readers: Any) -> None:
+    r = await make_readers()
+    room = r.room
+    async with room.app.state.db.unit_of_work() as db:  # the account's full name, as an admin wrote it
+        user = await db.get(User, room.facilitator_user.id)
+        assert user is not None
+        user.full_name = "Anahit Hovhannisyan"
+        db.add(user)
+    await room.say(room.people["nigar"], "Thank you, Ms Оганесян, for listening.")
+    await r.end()
+    shown = _text_of(await _draft(r), "Thank you, Ms")
+    assert "Оганесян" not in shown and "Facilitator" in shown, shown
