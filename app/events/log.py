@@ -69,17 +69,18 @@ async def append_event(
             .returning(_sessions.c.last_seq)
         )
     ).scalar_one()
+    fields, stored = event.split()
     row = RoomEvent(
         session_id=session_id,
         seq=seq,
         type=event.type,
         audience=audience,
-        payload=event.stored_payload(),
+        payload=stored,
         created_at=now,
     )
     db.add(row)
     await db.flush()
-    frame = {"type": row.type, "seq": seq, "at": row.created_at.isoformat(), **event.frame_fields()}
+    frame = {"type": row.type, "seq": seq, "at": row.created_at.isoformat(), **fields}
     publish_after_commit(db, Published(row, frame))
     return row
 

@@ -32,13 +32,15 @@ class RoomEventBody(BaseModel):
     # Fields joined in when the event is read (their words live in their own tables).
     JOINED: ClassVar[frozenset[str]] = frozenset()
 
+    def split(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Every field of the live frame but the type, and of those what the log keeps (all
+        but the joined ones): one dump for both, as an event is appended on the room's hot path."""
+        fields = self.model_dump(mode="json", exclude={"type"})
+        return fields, {k: v for k, v in fields.items() if k not in self.JOINED}
+
     def stored_payload(self) -> dict[str, Any]:
         """What the log keeps: every field but the type and the joined ones."""
-        return self.model_dump(mode="json", exclude={"type", *self.JOINED})
-
-    def frame_fields(self) -> dict[str, Any]:
-        """Every field of the live frame but the type."""
-        return self.model_dump(mode="json", exclude={"type"})
+        return self.split()[1]
 
 
 # Views carried inside events --------------------------------------------------------------
