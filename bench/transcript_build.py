@@ -11,7 +11,7 @@ median of --runs:
 - `assemble()` (which redacts every statement), as the first build of a session in a
   process (`re`'s cache of compiled patterns emptied before each run) and again with
   the session's patterns already compiled;
-- `Matcher()` alone and `suggestions_for()` (what the review page and each decision run);
+- `Matcher()` alone and `review.found_in()` (suggestions and possible names: what the review page and each decision run);
 - the exports of the released document: Markdown, CSV, JSON;
 - two baselines in the same process: `json.dumps` of the raw texts, and a plain loop that
   makes one entry per statement without redacting it.
@@ -62,9 +62,10 @@ from app.events.models import Statement
 from app.facilitation.models import Poll, PollStatus, Round, RoundStatus, RoundTurn, TurnOutcome
 from app.programmes.models import Community, Programme
 from app.transcripts import export
-from app.transcripts.build import Material, assemble, people, speakers, suggestions_for
+from app.transcripts.build import Material, assemble, people, speakers
 from app.transcripts.models import Redaction
 from app.transcripts.redact import Matcher
+from app.transcripts.review import found_in
 
 GOAL_SECONDS = 1.0
 GOAL_COUNT = 10_000
@@ -369,7 +370,7 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
     # The facilitators' review: one automatic suggestion in fifty rejected, and a manual
     # span hidden in one statement in two hundred.
     decided = datetime(2026, 11, 21, tzinfo=UTC)
-    found = suggestions_for(material)
+    found = found_in(material).sure
     decisions: dict[int, list[Redaction]] = {}
     next_id = 1
     for statement_id, suggestions in found.items():
@@ -575,7 +576,7 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     figures[cold], _ = timed(build, runs, re.purge)
     figures[warm], document = timed(build, runs)
     # The review page runs assemble() and then this; each accept/reject runs this alone.
-    figures["suggestions_for() (review, each decision)"], _ = timed(lambda: suggestions_for(material), runs)
+    figures["found_in() (review, each decision)"], _ = timed(lambda: found_in(material), runs)
     document.update(version=1, released_at="2026-11-21T10:00:00+00:00", released_by="Facilitator 1")
     figures["export: Markdown"], markdown = timed(lambda: export.to_markdown(document), runs)
     figures["export: CSV"], csv_text = timed(lambda: export.to_csv(document), runs)

@@ -25,7 +25,7 @@ from app.events.models import RoomEvent, Statement
 from app.facilitation.models import Poll, PollAnswer, PollStatus, Round, RoundStatus, RoundTurn
 from app.programmes.models import Community, Programme
 from app.transcripts.models import Redaction
-from app.transcripts.redact import Matcher, Person, Suggestion, apply
+from app.transcripts.redact import Matcher, Person, apply
 
 SCHEMA = "roundtable.transcript/1"
 FACILITATOR_ROLES = (SeatRole.facilitator, SeatRole.co_facilitator)
@@ -305,10 +305,3 @@ async def _went_live(db: AsyncSession, session_id: int) -> datetime | None:
         )
     ).all()
     return next((e.created_at for e in rows if e.payload.get("status") == "live"), None)
-
-
-def suggestions_for(material: Material) -> dict[int, list[Suggestion]]:
-    """What the automatic pass finds in each statement, for the review page."""
-    labels = speakers(material.seats.values())
-    matcher = Matcher(people(material, labels))
-    return {s.id: matcher.suggest(s.text) for s in material.statements if s.hidden_at is None}

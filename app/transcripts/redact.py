@@ -137,7 +137,6 @@ class Matcher:
         self._clean: set[str] = set()  # words (sound-folded) that sound like no name
         self._clean_as_written: set[str] = set()  # words as written in a plain stretch that sound like no name
         self._judged_as_written: dict[str, tuple[str, float, bool, int]] = {}
-        self._last: tuple[str, list[Suggestion], list[Suggestion]] | None = None
 
     def suggest(self, text: str) -> list[Suggestion]:
         """Names (as registered, or by sound within the tolerance) and contacts: sorted by
@@ -150,9 +149,11 @@ class Matcher:
         each other and from every span of suggest()."""
         return self._scan(text)[1]
 
+    def review(self, text: str) -> tuple[list[Suggestion], list[Suggestion]]:
+        """Both suggest() and possible_names() of one text, from one scan (the review page)."""
+        return self._scan(text)
+
     def _scan(self, text: str) -> tuple[list[Suggestion], list[Suggestion]]:
-        if self._last is not None and self._last[0] == text:  # the review page asks for both
-            return self._last[1], self._last[2]
         folded = Folded(text)
         spans: list[
             tuple[int, int, str, str, float, bool]
@@ -178,7 +179,6 @@ class Matcher:
         for start, end, replacement, confidence in possible:
             a, b = folded.span(start, end)
             maybe.append(Suggestion(a, b, "possible_name", replacement, text[a:b], confidence))
-        self._last = (text, found, maybe)
         return found, maybe
 
     def _names_in(

@@ -43,11 +43,11 @@ class Found:
 def found_in(material: Material) -> Found:
     """One matcher for the whole transcript (it is built once per person, then reused)."""
     matcher = Matcher(people(material, speakers(material.seats.values())))
-    shown = [s for s in material.statements if s.hidden_at is None]
-    return Found(
-        sure={s.id: matcher.suggest(s.text) for s in shown},
-        possible={s.id: matcher.possible_names(s.text) for s in shown},
-    )
+    found = Found(sure={}, possible={})
+    for statement in material.statements:
+        if statement.hidden_at is None:
+            found.sure[statement.id], found.possible[statement.id] = matcher.review(statement.text)
+    return found
 
 
 def _state(decision: Redaction | None, *, applied_by_default: bool) -> str:
