@@ -255,25 +255,31 @@ async def add_redaction(
 
 
 async def hide_words(
-    db: AsyncSession, *, session: DialogueSession, user: User, statement_id: int, words: str, reason: str, now: datetime
+    db: AsyncSession,
+    *,
+    session: DialogueSession,
+    user: User,
+    statement_id: int,
+    words: str,
+    reason: str,
+    now: datetime,
+    start: int | None = None,
+    end: int | None = None,
 ) -> Redaction:
-    """Hide where `words` first appear in the statement, whatever their case (for a browser
-    without script, where the words are typed rather than selected)."""
+    """Hide words a facilitator selected in the statement ([start, end), in characters, with
+    `words` what the page's script says they are) or typed (without script): then where they
+    first appear, whatever their case. Offsets that do not hold the words (a browser may show
+    the text with its line breaks changed) are not trusted: the words are looked for."""
     statement = await _statement(db, session, statement_id)
-    span = find_words(statement.text, words)
+    if start is not None and end is not None and (not words.strip() or statement.text[start:end] == words):
+        span: tuple[int, int] | None = (start, end)
+    else:
+        span = find_words(statement.text, words)
     if span is None:
         raise ValidationFailed("Those words are not in the statement.", code="words_not_found")
     return await add_redaction(
         db, session=session, user=user, statement_id=statement_id, start=span[0], end=span[1], reason=reason, now=now
     )
-
-
-async def is_span_of(db: AsyncSession, *, statement_id: int, start: int, end: int, words: str) -> bool:
-    """Whether [start, end) of the statement holds exactly `words` (what the page's script
-    says was selected). A browser may show a statement's text with its line breaks changed,
-    which shifts offsets; then the words are looked for instead."""
-    statement = await db.get(Statement, statement_id)
-    return statement is not None and 0 <= start < end <= len(statement.text) and statement.text[start:end] == words
 
 
 def find_words(text: str, words: str) -> tuple[int, int] | None:

@@ -98,35 +98,19 @@ async def review_redact(
     in characters), or, without script, typed: then their first place in the statement."""
     values = await _form(request)
     statement_id, reason = _int(values, "statement_id"), values.get("reason", "")
+    selected = bool(values.get("start") and values.get("end"))
     try:
-        words = values.get("words", "")
-        selected = bool(values.get("start") and values.get("end"))
-        if selected and (
-            not words.strip()
-            or await review.is_span_of(
-                db, statement_id=statement_id, start=_int(values, "start"), end=_int(values, "end"), words=words
-            )
-        ):
-            await review.add_redaction(
-                db,
-                session=access.session,
-                user=user,
-                statement_id=statement_id,
-                start=_int(values, "start"),
-                end=_int(values, "end"),
-                reason=reason,
-                now=now,
-            )
-        else:
-            await review.hide_words(
-                db,
-                session=access.session,
-                user=user,
-                statement_id=statement_id,
-                words=values.get("words", ""),
-                reason=reason,
-                now=now,
-            )
+        await review.hide_words(
+            db,
+            session=access.session,
+            user=user,
+            statement_id=statement_id,
+            words=values.get("words", ""),
+            reason=reason,
+            now=now,
+            start=_int(values, "start") if selected else None,
+            end=_int(values, "end") if selected else None,
+        )
     except ValidationFailed as exc:
         return _back(access.session.id, exc)
     return _back(access.session.id)
