@@ -112,13 +112,10 @@ def reserved_word_in(name: str, *, facilitator: bool = False) -> bool:
     blocked = other_keys if facilitator else other_keys | facilitator_keys
     nfkc = unicodedata.normalize("NFKC", name)
     # Digits dropped before folding ("Participant3") and after it ("Fac1l" reads as "Facil").
-    # And in capitals too: some small letters of one script look like another's only once
-    # both are capitals' twins ("мoderator" with a Cyrillic м reads as "moderator").
-    variants = (nfkc, nfkc.upper())
-    forms = {f for v in variants for f in (skeleton(_without_numbers(v)), _without_numbers(skeleton(v)))}
+    forms = {skeleton(_without_numbers(nfkc)), _without_numbers(skeleton(nfkc))}
     if any(form.startswith(key) for form in forms for key in blocked):
         return True
-    if any(skeleton(word) in blocked for v in variants for word in _words(v)):
+    if any(skeleton(word) in blocked for word in _words(nfkc)):
         return True
     has_number = any(unicodedata.category(ch)[0] == "N" for ch in nfkc)
     return facilitator and has_number and any(form in facilitator_keys for form in forms)
