@@ -11,15 +11,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from app.transcripts.contacts import PLACEHOLDERS, contacts_in
-from app.transcripts.endings import (  # noqa: F401  (the endings are part of this module's interface)
-    ARMENIAN_STEM_ENDINGS,
-    ARMENIAN_SUFFIXES,
-    AZERBAIJANI_SUFFIXES,
-    ENGLISH_SUFFIXES,
-    GRAMMAR,
-    RUSSIAN_STEM_ENDINGS,
-    RUSSIAN_SUFFIXES,
-)
+from app.transcripts.endings import GRAMMAR
 from app.transcripts.letters import (
     BETWEEN_WORDS,
     FOLD,

@@ -22,13 +22,15 @@ from anyascii import anyascii
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.transcripts.redact import (
+from app.transcripts.endings import (
     ARMENIAN_STEM_ENDINGS,
     ARMENIAN_SUFFIXES,
     AZERBAIJANI_SUFFIXES,
     ENGLISH_SUFFIXES,
     RUSSIAN_STEM_ENDINGS,
     RUSSIAN_SUFFIXES,
+)
+from app.transcripts.redact import (
     Matcher,
     Person,
     Suggestion,

@@ -34,7 +34,7 @@ from app.facilitation.statements import post_statement
 from app.main import create_app
 from app.security.names import check_display_name, name_key
 from app.transcripts import service as transcripts
-from app.transcripts.redact import ARMENIAN_SUFFIXES, AZERBAIJANI_SUFFIXES, RUSSIAN_SUFFIXES
+from app.transcripts.endings import ARMENIAN_SUFFIXES, AZERBAIJANI_SUFFIXES, RUSSIAN_SUFFIXES
 from tests.backends import make_settings
 from tests.factories import make_invitation, make_programme, make_session
 
