@@ -73,7 +73,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEVELOPMENT_ORIGINS))
-    forwarded_allow_ips: str = "127.0.0.1"
+    # The proxies whose X-Forwarded-For/-Proto are believed (comma-separated addresses or
+    # networks, "*" for any peer). Empty: none, so no client can choose its own address.
+    forwarded_allow_ips: str = ""
 
     login_idle_minutes: int = Field(default=120, ge=1)
     login_absolute_hours: int = Field(default=12, ge=1)
@@ -84,6 +86,13 @@ class Settings(BaseSettings):
 
     statement_rate: str = "6/10 seconds"
     presence_timeout_seconds: int = Field(default=20, ge=2, le=600)
+    # Every open room connection's right (its login, its seat, its place in the programme)
+    # is checked again this often, whatever signal may have been missed.
+    revalidate_seconds: int = Field(default=30, ge=1, le=3600)
+    # Open room connections at once: per seat (a phone and a laptop) and per staff login.
+    # One more closes the oldest.
+    connections_per_seat: int = Field(default=5, ge=1, le=100)
+    connections_per_login: int = Field(default=10, ge=1, le=1000)
 
     password_time_cost: int = Field(default=2, ge=1)
     password_memory_kib: int = Field(default=19 * 1024, ge=8 * 1024)

@@ -28,6 +28,11 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
+# The largest id (and sequence number, and offset) any table holds: PostgreSQL's INTEGER.
+# A larger number in a request names nothing, on either backend; it is refused before it
+# reaches the database (SQLite would overflow, asyncpg would refuse to encode it).
+MAX_ID = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always timezone-aware UTC in Python, whatever the backend.

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import Role, User, Viewer
 from app.config import Settings
+from app.db import MAX_ID
 from app.errors import NotAuthenticated, PermissionDenied
 from app.security.cookies import LOGIN_COOKIE
 from app.security.csrf import check_origin, verify_csrf
@@ -27,6 +28,10 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DbDep = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
+
+# An id in a path: a whole number the database can hold (a larger one is answered 422, not
+# passed on to overflow there).
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def remember_viewer(request: Request, login_id: int | None, user: User | None) -> None:

@@ -97,6 +97,18 @@ class TooManyRequests(AppError):
         super().__init__(message, headers=headers, **kwargs)
 
 
+class ServiceUnavailable(AppError):
+    """A part Roundtable needs (the database) cannot be reached just now; nothing was changed."""
+
+    status_code = 503
+    code = "try_again"
+    default_message = "Roundtable cannot reach its database just now. Nothing was changed; please try again shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 5, **kwargs: Any) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(message, headers={"Retry-After": str(self.retry_after)}, **kwargs)
+
+
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict:
     error: dict[str, Any] = {"code": code, "message": message}
     if details:

@@ -20,6 +20,7 @@ from app.deps import (
     NowDep,
     OptionalLogin,
     PasswordsDep,
+    PathId,
     SettingsDep,
     ThrottleDep,
     client_address,
@@ -103,20 +104,20 @@ async def api_create_user(
 
 
 @admin_router.post("/users/{user_id}/disable")
-async def api_disable_user(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -> UserPublic:
+async def api_disable_user(user_id: PathId, admin: AdminUser, db: DbDep, now: NowDep) -> UserPublic:
     """Disable an account and end its login sessions."""
     return _public(await service.set_active(db, actor=admin, user_id=user_id, active=False, now=now))
 
 
 @admin_router.post("/users/{user_id}/enable")
-async def api_enable_user(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -> UserPublic:
+async def api_enable_user(user_id: PathId, admin: AdminUser, db: DbDep, now: NowDep) -> UserPublic:
     """Re-enable a disabled account."""
     return _public(await service.set_active(db, actor=admin, user_id=user_id, active=True, now=now))
 
 
 @admin_router.post("/users/{user_id}/password")
 async def api_reset_password(
-    user_id: int,
+    user_id: PathId,
     body: PasswordReset,
     _admin: AdminUser,
     db: DbDep,

@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.deps import CurrentUser, DbDep
+from app.deps import CurrentUser, DbDep, PathId
 from app.dialogues.sessions import SessionAccess, session_access
 
 
-async def _session_member(session_id: int, user: CurrentUser, db: DbDep) -> SessionAccess:
+async def _session_member(session_id: PathId, user: CurrentUser, db: DbDep) -> SessionAccess:
     return await session_access(db, user=user, session_id=session_id)
 
 
-async def _session_facilitator(session_id: int, user: CurrentUser, db: DbDep) -> SessionAccess:
+async def _session_facilitator(session_id: PathId, user: CurrentUser, db: DbDep) -> SessionAccess:
     return await session_access(db, user=user, session_id=session_id, facilitator=True)
 
 

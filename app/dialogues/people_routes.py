@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, status
 
-from app.deps import CurrentUser, DbDep, NowDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues import invitations, seats
 from app.dialogues.deps import SessionFacilitatorDep
 from app.dialogues.present import invitation_public, join_link, seat_public
@@ -15,7 +15,7 @@ from app.programmes.service import communities_of
 router = APIRouter(prefix="/api/sessions/{session_id}", tags=["people"], dependencies=[Depends(require_csrf)])
 
 
-async def _communities(db: DbDep, programme_id: int) -> dict:
+async def _communities(db: DbDep, programme_id: PathId) -> dict:
     return {c.id: c for c in await communities_of(db, programme_id=programme_id)}
 
 
@@ -49,7 +49,7 @@ async def create_invitations_in_bulk(
 
 @router.post("/invitations/{invitation_id}/revoke")
 async def revoke_invitation(
-    invitation_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep
+    invitation_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep
 ) -> InvitationPublic:
     """Stop a link from working."""
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
@@ -59,7 +59,7 @@ async def revoke_invitation(
 
 @router.post("/invitations/{invitation_id}/reissue")
 async def reissue_invitation(
-    request: Request, invitation_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep
+    request: Request, invitation_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep
 ) -> InvitationPublic:
     """A new link for the same person; the old one stops working."""
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
@@ -77,7 +77,7 @@ async def list_seats(access: SessionFacilitatorDep, db: DbDep) -> list[SeatPubli
 
 @router.post("/seats/{seat_id}/admit")
 async def admit_seat(
-    seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+    seat_id: PathId, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> SeatPublic:
     """Let someone in from the lobby (or readmit someone removed)."""
     seat = await lobby.admit(
@@ -88,7 +88,7 @@ async def admit_seat(
 
 @router.post("/seats/{seat_id}/refuse")
 async def refuse_seat(
-    seat_id: int, body: SeatDecision, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+    seat_id: PathId, body: SeatDecision, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> SeatPublic:
     """Turn someone away from the lobby, with a reason they will see."""
     seat = await lobby.refuse(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from app.deps import CurrentUser, DbDep, NowDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues import agenda, sessions
 from app.dialogues.calendar import session_ics
 from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
@@ -95,7 +95,7 @@ async def add_agenda_item(body: AgendaItemIn, access: SessionFacilitatorDep, db:
 
 @router.patch("/sessions/{session_id}/agenda/{item_id}")
 async def update_agenda_item(
-    item_id: int, body: AgendaItemUpdate, access: SessionFacilitatorDep, db: DbDep
+    item_id: PathId, body: AgendaItemUpdate, access: SessionFacilitatorDep, db: DbDep
 ) -> AgendaItemPublic:
     """Edit an item."""
     item = await agenda.update_item(db, session=access.session, item_id=item_id, data=body)
@@ -103,14 +103,14 @@ async def update_agenda_item(
 
 
 @router.delete("/sessions/{session_id}/agenda/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_agenda_item(item_id: int, access: SessionFacilitatorDep, db: DbDep) -> None:
+async def remove_agenda_item(item_id: PathId, access: SessionFacilitatorDep, db: DbDep) -> None:
     """Remove an item; the rest close up."""
     await agenda.remove_item(db, session=access.session, item_id=item_id)
 
 
 @router.post("/sessions/{session_id}/agenda/{item_id}/move")
 async def move_agenda_item(
-    item_id: int, body: AgendaMove, access: SessionFacilitatorDep, db: DbDep
+    item_id: PathId, body: AgendaMove, access: SessionFacilitatorDep, db: DbDep
 ) -> list[AgendaItemPublic]:
     """Put an item at another place in the order."""
     return agenda_public(await agenda.move_item(db, session=access.session, item_id=item_id, position=body.position))

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, status
 
 from app.accounts.models import Role
-from app.deps import CurrentUser, DbDep, NowDep, require_csrf, require_role
+from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf, require_role
 from app.programmes import service
 from app.programmes.deps import ProgrammeFacilitatorDep, ProgrammeMemberDep, ProgrammeOrganiserDep
 from app.programmes.schemas import (
@@ -123,7 +123,7 @@ async def set_my_room_name(
 
 
 @router.delete("/{programme_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_member(user_id: int, access: ProgrammeOrganiserDep, user: CurrentUser, db: DbDep) -> None:
+async def remove_member(user_id: PathId, access: ProgrammeOrganiserDep, user: CurrentUser, db: DbDep) -> None:
     """Take someone out of the programme (organisers)."""
     await service.remove_member(db, programme=access.programme, actor=user, user_id=user_id)
 

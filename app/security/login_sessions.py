@@ -90,10 +90,12 @@ async def end_login_by_token(db: AsyncSession, *, token: str | None, now: dateti
         )
 
 
-async def end_all_login_sessions(db: AsyncSession, *, user_id: int, now: datetime, reason: str) -> None:
-    """Revoke every live login of an account (disabled, password reset)."""
-    await db.exec(
-        update(LoginSession)
-        .where(col(LoginSession.user_id) == user_id, col(LoginSession.revoked_at).is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
-    )
+async def end_all_login_sessions(
+    db: AsyncSession, *, user_id: int, now: datetime, reason: str, keep: int | None = None
+) -> None:
+    """Revoke every live login of an account (disabled, password reset), but the one `keep`
+    names (the login that changed its own password goes on)."""
+    statement = update(LoginSession).where(col(LoginSession.user_id) == user_id, col(LoginSession.revoked_at).is_(None))
+    if keep is not None:
+        statement = statement.where(col(LoginSession.id) != keep)
+    await db.exec(statement.values(revoked_at=now, revoked_reason=reason))

@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.deps import CurrentUser, DbDep, NowDep, require_csrf
+from app.db import MAX_ID
+from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues.deps import SessionFacilitatorDep
 from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.service import programme_access
@@ -17,22 +18,19 @@ from app.transcripts import review, service
 router = APIRouter(prefix="/api", tags=["transcripts"], dependencies=[Depends(require_csrf)])
 
 
-MAX_NUMBER = 2**31 - 1  # ids and offsets: a larger number is nobody's (and no database's)
-
-
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    statement_id: int = Field(ge=1, le=MAX_NUMBER)
-    start: int = Field(ge=0, le=MAX_NUMBER)
-    end: int = Field(ge=1, le=MAX_NUMBER)
+    statement_id: int = Field(ge=1, le=MAX_ID)
+    start: int = Field(ge=0, le=MAX_ID)
+    end: int = Field(ge=1, le=MAX_ID)
     accept: bool
 
 
 class ManualRedaction(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    statement_id: int = Field(ge=1, le=MAX_NUMBER)
-    start: int = Field(ge=0, le=MAX_NUMBER)
-    end: int = Field(ge=1, le=MAX_NUMBER)
+    statement_id: int = Field(ge=1, le=MAX_ID)
+    start: int = Field(ge=0, le=MAX_ID)
+    end: int = Field(ge=1, le=MAX_ID)
     reason: str = Field(min_length=1, max_length=200)
 
 
@@ -87,7 +85,7 @@ async def add_redaction(
 
 
 @router.delete("/sessions/{session_id}/transcript/redactions/{redaction_id}", status_code=204)
-async def remove_redaction(redaction_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> None:
+async def remove_redaction(redaction_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> None:
     await review.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
 
 
@@ -129,7 +127,7 @@ async def programme_transcripts(access: ProgrammeMemberDep, db: DbDep) -> list[d
 
 
 @router.get("/transcripts/{release_id}")
-async def released_transcript(release_id: int, user: CurrentUser, db: DbDep) -> dict[str, Any]:
+async def released_transcript(release_id: PathId, user: CurrentUser, db: DbDep) -> dict[str, Any]:
     """One released version (members of its programme only); an older version only says
     which newer one replaces it."""
     release, session, newest = await service.release_for_reader(db, release_id=release_id)

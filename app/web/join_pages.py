@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.deps import DbDep, NowDep, require_csrf
+from app.deps import DbDep, NowDep, PathId, require_csrf
 from app.dialogues import invitations, seats
 from app.dialogues.invitations import InvalidInvitation
 from app.dialogues.models import DialogueSession, Invitation, SeatStatus
@@ -171,7 +171,7 @@ async def join_name_submit(request: Request, db: DbDep, now: NowDep, pending: Pe
 
 
 @router.get("/sessions/{session_id}/waiting")
-async def waiting_room(session_id: int, request: Request, db: DbDep, error: str = "", done: str = "") -> Response:
+async def waiting_room(session_id: PathId, request: Request, db: DbDep, error: str = "", done: str = "") -> Response:
     """A participant's own page before the live room: waiting, admitted, or turned away."""
     seat = await seats.seat_by_cookie(
         db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id))

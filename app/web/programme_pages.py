@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from app.accounts.models import Role
-from app.deps import CurrentUser, DbDep, NowDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues.sessions import list_sessions
 from app.errors import AppError
 from app.programmes import service
@@ -171,7 +171,7 @@ async def programme_add_member(request: Request, access: ProgrammeOrganiserDep, 
 
 @router.post("/programmes/{programme_id}/members/{user_id}/remove")
 async def programme_remove_member(
-    user_id: int, access: ProgrammeOrganiserDep, user: CurrentUser, db: DbDep
+    user_id: PathId, access: ProgrammeOrganiserDep, user: CurrentUser, db: DbDep
 ) -> Response:
     await service.remove_member(db, programme=access.programme, actor=user, user_id=user_id)
     return see_other(f"/programmes/{access.programme.id}?done=removed")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.deps import DbDep, OptionalLogin
+from app.deps import DbDep, OptionalLogin, PathId
 from app.dialogues.models import DialogueSession, SeatStatus
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.dialogues.seats import seat_by_cookie
@@ -26,7 +26,7 @@ router = APIRouter()
 
 
 @router.get("/sessions/{session_id}/room")
-async def room_page(session_id: int, request: Request, db: DbDep, login: OptionalLogin) -> Response:
+async def room_page(session_id: PathId, request: Request, db: DbDep, login: OptionalLogin) -> Response:
     session = await db.get(DialogueSession, session_id)
     if session is None:
         raise NotFound("There is no such session.")

@@ -15,6 +15,7 @@ from app.deps import (
     NowDep,
     OptionalLogin,
     PasswordsDep,
+    PathId,
     SettingsDep,
     ThrottleDep,
     client_address,
@@ -155,13 +156,13 @@ async def users_create(
 
 
 @router.post("/admin/users/{user_id}/disable")
-async def users_disable(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -> Response:
+async def users_disable(user_id: PathId, admin: AdminUser, db: DbDep, now: NowDep) -> Response:
     await service.set_active(db, actor=admin, user_id=user_id, active=False, now=now)
     return see_other("/admin/users?done=disabled")
 
 
 @router.post("/admin/users/{user_id}/enable")
-async def users_enable(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -> Response:
+async def users_enable(user_id: PathId, admin: AdminUser, db: DbDep, now: NowDep) -> Response:
     await service.set_active(db, actor=admin, user_id=user_id, active=True, now=now)
     return see_other("/admin/users?done=enabled")
 
@@ -169,7 +170,7 @@ async def users_enable(user_id: int, admin: AdminUser, db: DbDep, now: NowDep) -
 @router.post("/admin/users/{user_id}/password")
 async def users_password(
     request: Request,
-    user_id: int,
+    user_id: PathId,
     _admin: AdminUser,
     db: DbDep,
     now: NowDep,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.deps import CurrentUser, DbDep, NowDep, require_csrf
+from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues import agenda, invitations, seats, sessions
 from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
 from app.dialogues.models import FINISHED, PLANNING, AgendaKind, SessionStatus
@@ -339,7 +339,7 @@ async def _agenda_action(
 
 @router.post("/sessions/{session_id}/agenda/{item_id}/edit")
 async def agenda_edit(
-    request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
+    request: Request, item_id: PathId, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
 ) -> Response:
     values = await _form_values(request)
     return await _agenda_action(
@@ -355,7 +355,7 @@ async def agenda_edit(
 
 @router.post("/sessions/{session_id}/agenda/{item_id}/move")
 async def agenda_move(
-    request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
+    request: Request, item_id: PathId, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
 ) -> Response:
     values = await _form_values(request)
 
@@ -373,7 +373,7 @@ async def agenda_move(
 
 @router.post("/sessions/{session_id}/agenda/{item_id}/remove")
 async def agenda_remove(
-    request: Request, item_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
+    request: Request, item_id: PathId, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
 ) -> Response:
     return await _agenda_action(
         request, db, access, user, lambda: agenda.remove_item(db, session=access.session, item_id=item_id)
@@ -485,7 +485,7 @@ async def invitations_bulk(
 
 
 @router.post("/sessions/{session_id}/invitations/{invitation_id}/revoke")
-async def invitations_revoke(invitation_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
+async def invitations_revoke(invitation_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
     await invitations.revoke_invitation(db, invitation=invitation, now=now)
     return see_other(f"/sessions/{access.session.id}/invitations")
@@ -493,7 +493,7 @@ async def invitations_revoke(invitation_id: int, access: SessionFacilitatorDep, 
 
 @router.post("/sessions/{session_id}/invitations/{invitation_id}/reissue")
 async def invitations_reissue(
-    request: Request, invitation_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep
+    request: Request, invitation_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep
 ) -> Response:
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
     invitation, token = await invitations.reissue_invitation(db, session=access.session, invitation=invitation, now=now)
@@ -522,7 +522,7 @@ async def lobby_page(request: Request, access: SessionFacilitatorDep, db: DbDep)
 
 @router.post("/sessions/{session_id}/lobby/{seat_id}/admit")
 async def lobby_admit(
-    seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+    seat_id: PathId, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     await lobby.admit(db, seat=await seats.get_seat(db, session=access.session, seat_id=seat_id), now=now, by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")
@@ -530,7 +530,7 @@ async def lobby_admit(
 
 @router.post("/sessions/{session_id}/lobby/{seat_id}/refuse")
 async def lobby_refuse(
-    request: Request, seat_id: int, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+    request: Request, seat_id: PathId, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form_values(request)
     seat = await seats.get_seat(db, session=access.session, seat_id=seat_id)

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 from markupsafe import Markup
 
-from app.deps import CurrentUser, DbDep, NowDep, require_csrf
+from app.db import MAX_ID
+from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues.deps import SessionFacilitatorDep
 from app.dialogues.seat_cookie import SeatDep
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
@@ -31,16 +32,13 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items()}
 
 
-MAX_NUMBER = 2**31 - 1  # ids and offsets: a larger number is nobody's (and no database's)
-
-
 def _int(values: dict[str, str], name: str) -> int:
     try:
         value = int(values.get(name, ""))
     except ValueError:
         raise ValidationFailed(f"'{name}' must be a number.", code="bad_form") from None
-    if not 0 <= value <= MAX_NUMBER:
-        raise ValidationFailed(f"'{name}' must be a number from 0 to {MAX_NUMBER}.", code="bad_form")
+    if not 0 <= value <= MAX_ID:
+        raise ValidationFailed(f"'{name}' must be a number from 0 to {MAX_ID}.", code="bad_form")
     return value
 
 
@@ -123,7 +121,7 @@ async def review_accept_all(access: SessionFacilitatorDep, user: CurrentUser, db
 
 
 @router.post("/sessions/{session_id}/transcript/redactions/{redaction_id}/remove")
-async def review_unredact(redaction_id: int, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
+async def review_unredact(redaction_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     await review.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
     return _back(access.session.id)
 
@@ -168,7 +166,7 @@ async def transcripts_page(request: Request, access: ProgrammeMemberDep, db: DbD
 
 
 async def _readable(
-    db: DbDep, user: CurrentUser, release_id: int
+    db: DbDep, user: CurrentUser, release_id: PathId
 ) -> tuple[TranscriptRelease, Programme, TranscriptRelease]:
     release, session, newest = await service.release_for_reader(db, release_id=release_id)
     access = await programme_access(db, user=user, programme_id=session.programme_id)
@@ -176,7 +174,7 @@ async def _readable(
 
 
 @router.get("/transcripts/{release_id}")
-async def transcript_page(request: Request, release_id: int, user: CurrentUser, db: DbDep) -> Response:
+async def transcript_page(request: Request, release_id: PathId, user: CurrentUser, db: DbDep) -> Response:
     release, programme, newest = await _readable(db, user, release_id)
     if newest.id != release.id:  # may hold withdrawn words: only the newest version is shown
         return render_page(request, "transcripts/superseded.html", {"release": release, "newest": newest})
@@ -195,7 +193,7 @@ async def transcript_page(request: Request, release_id: int, user: CurrentUser, 
 
 
 @router.get("/transcripts/{release_id}/export.{fmt}")
-async def transcript_export(request: Request, release_id: int, fmt: str, user: CurrentUser, db: DbDep) -> Response:
+async def transcript_export(request: Request, release_id: PathId, fmt: str, user: CurrentUser, db: DbDep) -> Response:
     if fmt not in export.FORMATS:
         raise NotFound("There is no such format (md, json, csv, html).")
     release, _programme, newest = await _readable(db, user, release_id)
@@ -233,7 +231,7 @@ def _standalone(request: Request, document: dict[str, Any]) -> str:
 
 
 @router.post("/sessions/{session_id}/statements/{statement_id}/withdraw")
-async def withdraw_mine(statement_id: int, seat: SeatDep, db: DbDep, now: NowDep) -> Response:
+async def withdraw_mine(statement_id: PathId, seat: SeatDep, db: DbDep, now: NowDep) -> Response:
     try:
         await service.withdraw(db, seat=seat, statement_id=statement_id, now=now)
     except AppError as exc:
