@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import ipaddress
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -66,26 +67,66 @@ def cmd_serve(args: argparse.Namespace) -> None:
     }
     settings = load_settings(**overrides)
     configure_logging(level=settings.log_level, json=settings.json_logs)
+    options = uvicorn_options(settings)
     # The embedded database is migrated on start so one command runs everything;
     # a shared PostgreSQL is migrated by a separate, deliberate step.
     asyncio.run(_ensure_schema(settings, apply=settings.is_sqlite or args.migrate))
     print(f"Starting Roundtable on http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=64 * 1024,
-        timeout_graceful_shutdown=10,
-        server_header=False,
-    )
+    uvicorn.run("app.main:create_app", factory=True, **options)
+
+
+def trusted_proxies(settings: Settings) -> str:
+    """ROUNDTABLE_FORWARDED_ALLOW_IPS checked: "" (none), "*", or addresses and networks.
+
+    uvicorn takes anything else silently as a literal that no client address ever equals,
+    so a typo would quietly stop the proxy's headers from being believed."""
+    value = settings.forwarded_allow_ips.strip()
+    if value in ("", "*"):
+        return value
+    items = [item.strip() for item in value.split(",")]
+    for item in items:
+        try:
+            if "/" in item:
+                ipaddress.ip_network(item, strict=False)
+            else:
+                ipaddress.ip_address(item)
+        except ValueError:
+            _fail(
+                f"ROUNDTABLE_FORWARDED_ALLOW_IPS: '{item}' is not an IP address or network. List the proxies' "
+                "addresses (for example 172.29.80.2 or 10.0.0.0/24), separated by commas, or * for any peer.",
+                code=2,
+            )
+    return ",".join(items)
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """What `roundtable serve` asks of uvicorn, all from settings (docs/deployment.md, "What the
+    proxy does and what the app does")."""
+    proxies = trusted_proxies(settings)
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers,
+        "log_config": None,
+        "access_log": False,
+        # X-Forwarded-For/-Proto are believed only from the proxies named. With none named the
+        # middleware is left out; and the list is never None, which uvicorn reads as
+        # "127.0.0.1, or $FORWARDED_ALLOW_IPS": every local process would be a trusted proxy.
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies,
+        "http": settings.server_http,
+        "h11_max_incomplete_event_size": settings.server_max_header_bytes,
+        "limit_concurrency": settings.server_limit_concurrency,
+        "backlog": settings.server_backlog,
+        "timeout_keep_alive": settings.server_timeout_keep_alive_seconds,
+        "timeout_graceful_shutdown": settings.server_timeout_graceful_shutdown_seconds,
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,
+        "ws_max_size": 64 * 1024,
+        "ws_ping_interval": settings.server_ws_ping_interval_seconds,
+        "ws_ping_timeout": settings.server_ws_ping_timeout_seconds,
+        "server_header": False,
+    }
 
 
 async def _create_admin(settings: Settings, username: str, full_name: str, password: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -77,12 +77,51 @@ class Settings(BaseSettings):
     # networks, "*" for any peer). Empty: none, so no client can choose its own address.
     forwarded_allow_ips: str = ""
 
+    # The HTTP server `roundtable serve` runs (uvicorn), per worker process. What it cannot
+    # do (time out a client that never finishes its request head) is the proxy's job:
+    # docs/deployment.md, "What the proxy does and what the app does".
+    # h11 limits the request head to server_max_header_bytes; httptools is faster but reads
+    # headers of any size, so use it only behind a proxy that limits them.
+    server_http: Literal["h11", "httptools"] = "h11"
+    server_max_header_bytes: int = Field(default=16 * 1024, ge=4 * 1024, le=1024 * 1024)
+    # Open connections (room WebSockets and half-sent requests included) past which new HTTP
+    # requests are answered 503 at once instead of queueing; size it above the room
+    # connections one worker holds.
+    server_limit_concurrency: int = Field(default=1000, ge=10, le=100_000)
+    server_backlog: int = Field(default=2048, ge=16, le=65_535)
+    # An idle keep-alive connection is closed after this many seconds.
+    server_timeout_keep_alive_seconds: int = Field(default=5, ge=1, le=300)
+    # WebSocket pings: a browser that does not answer one within the timeout is disconnected.
+    server_ws_ping_interval_seconds: float = Field(default=20.0, ge=1, le=300)
+    server_ws_ping_timeout_seconds: float = Field(default=20.0, ge=1, le=300)
+    server_timeout_graceful_shutdown_seconds: int = Field(default=10, ge=1, le=600)
+
     login_idle_minutes: int = Field(default=120, ge=1)
     login_absolute_hours: int = Field(default=12, ge=1)
     cookie_secure: bool | None = None  # None: Secure exactly when the request came over https
 
     login_limit_per_account: str = "5/15 minutes"
     login_limit_per_client: str = "30/15 minutes"
+    # The roles whose accounts log in with a second factor (a TOTP code), comma-separated:
+    # admin, organiser, facilitator. Production refuses a list without admin.
+    require_totp_for: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["admin"])
+
+    @field_validator("require_totp_for", mode="before")
+    @classmethod
+    def _split_roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("require_totp_for")
+    @classmethod
+    def _known_roles(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        unknown = sorted(set(value) - {"admin", "organiser", "facilitator"})
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}: use admin, organiser or facilitator")
+        if info.data.get("env") is Environment.production and "admin" not in value:
+            raise ValueError("admins always need a second factor in production; keep 'admin' in the list")
+        return sorted(set(value))
 
     statement_rate: str = "6/10 seconds"
     presence_timeout_seconds: int = Field(default=20, ge=2, le=600)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,12 +12,17 @@ from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import DateTime, String, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.errors import ServiceUnavailable
+
+_log = structlog.get_logger(__name__)
 
 # Constraint names that are the same on every backend, so migrations can name them.
 NAMING_CONVENTION = {
@@ -118,7 +124,25 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     hide = not echo
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo, hide_parameters=hide)
-    return create_async_engine(url, echo=echo, hide_parameters=hide, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(
+        url,
+        echo=echo,
+        hide_parameters=hide,
+        pool_pre_ping=True,  # a connection that died with a restart of PostgreSQL is replaced, not used
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=10,
+        connect_args=POSTGRES_CONNECT_ARGS,
+    )
+
+
+# Nothing waits for ever: a lock held by a connection that is going away, or a server that
+# stopped answering, becomes an error (then `try_again`) within seconds, not a hung command.
+POSTGRES_CONNECT_ARGS: dict[str, Any] = {
+    "timeout": 5,  # to connect
+    "command_timeout": 15,
+    "server_settings": {"lock_timeout": "5s", "idle_in_transaction_session_timeout": "60s"},
+}
 
 
 def make_unpooled_engine(url: str) -> AsyncEngine:
@@ -135,6 +159,34 @@ def _ensure_sqlite_directory(url: str) -> None:
 
 
 AFTER_COMMIT_KEY = "publish_after_commit"
+
+# PostgreSQL's codes for "not now": connection lost or refused, the server shutting down or
+# starting, too many connections, a serialization failure or deadlock (08P01, a protocol
+# violation such as a NUL in a text, is not one: it fails again every time).
+_TRANSIENT_SQLSTATES = frozenset({"08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03", "53300"})
+_TRANSIENT_SQLSTATES |= {"40001", "40P01", "55P03", "57014"}  # and a lock or a command that timed out
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached or used just now (so the same
+    request may succeed a moment later), rather than that the request itself is wrong."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError, sa_exc.InterfaceError, sa_exc.DisconnectionError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        if sqlstate in _TRANSIENT_SQLSTATES:
+            return True
+        # SQLite: "database is locked" or "unable to open database file".
+        return isinstance(exc, sa_exc.OperationalError) and sqlstate is None
+    return False
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached or used just now; nothing was changed."""
 
 
 class Publishable(Protocol):
@@ -166,21 +218,31 @@ class Database:
         """Yield a session; commit when the caller finishes cleanly, roll back otherwise.
 
         Room events appended in the session are published only after the commit
-        succeeds, never for a transaction that rolled back."""
-        async with self.sessionmaker() as session:
-            try:
-                yield session
-            except BaseException:
-                session.info.pop(AFTER_COMMIT_KEY, None)
-                await session.rollback()
-                raise
-            await session.commit()
-            committed = [item for item in session.info.pop(AFTER_COMMIT_KEY, []) if item.stored]
-            if committed and self.publisher is not None:
+        succeeds, never for a transaction that rolled back. An error that means the
+        database cannot be reached or used just now becomes DatabaseUnavailable (a 503, or
+        `try_again` in the room), whatever the backend."""
+        try:
+            async with self.sessionmaker() as session:
                 try:
-                    await self.publisher(committed)
-                except Exception as exc:  # the log has them; readers catch up by sequence
-                    structlog.get_logger(__name__).warning("publish_failed", error_type=type(exc).__name__)
+                    yield session
+                except BaseException:
+                    session.info.pop(AFTER_COMMIT_KEY, None)
+                    with contextlib.suppress(Exception):  # a connection that died cannot roll back
+                        await session.rollback()
+                    raise
+                await session.commit()
+                # Asked while the session is open: a closed one detaches what it held.
+                committed = [item for item in session.info.pop(AFTER_COMMIT_KEY, []) if item.stored]
+        except Exception as exc:
+            if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
+                _log.warning("database_unavailable", error_type=type(exc).__name__)
+                raise DatabaseUnavailable() from exc
+            raise
+        if committed and self.publisher is not None:
+            try:
+                await self.publisher(committed)
+            except Exception as exc:  # the log has them; readers catch up by sequence
+                _log.warning("publish_failed", error_type=type(exc).__name__)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -177,6 +177,9 @@ def print_demo(demo: Demo, *, base_url: str) -> None:
     for login in logins:
         print(f"  {login.role.value:<12} {login.username:<{width}}  {login.password}")
     print()
+    print("Admins log in with a second factor: demo-admin sets up an authenticator app")
+    print("(any TOTP app) at the first login (ROUNDTABLE_REQUIRE_TOTP_FOR).")
+    print()
     print("The facilitator's console for the demo session (log in as demo-facilitator):")
     print(f"  {base_url}/sessions/{demo.session_id}/room")
     print()

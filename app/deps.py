@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.accounts.login_flow import STEP_MESSAGES
 from app.accounts.models import Role, User, Viewer
 from app.config import Settings
 from app.db import MAX_ID
@@ -17,6 +18,7 @@ from app.security.cookies import LOGIN_COOKIE
 from app.security.csrf import check_origin, verify_csrf
 from app.security.login_sessions import ActiveLogin, SessionPolicy, resolve_login_session
 from app.security.passwords import Passwords
+from app.security.pending_login import peek_pending_login
 from app.security.throttle import LoginThrottle
 
 
@@ -95,8 +97,13 @@ async def require_same_origin(request: Request) -> None:
     check_origin(request)
 
 
-async def get_current_login(login: OptionalLogin) -> ActiveLogin:
+async def get_current_login(request: Request, login: OptionalLogin) -> ActiveLogin:
     if login is None:
+        pending = peek_pending_login(request)
+        if pending is not None:
+            # A login still in its steps has no session yet; say which step it waits for
+            # (pages go to /login, which resumes it).
+            raise NotAuthenticated(STEP_MESSAGES[pending.step], code=f"{pending.step.value}_required")
         raise NotAuthenticated()
     return login
 

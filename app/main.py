@@ -25,9 +25,14 @@ from app.health import router as health_router
 from app.live.broker import make_broker
 from app.live.endpoint import router as live_router
 from app.live.hub import Hub
-from app.live.keeper import forget_instance, keep_presence, keep_time
+from app.live.keeper import forget_instance, keep_presence, keep_rights, keep_time
 from app.logging import configure_logging
-from app.middleware import AccessLogMiddleware, BodySizeLimitMiddleware, UnexpectedErrorMiddleware
+from app.middleware import (
+    AccessLogMiddleware,
+    BodySizeLimitMiddleware,
+    InputTextMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from app.programmes.routes import router as programmes_router
 from app.security.csrf import CsrfCookieMiddleware
 from app.security.headers import SecurityHeadersMiddleware
@@ -38,6 +43,7 @@ from app.web.api_docs import router as api_docs
 from app.web.error_pages import install_error_handlers
 from app.web.join_pages import router as join_pages
 from app.web.language import router as language_pages
+from app.web.openapi_errors import describe_errors
 from app.web.programme_pages import router as programme_pages
 from app.web.room_pages import router as room_pages
 from app.web.routes import router as web_router
@@ -82,8 +88,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if not keepers:
                 keepers.append(asyncio.create_task(keep_presence(app), name="presence-keeper"))
                 keepers.append(asyncio.create_task(keep_time(app), name="room-clocks"))
+                keepers.append(asyncio.create_task(keep_rights(app), name="connection-rights"))
 
-        app.state.hub = Hub(broker=app.state.broker, db=app.state.db, on_first_room=start_keeper)
+        app.state.hub = Hub(
+            broker=app.state.broker, db=app.state.db, on_first_room=start_keeper, now=app.state.clock.now
+        )
         # Room events reach the broker only after their transaction has committed.
         app.state.db.publisher = app.state.hub.publish
         await app.state.broker.start()
@@ -123,6 +132,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     install_error_handlers(app)
     # Added innermost first: the last one added sees the request first.
+    app.add_middleware(InputTextMiddleware)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -152,5 +162,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         transcript_pages,
     ):
         app.include_router(router)
+    describe_errors(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -25,7 +25,7 @@ from app.facilitation.models import (
     SessionRun,
 )
 from app.programmes.models import Community, Programme, ProgrammeMember
-from app.security.models import LoginSession
+from app.security.models import LoginSession, RecoveryCode, SecondFactor
 from app.transcripts.models import Redaction, TranscriptRelease, TranscriptReview
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Programme",
     "ProgrammeMember",
     "Reaction",
+    "RecoveryCode",
     "Redaction",
     "Report",
     "RoomEvent",
@@ -52,6 +53,7 @@ __all__ = [
     "RoundTurn",
     "Seat",
     "SeatQuota",
+    "SecondFactor",
     "SessionRun",
     "Statement",
     "TranscriptRelease",

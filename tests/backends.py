@@ -60,6 +60,8 @@ def make_settings(database_url: str, redis_url: str | None, **overrides: Any) ->
         "login_limit_per_account": "5/15 minutes",
         "login_limit_per_client": "12/15 minutes",
         "max_body_bytes": 64 * 1024,
+        # Tests log admins in with a password alone; tests/accounts/test_second_factor.py sets its own.
+        "require_totp_for": [],
         **overrides,
     }
     return Settings(_env_file=None, **values)

@@ -8,6 +8,7 @@ it sets pass Roundtable's own production checks.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -100,6 +101,37 @@ def test_compose_app_sets_everything_production_needs() -> None:
     assert environment["ROUNDTABLE_ALLOWED_ORIGINS"].strip()
     assert environment["ROUNDTABLE_HOST"] == "0.0.0.0"
     assert environment["ROUNDTABLE_FORWARDED_ALLOW_IPS"]
+
+
+def test_compose_app_believes_forwarded_headers_from_the_proxy_only() -> None:
+    """Not "*": the app trusts the one fixed address Caddy has on a network only the two share."""
+    compose = _compose()
+    services = compose["services"]
+    trusted = _app_environment()["ROUNDTABLE_FORWARDED_ALLOW_IPS"].split(",")
+    assert "*" not in trusted and "127.0.0.1" not in trusted
+    proxy_address = ipaddress.ip_address(services["proxy"]["networks"]["front"]["ipv4_address"])
+    assert [ipaddress.ip_address(t.strip()) for t in trusted] == [proxy_address]
+
+    (pool,) = compose["networks"]["front"]["ipam"]["config"]
+    subnet, dynamic = ipaddress.ip_network(pool["subnet"]), ipaddress.ip_network(pool["ip_range"])
+    assert proxy_address in subnet
+    assert proxy_address not in dynamic, "a replica started first could be given the proxy's address"
+    assert proxy_address != ipaddress.ip_address(pool["gateway"])
+
+    def networks(name: str) -> set[str]:
+        value = services[name].get("networks", [])
+        return set(value if isinstance(value, list) else value.keys())
+
+    assert networks("proxy") == {"front"}
+    assert networks("app") == {"front", "back"}
+    assert networks("postgres") == {"back"} and networks("redis") == {"back"}
+    assert "ports" not in services["app"], "a published app port would let anyone past the proxy"
+
+
+def test_compose_gives_the_app_time_to_finish_requests_on_stop() -> None:
+    app = _compose()["services"]["app"]
+    grace = int(str(app["stop_grace_period"]).removesuffix("s"))
+    assert grace > Settings(_env_file=None).server_timeout_graceful_shutdown_seconds
 
 
 def test_compose_sets_no_unknown_roundtable_variable() -> None:
@@ -203,6 +235,45 @@ def test_caddyfile_spreads_requests_over_every_app_replica() -> None:
     assert "lb_policy round_robin" in config
     assert "fail_duration" in config, "a replica that fails must be skipped"
     assert "lb_try_duration" in config, "a request to a stopping replica must be retried"
+
+
+def _caddy_config() -> str:
+    lines = [line.split("#", 1)[0].strip() for line in CADDYFILE.read_text(encoding="utf-8").splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _caddy_size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([KMG]i?B)?", value).groups()  # type: ignore[union-attr]
+    scale = {None: 1, "KB": 1000, "KiB": 1024, "MB": 1000**2, "MiB": 1024**2, "GB": 1000**3, "GiB": 1024**3}
+    return int(number) * scale[unit]
+
+
+def _caddy_seconds(value: str) -> float:
+    number, unit = re.fullmatch(r"(\d+)(ms|s|m|h)", value).groups()  # type: ignore[union-attr]
+    return int(number) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
+
+
+def test_caddyfile_ends_slow_and_half_open_clients_but_not_room_websockets() -> None:
+    config = _caddy_config()
+    timeouts = re.search(r"servers \{.*?timeouts \{([^}]*)\}", config, flags=re.DOTALL)
+    assert timeouts, "the global servers block must set timeouts"
+    values = dict(line.split(None, 1) for line in timeouts.group(1).splitlines() if line.strip())
+    # uvicorn has no timeout for an unfinished request head: this is what ends slowloris.
+    assert 1 <= _caddy_seconds(values["read_header"]) <= 30
+    assert 1 <= _caddy_seconds(values["read_body"]) <= 120
+    assert _caddy_seconds(values["idle"]) >= 30
+    # A write timeout would end every WebSocket that long after it opened.
+    assert "write" not in values
+    assert "stream_timeout" not in config
+
+
+def test_caddyfile_limits_headers_and_bodies_no_looser_than_the_app() -> None:
+    config = _caddy_config()
+    defaults = Settings(_env_file=None)
+    header = re.search(r"max_header_size (\S+)", config)
+    assert header and _caddy_size(header.group(1)) <= defaults.server_max_header_bytes
+    body = re.search(r"request_body \{[^}]*max_size (\S+)", config)
+    assert body and _caddy_size(body.group(1)) <= defaults.max_body_bytes
 
 
 # --- Dockerfile -------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, String
+from sqlalchemy import Boolean, Column, String, false
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime
@@ -45,3 +45,5 @@ class User(UserBase, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     disabled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Set by an admin's reset: the next login must choose a new password before anything else.
+    must_change_password: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))

@@ -1,10 +1,11 @@
-"""The rules for accounts: creating, authenticating, disabling and resetting."""
+"""The rules for accounts: creating, authenticating, disabling, resetting and changing passwords."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
+import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +16,8 @@ from app.errors import BadRequest, Conflict, NotAuthenticated, NotFound, Validat
 from app.security.login_sessions import end_all_login_sessions
 from app.security.passwords import Passwords, check_password_strength
 from app.security.throttle import LoginThrottle
+
+log = structlog.get_logger(__name__)
 
 
 async def get_user(db: AsyncSession, *, user_id: int) -> User:
@@ -118,12 +121,63 @@ async def set_active(db: AsyncSession, *, actor: User, user_id: int, active: boo
 
 
 async def reset_password(db: AsyncSession, *, user_id: int, password: str, passwords: Passwords, now: datetime) -> User:
-    """Set a new password; every existing login of the account ends."""
+    """Set a new password; every existing login of the account ends, and the next login must
+    choose a password of its own (the admin knows this one)."""
     user = await get_user(db, user_id=user_id)
     check_password_strength(password, username=user.username)
     user.password_hash = await passwords.hash(password)
+    user.must_change_password = True
     user.updated_at = now
     db.add(user)
     await end_all_login_sessions(db, user_id=user.id, now=now, reason="password_reset")
     await db.flush()
+    log.info("password_reset_by_admin", user_id=user.id)
     return user
+
+
+def _field_error(field: str, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, code=code, details=[{"field": field, "type": code, "message": message}])
+
+
+async def set_own_password(
+    db: AsyncSession, *, user: User, new_password: str, passwords: Passwords, now: datetime, keep_login: int | None
+) -> User:
+    """The person's own new password. Every other login of the account ends (one stolen
+    elsewhere among them); `keep_login`, the one that made the change, goes on."""
+    try:
+        check_password_strength(new_password, username=user.username)
+    except ValidationFailed as exc:
+        raise _field_error("new_password", exc.code, exc.message) from exc
+    if (await passwords.verify(user.password_hash, new_password)).ok:
+        raise _field_error("new_password", "same_password", "Choose a password different from the current one.")
+    user.password_hash = await passwords.hash(new_password)
+    user.must_change_password = False
+    user.updated_at = now
+    db.add(user)
+    await end_all_login_sessions(db, user_id=user.id, now=now, reason="password_changed", keep=keep_login)
+    await db.flush()
+    log.info("password_changed", user_id=user.id)
+    return user
+
+
+async def change_own_password(
+    db: AsyncSession,
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    passwords: Passwords,
+    throttle: LoginThrottle,
+    client_address: str | None,
+    login_id: int,
+    now: datetime,
+) -> User:
+    """A logged-in person changes their password; the current one is asked for (and its
+    guesses throttled like logins), so an unattended browser is not enough."""
+    await throttle.spend_attempt(username=user.username, client_address=client_address)
+    if not (await passwords.verify(user.password_hash, current_password)).ok:
+        raise _field_error("current_password", "wrong_password", "The current password is not correct.")
+    await throttle.record_success(username=user.username)
+    return await set_own_password(
+        db, user=user, new_password=new_password, passwords=passwords, now=now, keep_login=login_id
+    )

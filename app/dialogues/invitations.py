@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime, timedelta
 
@@ -11,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
+from app.dialogues import bulk_invitations
 from app.dialogues.models import FINISHED, DialogueSession, Invitation, Seat, SeatRole, SessionStatus
 from app.dialogues.schemas import InvitationCreate
 from app.dialogues.sessions import ends_at
@@ -20,15 +19,6 @@ from app.programmes.service import communities_of
 from app.security.tokens import hash_token, new_token
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 random bytes, base64url
-MAX_BULK_LINES = 200
-ROLE_WORDS = {
-    "": SeatRole.participant,
-    "participant": SeatRole.participant,
-    "co-facilitator": SeatRole.co_facilitator,
-    "co_facilitator": SeatRole.co_facilitator,
-    "cofacilitator": SeatRole.co_facilitator,
-    "observer": SeatRole.observer,
-}
 
 
 class InvalidInvitation(NotFound):
@@ -123,72 +113,40 @@ async def create_invitation(
     return invitation, token
 
 
-def parse_bulk(text: str) -> list[InvitationCreate]:
-    """Read pasted CSV lines: community key, role, real name, contact. All or nothing."""
-    rows = [row for row in csv.reader(io.StringIO(text.strip())) if any(cell.strip() for cell in row)]
-    if rows and rows[0] and rows[0][0].strip().lower() == "community":
-        rows = rows[1:]  # a header line
-    if not rows:
-        raise ValidationFailed("Paste at least one line.", code="empty_bulk")
-    if len(rows) > MAX_BULK_LINES:
-        raise ValidationFailed(f"At most {MAX_BULK_LINES} lines at once.", code="bulk_too_long")
-    parsed: list[InvitationCreate] = []
-    problems: list[dict[str, str]] = []
-    for number, row in enumerate(rows, start=1):
-        cells = [cell.strip() for cell in row] + [""] * 4
-        if len(row) > 4:
-            problems.append(
-                {
-                    "field": f"line {number}",
-                    "type": "too_many_columns",
-                    "message": f"Line {number} has {len(row)} columns; use at most 4.",
-                }
-            )
-            continue
-        community, role_word, real_name, contact = cells[:4]
-        role = ROLE_WORDS.get(role_word.lower())
-        if role is None:
-            problems.append(
-                {
-                    "field": f"line {number}",
-                    "type": "unknown_role",
-                    "message": f"Line {number}: '{role_word}' is not a role (participant, co-facilitator, observer).",
-                }
-            )
-            continue
-        if len(real_name) > 200 or len(contact) > 200:
-            problems.append(
-                {
-                    "field": f"line {number}",
-                    "type": "too_long",
-                    "message": f"Line {number}: a name or contact is longer than 200 characters.",
-                }
-            )
-            continue
-        parsed.append(
-            InvitationCreate(
-                role=role, community=community or None, real_name=real_name or None, contact=contact or None
-            )
-        )
-    if problems:
-        raise ValidationFailed(" ".join(p["message"] for p in problems[:3]), code="bad_bulk_lines", details=problems)
-    return parsed
-
-
 async def create_bulk(
     db: AsyncSession, *, session: DialogueSession, actor: User, text: str, now: datetime
 ) -> list[tuple[Invitation, str]]:
-    """Create an invitation per line; one bad line and none is created."""
-    entries = parse_bulk(text)
+    """Create an invitation per line; one bad line and none is created (every bad line is named)."""
+    _open_for_invitations(session)
     communities = await communities_of(db, programme_id=session.programme_id)
-    problems = []
-    for number, entry in enumerate(entries, start=1):
-        try:
-            _community_for(communities, entry.community, entry.role)
-        except ValidationFailed as exc:
-            problems.append({"field": f"line {number}", "type": exc.code, "message": f"Line {number}: {exc.message}"})
+    keys = {c.key.casefold(): c.key for c in communities}
+    listed = ", ".join(c.key for c in communities)
+    lines, problems = bulk_invitations.read_bulk(text)
+    entries: list[InvitationCreate] = []
+    for line in lines:
+        entry = line.entry
+        if entry.community is not None and entry.community.casefold() in keys:
+            entry = entry.model_copy(update={"community": keys[entry.community.casefold()]})
+        elif entry.community is not None:
+            problems.append(
+                bulk_invitations.problem(
+                    line.number,
+                    "unknown_community",
+                    f"'{entry.community}' is not a community of this programme (use one of: {listed}).",
+                    value=entry.community,
+                    keys=listed,
+                )
+            )
+            continue
+        elif entry.role is SeatRole.participant:
+            problems.append(
+                bulk_invitations.problem(line.number, "community_required", "a participant needs a community.")
+            )
+            continue
+        entries.append(entry)
     if problems:
-        raise ValidationFailed(" ".join(p["message"] for p in problems[:3]), code="bad_bulk_lines", details=problems)
+        problems.sort(key=lambda p: p.get("line", 0))
+        raise bulk_invitations.refuse(problems)
     return [await create_invitation(db, session=session, actor=actor, data=entry, now=now) for entry in entries]
 
 

@@ -64,7 +64,13 @@ async def change_status(body: StatusChange, access: SessionFacilitatorDep, db: D
     return await session_public(db, access.session)
 
 
-@router.get("/sessions/{session_id}/calendar.ics", response_class=Response)
+@router.get(
+    "/sessions/{session_id}/calendar.ics",
+    response_class=Response,
+    responses={
+        200: {"description": "An iCalendar file.", "content": {"text/calendar": {"schema": {"type": "string"}}}}
+    },
+)
 async def calendar_entry(request: Request, access: SessionMemberDep, now: NowDep) -> Response:
     """The session as a calendar entry."""
     body = session_ics(
@@ -93,7 +99,7 @@ async def add_agenda_item(body: AgendaItemIn, access: SessionFacilitatorDep, db:
     return AgendaItemPublic.model_validate(item, from_attributes=True)
 
 
-@router.patch("/sessions/{session_id}/agenda/{item_id}")
+@router.patch("/sessions/{session_id}/agenda/{item_id:int}")
 async def update_agenda_item(
     item_id: PathId, body: AgendaItemUpdate, access: SessionFacilitatorDep, db: DbDep
 ) -> AgendaItemPublic:
@@ -102,13 +108,13 @@ async def update_agenda_item(
     return AgendaItemPublic.model_validate(item, from_attributes=True)
 
 
-@router.delete("/sessions/{session_id}/agenda/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/sessions/{session_id}/agenda/{item_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_agenda_item(item_id: PathId, access: SessionFacilitatorDep, db: DbDep) -> None:
     """Remove an item; the rest close up."""
     await agenda.remove_item(db, session=access.session, item_id=item_id)
 
 
-@router.post("/sessions/{session_id}/agenda/{item_id}/move")
+@router.post("/sessions/{session_id}/agenda/{item_id:int}/move")
 async def move_agenda_item(
     item_id: PathId, body: AgendaMove, access: SessionFacilitatorDep, db: DbDep
 ) -> list[AgendaItemPublic]:

@@ -9,14 +9,17 @@ other instance removes its rows after ROUNDTABLE_PRESENCE_TIMEOUT_SECONDS and an
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import publish_after_commit
 from app.dialogues.models import Seat
 from app.events.log import append_event
+from app.events.revocations import CLOSE_REPLACED, Revoked
 from app.events.schemas import PresenceChanged, SeatSummary
 from app.facilitation.models import AppInstance, Presence
 from app.programmes.models import Community
@@ -51,8 +54,22 @@ async def _connections_of(db: AsyncSession, seat_id: int) -> int:
     return (await db.exec(select(func.count()).select_from(Presence).where(Presence.seat_id == seat_id))).one()
 
 
-async def arrive(db: AsyncSession, *, connection_id: str, seat: Seat, instance_id: str, now: datetime) -> None:
-    """A connection opened; the seat's first one announces it."""
+async def arrive(
+    db: AsyncSession,
+    *,
+    connection_id: str,
+    seat_id: int,
+    instance_id: str,
+    now: datetime,
+    per_seat: int | None = None,
+    per_account: int | None = None,
+) -> None:
+    """A connection opened; the seat's first one announces it. Beyond `per_seat` open
+    connections of the seat, or `per_account` of a staff account (on every instance), the
+    oldest are closed: their places were taken by the newer ones (ids sort by age)."""
+    seat = await db.get(Seat, seat_id)
+    if seat is None:
+        return
     await heartbeat(db, instance_id=instance_id, now=now)
     first = await _connections_of(db, seat.id) == 0
     db.add(
@@ -72,6 +89,24 @@ async def arrive(db: AsyncSession, *, connection_id: str, seat: Seat, instance_i
             now=now,
             event=PresenceChanged(type="presence_joined", seat=await seat_summary(db, seat)),
         )
+    replaced: list[str] = []
+    if per_seat:
+        replaced += await _beyond(db, select(Presence.id).where(Presence.seat_id == seat.id), keep=per_seat)
+    if per_account and seat.user_id is not None:
+        of_account = (
+            select(Presence.id).join(Seat, col(Seat.id) == col(Presence.seat_id)).where(Seat.user_id == seat.user_id)
+        )
+        replaced += await _beyond(db, of_account, keep=per_account)
+    if replaced:
+        publish_after_commit(
+            db,
+            Revoked(code=CLOSE_REPLACED, reason="opened on another device or tab", connections=tuple(set(replaced))),
+        )
+
+
+async def _beyond(db: AsyncSession, ids: Any, *, keep: int) -> list[str]:
+    """The connection ids of `ids` past the `keep` newest."""
+    return list((await db.exec(ids.order_by(col(Presence.id).desc()).offset(keep))).all())
 
 
 async def depart(db: AsyncSession, *, connection_id: str, now: datetime) -> None:

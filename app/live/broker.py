@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Protocol
 
 import structlog
@@ -21,6 +22,7 @@ from redis.asyncio.client import PubSub
 log = structlog.get_logger(__name__)
 
 DEFAULT_QUEUE_SIZE = 1024
+PUBLISH_TIMEOUT = 1.0  # seconds; an acknowledgement waits for the publish, so it must not hang
 
 
 class Subscription:
@@ -51,12 +53,20 @@ class Subscription:
         return items
 
 
+ControlHandler = Callable[[bytes], None]
+
+
 class Broker(Protocol):
+    """`on_control` is called, in order with the room messages, for every message on the
+    control channel (revocations); `publish_control` sends one to every other instance."""
+
     name: str
+    on_control: ControlHandler | None
 
     async def start(self) -> None: ...
     async def close(self) -> None: ...
     async def publish(self, channel: str, data: bytes) -> None: ...
+    async def publish_control(self, data: bytes) -> bool: ...
     async def subscribe(self, channel: str, *, maxsize: int = ...) -> Subscription: ...
     async def unsubscribe(self, subscription: Subscription) -> None: ...
     async def ping(self) -> bool: ...
@@ -100,6 +110,7 @@ class MemoryBroker:
 
     def __init__(self) -> None:
         self._fanout = _Fanout()
+        self.on_control: ControlHandler | None = None
 
     async def start(self) -> None:
         return None
@@ -109,6 +120,9 @@ class MemoryBroker:
 
     async def publish(self, channel: str, data: bytes) -> None:
         self._fanout.deliver(channel, data)
+
+    async def publish_control(self, data: bytes) -> bool:
+        return True  # one process: the hub has already applied it here
 
     async def subscribe(self, channel: str, *, maxsize: int = DEFAULT_QUEUE_SIZE) -> Subscription:
         subscription = Subscription(channel, maxsize=maxsize)
@@ -136,6 +150,7 @@ class RedisBroker:
             url, socket_connect_timeout=3, socket_keepalive=True, health_check_interval=15
         )
         self._fanout = _Fanout()
+        self.on_control: ControlHandler | None = None
         self._pubsub: PubSub | None = None
         self._listener: asyncio.Task[None] | None = None
         self._closing = False
@@ -161,11 +176,27 @@ class RedisBroker:
 
     async def publish(self, channel: str, data: bytes) -> None:
         # A failed publish loses nothing: the event is already in the database and
-        # readers find it by sequence number.
+        # readers find it by sequence number. While Redis is away this instance's own rooms
+        # still hear it at once; the others catch up from the log when it is back.
+        if not self.connected and self.reconnects:
+            self._fanout.deliver(channel, data)
+            return
         try:
-            await self._redis.publish(self._key(channel), data)
+            await asyncio.wait_for(self._redis.publish(self._key(channel), data), timeout=PUBLISH_TIMEOUT)
         except Exception as exc:
             log.warning("broker_publish_failed", error_type=type(exc).__name__)
+            self._fanout.deliver(channel, data)
+
+    async def publish_control(self, data: bytes) -> bool:
+        """False when Redis did not take it (the other instances learn at their next revalidation)."""
+        if not self.connected and self.reconnects:
+            return False
+        try:
+            await asyncio.wait_for(self._redis.publish(f"{self._prefix}control", data), timeout=PUBLISH_TIMEOUT)
+            return True
+        except Exception as exc:
+            log.warning("broker_control_publish_failed", error_type=type(exc).__name__)
+            return False
 
     async def subscribe(self, channel: str, *, maxsize: int = DEFAULT_QUEUE_SIZE) -> Subscription:
         subscription = Subscription(channel, maxsize=maxsize)
@@ -210,7 +241,7 @@ class RedisBroker:
                     # Anything published while we were away is gone from pub/sub.
                     self._fanout.mark_all_stale()
                 delay = 0.1
-                room_prefix = f"{self._prefix}room:"
+                room_prefix, control = f"{self._prefix}room:", f"{self._prefix}control"
                 while not self._closing:
                     message = await self._pubsub.get_message(timeout=1.0)
                     if message is None or message.get("type") != "message":
@@ -218,6 +249,13 @@ class RedisBroker:
                     key = message["channel"].decode()
                     if key.startswith(room_prefix):
                         self._fanout.deliver(key[len(room_prefix) :], message["data"])
+                    elif key == control and self.on_control is not None:
+                        # Handled before the next message is read: a revocation closes the
+                        # connections before any room message published after it reaches them.
+                        try:
+                            self.on_control(message["data"])
+                        except Exception as exc:
+                            log.warning("broker_control_failed", error_type=type(exc).__name__)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

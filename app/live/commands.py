@@ -6,11 +6,13 @@ lists who may send which.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.db import MAX_ID
 from app.facilitation.statements import MAX_STATEMENT_CHARS
 from app.security.text import HiddenText, check_room_text
 
@@ -18,6 +20,43 @@ CLIENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
 
 REF = r"^[A-Za-z0-9_-]{1,64}$"
 REACTIONS = ("hear_you", "thank_you", "question")  # a small, neutral set
+MAX_POLL_OPTIONS = 10
+MAX_DEPTH = 8  # nesting of arrays and objects in a frame; no command needs more than 3
+
+
+# C0 controls but tab, newline and carriage return; DEL; lone surrogates.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _has_control(value: str) -> bool:
+    return _CONTROL.search(value) is not None
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether a frame nests arrays and objects deeper than `limit` (checked before parsing,
+    so a frame of 5,000 brackets costs a scan, not a recursion). Only a frame with more
+    brackets than the limit, in strings or not, is scanned."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
 
 
 class Command(BaseModel):
@@ -27,18 +66,30 @@ class Command(BaseModel):
         default=None, pattern=REF, description="Chosen by the client; the ok or error answer carries it back."
     )
 
+    @model_validator(mode="after")
+    def _no_control_characters(self) -> Command:
+        """NUL and the other C0 controls (but tab, newline, carriage return) are refused in
+        every text of every command, the same on every database."""
+        for name, value in self:
+            texts = value if isinstance(value, list) else [value]
+            if any(isinstance(text, str) and _has_control(text) for text in texts):
+                raise PydanticCustomError(
+                    "control_characters", "'{field}' contains control characters; remove them.", {"field": name}
+                )
+        return self
+
 
 class PostStatement(Command):
     type: Literal["statement"]
     client_id: str = Field(pattern=CLIENT_ID, description="Made by the client; a resend with it is not stored twice.")
     text: str = Field(min_length=1, max_length=MAX_STATEMENT_CHARS)
-    reply_to: int | None = Field(default=None, ge=1, description="The id of the statement answered.")
+    reply_to: int | None = Field(default=None, ge=1, le=MAX_ID, description="The id of the statement answered.")
 
 
 class FetchRange(Command):
     type: Literal["fetch"]
-    from_seq: int = Field(ge=1)
-    to_seq: int = Field(ge=1)
+    from_seq: int = Field(ge=1, le=MAX_ID)
+    to_seq: int = Field(ge=1, le=MAX_ID)
 
 
 class Ping(Command):
@@ -46,7 +97,7 @@ class Ping(Command):
 
 
 Reason = Annotated[str, Field(min_length=1, max_length=200)]
-SeatId = Annotated[int, Field(ge=1)]
+SeatId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # The session and its agenda (facilitators) --------------------------------------------
@@ -80,17 +131,17 @@ class AgendaMove(Command):
 class AgendaGo(Command):
     type: Literal["agenda_go"]
     current_item_id: int | None
-    item_id: int = Field(ge=1)
+    item_id: int = Field(ge=1, le=MAX_ID)
 
 
 class AgendaTimer(Command):
     type: Literal["agenda_pause", "agenda_resume"]
-    item_id: int = Field(ge=1)
+    item_id: int = Field(ge=1, le=MAX_ID)
 
 
 class AgendaExtend(Command):
     type: Literal["agenda_extend"]
-    item_id: int = Field(ge=1)
+    item_id: int = Field(ge=1, le=MAX_ID)
     minutes: int = Field(ge=1, le=120)
 
 
@@ -119,7 +170,7 @@ class FloorTake(Command):
 class QueueMove(Command):
     type: Literal["queue_move"]
     seat_id: SeatId
-    position: int = Field(ge=1)
+    position: int = Field(ge=1, le=MAX_ID)
 
 
 # Go-around rounds ----------------------------------------------------------------------
@@ -135,13 +186,13 @@ class RoundStart(Command):
 
 class RoundReorder(Command):
     type: Literal["round_reorder"]
-    round_id: int = Field(ge=1)
+    round_id: int = Field(ge=1, le=MAX_ID)
     order: list[SeatId] = Field(max_length=200, description="The seats still to speak, in their new order.")
 
 
 class RoundSkip(Command):
     type: Literal["round_skip"]
-    round_id: int = Field(ge=1)
+    round_id: int = Field(ge=1, le=MAX_ID)
     seat_id: SeatId
 
 
@@ -150,12 +201,12 @@ class RoundStep(Command):
     round_done: the speaker has finished."""
 
     type: Literal["round_next", "round_end", "round_done"]
-    round_id: int = Field(ge=1)
+    round_id: int = Field(ge=1, le=MAX_ID)
 
 
 class RoundPass(Command):
     type: Literal["round_pass"]
-    round_id: int = Field(ge=1)
+    round_id: int = Field(ge=1, le=MAX_ID)
     for_now: bool = Field(default=False, description="Pass for now: go to the end of the round.")
 
 
@@ -167,20 +218,22 @@ class PollOpen(Command):
     question: str | None = Field(
         default=None, min_length=1, max_length=500, description="Empty: the current poll agenda item's prompt."
     )
-    options: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=2, max_length=10)
+    options: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=2, max_length=MAX_POLL_OPTIONS
+    )
     multiple: bool = False
     anonymous: bool = True
 
 
 class PollAnswer(Command):
     type: Literal["poll_answer"]
-    poll_id: int = Field(ge=1)
-    choices: list[Annotated[int, Field(ge=0)]] = Field(min_length=1, max_length=10)
+    poll_id: int = Field(ge=1, le=MAX_ID)
+    choices: list[Annotated[int, Field(ge=0, le=MAX_POLL_OPTIONS - 1)]] = Field(min_length=1, max_length=10)
 
 
 class PollClose(Command):
     type: Literal["poll_close"]
-    poll_id: int = Field(ge=1)
+    poll_id: int = Field(ge=1, le=MAX_ID)
 
 
 class Balance(Command):
@@ -212,7 +265,7 @@ class SeatAction(Command):
 
 class Hide(Command):
     type: Literal["hide"]
-    statement_id: int = Field(ge=1)
+    statement_id: int = Field(ge=1, le=MAX_ID)
     reason: Reason
 
 
@@ -231,7 +284,7 @@ class Lock(Command):
 
 class React(Command):
     type: Literal["react"]
-    statement_id: int = Field(ge=1)
+    statement_id: int = Field(ge=1, le=MAX_ID)
     reaction: Literal["hear_you", "thank_you", "question"]
     on: bool = True
 
@@ -242,13 +295,13 @@ class BreakRequest(Command):
 
 class ReportStatement(Command):
     type: Literal["report"]
-    statement_id: int = Field(ge=1)
+    statement_id: int = Field(ge=1, le=MAX_ID)
     reason: str | None = Field(default=None, max_length=500)
 
 
 class Withdraw(Command):
     type: Literal["withdraw"]
-    statement_id: int = Field(ge=1)
+    statement_id: int = Field(ge=1, le=MAX_ID)
 
 
 # Private words -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from typing import Any
 
@@ -17,28 +18,27 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
+from app.db import MAX_ID
 from app.deps import session_policy
-from app.dialogues.models import Seat
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.dialogues.seats import seat_by_cookie
-from app.errors import AppError, SlowDown, error_body
-from app.events.log import last_seq, read_events
+from app.errors import AppError, NotAuthenticated, ServiceUnavailable, SlowDown, error_body
 from app.facilitation import presence
 from app.facilitation.entry import check_can_enter, facilitator_seat, room_session
 from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
 from app.facilitation.statements import post_statement
-from app.facilitation.views import hydrate
-from app.live.commands import COMMANDS, ClientCommand, FetchRange, Ping, PostStatement
+from app.live.commands import COMMANDS, ClientCommand, FetchRange, Ping, PostStatement, too_deep
 from app.live.dispatch import RATE_LIMITED, run_command
-from app.live.hub import Connection, encode
-from app.live.protocol import CLOSE_POLICY
+from app.live.hub import Connection, Fetch, Grant, encode
+from app.live.protocol import CLOSE_POLICY, CLOSE_RELOAD, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
 from app.security.cookies import LOGIN_COOKIE
 from app.security.login_sessions import resolve_login_session
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
 
+TEXT_PROBLEMS = frozenset({"control_characters", "hidden_direction_controls", "invisible_text"})
 MAX_BAD_FRAMES = 20  # invalid frames tolerated before the connection counts as abusive
 
 
@@ -57,50 +57,75 @@ def _origin_allowed(websocket: WebSocket) -> bool:
     return origin.rstrip("/") in set(settings.allowed_origins) | own
 
 
-def _position(websocket: WebSocket) -> int | None:
-    raw = websocket.query_params.get("after", "0")
-    if not raw.isdigit() or len(raw) > 12:
+def _number(raw: str) -> int | None:
+    """A whole number written in ASCII digits that an id or a sequence number can be, else None
+    (so "²" or "①", digits to str.isdigit(), are refused, not passed to int())."""
+    if not re.fullmatch(r"[0-9]{1,10}", raw):
         return None
-    return int(raw)
+    value = int(raw)
+    return value if value <= MAX_ID else None
+
+
+def _position(websocket: WebSocket) -> int | None:
+    return _number(websocket.query_params.get("after", "0"))
+
+
+def _connection_id() -> str:
+    """Unique, and in the order connections were made (milliseconds first), so that the
+    oldest of a seat's connections is the first in the presence table whatever the clock."""
+    return f"{time.time_ns() // 1_000_000:013d}-{uuid.uuid4().hex[:26]}"
 
 
 @router.websocket("/ws/sessions/{session_id}")
-async def room_socket(websocket: WebSocket, session_id: int) -> None:
+async def room_socket(websocket: WebSocket, session_id: str) -> None:
     app = websocket.app
     state = app.state
     if not _origin_allowed(websocket):
         await _refuse(websocket, 403, "cross_site_request", "Connections from other sites are refused.")
+        return
+    number = _number(session_id)
+    if number is None or number < 1:
+        await _refuse(websocket, 404, "not_found", "There is no such session.")
         return
     after = _position(websocket)
     if after is None:
         await _refuse(websocket, 400, "bad_position", "'after' must be a sequence number (0 or more).")
         return
     now = state.clock.now()
+    connection_id = _connection_id()
     try:
         async with state.db.unit_of_work() as db:
-            session = await room_session(db, session_id=session_id)
-            seat = await seat_by_cookie(
-                db, session_id=session_id, token=websocket.cookies.get(seat_cookie_name(session_id))
-            )
+            session = await room_session(db, session_id=number)
+            login = None
+            seat = await seat_by_cookie(db, session_id=number, token=websocket.cookies.get(seat_cookie_name(number)))
             if seat is None:
                 login = await resolve_login_session(
                     db, token=websocket.cookies.get(LOGIN_COOKIE), now=now, policy=session_policy(state.settings)
                 )
                 if login is None:
-                    await _refuse(websocket, 401, "not_authenticated", "Open your invitation link or log in first.")
-                    return
+                    raise NotAuthenticated("Open your invitation link or log in first.")
                 seat = await facilitator_seat(db, session=session, user=login.user, now=now)
             check_can_enter(session, seat)
             welcome = await room_state(db, session=session, seat=seat, now=now)
             current = welcome["last_seq"]
             seat_id, is_facilitator = seat.id, seat.role.value in ("facilitator", "co_facilitator")
+            grant = Grant(
+                connection_id=connection_id,
+                programme_id=session.programme_id,
+                login_id=login.login.id if login else None,
+                user_id=login.user.id if login else None,
+                login_expires_at=login.login.expires_at if login else None,
+            )
     except AppError as exc:
-        status = 404 if exc.status_code == 404 else 403
+        status = exc.status_code if exc.status_code in (401, 404, 503) else 403
         await _refuse(websocket, status, exc.code, exc.message)
+        return
+    except Exception as exc:  # not a refusal the rules made: say so, as a 503 to retry
+        log.error("handshake_failed", error_type=type(exc).__name__)
+        await _refuse(websocket, 503, "try_again", "The room cannot be opened just now; try again shortly.")
         return
 
     await websocket.accept()
-    connection_id = uuid.uuid4().hex
     if after > current:
         # A position from the future (another database, a restored backup): the client
         # must drop what it has and load the room again. Never a partial replay.
@@ -114,11 +139,11 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
                 }
             )
         )
-        await websocket.close(4409, "reload the room")
+        await websocket.close(CLOSE_RELOAD, "reload the room")
         return
 
     connection = Connection(
-        session_id=session_id,
+        session_id=number,
         seat_id=seat_id,
         is_facilitator=is_facilitator,
         send=websocket.send_text,
@@ -126,15 +151,32 @@ async def room_socket(websocket: WebSocket, session_id: int) -> None:
         db=state.db,
         after=after,
         admitted_as_of=current,
+        grant=grant,
     )
     connection.offer(encode(welcome))
     hub = state.hub
     await hub.join(connection)
-    async with state.db.unit_of_work() as db:
-        seat_row = await db.get(Seat, seat_id)
-        await presence.arrive(db, connection_id=connection_id, seat=seat_row, instance_id=state.instance_id, now=now)
     try:
+        try:
+            async with state.db.unit_of_work() as db:
+                await presence.arrive(
+                    db,
+                    connection_id=connection_id,
+                    seat_id=seat_id,
+                    instance_id=state.instance_id,
+                    now=now,
+                    per_seat=state.settings.connections_per_seat,
+                    per_account=state.settings.connections_per_login,
+                )
+        except Exception as exc:  # the database went away between the handshake and now
+            log.warning("presence_arrive_failed", error_type=type(exc).__name__)
+            await connection.stop(CLOSE_TRY_AGAIN, "try again: reconnect")
+            return
         await _serve(websocket, connection, seat_id)
+    except Exception as exc:
+        # Whatever went wrong, the client hears a close code, never a dropped socket.
+        log.error("connection_failed", error_type=type(exc).__name__)
+        await connection.stop(CLOSE_SERVER_ERROR, "server error: reconnect")
     finally:
         await hub.leave(connection)
         await connection.stop()
@@ -158,6 +200,12 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
         if text is None:
             await connection.stop(CLOSE_POLICY, "text frames only")
             return
+        if too_deep(text):
+            bad_frames += 1
+            connection.offer(
+                encode({"type": "error", "code": "too_deep", "message": "The frame nests too deeply to be a command."})
+            )
+            continue
         try:
             command = COMMANDS.validate_json(text)
         except ValidationError as exc:
@@ -170,7 +218,10 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
         if isinstance(command, Ping):
             connection.offer(encode({"type": "pong"}))
         elif isinstance(command, FetchRange):
-            await _fetch(websocket, connection, command)
+            # The writer sends the range whole (from the log, page by page) or says it can't.
+            if not connection.offer(Fetch(command.from_seq, command.to_seq)):
+                await connection.stop(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
+                return
         elif isinstance(command, PostStatement):
             await _statement(websocket, connection, seat_id, command)
         else:
@@ -205,36 +256,9 @@ def _invalid(exc: ValidationError, text: str) -> dict:
     message = f"'{field}': {errors[0].get('msg')}" if field else "The command is not valid."
     if kind == "string_too_long" and field == "text":
         return {"type": "error", "code": "statement_too_long", "message": message}
+    if kind in TEXT_PROBLEMS:  # the checks of room text (app/security/text.py) and of every command's texts
+        return {"type": "error", "code": kind, "message": str(errors[0].get("msg"))}
     return {"type": "error", "code": "invalid_command", "message": message}
-
-
-async def _fetch(websocket: WebSocket, connection: Connection, command: FetchRange) -> None:
-    async with websocket.app.state.db.unit_of_work() as db:
-        newest = await last_seq(db, session_id=connection.session_id)
-        events = (
-            []
-            if command.to_seq > newest or command.from_seq > command.to_seq
-            else await read_events(
-                db, session_id=connection.session_id, after=command.from_seq - 1, upto=command.to_seq
-            )
-        )
-        frames = await hydrate(db, events)
-    if len(events) != command.to_seq - command.from_seq + 1:
-        connection.offer(
-            encode(
-                {
-                    "type": "range_unavailable",
-                    "from_seq": command.from_seq,
-                    "to_seq": command.to_seq,
-                    "message": "That range cannot be served; reload the room.",
-                }
-            )
-        )
-        return
-    for event, frame in zip(events, frames, strict=True):
-        connection.offer(
-            encode(frame) if connection.may_see(event.audience) else encode({"type": "noop", "seq": event.seq})
-        )
 
 
 async def _statement(websocket: WebSocket, connection: Connection, seat_id: int, command: PostStatement) -> None:
@@ -255,19 +279,9 @@ async def _statement(websocket: WebSocket, connection: Connection, seat_id: int,
     except AppError as exc:
         connection.offer(encode(_error(exc, client_id=command.client_id, ref=command.ref)))
         return
-    except Exception as exc:  # the database is busy or away: nothing was stored; say so
-        log.warning("statement_failed", error_type=type(exc).__name__)
-        connection.offer(
-            encode(
-                {
-                    "type": "error",
-                    "code": "try_again",
-                    "client_id": command.client_id,
-                    "message": "The statement was not stored; send it again (same client_id).",
-                    "retry_after": 1.0,
-                }
-            )
-        )
+    except Exception as exc:  # not the database being away (that is an AppError): a fault of ours
+        log.error("statement_failed", error_type=type(exc).__name__)
+        connection.offer(encode(_server_error(client_id=command.client_id, ref=command.ref)))
         return
     # Only now, after the commit: the statement is durable.
     connection.offer(
@@ -294,10 +308,20 @@ async def _rate_limited(websocket: WebSocket, connection: Connection, seat_id: i
 
 
 def _error(exc: AppError, **extra: str | None) -> dict[str, Any]:
+    """An error frame; `try_again` (the database is away: nothing was stored; resend, the
+    same client_id) and `slow_down` say after how many seconds."""
     frame: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message, **extra}
-    if isinstance(exc, SlowDown):
+    if isinstance(exc, (SlowDown, ServiceUnavailable)):
         frame["retry_after"] = exc.retry_after
+    if isinstance(exc, ServiceUnavailable) and "client_id" in extra:
+        frame["message"] = "The statement was not stored; send it again (same client_id)."
     return frame
+
+
+def _server_error(**ids: str | None) -> dict[str, Any]:
+    """A fault of the server's own, not of the command and not passing: sending it again would
+    fail again, so there is no retry_after."""
+    return {"type": "error", "code": "server_error", "message": "That could not be done; nothing was stored.", **ids}
 
 
 async def _command(websocket: WebSocket, connection: Connection, actor: Actor, command: ClientCommand) -> None:
@@ -312,18 +336,8 @@ async def _command(websocket: WebSocket, connection: Connection, actor: Actor, c
     except AppError as exc:
         connection.offer(encode(_error(exc, ref=command.ref)))
         return
-    except Exception as exc:  # the database is busy or away: nothing changed; say so
-        log.warning("command_failed", command=kind, error_type=type(exc).__name__)
-        connection.offer(
-            encode(
-                {
-                    "type": "error",
-                    "code": "try_again",
-                    "ref": command.ref,
-                    "message": "That did not go through; try again.",
-                    "retry_after": 1.0,
-                }
-            )
-        )
+    except Exception as exc:
+        log.error("command_failed", command=kind, error_type=type(exc).__name__)
+        connection.offer(encode(_server_error(ref=command.ref)))
         return
     connection.offer(encode({"type": "ok", "ref": command.ref, "command": kind, "result": result}))

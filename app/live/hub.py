@@ -13,13 +13,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 
 from app.db import Database
 from app.events.log import Published, last_seq, read_events
+from app.events.revocations import CLOSE_LOGIN_ENDED, Revoked
+from app.facilitation.rights import HeldRight, ended_rights
 from app.facilitation.views import hydrate
 from app.live.broker import Broker, Subscription
 from app.live.protocol import CLOSE_SEAT_ENDED, CLOSE_TOO_SLOW
@@ -28,6 +34,28 @@ log = structlog.get_logger(__name__)
 
 SEND_QUEUE = 256  # frames a connection may have waiting before it counts as stalled
 CATCH_UP = object()  # queue marker: read everything new from the database
+FETCH_PAGE = 200  # events read at once when a client fetches a range
+RECENT_REVOCATIONS = 60.0  # seconds a revocation is remembered for connections still joining
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """Queue marker: send the client this range of the log again, whole, page by page."""
+
+    from_seq: int
+    to_seq: int
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a connection's right rests on, checked again while it stays open: the login
+    (staff; None for a seat cookie) with its hard end, the account, the programme."""
+
+    connection_id: str
+    programme_id: int
+    login_id: int | None = None
+    user_id: int | None = None
+    login_expires_at: datetime | None = None
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -57,9 +85,11 @@ class Connection:
         db: Database,
         after: int,
         admitted_as_of: int,
+        grant: Grant | None = None,
         queue_size: int = SEND_QUEUE,
     ) -> None:
         self.session_id = session_id
+        self.grant = grant or Grant(connection_id="", programme_id=0)
         self.seat_id = seat_id
         self.is_facilitator = is_facilitator
         self._send = send
@@ -99,13 +129,44 @@ class Connection:
         if self.closed.is_set():
             return
         self.closed.set()
+        writer = self._cancel_writer()
         if code is not None:
             with contextlib.suppress(Exception):
                 await self._close(code, reason)
+        if writer is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
+
+    def _cancel_writer(self) -> asyncio.Task[None] | None:
         if self.writer is not None and self.writer is not asyncio.current_task():
             self.writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.writer
+            return self.writer
+        return None
+
+    def end_now(self, code: int, reason: str) -> asyncio.Task[None] | None:
+        """The right behind this connection ended: from this call on nothing more is sent to
+        it (not one more frame, private or not); the close frame follows in a task."""
+        if self.closed.is_set():
+            return None
+        self.closed.set()
+        self._cancel_writer()
+        return asyncio.create_task(self._close_quietly(code, reason))
+
+    async def _close_quietly(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):
+            await self._close(code, reason)
+
+    def relies_on(self, revoked: Revoked) -> bool:
+        grant = self.grant
+        if grant.login_id is not None and grant.login_id in revoked.logins:
+            return True
+        if revoked.user is not None and grant.user_id == revoked.user and grant.login_id != revoked.except_login:
+            return True
+        if revoked.member is not None and (grant.user_id, grant.programme_id) == revoked.member:
+            return True
+        return self.seat_id in revoked.seats or (
+            bool(grant.connection_id) and grant.connection_id in revoked.connections
+        )
 
     async def _write(self) -> None:
         try:
@@ -114,6 +175,8 @@ class Connection:
                 if item is CATCH_UP:
                     if await self._catch_up(upto=None):
                         return
+                elif isinstance(item, Fetch):
+                    await self._fetch(item)
                 elif isinstance(item, tuple):  # (seq, audience, encoded room event, seat it ends)
                     seq, audience, text, ends_seat = item
                     if seq <= self.last_seq:
@@ -144,10 +207,39 @@ class Connection:
         with contextlib.suppress(Exception):
             await self._close(CLOSE_SEAT_ENDED, "your place in the room changed")
 
-    async def _read(self, upto: int | None) -> tuple[list[Any], list[dict[str, Any]]]:
+    async def _read(
+        self, upto: int | None, *, after: int | None = None, limit: int = 5000
+    ) -> tuple[list[Any], list[dict[str, Any]]]:
+        after = self.last_seq if after is None else after
         async with self._db.unit_of_work() as db:
-            events = await read_events(db, session_id=self.session_id, after=self.last_seq, upto=upto)
+            events = await read_events(db, session_id=self.session_id, after=after, upto=upto, limit=limit)
             return events, await hydrate(db, events)
+
+    async def _fetch(self, fetch: Fetch) -> None:
+        """A range the client asked for again, sent whole (page by page, straight to the
+        socket, so the send queue's size does not matter), or `range_unavailable` before
+        anything when the log does not hold all of it. It does not move last_seq: live
+        events go on from where they were."""
+        async with self._db.unit_of_work() as db:
+            newest = await last_seq(db, session_id=self.session_id)
+        if fetch.from_seq > fetch.to_seq or fetch.to_seq > newest:
+            await self._send(_unavailable(fetch))
+            return
+        after, expected = fetch.from_seq - 1, fetch.from_seq
+        while after < fetch.to_seq:
+            events, frames = await asyncio.shield(self._read(fetch.to_seq, after=after, limit=FETCH_PAGE))
+            if not events or events[0].seq != expected:
+                # A hole in the log (a purged session): never a partial range.
+                await self._send(_unavailable(fetch))
+                return
+            for event, frame in zip(events, frames, strict=True):
+                if event.seq != expected:
+                    await self._send(_unavailable(fetch))
+                    return
+                visible = self.may_see(event.audience)
+                await self._send(encode(frame) if visible else encode({"type": "noop", "seq": event.seq}))
+                expected += 1
+            after = events[-1].seq
 
     async def _catch_up(self, *, upto: int | None) -> bool:
         """Send everything after last_seq (up to `upto`) from the log, in order.
@@ -170,6 +262,29 @@ class Connection:
                 return False
 
 
+def _always(code: int) -> Callable[[Connection], int | None]:
+    return lambda _connection: code
+
+
+def _expired_at(now: datetime) -> Callable[[Connection], int | None]:
+    def code_for(connection: Connection) -> int | None:
+        ends = connection.grant.login_expires_at
+        return CLOSE_LOGIN_ENDED if ends is not None and now >= ends else None
+
+    return code_for
+
+
+def _unavailable(fetch: Fetch) -> str:
+    return encode(
+        {
+            "type": "range_unavailable",
+            "from_seq": fetch.from_seq,
+            "to_seq": fetch.to_seq,
+            "message": "That range cannot be served; reload the room.",
+        }
+    )
+
+
 class LocalRoom:
     """This instance's connections to one session, fed by one broker subscription."""
 
@@ -181,18 +296,97 @@ class LocalRoom:
 
 
 class Hub:
-    def __init__(self, *, broker: Broker, db: Database, on_first_room: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        broker: Broker,
+        db: Database,
+        on_first_room: Callable[[], None] | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.broker = broker
         self.db = db
+        self._now = now
         self._on_first_room = on_first_room
         self.rooms: dict[int, LocalRoom] = {}
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task[None]] = set()  # keep references until they finish
+        # Revocations of the last minute, for connections that were still joining when one came.
+        self._recent: deque[tuple[float, Revoked]] = deque()
+        broker.on_control = self._on_control
 
-    async def publish(self, events: list[Published]) -> None:
-        """Called after a commit: hand each event to the broker (every instance, us included)."""
-        for event in events:
-            await self.broker.publish(str(event.session_id), event.encode())
+    async def publish(self, items: list[Any]) -> None:
+        """Called after a commit: room events go to the broker (every instance, us included);
+        a revocation closes this instance's connections at once, then goes to the others."""
+        for item in items:
+            if isinstance(item, Revoked):
+                self.revoke(item)
+                await self.broker.publish_control(item.encode())
+            elif isinstance(item, Published):
+                await self.broker.publish(str(item.session_id), item.encode())
+
+    def _on_control(self, data: bytes) -> None:
+        revoked = Revoked.decode(data)
+        if revoked is None:
+            log.warning("broker_control_unreadable")
+            return
+        self.revoke(revoked)
+
+    def connections(self) -> list[Connection]:
+        return [connection for room in self.rooms.values() for connection in room.connections]
+
+    def revoke(self, revoked: Revoked) -> int:
+        """Close, now, every connection here that relied on what was revoked. Synchronous:
+        when it returns, none of them will be sent anything more."""
+        now = time.monotonic()
+        self._recent.append((now, revoked))
+        while self._recent and self._recent[0][0] < now - RECENT_REVOCATIONS:
+            self._recent.popleft()
+        return self._end(self.connections(), lambda c: revoked.code if c.relies_on(revoked) else None, revoked.reason)
+
+    def _end(self, connections: Iterable[Connection], code_for: Callable[[Connection], int | None], reason: str) -> int:
+        ended = 0
+        for connection in connections:
+            code = code_for(connection)
+            if code is None:
+                continue
+            task = connection.end_now(code, reason)
+            if task is not None:
+                ended += 1
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
+        if ended:
+            log.info("connections_closed_right_ended", connections=ended, reason=reason)
+        return ended
+
+    async def revalidate(self, connections: list[Connection] | None = None) -> int:
+        """Check again, in the database, the rights of these connections (all by default);
+        close those whose right ended. Raises when the database cannot be asked."""
+        connections = [c for c in (self.connections() if connections is None else connections) if not c.closed.is_set()]
+        if not connections:
+            return 0
+        now = self._now()
+        expired = self._end(connections, _expired_at(now), "your login ended")
+        held = [
+            HeldRight(connection_id=c.grant.connection_id or str(id(c)), seat_id=c.seat_id, login_id=c.grant.login_id)
+            for c in connections
+            if not c.closed.is_set()
+        ]
+        async with self.db.unit_of_work() as db:
+            ended = await ended_rights(db, held, now=now)
+        if not ended:
+            return expired
+        by_id = {(c.grant.connection_id or str(id(c))): c for c in connections}
+        closed = 0
+        for key, (code, reason) in ended.items():
+            connection = by_id.get(key)
+            if connection is not None:
+                closed += self._end([connection], _always(code), reason)
+        return expired + closed
+
+    def end_expired_logins(self) -> int:
+        """Close, without asking the database, connections whose login has passed its end."""
+        return self._end(self.connections(), _expired_at(self._now()), "your login ended")
 
     async def join(self, connection: Connection) -> None:
         """Subscribe first, then catch up from the log: nothing falls between the two."""
@@ -206,6 +400,11 @@ class Hub:
                 room.pump = asyncio.create_task(self._pump(room), name=f"room-pump-{connection.session_id}")
                 self.rooms[connection.session_id] = room
             room.connections.add(connection)
+        # A revocation that came while this connection was being let in: it ends here too.
+        for _, revoked in list(self._recent):
+            if connection.relies_on(revoked):
+                self._end([connection], _always(revoked.code), revoked.reason)
+                return
         connection.start()
         connection.offer(CATCH_UP)
 
@@ -227,8 +426,13 @@ class Hub:
             await subscription.wake.wait()
             items = subscription.drain()
             if subscription.stale:
-                # The broker may have lost messages: every client re-reads from the log.
+                # The broker may have lost messages: every client re-reads from the log. A
+                # revocation may have been lost with them, so rights are checked first.
                 subscription.stale = False
+                try:
+                    await self.revalidate(list(room.connections))
+                except Exception as exc:  # the database is away too: the rights keeper retries
+                    log.warning("revalidation_failed", error_type=type(exc).__name__)
                 for connection in list(room.connections):
                     self._offer(connection, CATCH_UP)
             for raw in items:

@@ -1,5 +1,5 @@
 """Background work of an instance that serves rooms: its heartbeat, the sweep that clears
-the presence of dead instances, and the rooms' clocks."""
+the presence of dead instances, the rooms' clocks, and the check of open connections' rights."""
 
 from __future__ import annotations
 
@@ -54,6 +54,27 @@ async def keep_time(app: FastAPI) -> None:
                 raise
             except Exception as exc:
                 log.warning("room_tick_failed", error_type=type(exc).__name__)
+        await asyncio.sleep(TICK_SECONDS)
+
+
+async def keep_rights(app: FastAPI) -> None:
+    """Every second: close connections whose login has passed its end. Every
+    ROUNDTABLE_REVALIDATE_SECONDS: check every open connection's right in the database, so
+    a revocation this instance never heard of (the broker was down) lasts no longer."""
+    state = app.state
+    every = state.settings.revalidate_seconds
+    last = 0.0
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            state.hub.end_expired_logins()
+            if loop.time() - last >= every:
+                last = loop.time()
+                await state.hub.revalidate()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the database may be away; the next round tries again
+            log.warning("revalidation_failed", error_type=type(exc).__name__)
         await asyncio.sleep(TICK_SECONDS)
 
 

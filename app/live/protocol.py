@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from app.events import revocations
 from app.events.schemas import ROOM_EVENT_FRAMES, SeatSummary
 
 # Server frames -------------------------------------------------------------------------
@@ -108,8 +109,12 @@ SERVER_FRAMES: TypeAdapter[Any] = TypeAdapter(
 # status before the WebSocket opens: 401 no credentials, 403 wrong origin or no place in
 # this session, 404 no such session.
 CLOSE_TOO_SLOW = 4008  # the client did not read fast enough; reconnect and catch up
-CLOSE_SEAT_ENDED = 4403  # the seat was removed or banned while connected
+CLOSE_LOGIN_ENDED = revocations.CLOSE_LOGIN_ENDED  # 4401: the login ended (logout, expiry, disabled, new password)
+CLOSE_SEAT_ENDED = revocations.CLOSE_RIGHT_ENDED  # 4403: the seat was removed or banned, or the place in the programme
+CLOSE_REPLACED = revocations.CLOSE_REPLACED  # 4429: newer connections of the same seat or account took its place
+CLOSE_RELOAD = 4409  # the client's position is ahead of the room: load it again
 CLOSE_POLICY = 1008  # frame abuse (non-text frames, floods of invalid frames)
 CLOSE_TOO_BIG = 1009  # a frame over the size limit (uvicorn closes with it)
 CLOSE_RESTART = 1012  # the server is restarting: reconnect, to any instance
-CLOSE_TRY_AGAIN = 1013  # this connection could not go on (database busy or away): reconnect
+CLOSE_SERVER_ERROR = 1011  # a fault of the server's: reconnect, backing off
+CLOSE_TRY_AGAIN = 1013  # this connection could not go on (database busy or away): reconnect, backing off

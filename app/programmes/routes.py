@@ -122,7 +122,7 @@ async def set_my_room_name(
     return RoomNamePublic(room_name=member.room_name, shown_as=service.room_name_for(member, user))
 
 
-@router.delete("/{programme_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{programme_id}/members/{user_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_member(user_id: PathId, access: ProgrammeOrganiserDep, user: CurrentUser, db: DbDep) -> None:
     """Take someone out of the programme (organisers)."""
     await service.remove_member(db, programme=access.programme, actor=user, user_id=user_id)

@@ -10,7 +10,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import Role, User
+from app.db import publish_after_commit
 from app.errors import BadRequest, Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.events.revocations import CLOSE_RIGHT_ENDED, Revoked
 from app.programmes.models import Community, MemberRole, Programme, ProgrammeMember
 from app.programmes.schemas import CommunityIn
 from app.security.names import check_display_name
@@ -200,6 +202,10 @@ async def remove_member(db: AsyncSession, *, programme: Programme, actor: User, 
             raise BadRequest("A programme needs at least one organiser.", code="last_organiser")
     await db.delete(member)
     await db.flush()
+    # The account's open connections to this programme's rooms close, on every instance.
+    publish_after_commit(
+        db, Revoked(code=CLOSE_RIGHT_ENDED, reason="removed_from_programme", member=(user_id, programme.id))
+    )
 
 
 async def add_community(db: AsyncSession, *, programme: Programme, community: CommunityIn) -> Community:

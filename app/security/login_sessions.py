@@ -9,6 +9,8 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
+from app.db import publish_after_commit
+from app.events.revocations import CLOSE_LOGIN_ENDED, Revoked
 from app.security.models import LoginSession
 from app.security.tokens import hash_token, new_token
 
@@ -78,16 +80,27 @@ async def end_login_session(db: AsyncSession, *, login: LoginSession, now: datet
     login.revoked_reason = reason
     db.add(login)
     await db.flush()
+    # Its open room connections close too, on every instance, once this commits.
+    publish_after_commit(db, Revoked(code=CLOSE_LOGIN_ENDED, reason=reason, logins=(login.id,)))
 
 
 async def end_login_by_token(db: AsyncSession, *, token: str | None, now: datetime, reason: str) -> None:
     """Revoke whatever login a cookie token names (used when a browser logs in again)."""
     if token and len(token) <= 128:
-        await db.exec(
-            update(LoginSession)
-            .where(col(LoginSession.token_hash) == hash_token(token), col(LoginSession.revoked_at).is_(None))
-            .values(revoked_at=now, revoked_reason=reason)
+        ended = (
+            (
+                await db.exec(
+                    update(LoginSession)
+                    .where(col(LoginSession.token_hash) == hash_token(token), col(LoginSession.revoked_at).is_(None))
+                    .values(revoked_at=now, revoked_reason=reason)
+                    .returning(col(LoginSession.id))
+                )
+            )
+            .scalars()
+            .all()
         )
+        if ended:
+            publish_after_commit(db, Revoked(code=CLOSE_LOGIN_ENDED, reason=reason, logins=tuple(ended)))
 
 
 async def end_all_login_sessions(
@@ -99,3 +112,4 @@ async def end_all_login_sessions(
     if keep is not None:
         statement = statement.where(col(LoginSession.id) != keep)
     await db.exec(statement.values(revoked_at=now, revoked_reason=reason))
+    publish_after_commit(db, Revoked(code=CLOSE_LOGIN_ENDED, reason=reason, user=user_id, except_login=keep))

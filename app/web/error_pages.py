@@ -11,6 +11,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import (
@@ -113,9 +114,44 @@ async def unexpected_error_response(request: Request, exc: Exception) -> Respons
     )
 
 
+OUT_OF_RANGE = "A number in the request is larger than Roundtable can store."
+NOT_STORABLE = "A value in the request cannot be stored."
+
+
+async def _overflow_error(request: Request, exc: OverflowError) -> Response:
+    # A safety net behind the typed limits (app/deps.py PathId, app/db.MAX_ID): SQLite's
+    # driver refuses an integer over 64 bits, and date arithmetic can overflow too.
+    log.warning("value_out_of_range", error_type=type(exc).__name__)
+    return render_error(request, status_code=422, code="out_of_range", message=OUT_OF_RANGE)
+
+
+def is_data_error(exc: DBAPIError) -> bool:
+    """The database refused a value (SQLSTATE class 22, "data exception"), not the connection."""
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+    return sqlstate.startswith("22")
+
+
+async def _database_error(request: Request, exc: DBAPIError) -> Response:
+    if not is_data_error(exc):
+        return await unexpected_error_response(request, exc)
+    # asyncpg: "value out of int32 range" (22000), "numeric value out of range" (22003),
+    # NUL or bad UTF-8 in a text (22021); the statement and its values stay out of the log.
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+    log.warning("value_refused_by_database", sqlstate=sqlstate)
+    out_of_range = sqlstate in ("22000", "22003") and "range" in str(exc.orig)
+    return render_error(
+        request,
+        status_code=422,
+        code="out_of_range" if out_of_range else "bad_value",
+        message=OUT_OF_RANGE if out_of_range else NOT_STORABLE,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     # FastAPI's decorator form registers the same handlers (add_exception_handler); Starlette
     # types a handler as taking any Exception, which these narrower handlers do not.
     app.exception_handler(AppError)(_app_error)
     app.exception_handler(RequestValidationError)(_validation_error)
     app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(OverflowError)(_overflow_error)
+    app.exception_handler(DBAPIError)(_database_error)

@@ -1,13 +1,17 @@
-"""Pages: home, login and logout, and the admin's account management."""
+"""Pages: home, login (in steps: password, then a second-factor code, a new password after an
+admin's reset, or setting up a second factor) and logout, and the admin's account management."""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.accounts import service
-from app.accounts.models import Role
-from app.accounts.schemas import LoginRequest, PasswordReset, UserCreate
+from app.accounts import login_flow, second_factor, service
+from app.accounts.login_steps import advance
+from app.accounts.models import Role, User
+from app.accounts.schemas import LoginRequest, NewPasswordForm, PasswordReset, SecondFactorCode, UserCreate
 from app.deps import (
     AdminUser,
     CurrentUser,
@@ -20,15 +24,35 @@ from app.deps import (
     ThrottleDep,
     client_address,
     require_csrf,
-    session_policy,
 )
 from app.errors import AppError, NotAuthenticated, TooManyRequests
-from app.security.login_cookie import close_login, open_login
+from app.security.login_cookie import close_login
+from app.security.pending_login import clear_pending_cookie, peek_pending_login, pending_cookie
+from app.security.second_factor import PendingLogin
+from app.web import account_pages
+from app.web.account_pages import enrolment_page, recovery_codes_page
 from app.web.forms import FormState, read_form
 from app.web.redirects import safe_next, see_other
 from app.web.templating import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router.include_router(account_pages.router)
+
+# The page for each step of a login that needs more than the password.
+STEP_PAGES = {
+    login_flow.LoginStep.second_factor: "/login/code",
+    login_flow.LoginStep.password_change: "/login/new-password",
+    login_flow.LoginStep.second_factor_enrolment: "/login/set-up",
+}
+
+
+def _step_url(step: login_flow.LoginStep, next_url: str) -> str:
+    return f"{STEP_PAGES[step]}?next={quote(next_url)}"
+
+
+def _restart(next_url: str) -> Response:
+    """A pending login that expired or no longer holds: back to the password, saying why."""
+    return see_other(f"/login?next={quote(next_url)}&expired=1")
 
 
 @router.get("/")
@@ -39,10 +63,14 @@ async def home(request: Request, user: CurrentUser) -> Response:
 
 
 @router.get("/login")
-async def login_page(request: Request, active: OptionalLogin, next: str = "/") -> Response:
+async def login_page(request: Request, active: OptionalLogin, next: str = "/", expired: str = "") -> Response:
     if active is not None:
         return see_other(safe_next(next))
-    return render_page(request, "auth/login.html", {"form": FormState(), "next": safe_next(next)})
+    pending = peek_pending_login(request)
+    if pending is not None:  # a login in its steps goes on where it stopped
+        return see_other(_step_url(pending.step, safe_next(next)))
+    form = FormState()
+    return render_page(request, "auth/login.html", {"form": form, "next": safe_next(next), "expired": bool(expired)})
 
 
 @router.post("/login")
@@ -73,22 +101,186 @@ async def login_submit(
             status_code = exc.status_code
         else:
             response = see_other(next_url)
-            await open_login(
-                request,
-                response,
+            step = await advance(request, response, db, user=user, factor_passed=False, settings=settings, now=now)
+            if step is not None:
+                response.headers["location"] = _step_url(step, next_url)
+            return response
+    return render_page(
+        request, "auth/login.html", {"form": form, "next": next_url, "expired": False}, status_code=status_code
+    )
+
+
+async def _pending_at(
+    request: Request, db: DbDep, *, settings: SettingsDep, now: NowDep, step: login_flow.LoginStep, next_url: str
+) -> tuple[User, PendingLogin] | Response:
+    """The pending login, if it is at this step; else where the browser should go instead."""
+    try:
+        user, pending = await login_flow.resume(db, token=pending_cookie(request), settings=settings, now=now)
+    except NotAuthenticated:
+        return _restart(next_url)
+    actual = await login_flow.next_step(db, user=user, settings=settings, factor_passed=pending.factor_passed)
+    if actual is None:  # nothing left to do here (a finished login in another tab): start again
+        return _restart(next_url)
+    if actual is not step:
+        return see_other(_step_url(actual, next_url))
+    return user, pending
+
+
+async def _next_from_form(request: Request) -> str:
+    return safe_next(str((await request.form()).get("next") or "/"))
+
+
+@router.get("/login/code")
+async def login_code_page(request: Request, db: DbDep, now: NowDep, settings: SettingsDep, next: str = "/") -> Response:
+    next_url = safe_next(next)
+    found = await _pending_at(
+        request, db, settings=settings, now=now, step=login_flow.LoginStep.second_factor, next_url=next_url
+    )
+    if isinstance(found, Response):
+        return found
+    return render_page(request, "auth/second_factor.html", {"form": FormState(), "next": next_url})
+
+
+@router.post("/login/code")
+async def login_code_submit(
+    request: Request, db: DbDep, now: NowDep, settings: SettingsDep, throttle: ThrottleDep
+) -> Response:
+    next_url = await _next_from_form(request)
+    found = await _pending_at(
+        request, db, settings=settings, now=now, step=login_flow.LoginStep.second_factor, next_url=next_url
+    )
+    if isinstance(found, Response):
+        return found
+    user, _pending = found
+    body, form = await read_form(request, SecondFactorCode, secret_fields=("code",))
+    status_code = 422
+    if body is not None:
+        try:
+            await second_factor.verify(
                 db,
                 user=user,
-                now=now,
+                code=body.code,
                 settings=settings,
-                policy=session_policy(settings),
+                throttle=throttle,
+                client_address=client_address(request),
+                now=now,
             )
+        except AppError as exc:
+            form.fail(exc)
+            status_code = exc.status_code
+        else:
+            response = see_other(next_url)
+            step = await advance(request, response, db, user=user, factor_passed=True, settings=settings, now=now)
+            if step is not None:
+                response.headers["location"] = _step_url(step, next_url)
             return response
-    return render_page(request, "auth/login.html", {"form": form, "next": next_url}, status_code=status_code)
+    return render_page(request, "auth/second_factor.html", {"form": form, "next": next_url}, status_code=status_code)
+
+
+@router.get("/login/new-password")
+async def login_new_password_page(
+    request: Request, db: DbDep, now: NowDep, settings: SettingsDep, next: str = "/"
+) -> Response:
+    next_url = safe_next(next)
+    found = await _pending_at(
+        request, db, settings=settings, now=now, step=login_flow.LoginStep.password_change, next_url=next_url
+    )
+    if isinstance(found, Response):
+        return found
+    return render_page(request, "auth/new_password.html", {"form": FormState(), "next": next_url})
+
+
+@router.post("/login/new-password")
+async def login_new_password_submit(
+    request: Request, db: DbDep, now: NowDep, settings: SettingsDep, passwords: PasswordsDep
+) -> Response:
+    next_url = await _next_from_form(request)
+    found = await _pending_at(
+        request, db, settings=settings, now=now, step=login_flow.LoginStep.password_change, next_url=next_url
+    )
+    if isinstance(found, Response):
+        return found
+    user, pending = found
+    body, form = await read_form(request, NewPasswordForm, secret_fields=("new_password", "new_password_again"))
+    if body is not None:
+        if body.new_password != body.new_password_again:
+            form.errors["new_password_again"] = account_pages.NOT_THE_SAME
+        else:
+            try:
+                async with db.begin_nested():
+                    await service.set_own_password(
+                        db, user=user, new_password=body.new_password, passwords=passwords, now=now, keep_login=None
+                    )
+            except AppError as exc:
+                form.fail(exc)
+            else:
+                response = see_other(next_url)
+                step = await advance(
+                    request, response, db, user=user, factor_passed=pending.factor_passed, settings=settings, now=now
+                )
+                if step is not None:
+                    response.headers["location"] = _step_url(step, next_url)
+                return response
+    return render_page(request, "auth/new_password.html", {"form": form, "next": next_url}, status_code=422)
+
+
+@router.get("/login/set-up")
+async def login_enrol_page(
+    request: Request, db: DbDep, now: NowDep, settings: SettingsDep, next: str = "/"
+) -> Response:
+    next_url = safe_next(next)
+    step = login_flow.LoginStep.second_factor_enrolment
+    found = await _pending_at(request, db, settings=settings, now=now, step=step, next_url=next_url)
+    if isinstance(found, Response):
+        return found
+    user, _pending = found
+    return await enrolment_page(
+        request, db, user=user, settings=settings, now=now, action="/login/set-up", next_url=next_url
+    )
+
+
+@router.post("/login/set-up")
+async def login_enrol_submit(
+    request: Request, db: DbDep, now: NowDep, settings: SettingsDep, throttle: ThrottleDep
+) -> Response:
+    next_url = await _next_from_form(request)
+    step = login_flow.LoginStep.second_factor_enrolment
+    found = await _pending_at(request, db, settings=settings, now=now, step=step, next_url=next_url)
+    if isinstance(found, Response):
+        return found
+    user, _pending = found
+    body, form = await read_form(request, SecondFactorCode, secret_fields=("code",))
+    if body is not None:
+        try:
+            codes = await second_factor.confirm_enrolment(
+                db,
+                user=user,
+                code=body.code,
+                settings=settings,
+                throttle=throttle,
+                client_address=client_address(request),
+                now=now,
+            )
+        except AppError as exc:
+            form.fail(exc)
+        else:
+            cookies = Response()
+            if await advance(request, cookies, db, user=user, factor_passed=True, settings=settings, now=now):
+                return _restart(next_url)  # enrolment is the last step; anything else is a stale form
+            page = recovery_codes_page(request, codes=codes, continue_url=next_url, first_time=True)
+            for value in cookies.headers.getlist("set-cookie"):
+                page.headers.append("set-cookie", value)
+            return page
+    return await enrolment_page(
+        request, db, user=user, settings=settings, now=now, action="/login/set-up", next_url=next_url, form=form
+    )
 
 
 @router.post("/logout")
 async def logout(request: Request, db: DbDep, now: NowDep, active: OptionalLogin) -> Response:
     response = see_other("/login")
+    if pending_cookie(request) is not None:  # also the way out of a login left in its steps
+        clear_pending_cookie(request, response)
     await close_login(request, response, db, active=active, now=now)
     return response
 
@@ -98,7 +290,7 @@ async def _users_page(
     db: DbDep,
     *,
     create_form: FormState | None = None,
-    notice: str | None = None,
+    done: str | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -107,8 +299,9 @@ async def _users_page(
         "admin/users.html",
         {
             "users": await service.list_users(db),
+            "with_second_factor": await second_factor.enrolled_user_ids(db),
             "form": create_form or FormState(values={"role": Role.facilitator.value}),
-            "notice": notice,
+            "done": done,
             "error": error,
             "roles": [Role.organiser, Role.facilitator],
         },
@@ -116,15 +309,13 @@ async def _users_page(
     )
 
 
+# What the page says after each action (the words are in the template, in every language).
+USER_NOTICES = frozenset({"created", "disabled", "enabled", "password", "second_factor"})
+
+
 @router.get("/admin/users")
 async def users_page(request: Request, _admin: AdminUser, db: DbDep, done: str = "") -> Response:
-    notices = {
-        "created": "The account was created.",
-        "disabled": "The account was disabled and its logins ended.",
-        "enabled": "The account was enabled.",
-        "password": "The password was changed and the account's logins ended.",
-    }
-    return await _users_page(request, db, notice=notices.get(done))
+    return await _users_page(request, db, done=done if done in USER_NOTICES else None)
 
 
 @router.post("/admin/users")
@@ -187,3 +378,9 @@ async def users_password(
         except AppError as exc:
             message = exc.message
     return await _users_page(request, db, error=message, status_code=422)
+
+
+@router.post("/admin/users/{user_id}/second-factor/clear")
+async def users_clear_second_factor(user_id: PathId, admin: AdminUser, db: DbDep, now: NowDep) -> Response:
+    await second_factor.clear_by_admin(db, actor=admin, user_id=user_id, now=now)
+    return see_other("/admin/users?done=second_factor")

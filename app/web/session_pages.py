@@ -415,6 +415,7 @@ async def _invitations_page(
     *,
     form: FormState | None = None,
     bulk_form: FormState | None = None,
+    bulk_problems: list[dict[str, Any]] | None = None,
     created: list | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -431,6 +432,7 @@ async def _invitations_page(
             "invitations": [invitation_public(i, s, by_id, now=now) for i, s in rows],
             "form": form or FormState(values={"role": "participant"}, fields=INVITE_FIELDS),
             "bulk_form": bulk_form or FormState(fields=INVITE_FIELDS),
+            "bulk_problems": bulk_problems or [],
             "created": created or [],
             "finished": access.session.status in FINISHED,
         },
@@ -471,6 +473,7 @@ async def invitations_bulk(
     request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form_values(request)
+    # The textarea gets back exactly what was pasted, so each "line N" is where it was.
     form = FormState(values=values, fields=INVITE_FIELDS)
     try:
         async with db.begin_nested():
@@ -481,7 +484,8 @@ async def invitations_bulk(
         return await _invitations_page(request, db, access, now, created=created, status_code=201)
     except AppError as exc:
         form.errors["csv"] = exc.message
-    return await _invitations_page(request, db, access, now, bulk_form=form, status_code=422)
+        problems = [d for d in exc.details or [] if d.get("field") == "csv"]
+    return await _invitations_page(request, db, access, now, bulk_form=form, bulk_problems=problems, status_code=422)
 
 
 @router.post("/sessions/{session_id}/invitations/{invitation_id}/revoke")

@@ -3,18 +3,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { RoomConnection } from "../static/js/room/connection.js";
+import { CLOSE, FINAL_CLOSE, RoomConnection } from "../static/js/room/connection.js";
 import { FakeClock, fakeWebSocketClass, recorder } from "./fakes.mjs";
 
 const EVENTS = ["state", "welcome", "event", "reset", "ack", "statement-error", "closed", "ended", "protocol-error"];
 
-function setup({ random = () => 1, pingEvery = 20000, maxStatementChars = 2000 } = {}) {
-  const clock = new FakeClock();
-  const WS = fakeWebSocketClass();
+function setup({ random = () => 1, pingEvery = 20000, maxStatementChars = 2000, WS = fakeWebSocketClass(), clock = new FakeClock() } = {}) {
   let n = 0;
   const conn = new RoomConnection({
-    url: "wss://host/ws/sessions/7", WebSocketImpl: WS, random, timers: clock, pingEvery, maxStatementChars,
-    newId: () => `id${String(++n).padStart(6, "0")}`,
+    url: "wss://host/ws/sessions/7", WebSocketImpl: WS, random, timers: clock, now: () => clock.now, pingEvery,
+    maxStatementChars, newId: () => `id${String(++n).padStart(6, "0")}`,
   });
   const seen = recorder(conn, EVENTS);
   return { clock, WS, conn, seen };
@@ -198,7 +196,8 @@ describe("statements", () => {
     const a = conn.say("first");
     ws.deliver({ type: "ack", client_id: a, seq: 1, statement_id: 1 });
     ws.serverClose(1013);
-    clock.advance(1000);
+    clock.advance(2000);
+    assert.equal(WS.sockets.length, 2);
     ws = welcome(WS);
     assert.deepEqual(ws.frames("statement"), []);
   });
@@ -233,18 +232,39 @@ describe("statements", () => {
     assert.deepEqual(ws.frames("statement").map((f) => f.client_id), [a, a, b]);
   });
 
-  test("a reconnect sends a waiting statement at once", () => {
+  test("a statement the server asked to wait waits across a reconnect, then goes once; the others go at once", () => {
     const { WS, clock, conn } = setup({ pingEvery: 1e9 });
     conn.start();
     let ws = welcome(WS);
     const a = conn.say("a");
     ws.deliver({ type: "error", code: "rate_limited", message: "wait", client_id: a, retry_after: 9 });
+    const b = conn.say("b"); // waits behind a
     ws.serverClose(1012);
+    clock.advance(2000);
+    assert.equal(WS.sockets.length, 2);
+    ws = welcome(WS);
+    assert.deepEqual(ws.frames("statement"), [], "not before the server's retry_after");
+    clock.advance(6999);
+    assert.deepEqual(ws.frames("statement"), []);
+    clock.advance(1);
+    assert.deepEqual(ws.frames("statement").map((f) => f.client_id), [a, b]);
+    clock.advance(20000);
+    assert.equal(ws.frames("statement").length, 2);
+  });
+
+  test("a statement whose wait ended while offline goes on the next open", () => {
+    const { WS, clock, conn } = setup({ pingEvery: 1e9 });
+    conn.start();
+    let ws = welcome(WS);
+    const a = conn.say("a");
+    ws.deliver({ type: "error", code: "slow_mode", message: "wait", client_id: a, retry_after: 1 });
+    ws.fail();
     clock.advance(500);
+    assert.equal(WS.sockets.length, 2);
+    WS.last.fail(); // the next one fails too; meanwhile the wait ends
+    clock.advance(1000);
     ws = welcome(WS);
     assert.deepEqual(ws.frames("statement").map((f) => f.client_id), [a]);
-    clock.advance(10000);
-    assert.equal(ws.frames("statement").length, 1, "the old retry timer is gone");
   });
 
   test("any other error drops the statement with statement-error, and the next one goes", () => {
@@ -337,6 +357,50 @@ describe("commands", () => {
     await assert.rejects(pending, { code: "offline" });
   });
 
+  test("a command answered try_again goes again after retry_after with the same ref, and resolves", async () => {
+    const { WS, clock, conn } = setup({ pingEvery: 1e9 });
+    conn.start();
+    const ws = welcome(WS);
+    const pending = conn.command("hand_raise");
+    const [{ ref }] = ws.frames("hand_raise");
+    ws.deliver({ type: "error", ref, code: "try_again", message: "later", retry_after: 2 });
+    clock.advance(1999);
+    assert.equal(ws.frames("hand_raise").length, 1);
+    clock.advance(1);
+    assert.deepEqual(ws.frames("hand_raise"), [{ type: "hand_raise", ref }, { type: "hand_raise", ref }]);
+    ws.deliver({ type: "ok", ref, command: "hand_raise", result: null });
+    assert.equal(await pending, null);
+  });
+
+  test("a command is tried three times in all, then rejects with try_again", async () => {
+    const { WS, clock, conn } = setup({ pingEvery: 1e9 });
+    conn.start();
+    const ws = welcome(WS);
+    const pending = conn.command("hand_raise");
+    const [{ ref }] = ws.frames("hand_raise");
+    for (let i = 0; i < 3; i++) {
+      ws.deliver({ type: "error", ref, code: "try_again", message: "later" }); // no retry_after: 1 s
+      clock.advance(1000);
+    }
+    await assert.rejects(pending, { code: "try_again" });
+    assert.equal(ws.frames("hand_raise").length, 3);
+    clock.advance(60000);
+    assert.equal(ws.frames("hand_raise").length, 3);
+  });
+
+  test("a command waiting to go again rejects offline when the connection drops, and is not resent", async () => {
+    const { WS, clock, conn } = setup({ pingEvery: 1e9 });
+    conn.start();
+    const ws = welcome(WS);
+    const pending = conn.command("hand_raise");
+    ws.deliver({ type: "error", ref: ws.frames("hand_raise")[0].ref, code: "try_again", message: "later", retry_after: 5 });
+    ws.serverClose(1013);
+    await assert.rejects(pending, { code: "offline" });
+    clock.advance(5000);
+    welcome(WS);
+    assert.deepEqual(WS.last.frames("hand_raise"), []);
+  });
+
   test("a rate-limited command carries retryAfter", async () => {
     const { WS, conn } = setup();
     conn.start();
@@ -348,7 +412,7 @@ describe("commands", () => {
 });
 
 describe("reconnecting", () => {
-  test("backoff doubles from 500 ms, is capped at 15 s, and resets after a welcome", () => {
+  test("backoff doubles from 500 ms to a 30 s cap; a welcome alone does not reset it", () => {
     const { WS, clock, conn } = setup({ random: () => 1 });
     conn.start();
     const delays = [];
@@ -357,9 +421,20 @@ describe("reconnecting", () => {
       delays.push(clock.delays()[0]);
       clock.advance(delays.at(-1));
     }
-    assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
     welcome(WS);
-    WS.last.serverClose(1012);
+    clock.advance(9999);
+    WS.last.fail(); // welcomed, but closed before it held for 10 s
+    assert.deepEqual(clock.delays(), [30000]);
+  });
+
+  test("a connection that was welcomed and held for 10 s starts the backoff afresh", () => {
+    const { WS, clock, conn } = setup({ random: () => 1 });
+    conn.start();
+    for (let i = 0; i < 5; i++) { WS.last.fail(); clock.advance(clock.delays()[0]); }
+    welcome(WS);
+    clock.advance(10000);
+    WS.last.fail();
     assert.deepEqual(clock.delays(), [500]);
   });
 
@@ -369,22 +444,181 @@ describe("reconnecting", () => {
     WS.last.fail();
     clock.advance(500);
     WS.last.open();
-    WS.last.serverClose(1013);
+    clock.advance(20000);
+    WS.last.fail();
     assert.deepEqual(clock.delays(), [1000]);
   });
 
-  test("the delay is full jitter: random() times the ceiling", () => {
-    const values = [0.5, 0.25, 0];
+  test("the delay is random within the window's upper two thirds", () => {
+    const values = [0, 0.5, 0.999999];
     const { WS, clock, conn } = setup({ random: () => values.shift() });
     conn.start();
-    WS.last.fail();
-    assert.deepEqual(clock.delays(), [250]);
-    clock.advance(250);
-    WS.last.fail();
-    assert.deepEqual(clock.delays(), [250]);
-    clock.advance(250);
-    WS.last.fail();
+    const delays = [];
+    for (let i = 0; i < 3; i++) {
+      WS.last.fail();
+      delays.push(clock.delays()[0]);
+      clock.advance(delays.at(-1));
+    }
+    const expected = [500 / 3, 1000 * 2 / 3, 2000];
+    delays.forEach((d, i) => assert.ok(Math.abs(d - expected[i]) < 0.01, `${d} ≈ ${expected[i]}`));
+  });
+
+  test("1011 and 1013 back off from a 2 s window: the server is in trouble", () => {
+    for (const code of [CLOSE.SERVER_ERROR, CLOSE.TRY_AGAIN]) {
+      const { WS, clock, conn } = setup({ random: () => 1 });
+      conn.start();
+      welcome(WS);
+      clock.advance(10000);
+      const delays = [];
+      for (let i = 0; i < 4; i++) {
+        WS.last.serverClose(code, "");
+        delays.push(clock.delays()[0]);
+        clock.advance(delays.at(-1));
+      }
+      assert.deepEqual(delays, [2000, 4000, 8000, 16000], String(code));
+    }
+  });
+
+  test("1012 comes back soon, jittered over 2 s, and backs off if it goes on", () => {
+    const { WS, clock, conn } = setup({ random: () => 0 });
+    conn.start();
+    welcome(WS);
+    clock.advance(10000);
+    WS.last.serverClose(CLOSE.RESTART, "restart");
+    assert.ok(Math.abs(clock.delays()[0] - 2000 / 3) < 0.01, String(clock.delays()));
+    clock.advance(1000);
+    assert.equal(WS.sockets.length, 2);
+    for (let i = 0; i < 5; i++) { WS.last.serverClose(CLOSE.RESTART); clock.advance(clock.delays()[0]); }
+    WS.last.serverClose(CLOSE.RESTART);
+    assert.ok(clock.delays()[0] >= 10000 - 0.01, String(clock.delays()));
+  });
+
+  test("4008 reconnects at once, catching up from the last seq; again at once it backs off", () => {
+    const { WS, clock, conn } = setup({ random: () => 1 });
+    conn.start();
+    let ws = welcome(WS);
+    ws.deliver(ev(1));
+    clock.advance(10000);
+    ws.serverClose(CLOSE.TOO_SLOW, "too slow");
     assert.deepEqual(clock.delays(), [0]);
+    clock.advance(0);
+    assert.equal(WS.sockets.length, 2);
+    assert.equal(WS.last.after, 1);
+    ws = welcome(WS);
+    ws.serverClose(CLOSE.TOO_SLOW, "too slow");
+    assert.deepEqual(clock.delays(), [1000]);
+  });
+
+  test("a server that accepts and closes at once gets few connections in 60 s, whatever the random numbers", () => {
+    // The server fails: every connection is accepted, maybe welcomed, and closed at once (1011,
+    // 1013, a lost connection without a close frame, …). Before, one client made 110 connections
+    // in six seconds. A seeded generator, and the worst cases: always the shortest and always
+    // the longest delay.
+    const seeded = (seed) => () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+    };
+    const randoms = { "always 0": () => 0, "always 0.999": () => 0.999, ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((n) => [`seed ${n}`, seeded(n)])) };
+    const closes = {
+      1011: (ws) => ws.serverClose(1011, ""),
+      1013: (ws) => ws.serverClose(1013, "try again"),
+      "1006 (no close frame)": (ws) => ws.fail(),
+      "1006 before open": (ws) => { ws.readyState = 3; ws.onclose?.({ code: 1006, reason: "" }); },
+      "1011 after a welcome": (ws) => { ws.deliver({ type: "welcome", last_seq: 0, state: {}, you: {} }); ws.serverClose(1011); },
+      "try_again then 1013": (ws) => { ws.deliver({ type: "error", code: "try_again", message: "later" }); ws.serverClose(1013); },
+      "1012 after a welcome": (ws) => { ws.deliver({ type: "welcome", last_seq: 0, state: {}, you: {} }); ws.serverClose(1012); },
+      "4008 after a welcome": (ws) => { ws.deliver({ type: "welcome", last_seq: 0, state: {}, you: {} }); ws.serverClose(4008); },
+      "4409 after a welcome": (ws) => { ws.deliver({ type: "welcome", last_seq: 0, state: {}, you: {} }); ws.serverClose(4409); },
+    };
+    const worst = {};
+    for (const [closeName, close] of Object.entries(closes)) {
+      for (const [randomName, random] of Object.entries(randoms)) {
+        const clock = new FakeClock();
+        const Base = fakeWebSocketClass();
+        class FailingServer extends Base {
+          constructor(url) {
+            super(url);
+            clock.setTimeout(() => {
+              if (!closeName.includes("before open")) this.open();
+              close(this);
+            }, 0);
+          }
+        }
+        const { conn } = setup({ random, clock, WS: FailingServer, pingEvery: 1e9 });
+        conn.start();
+        conn.say("kept through it all");
+        clock.advance(60000);
+        const count = Base.sockets.length;
+        worst[closeName] = Math.max(worst[closeName] ?? 0, count);
+        assert.ok(count <= 12, `${closeName}, random ${randomName}: ${count} connections in 60 s`);
+        assert.ok(count >= 3, `${closeName}, random ${randomName}: it does keep trying (${count})`);
+        assert.equal(conn.pending.length, 1, "the statement is still kept");
+        conn.stop();
+      }
+    }
+    assert.ok(Object.values(worst).every((n) => n <= 12), JSON.stringify(worst));
+  });
+
+  test("try_again's retry_after holds back the reconnect and every resend", () => {
+    const { WS, clock, conn } = setup({ random: () => 1, pingEvery: 1e9 });
+    conn.start();
+    const ws = welcome(WS);
+    const id = conn.say("later");
+    ws.deliver({ type: "error", code: "try_again", message: "later", client_id: id, retry_after: 20 });
+    ws.serverClose(CLOSE.TRY_AGAIN, "try again");
+    assert.deepEqual(clock.delays(), [20000, 20000], "the reconnect and the statement's resend");
+    assert.equal(conn.reconnectIn, 20000);
+    assert.equal(conn.retryNow(), true, "try now");
+    assert.equal(WS.sockets.length, 1, "…but not before the server's retry_after");
+    clock.advance(19999);
+    assert.equal(WS.sockets.length, 1);
+    clock.advance(1);
+    assert.equal(WS.sockets.length, 2);
+    welcome(WS);
+    assert.deepEqual(WS.last.frames("statement").map((f) => f.client_id), [id], "the same client_id");
+  });
+
+  test("retryNow() skips the backoff: one connection now, and nothing when none is waiting", () => {
+    const { WS, clock, conn } = setup({ random: () => 1 });
+    assert.equal(conn.retryNow(), false);
+    conn.start();
+    for (let i = 0; i < 5; i++) { WS.last.fail(); clock.advance(clock.delays()[0]); }
+    WS.last.fail();
+    assert.deepEqual(clock.delays(), [16000]);
+    assert.equal(conn.retrying, true);
+    assert.equal(conn.retryNow(), true);
+    assert.equal(WS.sockets.length, 7);
+    assert.equal(conn.state, "connecting");
+    assert.equal(conn.reconnectIn, null);
+    assert.equal(clock.pending, 0);
+    assert.equal(conn.retryNow(), false, "connecting already");
+    WS.last.fail();
+    assert.deepEqual(clock.delays(), [30000], "it failed again: the backoff goes on");
+  });
+
+  test("reconnecting events and reconnectIn say when the next attempt is; retrying until a welcome", () => {
+    const { WS, clock, conn } = setup({ random: () => 1 });
+    const seen = recorder(conn, ["reconnecting", "state"]);
+    let atState = null;
+    conn.on("state", (state) => { if (state === "offline") atState = conn.reconnectIn; });
+    conn.start();
+    welcome(WS);
+    assert.equal(conn.retrying, false);
+    WS.last.serverClose(1013, "x");
+    assert.deepEqual(seen.of("reconnecting"), [{ delay: 2000, code: 1013 }]);
+    assert.equal(atState, 2000, "state listeners already see the countdown");
+    clock.advance(1500);
+    assert.equal(conn.reconnectIn, 500);
+    assert.equal(conn.retrying, true);
+    clock.advance(500);
+    assert.equal(conn.reconnectIn, null);
+    assert.equal(conn.retrying, true, "connecting again is still retrying");
+    WS.last.open();
+    assert.equal(conn.retrying, true);
+    WS.last.deliver({ type: "welcome", last_seq: 0, state: {}, you: {} });
+    assert.equal(conn.retrying, false);
   });
 
   test("an error reconnects once, though the browser follows it with a close", () => {
@@ -398,7 +632,11 @@ describe("reconnecting", () => {
     assert.equal(WS.sockets.length, 2);
   });
 
-  for (const code of [4403, 1008]) {
+  test("the final closes are 1008, 4401, 4403 and 4429", () => {
+    assert.deepEqual([...FINAL_CLOSE].sort(), [1008, 4401, 4403, 4429]);
+  });
+
+  for (const code of [4403, 1008, 4401, 4429]) {
     test(`close ${code} ends the connection without reconnecting`, () => {
       const { WS, clock, conn, seen } = setup();
       conn.start();
@@ -410,10 +648,33 @@ describe("reconnecting", () => {
       assert.deepEqual(seen.of("ended"), [{ code, reason: "removed" }]);
       assert.deepEqual(seen.of("closed"), [{ code, reason: "removed" }]);
       assert.equal(clock.pending, 0, "no reconnect, no retry, no ping");
+      assert.deepEqual(conn.ended, { code, reason: "removed" });
+      assert.equal(conn.reconnectIn, null);
+      assert.equal(conn.retryNow(), false);
       clock.advance(60000);
       assert.equal(WS.sockets.length, 1);
     });
   }
+
+  test("after 4429 (open elsewhere), start() connects once more and sends what is still pending", () => {
+    const { WS, clock, conn, seen } = setup({ random: () => 1 });
+    conn.start();
+    let ws = welcome(WS);
+    ws.deliver(ev(1));
+    const id = conn.say("typed just before");
+    ws.serverClose(CLOSE.ELSEWHERE, "open elsewhere");
+    assert.equal(conn.state, "ended");
+    conn.start(); // "use it here"
+    assert.equal(conn.ended, null);
+    assert.equal(WS.sockets.length, 2);
+    assert.equal(WS.last.after, 1);
+    ws = welcome(WS, 1);
+    assert.deepEqual(ws.frames("statement").map((f) => f.client_id), [id]);
+    ws.serverClose(CLOSE.ELSEWHERE, "open elsewhere"); // the other tab took it back
+    clock.advance(60000);
+    assert.equal(WS.sockets.length, 2, "no tug of war on its own");
+    assert.equal(seen.of("ended").length, 2);
+  });
 
   test("close 4409 resets to after=0", () => {
     const { WS, clock, conn, seen } = setup();
@@ -503,7 +764,7 @@ describe("keeping alive", () => {
     clock.advance(1000);
     assert.equal(ws.frames("ping").length, 3);
     ws.serverClose(1012);
-    assert.deepEqual(clock.delays(), [500], "only the reconnect is waiting");
+    assert.deepEqual(clock.delays(), [2000], "only the reconnect is waiting");
   });
 
   test("a connection that answers nothing for a whole interval after a ping is given up", () => {

@@ -121,8 +121,9 @@ def test_serve_migrates_sqlite_starts_and_the_demo_logins_work(tmp_path):
             response = browser.post(
                 "/api/auth/login", json={"username": "demo-admin", "password": logins["demo-admin"]}
             )
-            assert response.status_code == 200
-            assert response.json()["user"]["role"] == "admin"
+            # Admins set up a second factor at their first login.
+            assert response.status_code == 202
+            assert response.json()["step"] == "second_factor_enrolment"
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=20)

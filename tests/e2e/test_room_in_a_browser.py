@@ -162,6 +162,9 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     # The server restarts; meanwhile Anahit sends a statement. It arrives exactly once.
     demo_server.stop()
     ani.wait_for_selector("[data-part=connection][data-state=offline]", timeout=15000)
+    # Beside the pill, outside its live region: the countdown ("Reconnecting in 3 s…", with Try now) or "Trying again…".
+    ani.wait_for_selector("[data-part=reconnect]:not([hidden])", timeout=5000)
+    assert ani.locator("[data-part=reconnect]").inner_text().strip()
     send(ani, "Այս նախադասությունը 🕊️ գրվել է անջատման ժամանակ։")
     ani.wait_for_selector(".pending-item")
     demo_server.start()

@@ -8,9 +8,12 @@ import json
 import uuid
 from typing import Any
 
+import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from app.live.protocol import SERVER_FRAMES
+from app.security.cookies import LOGIN_COOKIE
+from tests.factories import DEFAULT_PASSWORD
 from tests.servers import Server
 
 
@@ -41,6 +44,9 @@ class RoomClient:
         await self.socket.send(json.dumps({"type": "statement", "client_id": client_id, "text": text, **extra}))
         return client_id
 
+    async def send_json(self, frame: dict[str, Any]) -> None:
+        await self.socket.send(json.dumps(frame))
+
     def seqs(self) -> list[int]:
         return [f["seq"] for f in self.frames if "seq" in f and f["type"] not in ("ack",)]
 
@@ -56,3 +62,24 @@ async def open_room(
         max_size=2**20,
     )
     return RoomClient(socket)
+
+
+class StaffBrowser:
+    """A logged-in staff account's HTTP client against a real server (cookie and CSRF token)."""
+
+    def __init__(self, server: Server, username: str, password: str = DEFAULT_PASSWORD) -> None:
+        self.http = httpx.Client(base_url=server.base_url, headers={"Origin": server.base_url})
+        response = self.http.post("/api/auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        self.csrf = response.json()["csrf_token"]
+
+    @property
+    def cookie(self) -> str:
+        return f"{LOGIN_COOKIE}={self.http.cookies[LOGIN_COOKIE]}"
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.request(method, path, headers={"X-CSRF-Token": self.csrf}, **kwargs)
+
+
+def login_cookie(server: Server, username: str) -> str:
+    return StaffBrowser(server, username).cookie

@@ -18,10 +18,9 @@ from app.dialogues import sessions as session_service
 from app.dialogues.models import DialogueSession, SessionStatus
 from app.events.schemas import ROOM_EVENT_TYPES
 from app.live.protocol import CLOSE_SEAT_ENDED
-from app.security.cookies import LOGIN_COOKIE
 from tests.backends import PG_URL, REDIS_URL
-from tests.factories import DEFAULT_PASSWORD, make_programme, make_session, seat_for
-from tests.live.room_client import RoomClient, open_room
+from tests.factories import make_programme, make_session, seat_for
+from tests.live.room_client import RoomClient, login_cookie, open_room
 from tests.servers import Server
 
 
@@ -53,17 +52,6 @@ async def facilitated(app, make_account) -> Facilitated:
     nigar = await seat_for(app, facilitator=facilitator.user, session=session, community="a", name="Nigar")
     ani = await seat_for(app, facilitator=facilitator.user, session=session, community="b", name="Ani")
     return Facilitated(session.id, facilitator.username, co.username, outsider.username, nigar, ani)
-
-
-def login_cookie(server: Server, username: str) -> str:
-    with httpx.Client(base_url=server.base_url) as http:
-        response = http.post(
-            "/api/auth/login",
-            json={"username": username, "password": DEFAULT_PASSWORD},
-            headers={"Origin": server.base_url},
-        )
-        assert response.status_code == 200, response.text
-        return f"{LOGIN_COOKIE}={http.cookies[LOGIN_COOKIE]}"
 
 
 class Console(RoomClient):

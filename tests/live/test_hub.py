@@ -188,7 +188,9 @@ async def test_every_room_event_type_and_the_welcome_are_valid_protocol_frames(a
     async with app.state.db.unit_of_work() as db:
         seat = await db.get(Seat, live_room.people["ani"].seat_id)
         await presence.heartbeat(db, instance_id="test-instance", now=app.state.clock.now())
-        await presence.arrive(db, connection_id="c1", seat=seat, instance_id="test-instance", now=app.state.clock.now())
+        await presence.arrive(
+            db, connection_id="c1", seat_id=seat.id, instance_id="test-instance", now=app.state.clock.now()
+        )
     await say(app, live_room, "nigar", "Hello", "client-hello")
     async with app.state.db.unit_of_work() as db:
         await presence.depart(db, connection_id="c1", now=app.state.clock.now())

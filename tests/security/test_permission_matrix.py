@@ -206,6 +206,40 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/disable"): Rule("ARRRRRR"),
     ("POST", "/admin/users/{user_id}/enable"): Rule("ARRRRRR"),
     ("POST", "/admin/users/{user_id}/password"): Rule("ARRRRRR", {"password": "another long secret"}),
+    ("POST", "/api/admin/users/{user_id}/second-factor/clear"): Rule("ARRRRRR"),
+    ("POST", "/admin/users/{user_id}/second-factor/clear"): Rule("ARRRRRR"),
+    # One's own account (a wrong current password or code: refused by the rules, not the right)
+    ("POST", "/api/auth/password"): Rule(
+        "AAAARRR", {"current_password": "not the password", "new_password": "another long secret"}
+    ),
+    ("GET", "/account"): Rule("AAAARRR"),
+    ("GET", "/account/password"): Rule("AAAARRR"),
+    ("POST", "/account/password"): Rule(
+        "AAAARRR",
+        {
+            "current_password": "not the password",
+            "new_password": "another long secret",
+            "new_password_again": "another long secret",
+        },
+    ),
+    ("GET", "/account/second-factor/set-up"): Rule("AAAARRR"),
+    ("POST", "/account/second-factor/set-up"): Rule("AAAARRR", {"code": "000000"}),
+    ("POST", "/account/second-factor/recovery-codes"): Rule("AAAARRR", {"code": "000000"}),
+    ("POST", "/account/second-factor/disable"): Rule("AAAARRR", {"code": "000000"}),
+    # A login's steps after its password: only with that login's pending-login cookie, which
+    # none of these callers has
+    ("GET", "/login/code"): Rule("RRRRRRR"),
+    ("POST", "/login/code"): Rule("RRRRRRR", {"code": "000000"}),
+    ("GET", "/login/new-password"): Rule("RRRRRRR"),
+    ("POST", "/login/new-password"): Rule(
+        "RRRRRRR", {"new_password": "another long secret", "new_password_again": "another long secret"}
+    ),
+    ("GET", "/login/set-up"): Rule("RRRRRRR"),
+    ("POST", "/login/set-up"): Rule("RRRRRRR", {"code": "000000"}),
+    ("POST", "/api/auth/login/second-factor"): Rule("RRRRRRR", {"code": "000000"}),
+    ("POST", "/api/auth/login/password"): Rule("RRRRRRR", {"new_password": "another long secret"}),
+    ("GET", "/api/auth/login/enrolment"): Rule("RRRRRRR"),
+    ("POST", "/api/auth/login/enrolment/confirm"): Rule("RRRRRRR", {"code": "000000"}),
     # Programmes
     ("GET", "/api/programmes"): Rule("AAAARRR"),
     ("POST", "/api/programmes"): Rule("RARRRRR", PROGRAMME),
@@ -336,8 +370,8 @@ def app_routes(app) -> set[tuple[str, str]]:
     found = set()
     for route in iter_route_contexts(app.routes):
         for method in (route.methods or set()) - {"HEAD"}:
-            assert route.path is not None
-            found.add((method, route.path))
+            assert route.path_format is not None
+            found.add((method, route.path_format))
     return found
 
 

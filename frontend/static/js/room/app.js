@@ -5,9 +5,10 @@
 /** @import { Api, RoomData } from "./types.js" */
 
 import { createTranslator, loadCatalog } from "../i18n.js";
-import { RoomConnection } from "./connection.js";
+import { CLOSE, RoomConnection } from "./connection.js";
 import { ConsoleView } from "./console.js";
 import { mustFind } from "./dom.js";
+import { NoticesPanel } from "./panels/notices.js";
 import { applyEvent, applyWelcome, createRoom, resetRoom } from "./state.js";
 import { RoomView } from "./view.js";
 
@@ -39,26 +40,30 @@ const scheme = location.protocol === "https:" ? "wss" : "ws";
 const connection = new RoomConnection({ url: `${scheme}://${location.host}/ws/sessions/${data.session_id}`, maxStatementChars });
 const room = createRoom();
 const View = data.role === "facilitator" ? ConsoleView : RoomView;
-const view = new View({ root, room, connection, t, api, communities: data.communities, maxStatementChars });
+// After a login ended (4401), the login page brings the person back to this room.
+const links = { waiting: data.waiting_url, login: `/login?next=${encodeURIComponent(location.pathname)}` };
+const view = new View({ root, room, connection, t, api, communities: data.communities, maxStatementChars, links });
 
 connection.on("state", () => { view.renderStatus(); view.renderComposer(); });
+connection.on("reconnecting", () => view.renderStatus());
 connection.on("welcome", (welcome) => { applyWelcome(room, welcome); view.renderAll(); });
 connection.on("event", (frame) => view.update(applyEvent(room, frame), frame));
 connection.on("reset", () => { resetRoom(room); view.renderAll(); });
 connection.on("ack", () => view.renderComposer());
 connection.on("statement-error", (error) => { view.flash(view.errorText(error)); view.renderComposer(); });
+// A final close (connection.js's FINAL_CLOSE): the notices say what to do next (NoticesPanel.endedNote).
 connection.on("ended", (ended) => {
   room.ended = ended;
   view.renderComposer();
   view.renderStatus();
-  const notice = room.notices.at(-1);
-  view.flash(notice ? view.noticeText(notice) : t("notice.ended"));
-  const back = document.createElement("a");
-  back.href = data.waiting_url;
-  back.className = "button";
-  back.textContent = t("notice.back_to_waiting");
-  mustFind(root, "[data-part=notices]").append(back);
+  view.panel(NoticesPanel).render();
+  if (ended.code === CLOSE.SEAT_ENDED || ended.code === CLOSE.POLICY) {
+    const notice = room.notices.at(-1);
+    view.flash(notice ? view.noticeText(notice) : t("notice.ended"));
+  }
 });
 view.renderAll();
 root.dataset.ready = "true";
 connection.start();
+// Back online: no need to wait out the backoff (the server's retry_after still holds).
+addEventListener("online", () => connection.retryNow());

@@ -385,6 +385,12 @@
  * @property {string} reason
  */
 /**
+ * A reconnect the connection is waiting to make.
+ * @typedef {object} Reconnecting
+ * @property {number} delay ms from now
+ * @property {number} code the close code it follows (0: none, a "try now" held back)
+ */
+/**
  * A statement refused for good.
  * @typedef {object} StatementError
  * @property {string} clientId
@@ -405,7 +411,10 @@
  * @property {AckFrame} ack
  * @property {StatementError} statement-error
  * @property {CloseInfo} closed every close
- * @property {CloseInfo} ended 4403 or 1008: nothing will reconnect
+ * @property {CloseInfo} ended a final close (1008, 4401, 4403, 4429: connection.js's FINAL_CLOSE): nothing will
+ *   reconnect unless start() is called again
+ * @property {Reconnecting} reconnecting a reconnect is waiting (after a close, or a "try now" the server's
+ *   retry_after still holds back)
  * @property {ErrorFrame} protocol-error an error naming neither client_id nor ref
  */
 

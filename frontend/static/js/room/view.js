@@ -57,6 +57,8 @@ export const ROOM_PANELS = [
  * @property {number} maxStatementChars the longest statement, in characters (the page's room data)
  * @property {Record<string, string>} [communities] key → label in this page's language
  * @property {Api} [api] the session's JSON API (the console's lobby and audit)
+ * @property {{waiting: string, login: string}} [links] the session's waiting page; the login page,
+ *   coming back to this room
  * @property {(kind: Change["kind"] | "all", frame?: RoomEvent) => void} [onChange]
  * @property {readonly PanelClass[]} [panels] default ROOM_PANELS
  */
@@ -69,7 +71,7 @@ export class RoomView {
 
   /** @param {RoomViewOptions} options */
   constructor({ root, room, connection, t, maxStatementChars, communities = {}, api, onChange = () => {},
-                panels = ROOM_PANELS }) {
+                panels = ROOM_PANELS, links = { waiting: "/", login: "/login" } }) {
     if (!Number.isInteger(maxStatementChars) || maxStatementChars < 1) {
       throw new TypeError(`RoomView needs maxStatementChars, a positive whole number (the page's max_statement_chars); got ${maxStatementChars}.`);
     }
@@ -80,6 +82,7 @@ export class RoomView {
     this.t = t;
     this.maxStatementChars = maxStatementChars;
     this.api = api;
+    this.links = links;
     this.onChange = onChange;
     this.live = mustFind(root, "[data-part=announce]");
     for (const Panel of panels) this.#panels.set(Panel, new Panel(this));
@@ -141,6 +144,16 @@ export class RoomView {
 
   /** @param {Notice | undefined} notice */
   noticeText(notice) { return this.panel(NoticesPanel).noticeText(notice); }
+
+  // "Use it here" (the room was opened in another tab or device, 4429): connect once more, which
+  // closes the other one's connection.
+  useHere() {
+    this.room.ended = null;
+    this.connection.start();
+    this.renderStatus();
+    this.renderComposer();
+    this.panel(NoticesPanel).render();
+  }
 
   /** @param {string} key a community's */
   communityLabel(key) { return this.communities[key] || key; }

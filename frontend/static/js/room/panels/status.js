@@ -1,10 +1,62 @@
 // @ts-check
 // The connection's state and the session's status, in the room's header.
+//
+// The connection line has two parts. The pill ([data-part=connection], a polite live region in
+// the template) says the phase: connecting, connected, offline, or why the room ended here. Its
+// text changes only when the phase does, so a screen reader hears "offline" once per outage and
+// "connected" once when it is back, never once per attempt. Beside it, outside the live region,
+// the detail: "Reconnecting in 8 s…" (counting down every second) with a "Try now" button, or
+// "Connection lost. Trying again…" while an attempt is under way.
 
-/** @import { Change, RoomEventType } from "../types.js" */
+/** @import { Change, CloseInfo, ConnectionState, RoomEventType, Translate } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
 
-import { mayFind, mustFind } from "../dom.js";
+import { CLOSE } from "../connection.js";
+import { h, mayFind, mustFind } from "../dom.js";
+
+/**
+ * What connectionStatus() reads of a RoomConnection.
+ * @typedef {object} ConnectionSummary
+ * @property {ConnectionState} state
+ * @property {boolean} retrying a connection was lost and none welcomed since
+ * @property {number | null} reconnectIn ms until the next attempt, while one waits
+ * @property {CloseInfo | null} ended the final close
+ */
+/**
+ * What the connection line shows.
+ * @typedef {object} ConnectionStatus
+ * @property {"connecting" | "open" | "offline" | "ended"} phase the pill's data-state
+ * @property {string} text the pill's (announced when it changes)
+ * @property {string} detail beside it, not announced; "" for none
+ * @property {boolean} tryNow whether the "Try now" button is offered
+ */
+
+/**
+ * @param {ConnectionSummary} connection
+ * @param {Translate} t
+ * @returns {ConnectionStatus}
+ */
+export function connectionStatus(connection, t) {
+  const { state, retrying, reconnectIn, ended } = connection;
+  if (state === "ended") {
+    const key = ended?.code === CLOSE.LOGIN_ENDED ? "connection.login_ended"
+      : ended?.code === CLOSE.ELSEWHERE ? "connection.elsewhere" : "connection.ended";
+    return { phase: "ended", text: t(key), detail: "", tryNow: false };
+  }
+  if (!retrying) {
+    return state === "open"
+      ? { phase: "open", text: t("connection.open"), detail: "", tryNow: false }
+      : { phase: "connecting", text: t("connection.connecting"), detail: "", tryNow: false };
+  }
+  // Lost: offline and waiting, or trying again (a socket open but not yet welcomed is still trying).
+  const waiting = state === "offline" && reconnectIn != null && reconnectIn >= 1000;
+  return {
+    phase: "offline",
+    text: t("connection.offline"),
+    detail: waiting ? t("connection.retry_in", { seconds: Math.ceil(reconnectIn / 1000) }) : t("connection.trying"),
+    tryNow: waiting,
+  };
+}
 
 export class StatusPanel {
   /** @type {readonly RoomEventType[]} */
@@ -15,18 +67,38 @@ export class StatusPanel {
     this.view = view;
     this.connection = mustFind(view.root, "[data-part=connection]");
     this.session = mayFind(view.root, "[data-part=session-status]");
+    this.detailText = h("span", {});
+    this.tryNow = h("button", { type: "button", class: "link-button", dataset: { action: "try_now" }, hidden: true,
+                                text: view.t("connection.try_now"), onclick: () => view.connection.retryNow() });
+    this.detail = h("span", { class: "reconnect", dataset: { part: "reconnect" }, hidden: true },
+      this.detailText, " ", this.tryNow);
+    this.connection.after(this.detail);
   }
 
   render() {
     const t = this.view.t;
-    const state = this.view.connection.state;
-    this.connection.dataset.state = state;
-    this.connection.textContent = t(`connection.${state}`);
-    const status = this.view.room.session?.status;
+    const status = connectionStatus(this.view.connection, t);
+    this.connection.dataset.state = status.phase;
+    // Only a changed text: setting the same one again may be read out again.
+    if (this.connection.textContent !== status.text) this.connection.textContent = status.text;
+    this.#renderDetail(status);
+    const session = this.view.room.session?.status;
     if (this.session) {
-      this.session.textContent = status ? t(`status.${status}`) : "";
-      this.session.dataset.status = status || "";
+      this.session.textContent = session ? t(`status.${session}`) : "";
+      this.session.dataset.status = session || "";
     }
+  }
+
+  // The countdown, every second.
+  tick() {
+    this.#renderDetail(connectionStatus(this.view.connection, this.view.t));
+  }
+
+  /** @param {ConnectionStatus} status */
+  #renderDetail(status) {
+    this.detail.hidden = !status.detail;
+    if (this.detailText.textContent !== status.detail) this.detailText.textContent = status.detail;
+    this.tryNow.hidden = !status.tryNow;
   }
 
   /** @param {Change} change */
