@@ -169,19 +169,40 @@ _TRANSIENT_SQLSTATES |= {"40001", "40P01", "55P03", "57014"}  # and a lock or a 
 
 def is_unavailable(exc: BaseException) -> bool:
     """Whether an error means the database cannot be reached or used just now (so the same
-    request may succeed a moment later), rather than that the request itself is wrong."""
+    request may succeed a moment later), rather than that the request itself is wrong or
+    that the code is: only those are answered "try again"."""
     if isinstance(exc, DatabaseUnavailable):
         return True
-    if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError, sa_exc.InterfaceError, sa_exc.DisconnectionError)):
-        return True
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True  # the pool's own
+    if isinstance(exc, OSError | TimeoutError):
+        return _raised_by_the_database(exc)  # refused, reset, timed out on the way to it
     if isinstance(exc, sa_exc.DBAPIError):
         if exc.connection_invalidated:
             return True
         sqlstate = getattr(exc.orig, "sqlstate", None)
-        if sqlstate in _TRANSIENT_SQLSTATES:
+        if sqlstate is not None:
+            return sqlstate in _TRANSIENT_SQLSTATES
+        message = str(exc.orig).lower()
+        if isinstance(exc, sa_exc.OperationalError):  # SQLite: busy, not a missing table or a full disk
+            return any(words in message for words in _SQLITE_NOT_NOW)
+        return isinstance(exc, sa_exc.InterfaceError) and "closed" in message
+    return False
+
+
+# SQLite's "not now": another writer holds the lock, or the file cannot be opened just now.
+_SQLITE_NOT_NOW = ("database is locked", "database table is locked", "busy", "unable to open database file")
+_DATABASE_CODE = ("/sqlalchemy/", "/asyncpg/", "/aiosqlite/", "/sqlite3/")
+
+
+def _raised_by_the_database(exc: BaseException) -> bool:
+    """An OSError or a timeout that the database driver or the pool raised (not one of the
+    caller's own, from a file or a socket of its own, inside the unit of work)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if any(part in tb.tb_frame.f_code.co_filename for part in _DATABASE_CODE):
             return True
-        # SQLite: "database is locked" or "unable to open database file".
-        return isinstance(exc, sa_exc.OperationalError) and sqlstate is None
+        tb = tb.tb_next
     return False
 
 

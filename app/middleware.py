@@ -37,7 +37,7 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
+        declared = _first_header(scope, b"content-length") or None
         if declared is not None:
             try:
                 too_big = int(declared) > self.max_bytes
@@ -110,7 +110,7 @@ class InputTextMiddleware:
         if refused:
             await _refuse_text(scope, send, refused)
             return
-        kind = _body_kind(dict(scope.get("headers", [])).get(b"content-type", b""))
+        kind = _body_kind(_first_header(scope, b"content-type"))
         if kind is None:
             await self.app(scope, receive, send)
             return
@@ -140,6 +140,12 @@ def _checked_by_their_handler(scope: Scope) -> set[tuple[str, str]]:
     path = scope.get("path", "")
     pattern, field = _SELF_CHECKED
     return {(path, field)} if pattern.match(path) else set()
+
+
+def _first_header(scope: Scope, name: bytes) -> bytes:
+    """A header's first value, the one Starlette (and so every handler) reads: a request that
+    repeats Content-Type must not be checked as one kind and parsed as another."""
+    return next((value for key, value in scope.get("headers", []) if key.lower() == name), b"")
 
 
 def _body_kind(content_type: bytes) -> str | None:

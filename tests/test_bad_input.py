@@ -278,12 +278,19 @@ async def test_nul_in_any_string_field_of_any_json_body_is_refused_and_named(app
                 response = await client.request(
                     method.upper(), concrete, json=body, headers={"X-CSRF-Token": admin_csrf}
                 )
+                if (path, field) in CHECKED_BY_THEIR_HANDLER:  # names the line itself (test_bulk_invitations)
+                    assert 400 <= response.status_code < 500, (method, path, field, response.text)
+                    continue
                 assert response.status_code == 422, (method, path, field, response.text)
                 error = response.json()["error"]
                 assert error["code"] == "control_character" and "U+0000" in error["message"]
                 assert [d["field"] for d in error["details"]] == [field], (method, path)
                 checked += 1
     assert checked > 60, checked
+
+
+# Fields whose handler refuses control characters itself, with a better answer (app/middleware.py).
+CHECKED_BY_THEIR_HANDLER = {("/api/sessions/{session_id}/invitations/bulk", "csv")}
 
 
 @pytest.fixture
@@ -380,3 +387,15 @@ async def test_a_json_key_or_a_lone_surrogate_is_refused_and_deep_nesting_too(cl
     deep = await client.post("/api/admin/users", content=b"[" * 5000 + b"]" * 5000, headers=headers)
     assert deep.status_code == 400 and deep.json()["error"]["code"] == "json_too_deep"
     assert await user_count(client) == 1
+
+
+async def test_a_second_content_type_does_not_slip_a_nul_past_the_check(client, facilitator_csrf):
+    """Starlette parses by the first Content-Type: the check must read the same one."""
+    csrf, programme, _session = facilitator_csrf
+    response = await client.patch(
+        f"/api/programmes/{programme.id}",
+        content=json.dumps({"name": "Peace\u0000talks"}).encode(),
+        headers=[("X-CSRF-Token", csrf), ("Content-Type", "application/json"), ("Content-Type", "text/plain")],
+    )
+    assert response.status_code == 422, response.text
+    assert (await client.get(f"/api/programmes/{programme.id}")).json()["name"] != "Peace\u0000talks"

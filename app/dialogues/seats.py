@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import publish_after_commit
 from app.dialogues.invitations import InvalidInvitation
 from app.dialogues.models import (
     DialogueSession,
@@ -23,6 +24,7 @@ from app.dialogues.models import (
 )
 from app.dialogues.sessions import current_rules, occupied_seats, quotas_of
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.events.revocations import CLOSE_RIGHT_ENDED, Revoked
 from app.programmes.models import UI_LANGUAGES, Community
 from app.security.names import check_display_name, name_key
 from app.security.tokens import hash_token, new_token
@@ -174,6 +176,10 @@ async def claim_seat(
         invitation.claimed_at = now
         db.add_all([existing, invitation])
         await db.flush()
+        # The old cookie no longer works: connections made with it close, on every instance.
+        publish_after_commit(
+            db, Revoked(code=CLOSE_RIGHT_ENDED, reason="your place moved to another device", seats=(existing.id,))
+        )
         return ClaimedSeat(existing, cookie_token, new=False)
 
     # An invited co-facilitator may say so in their name; no one else may.

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Integer, column, table, update
 from sqlalchemy import inspect as sa_inspect
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import publish_after_commit
@@ -93,6 +93,12 @@ def event_frame(event: RoomEvent, *, extra: dict[str, Any] | None = None) -> dic
 async def last_seq(db: AsyncSession, *, session_id: int) -> int:
     value = (await db.exec(select(_sessions.c.last_seq).where(_sessions.c.id == session_id))).first()
     return int(value or 0)
+
+
+async def count_events(db: AsyncSession, *, session_id: int, after: int, upto: int) -> int:
+    """How many events of the session the log holds in (after, upto]."""
+    query = select(func.count()).where(RoomEvent.session_id == session_id, RoomEvent.seq > after, RoomEvent.seq <= upto)
+    return int((await db.exec(query)).one())
 
 
 async def read_events(

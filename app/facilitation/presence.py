@@ -22,6 +22,7 @@ from app.events.log import append_event
 from app.events.revocations import CLOSE_REPLACED, Revoked
 from app.events.schemas import PresenceChanged, SeatSummary
 from app.facilitation.models import AppInstance, Presence
+from app.facilitation.room import lock_session
 from app.programmes.models import Community
 
 HEARTBEAT_EVERY = timedelta(seconds=5)
@@ -66,10 +67,13 @@ async def arrive(
 ) -> None:
     """A connection opened; the seat's first one announces it. Beyond `per_seat` open
     connections of the seat, or `per_account` of a staff account (on every instance), the
-    oldest are closed: their places were taken by the newer ones (ids sort by age)."""
+    oldest are closed: their places were taken by the newer ones (ids sort by age). The
+    session's row is locked first, so connections of one seat arriving at once, on any
+    instance, count each other."""
     seat = await db.get(Seat, seat_id)
     if seat is None:
         return
+    await lock_session(db, seat.session_id)
     await heartbeat(db, instance_id=instance_id, now=now)
     first = await _connections_of(db, seat.id) == 0
     db.add(

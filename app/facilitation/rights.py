@@ -27,6 +27,7 @@ class HeldRight:
     connection_id: str
     seat_id: int
     login_id: int | None = None
+    cookie_hash: str | None = None  # the seat cookie it came with (None: a staff login)
 
 
 async def ended_rights(db: AsyncSession, rights: list[HeldRight], *, now: datetime) -> dict[str, tuple[int, str]]:
@@ -34,7 +35,7 @@ async def ended_rights(db: AsyncSession, rights: list[HeldRight], *, now: dateti
 
     A staff connection needs its login (not revoked, not past its end, the account active)
     and its place as a facilitator of the programme; any connection needs its seat, still
-    admitted. A login that holds an open room connection counts as in use: its idle
+    admitted, and a seat cookie's connection the cookie the seat has now. A login that holds an open room connection counts as in use: its idle
     clock is reset (at most once a minute), as a page view would."""
     if not rights:
         return {}
@@ -77,6 +78,9 @@ async def ended_rights(db: AsyncSession, rights: list[HeldRight], *, now: dateti
             ended[right.connection_id] = (CLOSE_RIGHT_ENDED, "your place in the room changed")
             continue
         if right.login_id is None:
+            if right.cookie_hash is not None and seat_and_session[0].cookie_hash != right.cookie_hash:
+                # The link was used again (on another device): this device's cookie no longer works.
+                ended[right.connection_id] = (CLOSE_RIGHT_ENDED, "your place moved to another device")
             continue
         session = seat_and_session[1]
         login_and_user = logins.get(right.login_id)

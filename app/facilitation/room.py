@@ -12,25 +12,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.accounts.models import User
 from app.dialogues.models import DialogueSession, Seat, SeatRole, SeatStatus, SessionStatus
-from app.errors import Conflict, NotFound, PermissionDenied
+from app.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from app.events.log import append_event
 from app.events.schemas import SeatChanged
 from app.facilitation.models import SessionRun
 from app.programmes.models import MemberRole, ProgrammeMember
+from app.security.models import LoginSession
 
 FACILITATOR_ROLES = (SeatRole.facilitator, SeatRole.co_facilitator)
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The seat a connection speaks for."""
+    """The seat a connection speaks for, and the staff login it came with (None: a seat cookie)."""
 
     session_id: int
     seat_id: int
+    login_id: int | None = None
 
 
 @dataclass
@@ -110,12 +113,27 @@ async def enter(db: AsyncSession, *, actor: Actor, facilitator: bool = False) ->
         raise PermissionDenied("You have no place in this room.", code="not_admitted")
     if seat.status is not SeatStatus.admitted:
         raise PermissionDenied(f"You are no longer in this room ({seat.status.value}).", code="not_admitted")
+    if actor.login_id is not None and not await _login_holds(db, actor.login_id):
+        raise NotAuthenticated("Your login has ended; log in again.", code="login_ended")
     if facilitator:
         if not is_facilitator(seat):
             raise PermissionDenied("Only the session's facilitators can do this.", code="facilitators_only")
         if seat.user_id is not None and not await _still_facilitator(db, session, seat.user_id):
             raise PermissionDenied("You are no longer a facilitator of this programme.", code="facilitators_only")
     return Room(session=session, seat=seat, run=await run_of(db, session.id))
+
+
+async def _login_holds(db: AsyncSession, login_id: int) -> bool:
+    """The staff login is not revoked and its account is active (its end in time is watched by
+    the connection itself, every second)."""
+    row = (
+        await db.exec(
+            select(LoginSession.revoked_at, User.is_active)
+            .join(User, col(User.id) == col(LoginSession.user_id))
+            .where(LoginSession.id == login_id)
+        )
+    ).first()
+    return row is not None and row[0] is None and bool(row[1])
 
 
 async def _still_facilitator(db: AsyncSession, session: DialogueSession, user_id: int) -> bool:

@@ -84,14 +84,16 @@ async def post_statement(
     text: str,
     reply_to: int | None,
     now: datetime,
+    login_id: int | None = None,
 ) -> Posted:
-    """Store a statement once per client id; a resend returns the first answer."""
+    """Store a statement once per client id; a resend returns the first answer. `login_id`:
+    the staff login a facilitator speaks with (it must still hold)."""
     existing = (
         await db.exec(select(Statement).where(Statement.seat_id == seat_id, Statement.client_id == client_id))
     ).first()
     if existing is not None:
         return Posted(statement_id=existing.id, seq=existing.seq, duplicate=True)
-    room = await enter(db, actor=Actor(session_id=session_id, seat_id=seat_id))
+    room = await enter(db, actor=Actor(session_id=session_id, seat_id=seat_id, login_id=login_id))
     room.require_live("post statements")
     in_round = await check_may_speak(db, room, now=now)
     text = statement_text(text)

@@ -93,6 +93,7 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
         return
     now = state.clock.now()
     connection_id = _connection_id()
+    checked_at = time.monotonic()  # revocations from now on may not be in what the handshake reads
     try:
         async with state.db.unit_of_work() as db:
             session = await room_session(db, session_id=number)
@@ -115,6 +116,8 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
                 login_id=login.login.id if login else None,
                 user_id=login.user.id if login else None,
                 login_expires_at=login.login.expires_at if login else None,
+                cookie_hash=None if login else seat.cookie_hash,
+                checked_at=checked_at,
             )
     except AppError as exc:
         status = exc.status_code if exc.status_code in (401, 404, 503) else 403
@@ -157,6 +160,8 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
     hub = state.hub
     await hub.join(connection)
     try:
+        if connection.closed.is_set():
+            return  # a revocation came while it was let in; it was closed with its code
         try:
             async with state.db.unit_of_work() as db:
                 await presence.arrive(
@@ -194,14 +199,17 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
             message = await websocket.receive()
         except (WebSocketDisconnect, RuntimeError):
             return
-        if message["type"] == "websocket.disconnect":
-            return
+        if message["type"] == "websocket.disconnect" or connection.closed.is_set():
+            return  # closed while it waited: a right that ended runs nothing more
         text = message.get("text")
         if text is None:
             await connection.stop(CLOSE_POLICY, "text frames only")
             return
         if too_deep(text):
             bad_frames += 1
+            if bad_frames > MAX_BAD_FRAMES:
+                await connection.stop(CLOSE_POLICY, "too many invalid frames")
+                return
             connection.offer(
                 encode({"type": "error", "code": "too_deep", "message": "The frame nests too deeply to be a command."})
             )
@@ -225,7 +233,8 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
         elif isinstance(command, PostStatement):
             await _statement(websocket, connection, seat_id, command)
         else:
-            await _command(websocket, connection, Actor(session_id=connection.session_id, seat_id=seat_id), command)
+            actor = Actor(session_id=connection.session_id, seat_id=seat_id, login_id=connection.grant.login_id)
+            await _command(websocket, connection, actor, command)
 
 
 def _ids(text: str) -> dict:
@@ -275,6 +284,7 @@ async def _statement(websocket: WebSocket, connection: Connection, seat_id: int,
                 text=command.text,
                 reply_to=command.reply_to,
                 now=state.clock.now(),
+                login_id=connection.grant.login_id,
             )
     except AppError as exc:
         connection.offer(encode(_error(exc, client_id=command.client_id, ref=command.ref)))

@@ -22,19 +22,20 @@ from typing import Any
 
 import structlog
 
-from app.db import Database
-from app.events.log import Published, last_seq, read_events
+from app.db import Database, is_unavailable
+from app.events.log import Published, count_events, last_seq, read_events
 from app.events.revocations import CLOSE_LOGIN_ENDED, Revoked
 from app.facilitation.rights import HeldRight, ended_rights
 from app.facilitation.views import hydrate
 from app.live.broker import Broker, Subscription
-from app.live.protocol import CLOSE_SEAT_ENDED, CLOSE_TOO_SLOW
+from app.live.protocol import CLOSE_SEAT_ENDED, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
 
 log = structlog.get_logger(__name__)
 
 SEND_QUEUE = 256  # frames a connection may have waiting before it counts as stalled
 CATCH_UP = object()  # queue marker: read everything new from the database
 FETCH_PAGE = 200  # events read at once when a client fetches a range
+CONTROL_RETRIES = 30  # seconds of trying to send a revocation Redis did not take
 RECENT_REVOCATIONS = 60.0  # seconds a revocation is remembered for connections still joining
 
 
@@ -56,6 +57,8 @@ class Grant:
     login_id: int | None = None
     user_id: int | None = None
     login_expires_at: datetime | None = None
+    cookie_hash: str | None = None  # a seat cookie's: a reissued link makes it stop working
+    checked_at: float = 0.0  # loop-independent monotonic time the handshake read the right
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -197,8 +200,9 @@ class Connection:
             # this connection cannot go on. Tell the client to reconnect and catch up.
             log.debug("connection_writer_stopped", error_type=type(exc).__name__)
             self.closed.set()
+            code = CLOSE_TRY_AGAIN if is_unavailable(exc) or isinstance(exc, OSError) else CLOSE_SERVER_ERROR
             with contextlib.suppress(Exception):
-                await self._close(1013, "try again: reconnect to catch up")
+                await self._close(code, "try again: reconnect to catch up")
 
     async def _seat_ended(self) -> None:
         """The seat was sent to the lobby, removed or banned: it has just been told why
@@ -222,7 +226,12 @@ class Connection:
         events go on from where they were."""
         async with self._db.unit_of_work() as db:
             newest = await last_seq(db, session_id=self.session_id)
-        if fetch.from_seq > fetch.to_seq or fetch.to_seq > newest:
+            held = (
+                await count_events(db, session_id=self.session_id, after=fetch.from_seq - 1, upto=fetch.to_seq)
+                if fetch.from_seq <= fetch.to_seq <= newest
+                else -1
+            )
+        if held != fetch.to_seq - fetch.from_seq + 1:  # beyond the log, or a hole in it (a purged session)
             await self._send(_unavailable(fetch))
             return
         after, expected = fetch.from_seq - 1, fetch.from_seq
@@ -321,9 +330,22 @@ class Hub:
         for item in items:
             if isinstance(item, Revoked):
                 self.revoke(item)
-                await self.broker.publish_control(item.encode())
+                if not await self.broker.publish_control(item.encode()):
+                    self._keep(asyncio.create_task(self._resend_control(item.encode())))
             elif isinstance(item, Published):
                 await self.broker.publish(str(item.session_id), item.encode())
+
+    def _keep(self, task: asyncio.Task[None]) -> None:
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def _resend_control(self, data: bytes) -> None:
+        """Redis did not take a revocation: try again every second for a while (the other
+        instances' revalidation is the net if it never gets through)."""
+        for _ in range(CONTROL_RETRIES):
+            await asyncio.sleep(1.0)
+            if await self.broker.publish_control(data):
+                return
 
     def _on_control(self, data: bytes) -> None:
         revoked = Revoked.decode(data)
@@ -368,7 +390,12 @@ class Hub:
         now = self._now()
         expired = self._end(connections, _expired_at(now), "your login ended")
         held = [
-            HeldRight(connection_id=c.grant.connection_id or str(id(c)), seat_id=c.seat_id, login_id=c.grant.login_id)
+            HeldRight(
+                connection_id=c.grant.connection_id or str(id(c)),
+                seat_id=c.seat_id,
+                login_id=c.grant.login_id,
+                cookie_hash=c.grant.cookie_hash,
+            )
             for c in connections
             if not c.closed.is_set()
         ]
@@ -400,9 +427,10 @@ class Hub:
                 room.pump = asyncio.create_task(self._pump(room), name=f"room-pump-{connection.session_id}")
                 self.rooms[connection.session_id] = room
             room.connections.add(connection)
-        # A revocation that came while this connection was being let in: it ends here too.
-        for _, revoked in list(self._recent):
-            if connection.relies_on(revoked):
+        # A revocation that came while this connection was being let in (after its handshake
+        # read the database): it ends here too. Older ones were already in what it read.
+        for at, revoked in list(self._recent):
+            if at >= connection.grant.checked_at and connection.relies_on(revoked):
                 self._end([connection], _always(revoked.code), revoked.reason)
                 return
         connection.start()

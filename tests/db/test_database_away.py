@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.testclient import TestClient, WebSocketDenialResponse
 
 from app.db import Database, DatabaseUnavailable, is_unavailable
@@ -82,7 +82,15 @@ def test_a_wrong_request_is_not_taken_for_the_database_being_away():
     assert not is_unavailable(DBAPIError("SELECT", {}, Orig()))
     assert not is_unavailable(IntegrityError("INSERT", {}, Exception()))
     assert not is_unavailable(ValueError("bad"))
-    assert is_unavailable(ConnectionRefusedError())
+    assert not is_unavailable(OperationalError("SELECT", {}, Exception("no such table: users")))  # a missing migration
+    assert is_unavailable(OperationalError("INSERT", {}, Exception("database is locked")))
+    assert not is_unavailable(ConnectionRefusedError())  # not raised by the database's driver: the caller's own
+
+
+async def test_the_callers_own_socket_errors_are_not_the_database_being_away(app):
+    with pytest.raises(ConnectionRefusedError):
+        async with app.state.db.unit_of_work():
+            raise ConnectionRefusedError("a socket of the caller's own")
 
 
 async def test_statement_limits_count_per_instance_while_redis_is_away():

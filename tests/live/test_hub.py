@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 
 from app.dialogues.models import DialogueSession, Seat
 from app.events.log import append_event, last_seq, read_events
+from app.events.revocations import CLOSE_LOGIN_ENDED, Revoked
 from app.events.schemas import ROOM_EVENT_TYPES, SessionStatusChanged
 from app.facilitation import lobby, moderation, presence
 from app.facilitation.room import Actor, enter
@@ -16,7 +18,7 @@ from app.facilitation.room_state import room_state
 from app.facilitation.statements import post_statement
 from app.facilitation.views import hydrate
 from app.live.broker import MemoryBroker
-from app.live.hub import CATCH_UP, Connection, Hub, encode
+from app.live.hub import CATCH_UP, Connection, Grant, Hub, encode
 from app.live.protocol import CLOSE_SEAT_ENDED, CLOSE_TOO_SLOW, SERVER_FRAMES
 
 
@@ -61,6 +63,7 @@ def connect(
     facilitator: bool = False,
     queue_size: int = 256,
     delay: float = 0.0,
+    grant: Grant | None = None,
 ) -> tuple[Connection, FakeSocket]:
     socket = FakeSocket(delay=delay)
     connection = Connection(
@@ -73,6 +76,7 @@ def connect(
         after=after,
         queue_size=queue_size,
         admitted_as_of=10**9,
+        grant=grant,
     )  # these seats stay in the room: no event ends them
     return connection, socket
 
@@ -261,3 +265,31 @@ async def test_a_seat_taken_out_of_the_room_is_closed_but_its_history_does_not_c
     await settle(socket, count=now_seq)
     assert socket.seqs() == list(range(1, now_seq + 1)) and socket.closed is None
     await hub.leave(again)
+
+
+async def test_a_revocation_closes_what_relied_on_it_and_not_what_came_after_it(app, hub, live_room):
+    """A password reset ends the account's logins: its open connection closes at once, with
+    4401; a connection made afterwards (a new login, its handshake after the reset) stays."""
+    old = Grant(connection_id="old", programme_id=1, login_id=100, user_id=5, checked_at=time.monotonic())
+    before, before_socket = connect(app, hub, live_room, "nigar", facilitator=True, grant=old)
+    other, _other_socket = connect(app, hub, live_room, "ani")
+    await hub.join(before)
+    await hub.join(other)
+    assert hub.revoke(Revoked(code=CLOSE_LOGIN_ENDED, reason="password_reset", user=5)) == 1
+    assert before.closed.is_set() and not before.offer("anything"), "nothing more is sent, from now"
+    await asyncio.sleep(0.05)
+    assert before_socket.closed == (CLOSE_LOGIN_ENDED, "password_reset")
+    assert not other.closed.is_set()
+
+    fresh = Grant(connection_id="new", programme_id=1, login_id=101, user_id=5, checked_at=time.monotonic())
+    after, _after_socket = connect(app, hub, live_room, "nigar", facilitator=True, grant=fresh)
+    await hub.join(after)
+    assert not after.closed.is_set(), "a login made after the reset is not the one it ended"
+
+    late = Grant(connection_id="late", programme_id=1, login_id=100, user_id=5, checked_at=old.checked_at)
+    raced, raced_socket = connect(app, hub, live_room, "nigar", facilitator=True, grant=late)
+    await hub.join(raced)  # its handshake read the login before the reset: it ends too
+    await asyncio.sleep(0.05)
+    assert raced_socket.closed is not None and raced_socket.closed[0] == CLOSE_LOGIN_ENDED
+    for connection in (other, after):
+        await connection.stop()
