@@ -12,7 +12,12 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.deps import session_policy
+from app.errors import NotAuthenticated
 from app.events.revocations import CLOSE_LOGIN_ENDED, CLOSE_REPLACED, CLOSE_RIGHT_ENDED
+from app.facilitation.entry import facilitator_seat, room_session
+from app.facilitation.room import Actor, enter
+from app.security.login_sessions import end_login_session, start_login_session
 from tests.backends import PG_URL, REDIS_URL
 from tests.factories import Person, go_live, make_programme, make_session, seat_for
 from tests.live.room_client import RoomClient, StaffBrowser, open_room
@@ -139,3 +144,25 @@ async def test_a_logout_on_one_instance_closes_the_connection_on_another_at_once
     await check_in(nigar, "After the logout, on the other instance")
     assert await closed_with(console, timeout=2) == CLOSE_LOGIN_ENDED
     assert private_frames(console) == []
+
+
+async def test_a_command_after_the_login_ended_is_refused_in_its_own_transaction(app, staffed):
+    """Between a logout's commit and the close frame a command may already be on its way: it is
+    refused, not carried out (every command re-reads the login under the room's lock)."""
+    now = app.state.clock.now()
+    async with app.state.db.unit_of_work() as db:
+        user = await db.get(User, staffed.facilitator.id)
+        assert user is not None
+        _token, login = await start_login_session(db, user=user, now=now, policy=session_policy(app.state.settings))
+        seat = await facilitator_seat(
+            db, session=await room_session(db, session_id=staffed.session_id), user=user, now=now
+        )
+    actor = Actor(session_id=staffed.session_id, seat_id=seat.id, login_id=login.id)
+    async with app.state.db.unit_of_work() as db:
+        assert (await enter(db, actor=actor, facilitator=True)).is_facilitator
+    async with app.state.db.unit_of_work() as db:
+        await end_login_session(db, login=login, now=now)
+    with pytest.raises(NotAuthenticated) as refused:
+        async with app.state.db.unit_of_work() as db:
+            await enter(db, actor=actor, facilitator=True)
+    assert refused.value.code == "login_ended"

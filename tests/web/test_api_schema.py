@@ -22,7 +22,7 @@ from tests.servers import Server, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 # The whole run, coverage phase included; it runs in both CI passes.
-MAX_SECONDS = 50
+MAX_SECONDS = 40
 CHECKS = ",".join(
     (
         "not_a_server_error",
