@@ -28,7 +28,7 @@ from app.events.revocations import CLOSE_LOGIN_ENDED, Revoked
 from app.facilitation.rights import HeldRight, ended_rights
 from app.facilitation.views import hydrate
 from app.live.broker import Broker, Subscription
-from app.live.protocol import CLOSE_SEAT_ENDED, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
+from app.live.protocol import CLOSE_RIGHT_ENDED, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
 
 log = structlog.get_logger(__name__)
 
@@ -106,6 +106,11 @@ class Connection:
         self.closed = asyncio.Event()
         self.writer: asyncio.Task[None] | None = None
 
+    @property
+    def key(self) -> str:
+        """Its id among all connections (the presence table's), or one of this process's own."""
+        return self.grant.connection_id or f"local-{id(self)}"
+
     def may_see(self, audience: str) -> bool:
         if audience == "all":
             return True
@@ -167,9 +172,7 @@ class Connection:
             return True
         if revoked.member is not None and (grant.user_id, grant.programme_id) == revoked.member:
             return True
-        return self.seat_id in revoked.seats or (
-            bool(grant.connection_id) and grant.connection_id in revoked.connections
-        )
+        return self.seat_id in revoked.seats or (self.key in revoked.connections)
 
     async def _write(self) -> None:
         try:
@@ -209,7 +212,7 @@ class Connection:
         (a `moderation` event came first); now its connection closes."""
         self.closed.set()
         with contextlib.suppress(Exception):
-            await self._close(CLOSE_SEAT_ENDED, "your place in the room changed")
+            await self._close(CLOSE_RIGHT_ENDED, "your place in the room changed")
 
     async def _read(
         self, upto: int | None, *, after: int | None = None, limit: int = 5000
@@ -391,7 +394,7 @@ class Hub:
         expired = self._end(connections, _expired_at(now), "your login ended")
         held = [
             HeldRight(
-                connection_id=c.grant.connection_id or str(id(c)),
+                connection_id=c.key,
                 seat_id=c.seat_id,
                 login_id=c.grant.login_id,
                 cookie_hash=c.grant.cookie_hash,
@@ -403,7 +406,7 @@ class Hub:
             ended = await ended_rights(db, held, now=now)
         if not ended:
             return expired
-        by_id = {(c.grant.connection_id or str(id(c))): c for c in connections}
+        by_id = {c.key: c for c in connections}
         closed = 0
         for key, (code, reason) in ended.items():
             connection = by_id.get(key)

@@ -110,7 +110,7 @@ SERVER_FRAMES: TypeAdapter[Any] = TypeAdapter(
 # this session, 404 no such session.
 CLOSE_TOO_SLOW = 4008  # the client did not read fast enough; reconnect and catch up
 CLOSE_LOGIN_ENDED = revocations.CLOSE_LOGIN_ENDED  # 4401: the login ended (logout, expiry, disabled, new password)
-CLOSE_SEAT_ENDED = revocations.CLOSE_RIGHT_ENDED  # 4403: the seat was removed or banned, or the place in the programme
+CLOSE_RIGHT_ENDED = revocations.CLOSE_RIGHT_ENDED  # 4403: the seat was removed or banned, or the place in the programme
 CLOSE_REPLACED = revocations.CLOSE_REPLACED  # 4429: newer connections of the same seat or account took its place
 CLOSE_RELOAD = 4409  # the client's position is ahead of the room: load it again
 CLOSE_POLICY = 1008  # frame abuse (non-text frames, floods of invalid frames)

@@ -17,7 +17,7 @@ from app.accounts.models import Role
 from app.dialogues import sessions as session_service
 from app.dialogues.models import DialogueSession, SessionStatus
 from app.events.schemas import ROOM_EVENT_TYPES
-from app.live.protocol import CLOSE_SEAT_ENDED
+from app.live.protocol import CLOSE_RIGHT_ENDED
 from tests.backends import PG_URL, REDIS_URL
 from tests.factories import make_programme, make_session, seat_for
 from tests.live.room_client import RoomClient, login_cookie, open_room
@@ -194,7 +194,7 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     with pytest.raises(ConnectionClosed) as closed_socket:
         while True:
             await nigar.next()
-    assert closed_socket.value.rcvd is not None and closed_socket.value.rcvd.code == CLOSE_SEAT_ENDED
+    assert closed_socket.value.rcvd is not None and closed_socket.value.rcvd.code == CLOSE_RIGHT_ENDED
     await host.do("session_end")
     await ani.event("session_status", status="ended")
     await host.settle()

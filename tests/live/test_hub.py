@@ -19,7 +19,7 @@ from app.facilitation.statements import post_statement
 from app.facilitation.views import hydrate
 from app.live.broker import MemoryBroker
 from app.live.hub import CATCH_UP, Connection, Grant, Hub, encode
-from app.live.protocol import CLOSE_SEAT_ENDED, CLOSE_TOO_SLOW, SERVER_FRAMES
+from app.live.protocol import CLOSE_RIGHT_ENDED, CLOSE_TOO_SLOW, SERVER_FRAMES
 
 
 class FakeSocket:
@@ -252,7 +252,7 @@ async def test_a_seat_taken_out_of_the_room_is_closed_but_its_history_does_not_c
             db, room, action="remove", seat_id=ani.seat_id, reason="A pause for you.", now=app.state.clock.now()
         )
     await asyncio.wait_for(connection.closed.wait(), 3)
-    assert socket.closed == (CLOSE_SEAT_ENDED, "your place in the room changed")
+    assert socket.closed == (CLOSE_RIGHT_ENDED, "your place in the room changed")
     told = [f for f in socket.sent if f["type"] == "moderation"]
     assert told and told[0]["reason"] == "A pause for you.", "told why before the close"
     await hub.leave(connection)
