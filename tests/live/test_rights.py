@@ -134,6 +134,22 @@ async def test_a_seat_with_too_many_connections_closes_its_oldest(server_factory
         await client.until(lambda f: f["type"] == "pong")
 
 
+async def test_a_staff_account_with_too_many_connections_closes_its_oldest(server_factory, staffed):
+    """Per account, not per seat: a facilitator's seat alone would allow five here."""
+    server = server_factory(ROUNDTABLE_CONNECTIONS_PER_LOGIN="2").start()
+    laptop, phone = (
+        StaffBrowser(server, staffed.facilitator.username),
+        StaffBrowser(server, staffed.facilitator.username),
+    )
+    first = await welcomed(await open_room(server, staffed.session_id, laptop.cookie))
+    second = await welcomed(await open_room(server, staffed.session_id, phone.cookie))
+    third = await welcomed(await open_room(server, staffed.session_id, laptop.cookie))
+    assert await closed_with(first) == CLOSE_REPLACED
+    for client in (second, third):
+        await client.send_json({"type": "ping"})
+        await client.until(lambda f: f["type"] == "pong")
+
+
 @pytest.mark.skipif(not (PG_URL and REDIS_URL), reason="several instances need PostgreSQL and Redis (pass 2)")
 async def test_a_logout_on_one_instance_closes_the_connection_on_another_at_once(server_factory, staffed):
     one, two = server_factory().start(), server_factory().start()  # revalidation every 30 s: not it
