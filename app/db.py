@@ -180,7 +180,7 @@ def is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, sa_exc.DBAPIError):
         if exc.connection_invalidated:
             return True
-        sqlstate = getattr(exc.orig, "sqlstate", None)
+        sqlstate = sqlstate_of(exc)
         if sqlstate is not None:
             return sqlstate in _TRANSIENT_SQLSTATES
         message = str(exc.orig).lower()
@@ -188,6 +188,12 @@ def is_unavailable(exc: BaseException) -> bool:
             return any(words in message for words in _SQLITE_NOT_NOW)
         return isinstance(exc, sa_exc.InterfaceError) and "closed" in message
     return False
+
+
+def sqlstate_of(exc: sa_exc.DBAPIError) -> str | None:
+    """The SQLSTATE the server answered with (PostgreSQL's drivers); None for SQLite."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return str(code) if code else None
 
 
 # SQLite's "not now": another writer holds the lock, or the file cannot be opened just now.

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import sqlstate_of
 from app.errors import (
     AppError,
     NotAuthenticated,
@@ -127,8 +128,7 @@ async def _overflow_error(request: Request, exc: OverflowError) -> Response:
 
 def is_data_error(exc: DBAPIError) -> bool:
     """The database refused a value (SQLSTATE class 22, "data exception"), not the connection."""
-    sqlstate = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
-    return sqlstate.startswith("22")
+    return (sqlstate_of(exc) or "").startswith("22")
 
 
 async def _database_error(request: Request, exc: DBAPIError) -> Response:
@@ -136,7 +136,7 @@ async def _database_error(request: Request, exc: DBAPIError) -> Response:
         return await unexpected_error_response(request, exc)
     # asyncpg: "value out of int32 range" (22000), "numeric value out of range" (22003),
     # NUL or bad UTF-8 in a text (22021); the statement and its values stay out of the log.
-    sqlstate = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+    sqlstate = sqlstate_of(exc) or ""
     log.warning("value_refused_by_database", sqlstate=sqlstate)
     out_of_range = sqlstate in ("22000", "22003") and "range" in str(exc.orig)
     return render_error(
