@@ -139,7 +139,18 @@ async def _demo_session(db: AsyncSession, *, now: datetime) -> tuple[int, list[D
             access=access,
             now=now,
             data=SessionCreate(
-                title="Demo session: first meeting",
+                title={
+                    "en": "Demo session: first meeting",
+                    "ru": "Демонстрационная встреча: первое знакомство",
+                    "az": "Nümayiş görüşü: ilk tanışlıq",
+                    "hy": "Ցուցադրական հանդիպում. առաջին ծանոթություն",
+                },
+                lobby_message={
+                    "en": "Welcome. A facilitator will let you in shortly.",
+                    "ru": "Добро пожаловать. Фасилитатор скоро впустит вас.",
+                    "az": "Xoş gəlmisiniz. Fasilitator tezliklə sizi içəri buraxacaq.",
+                    "hy": "Բարի գալուստ։ Ֆասիլիտատորը շուտով ձեզ ներս կթողնի։",
+                },
                 starts_at=start,
                 time_zone="UTC",
                 planned_minutes=120,

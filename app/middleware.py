@@ -13,6 +13,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.messages import Msg
 from app.security.input_text import (
     RefusedText,
     TooDeep,
@@ -42,7 +43,7 @@ class BodySizeLimitMiddleware:
             try:
                 too_big = int(declared) > self.max_bytes
             except ValueError:
-                await _refuse(scope, send, 400, "bad_request", "Content-Length is not a number.")
+                await _refuse(scope, send, 400, "bad_request", Msg("Content-Length is not a number."))
                 return
             if too_big:
                 await _refuse(scope, send, 413, "payload_too_large", self._message())
@@ -73,7 +74,7 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay, send)
 
     def _message(self) -> str:
-        return f"The request body is larger than {self.max_bytes // 1024} KiB."
+        return Msg("The request body is larger than {kib} KiB.", kib=self.max_bytes // 1024)
 
 
 async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
@@ -103,7 +104,9 @@ class InputTextMiddleware:
             return
         character = refused_character(scope.get("path", ""))
         if character:
-            message = f"The address contains a control character ({character}), which is not allowed."
+            message = Msg(
+                "The address contains a control character ({character}), which is not allowed.", character=character
+            )
             await _refuse(scope, send, 422, "control_character", message)
             return
         refused = refused_in_query(scope.get("query_string", b""))
@@ -121,7 +124,7 @@ class InputTextMiddleware:
         try:
             refused = await _refused_in_body(kind, scope, body)
         except TooDeep:
-            await _refuse(scope, send, 400, "json_too_deep", "The request body is nested too deeply.")
+            await _refuse(scope, send, 400, "json_too_deep", Msg("The request body is nested too deeply."))
             return
         refused = [r for r in refused if (scope.get("path", ""), r.field) not in _checked_by_their_handler(scope)]
         if refused:

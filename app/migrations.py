@@ -51,6 +51,16 @@ async def downgrade(url: str, revision: str = "base") -> None:
     await _run(url, lambda config: command.downgrade(config, revision))
 
 
+def _sqlite_foreign_keys(sync_connection: Connection, on: bool) -> None:
+    cursor = sync_connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
+
+
+def _orphans(sync_connection: Connection) -> int:
+    return len(sync_connection.exec_driver_sql("PRAGMA foreign_key_check").all())
+
+
 async def _run(url: str, action: Callable[[Config], None], script_location: Path | None = None) -> None:
     engine = make_unpooled_engine(url)
     try:
@@ -60,10 +70,24 @@ async def _run(url: str, action: Callable[[Config], None], script_location: Path
                 await connection.execute(text(f"SELECT pg_advisory_lock({_MIGRATION_LOCK_ID})"))
                 await connection.commit()
 
+            if connection.dialect.name == "sqlite":
+                # SQLite changes a table by copying it into a new one and dropping the old:
+                # with foreign keys on, dropping a parent table would delete (cascade) every
+                # row that refers to it. The pragma only works outside a transaction, so it
+                # is set on the driver's connection before the migration's transaction
+                # begins; the rows are checked against the keys after it.
+                await connection.run_sync(_sqlite_foreign_keys, False)
+
             def run(sync_connection: Connection) -> None:
                 config = alembic_config(url, script_location=script_location)
                 config.attributes["connection"] = sync_connection
+                sqlite = sync_connection.dialect.name == "sqlite"
+                before = _orphans(sync_connection) if sqlite else 0
                 action(config)
+                # Only rows this run left without their parent count (a database may hold
+                # older ones, written without foreign keys): the whole run is then undone.
+                if sqlite and (after := _orphans(sync_connection)) > before:
+                    raise RuntimeError(f"the migration left {after - before} row(s) that refer to nothing")
 
             try:
                 await connection.run_sync(run)

@@ -9,7 +9,7 @@ from app.dialogues.models import (
     Seat,
     SeatQuota,
 )
-from app.events.models import RoomEvent, Statement
+from app.events.models import RoomEvent, Statement, Translation, TranslationSend
 from app.facilitation.models import (
     AppInstance,
     AuditEntry,
@@ -58,5 +58,7 @@ __all__ = [
     "Statement",
     "TranscriptRelease",
     "TranscriptReview",
+    "Translation",
+    "TranslationSend",
     "User",
 ]

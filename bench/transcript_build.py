@@ -185,8 +185,8 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
     session = DialogueSession(
         id=1,
         programme_id=1,
-        title="Third meeting: everyday life",
-        description="",
+        title={"en": "Third meeting: everyday life"},
+        description={},
         starts_at=STARTS_AT,
         time_zone="Asia/Tbilisi",
         planned_minutes=180,
@@ -209,7 +209,7 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
         (AgendaKind.check_out, "Check-out"),
     ]
     items = [
-        AgendaItem(id=10 + n, session_id=1, position=n, kind=kind, title=title, prompt="", planned_minutes=20)
+        AgendaItem(id=10 + n, session_id=1, position=n, kind=kind, title={"en": title}, prompt={}, planned_minutes=20)
         for n, (kind, title) in enumerate(kinds)
     ]
 
@@ -327,8 +327,8 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
                 id=1,
                 session_id=1,
                 agenda_item_id=poll_item.id,
-                question="How safe did you feel speaking today?",
-                options=["Very safe", "Mostly safe", "Not always", "Not safe"],
+                question={"en": "How safe did you feel speaking today?"},
+                options=[{"en": o} for o in ("Very safe", "Mostly safe", "Not always", "Not safe")],
                 multiple=False,
                 anonymous=True,
                 status=PollStatus.closed,
@@ -342,8 +342,8 @@ def make_material(count: int, *, seed: int = 20261122) -> tuple[Material, list[s
                 id=2,
                 session_id=1,
                 agenda_item_id=poll_item.id,
-                question="Which topics next time?",
-                options=["Water", "Schools", "Roads", "Elders' stories"],
+                question={"en": "Which topics next time?"},
+                options=[{"en": o} for o in ("Water", "Schools", "Roads", "Elders' stories")],
                 multiple=True,
                 anonymous=True,
                 status=PollStatus.closed,
@@ -438,6 +438,7 @@ def _seat(
         cookie_hash=f"{seat_id:064d}",
         language="en",
         consent_rules_version=1,
+        consent_language="en",
         consented_at=STARTS_AT,
         joined_at=STARTS_AT,
         admitted_at=STARTS_AT,

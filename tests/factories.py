@@ -149,6 +149,7 @@ async def seat_for(
     community: str | None,
     name: str,
     role: SeatRole = SeatRole.participant,
+    language: str | None = None,
 ) -> Person:
     invitation, _token = await make_invitation(
         app, facilitator=facilitator, session=session, community=community, role=role
@@ -156,6 +157,8 @@ async def seat_for(
     now = app.state.clock.now()
     async with app.state.db.unit_of_work() as db:
         row = await db.get(Invitation, invitation.id)
+        if language is not None:
+            seat_service.choose_language(db, invitation=row, language=language)
         await seat_service.give_consent(
             db, invitation=row, session=session, rules_version=1, accept_rules=True, accept_transcript=True, now=now
         )
@@ -184,12 +187,18 @@ class InRoom:
     people: dict[str, Actor] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)  # name → "rt_seat_N=token", the seat's browser cookie
 
-    async def add_seat(self, name: str, *, community: str | None, role: SeatRole) -> Actor:
+    async def add_seat(self, name: str, *, community: str | None, role: SeatRole, language: str | None = None) -> Actor:
         """Another admitted seat: an invited co-facilitator or an observer, say."""
         async with self.app.state.db.unit_of_work() as db:
             session = await db.get(DialogueSession, self.session_id)
         person = await seat_for(
-            self.app, facilitator=self.facilitator_user, session=session, community=community, name=name, role=role
+            self.app,
+            facilitator=self.facilitator_user,
+            session=session,
+            community=community,
+            name=name,
+            role=role,
+            language=language,
         )
         return Actor(session_id=self.session_id, seat_id=person.seat_id)
 

@@ -14,6 +14,7 @@ from app.accounts import second_factor
 from app.accounts.models import User
 from app.config import Settings
 from app.errors import Conflict, NotAuthenticated
+from app.messages import Msg
 from app.security.second_factor import (
     LoginStep,
     PendingLogin,
@@ -24,9 +25,11 @@ from app.security.second_factor import (
 from app.security.tokens import same
 
 STEP_MESSAGES = {
-    LoginStep.second_factor: "Enter the code from your authenticator app, or one of your recovery codes.",
-    LoginStep.password_change: "An administrator set your password. Choose a new one before you go on.",
-    LoginStep.second_factor_enrolment: "Your role needs a second factor. Set up an authenticator app before you go on.",
+    LoginStep.second_factor: Msg("Enter the code from your authenticator app, or one of your recovery codes."),
+    LoginStep.password_change: Msg("An administrator set your password. Choose a new one before you go on."),
+    LoginStep.second_factor_enrolment: Msg(
+        "Your role needs a second factor. Set up an authenticator app before you go on."
+    ),
 }
 
 
@@ -55,7 +58,9 @@ def pending_token(user: User, *, step: LoginStep, factor_passed: bool, settings:
 
 
 def login_expired() -> NotAuthenticated:
-    return NotAuthenticated("Your login has expired or was interrupted. Please log in again.", code="login_expired")
+    return NotAuthenticated(
+        Msg("Your login has expired or was interrupted. Please log in again."), code="login_expired"
+    )
 
 
 async def resume(
@@ -81,4 +86,4 @@ async def expect_step(
     """Refuse a step the login is not at (a form from an older tab, a skipped step)."""
     actual = await next_step(db, user=user, settings=settings, factor_passed=pending.factor_passed)
     if actual is not step:
-        raise Conflict("This step of the login is not the one to do now.", code="wrong_login_step")
+        raise Conflict(Msg("This step of the login is not the one to do now."), code="wrong_login_step")

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import Role, User
 from app.config import Settings
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.messages import Msg
 from app.security import second_factor as totp
 from app.security.login_sessions import end_all_login_sessions
 from app.security.models import RecoveryCode, SecondFactor
@@ -52,7 +53,9 @@ def is_required(settings: Settings, role: Role) -> bool:
     return role.value in settings.require_totp_for
 
 
-def _wrong_code(message: str = "The code is not correct. Enter the current code from your app.") -> ValidationFailed:
+def _wrong_code(
+    message: str = Msg("The code is not correct. Enter the current code from your app."),
+) -> ValidationFailed:
     return ValidationFailed(
         message, code="wrong_code", details=[{"field": "code", "type": "wrong_code", "message": message}]
     )
@@ -96,7 +99,9 @@ async def start_enrolment(db: AsyncSession, *, user: User, settings: Settings, n
     key = settings.effective_secret
     factor = await db.get(SecondFactor, user.id)
     if factor is not None and factor.confirmed_at is not None:
-        raise Conflict("A second factor is already set up for this account.", code="second_factor_already_enrolled")
+        raise Conflict(
+            Msg("A second factor is already set up for this account."), code="second_factor_already_enrolled"
+        )
     if factor is not None and now - factor.created_at < ENROLMENT_FRESH:
         secret = totp.unseal_secret(factor.secret, key=key)
     else:
@@ -142,7 +147,7 @@ async def _check_totp(db: AsyncSession, *, factor: SecondFactor, code: str, key:
     if step is None:
         raise _wrong_code()
     if not await _accept_step(db, user_id=factor.user_id, step=step):
-        raise _wrong_code("This code was used already. Wait for the next code in your app and enter that one.")
+        raise _wrong_code(Msg("This code was used already. Wait for the next code in your app and enter that one."))
 
 
 async def confirm_enrolment(
@@ -159,9 +164,11 @@ async def confirm_enrolment(
     key = settings.effective_secret
     factor = await db.get(SecondFactor, user.id)
     if factor is not None and factor.confirmed_at is not None:
-        raise Conflict("A second factor is already set up for this account.", code="second_factor_already_enrolled")
+        raise Conflict(
+            Msg("A second factor is already set up for this account."), code="second_factor_already_enrolled"
+        )
     if factor is None or now - factor.created_at >= ENROLMENT_FRESH:
-        raise Conflict("The set-up has expired. Start again with a new code.", code="enrolment_expired")
+        raise Conflict(Msg("The set-up has expired. Start again with a new code."), code="enrolment_expired")
     await throttle.spend_attempt(username=_throttle_key(user.id), client_address=client_address)
     await _check_totp(db, factor=factor, code=code, key=key, now=now)
     await throttle.record_success(username=_throttle_key(user.id))
@@ -188,7 +195,7 @@ async def verify(
     key = settings.effective_secret
     factor = await confirmed_factor(db, user_id=user.id)
     if factor is None:
-        raise Conflict("No second factor is set up for this account.", code="second_factor_not_enrolled")
+        raise Conflict(Msg("No second factor is set up for this account."), code="second_factor_not_enrolled")
     await throttle.spend_attempt(username=_throttle_key(user.id), client_address=client_address)
     if totp.looks_like_totp(code):
         await _check_totp(db, factor=factor, code=code, key=key, now=now)
@@ -204,7 +211,7 @@ async def verify(
         )
         if not spent.rowcount:
             raise _wrong_code(
-                "The code is not correct. Enter the current code from your app, or an unused recovery code."
+                Msg("The code is not correct. Enter the current code from your app, or an unused recovery code.")
             )
         log.info("second_factor_recovery_code_used", user_id=user.id)
     else:
@@ -256,8 +263,9 @@ async def disable(
     """Turn one's own second factor off, with a code; refused where the role requires one."""
     if is_required(settings, user.role):
         raise PermissionDenied(
-            "Your role needs a second factor: it cannot be turned off. An administrator can clear it "
-            "if your authenticator is lost.",
+            Msg(
+                "Your role needs a second factor: it cannot be turned off. An administrator can clear it if your authenticator is lost."
+            ),
             code="second_factor_required_by_role",
         )
     await verify(db, user=user, code=code, settings=settings, throttle=throttle, client_address=client_address, now=now)
@@ -270,7 +278,7 @@ async def clear_by_admin(db: AsyncSession, *, actor: User, user_id: int, now: da
     the next login sets one up again where the role requires it."""
     user = await db.get(User, user_id)
     if user is None:
-        raise NotFound("There is no such account.")
+        raise NotFound(Msg("There is no such account."))
     await _remove(db, user_id=user.id)
     await end_all_login_sessions(db, user_id=user.id, now=now, reason="second_factor_cleared")
     await db.flush()

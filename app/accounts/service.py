@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import Role, User
 from app.accounts.schemas import USERNAME_PATTERN
 from app.errors import BadRequest, Conflict, NotAuthenticated, NotFound, ValidationFailed
+from app.messages import Msg
 from app.security.login_sessions import end_all_login_sessions
 from app.security.passwords import Passwords, check_password_strength
 from app.security.throttle import LoginThrottle
@@ -24,7 +25,7 @@ async def get_user(db: AsyncSession, *, user_id: int) -> User:
     """The account with this id, or NotFound."""
     user = await db.get(User, user_id)
     if user is None:
-        raise NotFound("There is no such account.")
+        raise NotFound(Msg("There is no such account."))
     return user
 
 
@@ -48,17 +49,17 @@ async def create_user(
     username = username.strip().lower()
     if not re.fullmatch(USERNAME_PATTERN, username):
         raise ValidationFailed(
-            "Use 3–64 lower-case letters, digits, dots, dashes or underscores for the username.",
+            Msg("Use 3–64 lower-case letters, digits, dots, dashes or underscores for the username."),
             code="bad_username",
-            details=[{"field": "username", "type": "bad_username", "message": "Not a valid username."}],
+            details=[{"field": "username", "type": "bad_username", "message": Msg("Not a valid username.")}],
         )
     full_name = full_name.strip()
     if not 1 <= len(full_name) <= 200:
-        raise ValidationFailed("The full name needs 1 to 200 characters.", code="bad_full_name")
+        raise ValidationFailed(Msg("The full name needs 1 to 200 characters."), code="bad_full_name")
     check_password_strength(password, username=username)
     existing = (await db.exec(select(User).where(User.username == username))).first()
     if existing is not None:
-        raise Conflict(f"The username '{username}' is taken.", code="username_taken")
+        raise Conflict(Msg("The username '{username}' is taken.", username=username), code="username_taken")
     user = User(
         username=username,
         full_name=full_name,
@@ -73,7 +74,7 @@ async def create_user(
             db.add(user)
             await db.flush()
     except IntegrityError as exc:  # a concurrent request took the name first
-        raise Conflict(f"The username '{username}' is taken.", code="username_taken") from exc
+        raise Conflict(Msg("The username '{username}' is taken.", username=username), code="username_taken") from exc
     return user
 
 
@@ -94,7 +95,7 @@ async def authenticate(
     result = await passwords.verify(user.password_hash if user else None, password)
     if user is None or not result.ok or not user.is_active:
         # One message for every failure, so the answer does not reveal which accounts exist.
-        raise NotAuthenticated("The username or password is not correct.", code="login_failed")
+        raise NotAuthenticated(Msg("The username or password is not correct."), code="login_failed")
     if result.new_hash is not None:
         user.password_hash = result.new_hash
         user.updated_at = now
@@ -107,7 +108,7 @@ async def set_active(db: AsyncSession, *, actor: User, user_id: int, active: boo
     """Disable or re-enable an account; disabling ends all its login sessions."""
     user = await get_user(db, user_id=user_id)
     if user.id == actor.id and not active:
-        raise BadRequest("You cannot disable your own account.", code="cannot_disable_self")
+        raise BadRequest(Msg("You cannot disable your own account."), code="cannot_disable_self")
     if user.is_active == active:
         return user
     user.is_active = active
@@ -149,7 +150,7 @@ async def set_own_password(
     except ValidationFailed as exc:
         raise _field_error("new_password", exc.code, exc.message) from exc
     if (await passwords.verify(user.password_hash, new_password)).ok:
-        raise _field_error("new_password", "same_password", "Choose a password different from the current one.")
+        raise _field_error("new_password", "same_password", Msg("Choose a password different from the current one."))
     user.password_hash = await passwords.hash(new_password)
     user.must_change_password = False
     user.updated_at = now
@@ -176,7 +177,7 @@ async def change_own_password(
     guesses throttled like logins), so an unattended browser is not enough."""
     await throttle.spend_attempt(username=user.username, client_address=client_address)
     if not (await passwords.verify(user.password_hash, current_password)).ok:
-        raise _field_error("current_password", "wrong_password", "The current password is not correct.")
+        raise _field_error("current_password", "wrong_password", Msg("The current password is not correct."))
     await throttle.record_success(username=user.username)
     return await set_own_password(
         db, user=user, new_password=new_password, passwords=passwords, now=now, keep_login=login_id

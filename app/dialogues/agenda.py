@@ -2,62 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.dialogues.builtin_texts import FIRST_MEETING_TEXTS
+from app.dialogues.content import builtin_in, edited_texts, languages_of, new_texts, required_text
 from app.dialogues.models import FINISHED, AgendaItem, AgendaKind, DialogueSession
 from app.dialogues.schemas import AgendaItemIn, AgendaItemUpdate
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.messages import Msg, status_word
 
 MAX_ITEMS = 40
 
 # A first meeting between people who have not met: arrive, agree how to talk, hear
-# each other once, rest, reflect. Nothing in it is about either side's narrative.
+# each other once, rest, reflect. Nothing in it is about either side's narrative. Its texts are
+# in en, ru, az and hy (app/dialogues/builtin_texts.py); a session keeps its programme's.
 FIRST_MEETING: list[AgendaItemIn] = [
     AgendaItemIn(
-        kind=AgendaKind.check_in,
-        title="Welcome and check-in",
-        planned_minutes=10,
-        prompt="Say the name you chose for today and one word for how you arrive.",
-    ),
-    AgendaItemIn(
-        kind=AgendaKind.round,
-        title="Hopes for this dialogue",
-        planned_minutes=20,
-        prompt="What do you hope this group can do together?",
-    ),
-    AgendaItemIn(
-        kind=AgendaKind.discussion,
-        title="Ground rules in our own words",
-        planned_minutes=15,
-        prompt="Which ground rule matters most to you, and why?",
-    ),
-    AgendaItemIn(kind=AgendaKind.break_, title="Break", planned_minutes=10, prompt=""),
-    AgendaItemIn(
-        kind=AgendaKind.round,
-        title="Being heard",
-        planned_minutes=30,
-        prompt="Tell of a time you felt heard by someone you did not expect to understand you.",
-    ),
-    AgendaItemIn(
-        kind=AgendaKind.poll,
-        title="How was this for you?",
-        planned_minutes=5,
-        prompt="How safe did you feel speaking today?",
-    ),
-    AgendaItemIn(
-        kind=AgendaKind.check_out,
-        title="Check-out",
-        planned_minutes=10,
-        prompt="One word or one sentence you take with you.",
-    ),
+        kind=AgendaKind(item["kind"]),
+        title=dict(item["title"]),
+        prompt=dict(item["prompt"]),
+        planned_minutes=item["planned_minutes"],
+    )
+    for item in FIRST_MEETING_TEXTS
 ]
 TEMPLATES = {"first_meeting": FIRST_MEETING}
 
 
 def _editable(session: DialogueSession) -> None:
     if session.status in FINISHED:
-        raise Conflict(f"The session is {session.status.value}; its agenda is closed.", code="session_finished")
+        raise Conflict(
+            Msg("The session is {status}; its agenda is closed.", status=status_word(session.status)),
+            code="session_finished",
+        )
 
 
 async def agenda_of(db: AsyncSession, *, session_id: int) -> list[AgendaItem]:
@@ -70,7 +49,7 @@ async def agenda_of(db: AsyncSession, *, session_id: int) -> list[AgendaItem]:
 async def _item(db: AsyncSession, *, session: DialogueSession, item_id: int) -> AgendaItem:
     item = await db.get(AgendaItem, item_id)
     if item is None or item.session_id != session.id:
-        raise NotFound("There is no such agenda item in this session.")
+        raise NotFound(Msg("There is no such agenda item in this session."))
     return item
 
 
@@ -87,8 +66,16 @@ async def add_item(db: AsyncSession, *, session: DialogueSession, data: AgendaIt
     _editable(session)
     items = await agenda_of(db, session_id=session.id)
     if len(items) >= MAX_ITEMS:
-        raise ValidationFailed(f"An agenda has at most {MAX_ITEMS} items.", code="agenda_full")
-    item = AgendaItem(session_id=session.id, position=len(items), **data.model_dump())
+        raise ValidationFailed(Msg("An agenda has at most {max_items} items.", max_items=MAX_ITEMS), code="agenda_full")
+    languages = await languages_of(db, session=session)
+    item = AgendaItem(
+        session_id=session.id,
+        position=len(items),
+        kind=data.kind,
+        title=required_text("title", new_texts("title", data.title, languages)),
+        prompt=new_texts("prompt", data.prompt, languages),
+        planned_minutes=data.planned_minutes,
+    )
     db.add(item)
     await db.flush()
     return item
@@ -97,12 +84,18 @@ async def add_item(db: AsyncSession, *, session: DialogueSession, data: AgendaIt
 async def update_item(
     db: AsyncSession, *, session: DialogueSession, item_id: int, data: AgendaItemUpdate
 ) -> AgendaItem:
-    """Change an item's kind, title, prompt or length."""
+    """Change an item's kind, title, prompt or length; texts merge (the languages sent change)."""
     _editable(session)
     item = await _item(db, session=session, item_id=item_id)
+    languages = await languages_of(db, session=session)
+    changes: dict[str, object] = {}
     for name, value in data.model_dump(exclude_unset=True).items():
         if value is None:
-            raise ValidationFailed(f"'{name}' cannot be empty.", code="validation_failed")
+            raise ValidationFailed(Msg("'{name}' cannot be empty.", name=name), code="validation_failed")
+        if name in ("title", "prompt"):
+            value = edited_texts(name, getattr(item, name), value, languages, required=name == "title")
+        changes[name] = value
+    for name, value in changes.items():
         setattr(item, name, value)
     db.add(item)
     await db.flush()
@@ -127,11 +120,34 @@ async def remove_item(db: AsyncSession, *, session: DialogueSession, item_id: in
     await _renumber(db, await agenda_of(db, session_id=session.id))
 
 
-async def _replace(db: AsyncSession, *, session: DialogueSession, items: list[AgendaItemIn]) -> list[AgendaItem]:
+def _kept(texts: str | Mapping[str, str], languages: Sequence[str]) -> dict[str, str]:
+    """A copied text in this programme's languages (the others dropped; a language it lacks
+    stays missing). One that has none of them is kept whole rather than lost."""
+    if isinstance(texts, str):
+        texts = {languages[0]: texts}
+    if not any(t.strip() for t in texts.values()):
+        return {}
+    kept = {language: texts[language] for language in languages if (texts.get(language) or "").strip()}
+    return kept or dict(texts)
+
+
+async def _replace(
+    db: AsyncSession, *, session: DialogueSession, items: list[AgendaItemIn], languages: Sequence[str]
+) -> list[AgendaItem]:
     for old in await agenda_of(db, session_id=session.id):
         await db.delete(old)
     await db.flush()
-    created = [AgendaItem(session_id=session.id, position=i, **data.model_dump()) for i, data in enumerate(items)]
+    created = [
+        AgendaItem(
+            session_id=session.id,
+            position=i,
+            kind=data.kind,
+            title=_kept(data.title, languages),
+            prompt=_kept(data.prompt, languages),
+            planned_minutes=data.planned_minutes,
+        )
+        for i, data in enumerate(items)
+    ]
     db.add_all(created)
     await db.flush()
     return created
@@ -141,20 +157,37 @@ async def copy_agenda(db: AsyncSession, *, session: DialogueSession, source: Dia
     """Replace this session's agenda with a copy of another's (the caller checked access)."""
     _editable(session)
     if source.id == session.id:
-        raise ValidationFailed("Choose another session to copy from.", code="same_session")
+        raise ValidationFailed(Msg("Choose another session to copy from."), code="same_session")
     items = [
         AgendaItemIn(kind=i.kind, title=i.title, prompt=i.prompt, planned_minutes=i.planned_minutes)
         for i in await agenda_of(db, session_id=source.id)
     ]
-    return await _replace(db, session=session, items=items)
+    return await _replace(db, session=session, items=items, languages=await languages_of(db, session=session))
 
 
-async def apply_template(db: AsyncSession, *, session: DialogueSession, template: str) -> list[AgendaItem]:
-    """Replace the agenda with a built-in template."""
+async def apply_template(
+    db: AsyncSession, *, session: DialogueSession, template: str, languages: Sequence[str] | None = None
+) -> list[AgendaItem]:
+    """Replace the agenda with a built-in template, in the programme's languages."""
     _editable(session)
     if template not in TEMPLATES:
         raise ValidationFailed(
-            f"There is no agenda template '{template}' (there is: {', '.join(TEMPLATES)}).",
+            Msg(
+                "There is no agenda template '{template}' (there is: {templates}).",
+                template=template,
+                templates=", ".join(TEMPLATES),
+            ),
             code="unknown_template",
         )
-    return await _replace(db, session=session, items=TEMPLATES[template])
+    if languages is None:
+        languages = await languages_of(db, session=session)
+    items = [
+        item.model_copy(update={name: _builtin(getattr(item, name), languages) for name in ("title", "prompt")})
+        for item in TEMPLATES[template]
+    ]
+    return await _replace(db, session=session, items=items, languages=languages)
+
+
+def _builtin(texts: str | Mapping[str, str], languages: Sequence[str]) -> dict[str, str]:
+    texts = {"en": texts} if isinstance(texts, str) else texts
+    return builtin_in(texts, languages) if texts else {}

@@ -20,13 +20,14 @@ from typing import Any
 from app.dialogues.models import SeatRole
 from app.dialogues.schemas import InvitationCreate
 from app.errors import ValidationFailed
+from app.messages import Msg, joined, sentence
 
 MAX_BULK_LINES = 200
 MAX_BULK_CHARS = 50_000
 MAX_LINE_CHARS = 1_000
 # The columns' limits are those of InvitationCreate and of the invitations table.
 FIELD_LIMITS = {"community": 40, "real_name": 200, "contact": 200}
-FIELD_WORDS = {"community": "community key", "real_name": "real name", "contact": "contact"}
+FIELD_WORDS = {"community": Msg("community key"), "real_name": Msg("real name"), "contact": Msg("contact")}
 MAX_COLUMNS = 4
 # A paste with thousands of bad lines gets a readable answer, not megabytes of it.
 MAX_REPORTED = 250
@@ -46,6 +47,7 @@ ROLE_WORDS: dict[str, SeatRole] = {
         SeatRole.participant: ("participant", "участник", "iştirakçı", "մասնակից"),
         SeatRole.co_facilitator: ("co-facilitator", "со-фасилитатор", "ortaq fasilitator", "համաֆասիլիտատոր"),
         SeatRole.observer: ("observer", "наблюдатель", "müşahidəçi", "դիտորդ"),
+        SeatRole.interpreter: ("interpreter", "переводчик", "переводчица", "tərcüməçi", "թարգմանիչ"),
     }.items()
     for word in words
 }
@@ -70,7 +72,7 @@ def problem(number: int | None, kind: str, message: str, **params: Any) -> dict[
     detail: dict[str, Any] = {"field": "csv", "type": kind, "message": message}
     if number is not None:
         detail["line"] = number
-        detail["message"] = f"line {number}: {message}"
+        detail["message"] = Msg("line {number}: {message}", number=number, message=message)
     if params:
         detail["params"] = params
     return detail
@@ -81,12 +83,14 @@ def refuse(problems: list[dict[str, Any]]) -> ValidationFailed:
     shown = problems[:MAX_REPORTED]
     if len(problems) > MAX_REPORTED:
         more = len(problems) - MAX_REPORTED
-        shown.append(problem(None, "more_problems", f"{more} more problems are not listed.", count=more))
+        shown.append(problem(None, "more_problems", Msg("{more} more problems are not listed.", more=more), count=more))
     lines = {p["line"] for p in problems if "line" in p}
-    first = [p["message"][0].upper() + p["message"][1:] for p in problems[:3]]
+    first = joined((sentence(p["message"]) for p in problems[:3]), " ")
     summary = (
-        f"Nothing was created: {len(lines)} line(s) have problems. " if lines else "Nothing was created. "
-    ) + " ".join(first)
+        Msg("Nothing was created: {lines} line(s) have problems. {problems}", lines=len(lines), problems=first)
+        if lines
+        else Msg("Nothing was created. {problems}", problems=first)
+    )
     return ValidationFailed(summary, code="bad_bulk_lines", details=shown)
 
 
@@ -142,7 +146,11 @@ def _read_line(number: int, line: str, delimiter: str) -> tuple[InvitationCreate
             problem(
                 number,
                 "line_too_long",
-                f"the line is {len(line)} characters long; at most {MAX_LINE_CHARS} are read.",
+                Msg(
+                    "the line is {length} characters long; at most {max_line_chars} are read.",
+                    length=len(line),
+                    max_line_chars=MAX_LINE_CHARS,
+                ),
                 length=len(line),
                 max=MAX_LINE_CHARS,
             )
@@ -153,22 +161,26 @@ def _read_line(number: int, line: str, delimiter: str) -> tuple[InvitationCreate
             problem(
                 number,
                 "control_characters",
-                f"it contains control characters ({', '.join(hidden[:3])}); remove them.",
+                Msg("it contains control characters ({characters}); remove them.", characters=", ".join(hidden[:3])),
                 characters=", ".join(hidden[:3]),
             )
         ]
     cells = _cells(line, delimiter)
     if cells is None:
-        return None, [problem(number, "unbalanced_quotes", "its quotation marks do not pair up.")]
+        return None, [problem(number, "unbalanced_quotes", Msg("its quotation marks do not pair up."))]
     cells = [cell.strip() for cell in cells]
     if not any(cells):
-        return None, [problem(number, "empty_line", "it has separators but no values; fill it in or delete it.")]
+        return None, [problem(number, "empty_line", Msg("it has separators but no values; fill it in or delete it."))]
     if len(cells) > MAX_COLUMNS:
         return None, [
             problem(
                 number,
                 "too_many_columns",
-                f"it has {len(cells)} columns; use at most {MAX_COLUMNS} (community, role, real name, contact).",
+                Msg(
+                    "it has {columns} columns; use at most {max_columns} (community, role, real name, contact).",
+                    columns=len(cells),
+                    max_columns=MAX_COLUMNS,
+                ),
                 count=len(cells),
                 max=MAX_COLUMNS,
             )
@@ -182,7 +194,12 @@ def _read_line(number: int, line: str, delimiter: str) -> tuple[InvitationCreate
                 problem(
                     number,
                     f"{field}_too_long",
-                    f"the {FIELD_WORDS[field]} is {len(value)} characters long; at most {limit} are allowed.",
+                    Msg(
+                        "the {field} is {length} characters long; at most {limit} are allowed.",
+                        field=FIELD_WORDS[field],
+                        length=len(value),
+                        limit=limit,
+                    ),
                     length=len(value),
                     max=limit,
                 )
@@ -194,7 +211,7 @@ def _read_line(number: int, line: str, delimiter: str) -> tuple[InvitationCreate
             problem(
                 number,
                 "unknown_role",
-                f"'{shown}' is not a role (participant, co-facilitator, observer).",
+                Msg("'{shown}' is not a role (participant, co-facilitator, observer, interpreter).", shown=shown),
                 value=shown,
             )
         )
@@ -224,14 +241,18 @@ def read_bulk(text: str) -> tuple[list[BulkLine], list[dict[str, Any]]]:
             problem(
                 None,
                 "bulk_too_long",
-                f"The paste is {len(text)} characters long; at most {MAX_BULK_CHARS} are read at once.",
+                Msg(
+                    "The paste is {length} characters long; at most {max_bulk_chars} are read at once.",
+                    length=len(text),
+                    max_bulk_chars=MAX_BULK_CHARS,
+                ),
                 length=len(text),
                 max=MAX_BULK_CHARS,
             )
         ]
     numbered = [(n, line) for n, line in enumerate(_split_lines(text), start=1) if line.strip()]
     if not numbered:
-        return [], [problem(None, "empty_bulk", "Paste at least one line.")]
+        return [], [problem(None, "empty_bulk", Msg("Paste at least one line."))]
     delimiter = _choose_delimiter([line for _, line in numbered])
     first_cells = _cells(numbered[0][1], delimiter)
     if first_cells is not None and len(numbered[0][1]) <= MAX_LINE_CHARS and _is_heading(first_cells):
@@ -242,13 +263,17 @@ def read_bulk(text: str) -> tuple[list[BulkLine], list[dict[str, Any]]]:
             problem(
                 None,
                 "too_many_lines",
-                f"The paste has {len(numbered)} lines; at most {MAX_BULK_LINES} are taken at once.",
+                Msg(
+                    "The paste has {lines} lines; at most {max_bulk_lines} are taken at once.",
+                    lines=len(numbered),
+                    max_bulk_lines=MAX_BULK_LINES,
+                ),
                 count=len(numbered),
                 max=MAX_BULK_LINES,
             )
         )
     if not numbered:
-        problems.append(problem(None, "empty_bulk", "Paste at least one line under the heading."))
+        problems.append(problem(None, "empty_bulk", Msg("Paste at least one line under the heading.")))
     read: list[BulkLine] = []
     for number, line in numbered:
         entry, line_problems = _read_line(number, line, delimiter)

@@ -14,6 +14,7 @@ from app.dialogues.models import FINISHED, DialogueSession, Invitation, Seat, Se
 from app.dialogues.schemas import InvitationCreate
 from app.dialogues.sessions import ends_at
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.messages import Msg, status_word
 from app.programmes.models import Community
 from app.programmes.service import communities_of
 from app.security.tokens import hash_token, new_token
@@ -25,7 +26,7 @@ class InvalidInvitation(NotFound):
     """One answer for every unusable link, so a link reveals nothing about its session."""
 
     code = "invalid_invitation"
-    default_message = (
+    default_message: str = Msg(
         "This invitation link cannot be used. It may have expired, been replaced or been "
         "used already. Please ask your facilitator for a new link."
     )
@@ -58,9 +59,9 @@ def _community_for(
     if key is None:
         if role is SeatRole.participant:
             raise ValidationFailed(
-                "A participant's invitation needs a community.",
+                Msg("A participant's invitation needs a community."),
                 code="community_required",
-                details=[{"field": field, "type": "community_required", "message": "Choose a community."}],
+                details=[{"field": field, "type": "community_required", "message": Msg("Choose a community.")}],
             )
         return None
     for community in communities:
@@ -68,15 +69,18 @@ def _community_for(
             return community
     keys = ", ".join(c.key for c in communities)
     raise ValidationFailed(
-        f"'{key}' is not a community of this programme (it has {keys}).",
+        Msg("'{key}' is not a community of this programme (it has {keys}).", key=key, keys=keys),
         code="unknown_community",
-        details=[{"field": field, "type": "unknown_community", "message": f"Use one of: {keys}."}],
+        details=[{"field": field, "type": "unknown_community", "message": Msg("Use one of: {keys}.", keys=keys)}],
     )
 
 
 def _open_for_invitations(session: DialogueSession) -> None:
     if session.status in FINISHED:
-        raise Conflict(f"The session is {session.status.value}; it takes no more invitations.", code="session_finished")
+        raise Conflict(
+            Msg("The session is {status}; it takes no more invitations.", status=status_word(session.status)),
+            code="session_finished",
+        )
 
 
 async def create_invitation(
@@ -88,12 +92,12 @@ async def create_invitation(
     community = _community_for(communities, data.community, data.role)
     expires_at = data.expires_at or default_expiry(session)
     if expires_at.tzinfo is None:
-        raise ValidationFailed("Give the expiry time with its offset (for example Z for UTC).", code="naive_time")
+        raise ValidationFailed(Msg("Give the expiry time with its offset (for example Z for UTC)."), code="naive_time")
     if expires_at <= now:
         raise ValidationFailed(
-            "The expiry time is in the past.",
+            Msg("The expiry time is in the past."),
             code="expiry_in_past",
-            details=[{"field": "expires_at", "type": "expiry_in_past", "message": "Choose a future time."}],
+            details=[{"field": "expires_at", "type": "expiry_in_past", "message": Msg("Choose a future time.")}],
         )
     token = new_token()
     invitation = Invitation(
@@ -163,7 +167,7 @@ async def list_invitations(db: AsyncSession, *, session_id: int) -> list[tuple[I
 async def get_invitation(db: AsyncSession, *, session: DialogueSession, invitation_id: int) -> Invitation:
     invitation = await db.get(Invitation, invitation_id)
     if invitation is None or invitation.session_id != session.id:
-        raise NotFound("There is no such invitation in this session.")
+        raise NotFound(Msg("There is no such invitation in this session."))
     return invitation
 
 
@@ -184,7 +188,9 @@ async def reissue_invitation(
     _open_for_invitations(session)
     seat = (await db.exec(select(Seat).where(Seat.invitation_id == invitation.id))).first()
     if seat is not None and seat.status.value == "banned":
-        raise Conflict("This person was banned from the session; their link cannot be renewed.", code="seat_banned")
+        raise Conflict(
+            Msg("This person was banned from the session; their link cannot be renewed."), code="seat_banned"
+        )
     token = new_token()
     invitation.token_hash = hash_token(token)
     invitation.revoked_at = None

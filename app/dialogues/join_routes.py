@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from app.deps import DbDep, NowDep, require_csrf, require_same_origin
 from app.dialogues import invitations, seats
+from app.dialogues.content import languages_of
 from app.dialogues.models import DialogueSession, Invitation, Seat
 from app.dialogues.schemas import JoinClaim, JoinConsent, JoinInfo, JoinLanguage, JoinToken, MySeat
 from app.dialogues.seat_cookie import SeatDep, set_seat_cookie
 from app.dialogues.sessions import current_rules
 from app.facilitation import lobby
-from app.programmes.models import Programme
+from app.programmes.texts import texts_of
 from app.security.csrf import csrf_token
 
 router = APIRouter(prefix="/api", tags=["joining"], dependencies=[Depends(require_csrf)])
@@ -26,16 +27,20 @@ join_router = APIRouter(prefix="/api/join", tags=["joining"], dependencies=[Depe
 
 async def join_info(db: DbDep, invitation: Invitation, session: DialogueSession) -> JoinInfo:
     rules = await current_rules(db, session_id=session.id)
-    programme = await db.get(Programme, session.programme_id)
+    languages = await languages_of(db, session=session)
+    shown = seats.rules_shown(rules, invitation.language, languages)
     return JoinInfo(
-        session_title=session.title,
+        session_title=texts_of(session.title, languages[0]),
         starts_at=session.starts_at,
         time_zone=session.time_zone,
-        languages=programme.languages if programme else [],
+        languages=languages,
         language=invitation.language,
         role=invitation.role,
-        ground_rules=rules.text,
+        ground_rules=texts_of(rules.text, languages[0]),
         rules_version=rules.version,
+        rules_language=shown.language,
+        rules_fallback=shown.fallback,
+        lobby_message=texts_of(session.lobby_message, languages[0]),
         keep_transcript=session.keep_transcript,
         consented=invitation.consented_at is not None and invitation.consent_rules_version == rules.version,
     )
@@ -80,6 +85,7 @@ async def consent(body: JoinConsent, db: DbDep, now: NowDep) -> JoinInfo:
         accept_rules=body.accept_rules,
         accept_transcript=body.accept_transcript,
         now=now,
+        rules_language=body.rules_language,
     )
     return await join_info(db, invitation, session)
 

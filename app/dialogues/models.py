@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime
@@ -48,8 +48,12 @@ class DialogueSession(SQLModel, table=True):
 
     id: int = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programmes.id"))
-    title: str = Field(sa_column=Column(String(200), nullable=False))
-    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # Texts for people to read are maps {language: text} (app/programmes/texts.py).
+    title: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    description: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Shown to everyone waiting in the lobby, and in the room while the session is paused.
+    lobby_message: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    pause_message: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     time_zone: str = Field(sa_column=Column(String(64), nullable=False))
     planned_minutes: int = Field(nullable=False)
@@ -89,8 +93,9 @@ class SeatQuota(SQLModel, table=True):
 
 
 class GroundRules(SQLModel, table=True):
-    """A version of a session's ground rules. A changed text is a new version, never an edit,
-    so every consent names exactly the words it agreed to."""
+    """A version of a session's ground rules in all the programme's languages together. A
+    change in any language is a new version, never an edit, so every consent names exactly
+    the words it agreed to (the version and the language it was read in)."""
 
     __tablename__ = "ground_rules"
     __table_args__ = (UniqueConstraint("session_id", "version", name="uq_ground_rules_session_version"),)
@@ -98,7 +103,7 @@ class GroundRules(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
     version: int = Field(nullable=False)
-    text: str = Field(sa_column=Column(Text, nullable=False))
+    text: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
     created_by: int | None = Field(
         default=None, sa_column=_fk("users.id", nullable=True, ondelete="SET NULL", index=False)
     )
@@ -121,8 +126,8 @@ class AgendaItem(SQLModel, table=True):
     session_id: int = Field(sa_column=_fk("dialogue_sessions.id"))
     position: int = Field(nullable=False)
     kind: AgendaKind = Field(sa_column=Column(EnumText(AgendaKind), nullable=False))
-    title: str = Field(sa_column=Column(String(200), nullable=False))
-    prompt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    title: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    prompt: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     planned_minutes: int = Field(nullable=False)
 
 
@@ -131,6 +136,9 @@ class SeatRole(StrEnum):
     participant = "participant"
     co_facilitator = "co_facilitator"
     observer = "observer"
+    # Hears everything participants hear and attaches translations to statements; does not
+    # speak in the dialogue, take turns in rounds or count in the balance.
+    interpreter = "interpreter"
 
 
 class Invitation(SQLModel, table=True):
@@ -161,6 +169,8 @@ class Invitation(SQLModel, table=True):
     language: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
     consented_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     consent_rules_version: int | None = Field(default=None, nullable=True)
+    # The language the rules were read in when consenting (with the version: what was agreed).
+    consent_language: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
@@ -203,6 +213,7 @@ class Seat(SQLModel, table=True):
     cookie_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     language: str = Field(sa_column=Column(String(8), nullable=False))
     consent_rules_version: int = Field(nullable=False)
+    consent_language: str = Field(sa_column=Column(String(16), nullable=False))
     consented_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     joined_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     admitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.dialogues.content import languages_of
 from app.dialogues.invitations import invitation_state
 from app.dialogues.models import AgendaItem, DialogueSession, Invitation, Seat
 from app.dialogues.schemas import (
@@ -19,6 +20,7 @@ from app.dialogues.schemas import (
 from app.dialogues.sessions import TRANSITIONS, current_rules, ends_at, quotas_of
 from app.programmes.models import Community
 from app.programmes.service import communities_of
+from app.programmes.texts import texts_of
 
 
 def join_link(request: Request, token: str) -> str:
@@ -30,11 +32,16 @@ async def session_public(db: AsyncSession, session: DialogueSession) -> SessionP
     communities = await communities_of(db, programme_id=session.programme_id)
     quotas = await quotas_of(db, session_id=session.id)
     rules = await current_rules(db, session_id=session.id)
+    languages = await languages_of(db, session=session)
+    first = languages[0]
     return SessionPublic(
         id=session.id,
         programme_id=session.programme_id,
-        title=session.title,
-        description=session.description,
+        languages=languages,
+        title=texts_of(session.title, first),
+        description=texts_of(session.description, first),
+        lobby_message=texts_of(session.lobby_message, first),
+        pause_message=texts_of(session.pause_message, first),
         starts_at=session.starts_at,
         ends_at=ends_at(session),
         time_zone=session.time_zone,
@@ -48,7 +55,7 @@ async def session_public(db: AsyncSession, session: DialogueSession) -> SessionP
         admission=session.admission,
         keep_transcript=session.keep_transcript,
         ground_rules_version=rules.version,
-        ground_rules=rules.text,
+        ground_rules=texts_of(rules.text, first),
         allowed_transitions=list(TRANSITIONS[session.status]),
     )
 

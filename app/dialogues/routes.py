@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues import agenda, sessions
 from app.dialogues.calendar import session_ics
+from app.dialogues.content import programme_languages
 from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
+from app.dialogues.models import PLANNING
 from app.dialogues.present import agenda_public, session_public
 from app.dialogues.schemas import (
     AgendaCopy,
@@ -20,6 +24,7 @@ from app.dialogues.schemas import (
     SessionPublic,
     SessionUpdate,
     StatusChange,
+    StatusChanged,
 )
 from app.programmes.deps import ProgrammeFacilitatorDep, ProgrammeMemberDep
 
@@ -58,10 +63,16 @@ async def update_session(
 
 
 @router.post("/sessions/{session_id}/status")
-async def change_status(body: StatusChange, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> SessionPublic:
-    """Move the session along draft → scheduled → open → live ⇄ paused → ended → archived, or cancel it."""
+async def change_status(body: StatusChange, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> StatusChanged:
+    """Move the session along draft → scheduled → open → live ⇄ paused → ended → archived, or cancel it.
+
+    Opening needs the ground rules in every language of the programme (409
+    `rules_missing_language`, naming the languages); the answer's `warnings` list the other
+    texts (title, agenda titles and prompts, …) still missing a language, which do not block."""
     await sessions.change_status(db, session=access.session, to=body.status, reason=body.reason, now=now)
-    return await session_public(db, access.session)
+    public = await session_public(db, access.session)
+    warnings = await sessions.text_warnings(db, session=access.session) if access.session.status in PLANNING else []
+    return StatusChanged(**public.model_dump(), warnings=warnings)
 
 
 @router.get(
@@ -71,13 +82,25 @@ async def change_status(body: StatusChange, access: SessionFacilitatorDep, db: D
         200: {"description": "An iCalendar file.", "content": {"text/calendar": {"schema": {"type": "string"}}}}
     },
 )
-async def calendar_entry(request: Request, access: SessionMemberDep, now: NowDep) -> Response:
-    """The session as a calendar entry."""
+async def calendar_entry(
+    request: Request,
+    access: SessionMemberDep,
+    now: NowDep,
+    language: Annotated[
+        str | None,
+        Query(max_length=16, description="The language of the entry's texts; the programme's first by default."),
+    ] = None,
+) -> Response:
+    """The session as a calendar entry, in one language (its texts fall back to another of the
+    programme's languages where they are not translated yet)."""
+    languages = programme_languages(access.programme)
     body = session_ics(
         access.session,
         programme_name=access.programme.name,
         url=str(request.url_for("session_page", session_id=access.session.id)),
         now=now,
+        language=language if language in languages else languages[0],
+        languages=languages,
     )
     return Response(
         body,

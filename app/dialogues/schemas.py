@@ -16,9 +16,20 @@ from app.dialogues.models import (
     SessionStatus,
     SpeakingMode,
 )
+from app.messages import Msg
 from app.programmes.models import UI_LANGUAGES
+from app.programmes.texts import (
+    DescriptionTexts,
+    MessageTexts,
+    PromptTexts,
+    RulesTexts,
+    RulesTextsEdit,
+    Texts,
+    TitleTexts,
+    TitleTextsEdit,
+)
 
-MAX_GROUND_RULES = 10_000
+TEXTS_HELP = "One text per language of the programme ({language: text}), or a plain string for its first language."
 MAX_MINUTES = 12 * 60
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
 
@@ -27,15 +38,17 @@ def check_time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{value}' is not a time zone name such as UTC or Europe/Tbilisi") from None
+        raise ValueError(Msg("'{value}' is not a time zone name such as UTC or Europe/Tbilisi", value=value)) from None
     return value
 
 
 class SessionFields(StrictModel):
     """Fields shared by scheduling and editing a session."""
 
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
+    title: TitleTexts = Field(description=TEXTS_HELP)
+    description: DescriptionTexts = Field(default="", description=TEXTS_HELP)
+    lobby_message: MessageTexts = Field(default="", description="Shown to people waiting in the lobby. " + TEXTS_HELP)
+    pause_message: MessageTexts = Field(default="", description="Shown in the room while paused. " + TEXTS_HELP)
     starts_at: datetime = Field(description="With an offset, or local to time_zone when it has none.")
     time_zone: str = Field(default="UTC", max_length=64)
     planned_minutes: int | None = Field(default=None, ge=15, le=MAX_MINUTES)
@@ -44,7 +57,7 @@ class SessionFields(StrictModel):
     quotas: dict[str, int] | None = Field(
         default=None, description="Participant seats per community key; parity when left out."
     )
-    ground_rules: str | None = Field(default=None, min_length=1, max_length=MAX_GROUND_RULES)
+    ground_rules: RulesTexts | None = Field(default=None, description="The built-in rules when left out. " + TEXTS_HELP)
     show_communities: bool = True
     speaking_mode: SpeakingMode = SpeakingMode.open
     admission: AdmissionMode = AdmissionMode.lobby
@@ -61,13 +74,13 @@ class SessionFields(StrictModel):
         if value is not None:
             for key, seats in value.items():
                 if seats < 0 or seats > 200:
-                    raise ValueError(f"the quota for '{key}' must be between 0 and 200")
+                    raise ValueError(Msg("the quota for '{key}' must be between 0 and 200", key=key))
         return value
 
     @model_validator(mode="after")
     def _one_length(self) -> SessionFields:
         if self.planned_minutes is not None and self.ends_at is not None:
-            raise ValueError("give planned_minutes or ends_at, not both")
+            raise ValueError(Msg("give planned_minutes or ends_at, not both"))
         return self
 
 
@@ -76,14 +89,20 @@ class SessionCreate(SessionFields):
 
 
 class SessionUpdate(StrictModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    """Texts merge: the languages sent are replaced (an empty text removes one), the others kept."""
+
+    title: TitleTextsEdit | None = Field(default=None, description=TEXTS_HELP)
+    description: DescriptionTexts | None = Field(default=None, description=TEXTS_HELP)
+    lobby_message: MessageTexts | None = Field(default=None, description=TEXTS_HELP)
+    pause_message: MessageTexts | None = Field(default=None, description=TEXTS_HELP)
     starts_at: datetime | None = None
     time_zone: str | None = Field(default=None, max_length=64)
     planned_minutes: int | None = Field(default=None, ge=15, le=MAX_MINUTES)
     capacity: int | None = Field(default=None, ge=2, le=200)
     quotas: dict[str, int] | None = None
-    ground_rules: str | None = Field(default=None, min_length=1, max_length=MAX_GROUND_RULES)
+    ground_rules: RulesTextsEdit | None = Field(
+        default=None, description="A change in any language makes a new version. " + TEXTS_HELP
+    )
     show_communities: bool | None = None
     speaking_mode: SpeakingMode | None = None
     admission: AdmissionMode | None = None
@@ -110,8 +129,11 @@ class SessionPublic(BaseModel):
 
     id: int
     programme_id: int
-    title: str
-    description: str
+    languages: list[str] = Field(description="The programme's languages, in order: the keys of every text.")
+    title: Texts
+    description: Texts
+    lobby_message: Texts
+    pause_message: Texts
     starts_at: datetime
     ends_at: datetime
     time_zone: str
@@ -125,21 +147,38 @@ class SessionPublic(BaseModel):
     admission: AdmissionMode
     keep_transcript: bool
     ground_rules_version: int
-    ground_rules: str
+    ground_rules: Texts
     allowed_transitions: list[SessionStatus]
+
+
+class TextWarning(BaseModel):
+    """A text of the session still missing some of the programme's languages."""
+
+    field: str = Field(description="'ground_rules', 'agenda' (with item_id and part) or a session text.")
+    item_id: int | None = None
+    part: str | None = Field(default=None, description="For agenda items: 'title' or 'prompt'.")
+    languages: list[str]
+
+
+class StatusChanged(SessionPublic):
+    warnings: list[TextWarning] = Field(
+        default_factory=list, description="Texts still missing a language (they do not block the change)."
+    )
 
 
 class AgendaItemIn(StrictModel):
     kind: AgendaKind
-    title: str = Field(min_length=1, max_length=200)
-    prompt: str = Field(default="", max_length=2000)
+    title: TitleTexts = Field(description=TEXTS_HELP)
+    prompt: PromptTexts = Field(default="", description=TEXTS_HELP)
     planned_minutes: int = Field(ge=1, le=240)
 
 
 class AgendaItemUpdate(StrictModel):
+    """Texts merge: the languages sent are replaced (an empty text removes one), the others kept."""
+
     kind: AgendaKind | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    prompt: str | None = Field(default=None, max_length=2000)
+    title: TitleTextsEdit | None = Field(default=None, description=TEXTS_HELP)
+    prompt: PromptTexts | None = Field(default=None, description=TEXTS_HELP)
     planned_minutes: int | None = Field(default=None, ge=1, le=240)
 
 
@@ -159,8 +198,8 @@ class AgendaItemPublic(BaseModel):
     id: int
     position: int
     kind: AgendaKind
-    title: str
-    prompt: str
+    title: Texts
+    prompt: Texts
     planned_minutes: int
 
 
@@ -211,12 +250,17 @@ class JoinLanguage(JoinToken):
     @classmethod
     def _language(cls, value: str) -> str:
         if value not in UI_LANGUAGES:
-            raise ValueError(f"choose one of {', '.join(UI_LANGUAGES)}")
+            raise ValueError(Msg("choose one of {languages}", languages=", ".join(UI_LANGUAGES)))
         return value
 
 
 class JoinConsent(JoinToken):
     rules_version: int = Field(ge=1)
+    rules_language: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The language the rules were read in; by default rules_language of JoinInfo.",
+    )
     accept_rules: bool
     accept_transcript: bool
 
@@ -228,14 +272,19 @@ class JoinClaim(JoinToken):
 class JoinInfo(BaseModel):
     """What a valid invitation shows its holder before they join."""
 
-    session_title: str
+    session_title: Texts
     starts_at: datetime
     time_zone: str
     languages: list[str]
     language: str | None
     role: SeatRole
-    ground_rules: str
+    ground_rules: Texts
     rules_version: int
+    rules_language: str = Field(
+        description="The language this person reads the rules in: their own, else a fallback (rules_fallback)."
+    )
+    rules_fallback: bool
+    lobby_message: Texts
     keep_transcript: bool
     consented: bool
 

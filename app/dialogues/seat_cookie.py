@@ -10,6 +10,7 @@ from app.deps import DbDep
 from app.dialogues.models import Seat
 from app.dialogues.seats import seat_by_cookie
 from app.errors import NotAuthenticated
+from app.messages import Msg
 from app.security.cookies import set_private_cookie
 
 SEAT_COOKIE_DAYS = 30
@@ -26,7 +27,8 @@ def set_seat_cookie(request: Request, response: Response, *, session_id: int, to
 async def current_seat(session_id: int, request: Request, db: DbDep) -> Seat:
     seat = await seat_by_cookie(db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id)))
     if seat is None:
-        raise NotAuthenticated("Open your invitation link to join this session.", code="no_seat")
+        raise NotAuthenticated(Msg("Open your invitation link to join this session."), code="no_seat")
+    request.state.seat_language = seat.language  # errors answer in the seat's language (web/error_pages.py)
     return seat
 
 

@@ -14,9 +14,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import publish_after_commit
+from app.dialogues.content import languages_of
 from app.dialogues.invitations import InvalidInvitation
 from app.dialogues.models import (
     DialogueSession,
+    GroundRules,
     Invitation,
     Seat,
     SeatRole,
@@ -25,7 +27,9 @@ from app.dialogues.models import (
 from app.dialogues.sessions import current_rules, occupied_seats, quotas_of
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.revocations import CLOSE_RIGHT_ENDED, Revoked
+from app.messages import Msg
 from app.programmes.models import UI_LANGUAGES, Community
+from app.programmes.texts import Shown, pick
 from app.security.names import check_display_name, name_key
 from app.security.tokens import hash_token, new_token
 
@@ -34,6 +38,7 @@ PSEUDONYM_WORDS = {
     SeatRole.participant: "Participant",
     SeatRole.co_facilitator: "Facilitator",
     SeatRole.observer: "Observer",
+    SeatRole.interpreter: "Interpreter",
 }
 # The words a display name may not start with (these, the roles in the four UI languages,
 # "Roundtable") are app/security/names.py: FACILITATOR_WORDS and OTHER_WORDS.
@@ -63,9 +68,16 @@ async def name_taken(db: AsyncSession, *, session_id: int, key: str, except_seat
     )
 
 
+def rules_shown(rules: GroundRules, language: str | None, languages: list[str]) -> Shown:
+    """The ground rules as a person reading `language` gets them (their own or a fallback)."""
+    return pick(rules.text, language or languages[0], languages)
+
+
 def choose_language(db: AsyncSession, *, invitation: Invitation, language: str) -> None:
     if language not in UI_LANGUAGES:
-        raise _field_error("language", f"Choose one of {', '.join(UI_LANGUAGES)}.", "unknown_language")
+        raise _field_error(
+            "language", Msg("Choose one of {languages}.", languages=", ".join(UI_LANGUAGES)), "unknown_language"
+        )
     invitation.language = language
     db.add(invitation)
 
@@ -79,19 +91,30 @@ async def give_consent(
     accept_rules: bool,
     accept_transcript: bool,
     now: datetime,
+    rules_language: str | None = None,
 ) -> None:
-    """Record consent to exactly this version of the ground rules (and the transcript)."""
+    """Record consent to exactly this version of the ground rules (and the transcript), in the
+    language they were read in: `rules_language` when the page says which one it showed, else
+    the one the person gets for their chosen language (their own, or a fallback)."""
     rules = await current_rules(db, session_id=session.id)
     if rules_version != rules.version:
-        raise Conflict("The ground rules have just changed. Please read them again.", code="rules_changed")
+        raise Conflict(Msg("The ground rules have just changed. Please read them again."), code="rules_changed")
+    languages = await languages_of(db, session=session)
+    if rules_language is not None and not (rules.text.get(rules_language) or "").strip():
+        raise _field_error(
+            "rules_language",
+            Msg("The ground rules are not written in that language; please read them again."),
+            "unknown_rules_language",
+        )
     if not accept_rules:
-        raise _field_error("accept_rules", "To take part, please accept the ground rules.", "consent_required")
+        raise _field_error("accept_rules", Msg("To take part, please accept the ground rules."), "consent_required")
     if session.keep_transcript and not accept_transcript:
         raise _field_error(
-            "accept_transcript", "To take part, please agree to the anonymised transcript.", "consent_required"
+            "accept_transcript", Msg("To take part, please agree to the anonymised transcript."), "consent_required"
         )
     invitation.consented_at = now
     invitation.consent_rules_version = rules.version
+    invitation.consent_language = rules_language or rules_shown(rules, invitation.language, languages).language
     db.add(invitation)
     await db.flush()
 
@@ -125,12 +148,12 @@ async def draw_pseudonym(db: AsyncSession, *, session: DialogueSession, role: Se
 async def _check_room(db: AsyncSession, *, session: DialogueSession, community_id: int | None) -> None:
     occupied = await occupied_seats(db, session_id=session.id)
     if sum(occupied.values()) >= session.capacity:
-        raise Conflict("This session is full. Please contact your facilitator.", code="session_full")
+        raise Conflict(Msg("This session is full. Please contact your facilitator."), code="session_full")
     quotas = await quotas_of(db, session_id=session.id)
     quota = quotas.get(community_id, 0) if community_id is not None else 0
     if occupied.get(community_id, 0) >= quota:
         raise Conflict(
-            "All seats for your community in this session are taken. Please contact your facilitator.",
+            Msg("All seats for your community in this session are taken. Please contact your facilitator."),
             code="community_full",
         )
 
@@ -164,14 +187,15 @@ async def claim_seat(
         raise InvalidInvitation()
     rules = await current_rules(db, session_id=session.id)
     if invitation.consented_at is None or invitation.consent_rules_version != rules.version:
-        raise Conflict("Please read and accept the ground rules first.", code="consent_required")
+        raise Conflict(Msg("Please read and accept the ground rules first."), code="consent_required")
     existing = await seat_of_invitation(db, invitation_id=invitation.id)
     cookie_token = new_token()
     if existing is not None:
         if existing.status is SeatStatus.banned:
-            raise Conflict("You cannot rejoin this session.", code="seat_banned")
+            raise Conflict(Msg("You cannot rejoin this session."), code="seat_banned")
         existing.cookie_hash = hash_token(cookie_token)
         existing.consent_rules_version = rules.version
+        existing.consent_language = invitation.consent_language or existing.consent_language
         existing.consented_at = invitation.consented_at
         invitation.claimed_at = now
         db.add_all([existing, invitation])
@@ -188,7 +212,7 @@ async def claim_seat(
         await _check_room(db, session=session, community_id=invitation.community_id)
     if await name_taken(db, session_id=session.id, key=key):
         raise _field_error(
-            "display_name", "Someone in this session already uses that name; choose another.", "display_name_taken"
+            "display_name", Msg("Someone in this session already uses that name; choose another."), "display_name_taken"
         )
     seat = Seat(
         session_id=session.id,
@@ -202,6 +226,7 @@ async def claim_seat(
         cookie_hash=hash_token(cookie_token),
         language=invitation.language or "en",
         consent_rules_version=rules.version,
+        consent_language=invitation.consent_language or invitation.language or "en",
         consented_at=invitation.consented_at,
         joined_at=now,
         admitted_at=now if admit else None,
@@ -213,7 +238,7 @@ async def claim_seat(
             await db.flush()
     except IntegrityError as exc:  # the same name, a moment earlier, elsewhere
         raise _field_error(
-            "display_name", "Someone in this session already uses that name; choose another.", "display_name_taken"
+            "display_name", Msg("Someone in this session already uses that name; choose another."), "display_name_taken"
         ) from exc
     return ClaimedSeat(seat, cookie_token, new=True)
 
@@ -245,5 +270,5 @@ async def seats_of(db: AsyncSession, *, session_id: int) -> list[tuple[Seat, Com
 async def get_seat(db: AsyncSession, *, session: DialogueSession, seat_id: int) -> Seat:
     seat = await db.get(Seat, seat_id)
     if seat is None or seat.session_id != session.id:
-        raise NotFound("There is no such seat in this session.")
+        raise NotFound(Msg("There is no such seat in this session."))
     return seat

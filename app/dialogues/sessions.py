@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +11,17 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
-from app.dialogues.agenda import apply_template
+from app.dialogues import builtin_texts
+from app.dialogues.agenda import agenda_of, apply_template
+from app.dialogues.content import (
+    builtin_in,
+    edited_texts,
+    language_list,
+    languages_of,
+    new_texts,
+    programme_languages,
+    required_text,
+)
 from app.dialogues.models import (
     FINISHED,
     PLANNING,
@@ -22,20 +33,18 @@ from app.dialogues.models import (
     SeatStatus,
     SessionStatus,
 )
-from app.dialogues.schemas import SessionCreate, SessionUpdate
+from app.dialogues.schemas import SessionCreate, SessionUpdate, TextWarning
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.log import append_event
 from app.events.schemas import SessionStatusChanged
+from app.messages import Msg, joined, status_word
 from app.programmes.models import Community, MemberRole, Programme
 from app.programmes.service import ProgrammeAccess, communities_of, programme_access
+from app.programmes.texts import Texts, cleaned, missing_languages
 
-DEFAULT_GROUND_RULES = """\
-1. Speak for yourself, from your own experience.
-2. Listen to understand, not to answer.
-3. Respect the dignity of every person here and of every people; no insults or slurs.
-4. What is said here stays here: do not share anyone's words or identity outside this session.
-5. You may pass, or ask for a break, at any time.
-6. The facilitators may pause the conversation to keep it safe for everyone."""
+# The built-in ground rules, one text per language (en, ru, az, hy); a programme keeps its own
+# languages of them (app/dialogues/builtin_texts.py).
+DEFAULT_GROUND_RULES: Texts = builtin_texts.DEFAULT_GROUND_RULES
 
 # Where a session may go from each status. Anything else is refused.
 TRANSITIONS: dict[SessionStatus, tuple[SessionStatus, ...]] = {
@@ -70,7 +79,7 @@ async def session_access(db: AsyncSession, *, user: User, session_id: int, facil
     """The caller's access to a session through its programme; NotFound when they have none."""
     session = await db.get(DialogueSession, session_id)
     if session is None:
-        raise NotFound("There is no such session.")
+        raise NotFound(Msg("There is no such session."))
     try:
         access = await programme_access(
             db,
@@ -79,7 +88,7 @@ async def session_access(db: AsyncSession, *, user: User, session_id: int, facil
             roles=(MemberRole.facilitator,) if facilitator else None,
         )
     except NotFound:
-        raise NotFound("There is no such session.") from None
+        raise NotFound(Msg("There is no such session.")) from None
     return SessionAccess(session=session, programme=access.programme, role=access.role)
 
 
@@ -102,13 +111,17 @@ def to_utc(moment: datetime, zone: str) -> datetime:
             if utc.astimezone(ZoneInfo(zone)).replace(tzinfo=None) != moment:
                 raise _field_error(
                     "starts_at",
-                    f"{moment:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks change then).",
+                    Msg(
+                        "{moment} does not exist in {zone} (the clocks change then).",
+                        moment=f"{moment:%Y-%m-%d %H:%M}",
+                        zone=zone,
+                    ),
                     "nonexistent_local_time",
                 )
             return utc
         return moment.astimezone(ZoneInfo("UTC"))
     except OverflowError:
-        raise _field_error("starts_at", "That date is out of range.", "date_out_of_range") from None
+        raise _field_error("starts_at", Msg("That date is out of range."), "date_out_of_range") from None
 
 
 MAX_AHEAD = timedelta(days=5 * 366)
@@ -116,9 +129,9 @@ MAX_AHEAD = timedelta(days=5 * 366)
 
 def check_start(starts_at: datetime, now: datetime) -> None:
     if starts_at <= now:
-        raise _field_error("starts_at", "The start time is in the past.", "start_in_past")
+        raise _field_error("starts_at", Msg("The start time is in the past."), "start_in_past")
     if starts_at > now + MAX_AHEAD:
-        raise _field_error("starts_at", "Sessions can be planned up to five years ahead.", "start_too_far")
+        raise _field_error("starts_at", Msg("Sessions can be planned up to five years ahead."), "start_too_far")
 
 
 def ends_at(session: DialogueSession) -> datetime:
@@ -131,12 +144,12 @@ def _planned_minutes(starts_at: datetime, data: SessionCreate) -> int:
     try:
         end = to_utc(data.ends_at, data.time_zone)
     except ValidationFailed:
-        raise _field_error("ends_at", "That end time is not valid.", "bad_end") from None
+        raise _field_error("ends_at", Msg("That end time is not valid."), "bad_end") from None
     if end <= starts_at:
-        raise _field_error("ends_at", "The session must end after it starts.", "end_before_start")
+        raise _field_error("ends_at", Msg("The session must end after it starts."), "end_before_start")
     minutes = int((end - starts_at).total_seconds() // 60)
     if minutes < 15 or minutes > 12 * 60:
-        raise _field_error("ends_at", "A session lasts between 15 minutes and 12 hours.", "bad_length")
+        raise _field_error("ends_at", Msg("A session lasts between 15 minutes and 12 hours."), "bad_length")
     return minutes
 
 
@@ -150,14 +163,22 @@ def _resolve_quotas(communities: list[Community], capacity: int, quotas: dict[st
     if unknown:
         raise _field_error(
             "quotas",
-            f"'{unknown[0]}' is not a community of this programme (it has {', '.join(sorted(by_key))}).",
+            Msg(
+                "'{key}' is not a community of this programme (it has {communities}).",
+                key=unknown[0],
+                communities=", ".join(sorted(by_key)),
+            ),
             "unknown_community",
         )
     total = sum(quotas.values())
     if total > capacity:
         raise _field_error(
             "capacity",
-            f"The capacity ({capacity}) is below the community quotas, which add up to {total}.",
+            Msg(
+                "The capacity ({capacity}) is below the community quotas, which add up to {total}.",
+                capacity=capacity,
+                total=total,
+            ),
             "capacity_below_quotas",
         )
     return {by_key[key].id: quotas.get(key, 0) for key in by_key}
@@ -170,15 +191,16 @@ async def current_rules(db: AsyncSession, *, session_id: int) -> GroundRules:
         )
     ).first()
     if rules is None:  # every session is created with a first version
-        raise NotFound("This session has no ground rules.")
+        raise NotFound(Msg("This session has no ground rules."))
     return rules
 
 
 async def set_ground_rules(
-    db: AsyncSession, *, session: DialogueSession, text: str, actor: User | None, now: datetime
+    db: AsyncSession, *, session: DialogueSession, text: Mapping[str, str], actor: User | None, now: datetime
 ) -> GroundRules:
-    """Store the text as a new version if it differs from the current one."""
-    text = text.strip().replace("\r\n", "\n")
+    """Store the texts as a new version if they differ from the current one in any language:
+    the rules are versioned as a whole, all languages together."""
+    text = cleaned(text)
     try:
         latest: GroundRules | None = await current_rules(db, session_id=session.id)
     except NotFound:
@@ -237,10 +259,21 @@ async def schedule_session(
     check_start(starts_at, now)
     communities = await communities_of(db, programme_id=access.programme.id)
     quotas = _resolve_quotas(communities, data.capacity, data.quotas)
+    languages = programme_languages(access.programme)
+    title = required_text("title", new_texts("title", data.title, languages))
+    description = new_texts("description", data.description, languages)
+    lobby_message = new_texts("lobby_message", data.lobby_message, languages)
+    pause_message = new_texts("pause_message", data.pause_message, languages)
+    if data.ground_rules is not None:
+        rules = required_text("ground_rules", new_texts("ground_rules", data.ground_rules, languages))
+    else:
+        rules = builtin_in(DEFAULT_GROUND_RULES, languages)
     session = DialogueSession(
         programme_id=access.programme.id,
-        title=data.title.strip(),
-        description=data.description.strip(),
+        title=title,
+        description=description,
+        lobby_message=lobby_message,
+        pause_message=pause_message,
         starts_at=starts_at,
         time_zone=data.time_zone,
         planned_minutes=_planned_minutes(starts_at, data),
@@ -256,9 +289,9 @@ async def schedule_session(
     db.add(session)
     await db.flush()
     await _store_quotas(db, session_id=session.id, quotas=quotas)
-    await set_ground_rules(db, session=session, text=data.ground_rules or DEFAULT_GROUND_RULES, actor=actor, now=now)
+    await set_ground_rules(db, session=session, text=rules, actor=actor, now=now)
     if data.agenda_template:
-        await apply_template(db, session=session, template=data.agenda_template)
+        await apply_template(db, session=session, template=data.agenda_template, languages=languages)
     return session
 
 
@@ -272,7 +305,23 @@ async def update_session(
     session = access.session
     changes = data.model_dump(exclude_unset=True)
     if session.status in FINISHED:
-        raise Conflict(f"The session is {session.status.value}; it can no longer change.", code="session_finished")
+        raise Conflict(
+            Msg("The session is {status}; it can no longer change.", status=status_word(session.status)),
+            code="session_finished",
+        )
+    languages = programme_languages(access.programme)
+    texts: dict[str, Texts] = {}
+    for name in ("title", "description", "lobby_message", "pause_message"):
+        change = getattr(data, name)
+        if change is not None:
+            texts[name] = edited_texts(name, getattr(session, name), change, languages, required=name == "title")
+    rules: Texts | None = None
+    if data.ground_rules is not None:
+        latest = await current_rules(db, session_id=session.id)
+        rules = edited_texts("ground_rules", latest.text, data.ground_rules, languages, required=True)
+        # Once the lobby is open people consent to these rules: they stay in every language.
+        if session.status in (SessionStatus.open, SessionStatus.live, SessionStatus.paused):
+            rules_complete(rules, languages, editing=True)
     # A new zone alone changes how the time is shown, not when the session happens.
     zone = data.time_zone or session.time_zone
     starts_at = session.starts_at
@@ -292,11 +341,13 @@ async def update_session(
         },
     }
     if session.status not in PLANNING and any(moved.values()):
-        raise Conflict("Time, size and settings can change only before the session goes live.", code="session_underway")
+        raise Conflict(
+            Msg("Time, size and settings can change only before the session goes live."), code="session_underway"
+        )
     occupied = await occupied_seats(db, session_id=session.id)
     if data.keep_transcript and not session.keep_transcript and sum(occupied.values()):
         raise Conflict(
-            "People have already joined without agreeing to a transcript; it cannot be switched on now.",
+            Msg("People have already joined without agreeing to a transcript; it cannot be switched on now."),
             code="transcript_after_consent",
         )
     quotas: dict[int, int] | None = None
@@ -312,20 +363,18 @@ async def update_session(
         quotas = _resolve_quotas(communities, capacity, quota_keys)
         if sum(occupied.values()) > capacity:
             raise _field_error(
-                "capacity", "More participants have already joined than this capacity.", "capacity_below_seats"
+                "capacity", Msg("More participants have already joined than this capacity."), "capacity_below_seats"
             )
         for community_id, seats in quotas.items():
             if occupied.get(community_id, 0) > seats:
                 raise _field_error(
                     "quotas",
-                    "A quota is below the number of people of that community who have already joined.",
+                    Msg("A quota is below the number of people of that community who have already joined."),
                     "quota_below_seats",
                 )
     # Every check passed: apply.
-    if data.title is not None:
-        session.title = data.title.strip()
-    if data.description is not None:
-        session.description = data.description.strip()
+    for name, value in texts.items():
+        setattr(session, name, value)
     session.starts_at, session.time_zone, session.capacity = starts_at, zone, capacity
     if data.planned_minutes is not None:
         session.planned_minutes = data.planned_minutes
@@ -335,8 +384,8 @@ async def update_session(
         value = getattr(data, name)
         if value is not None:
             setattr(session, name, value)
-    if data.ground_rules is not None:
-        await set_ground_rules(db, session=session, text=data.ground_rules, actor=actor, now=now)
+    if rules is not None:
+        await set_ground_rules(db, session=session, text=rules, actor=actor, now=now)
     session.updated_at = now
     db.add(session)
     await db.flush()
@@ -349,17 +398,25 @@ async def change_status(
     """Move a session along its life; any move not in TRANSITIONS is refused."""
     allowed = TRANSITIONS[session.status]
     if to not in allowed:
-        options = ", ".join(s.value for s in allowed) or "nothing: it is final"
+        final = Msg("nothing: it is final")
+        options = joined([status_word(s) for s in allowed]) if allowed else final
         raise Conflict(
-            f"A {session.status.value} session cannot become {to.value} (it can become: {options}).",
+            Msg(
+                "A {status} session cannot become {to} (it can become: {options}).",
+                status=status_word(session.status),
+                to=status_word(to),
+                options=options,
+            ),
             code="invalid_transition",
         )
     if to is SessionStatus.cancelled:
         if not reason or not reason.strip():
-            raise _field_error("reason", "Say why the session is cancelled.", "reason_required")
+            raise _field_error("reason", Msg("Say why the session is cancelled."), "reason_required")
         session.cancel_reason = reason.strip()
     if to is SessionStatus.scheduled and session.starts_at <= now:
-        raise _field_error("starts_at", "Move the start time into the future before scheduling.", "start_in_past")
+        raise _field_error("starts_at", Msg("Move the start time into the future before scheduling."), "start_in_past")
+    if to is SessionStatus.open:
+        await check_rules_complete(db, session=session)
     session.status = to
     session.updated_at = now
     db.add(session)
@@ -372,3 +429,55 @@ async def change_status(
         event=SessionStatusChanged(status=to.value, reason=shown_reason),
     )
     return session
+
+
+async def check_rules_complete(db: AsyncSession, *, session: DialogueSession) -> None:
+    """People consent to rules they can read: a session opens only when its current ground
+    rules are written in every language of the programme."""
+    languages = await languages_of(db, session=session)
+    rules = await current_rules(db, session_id=session.id)
+    rules_complete(rules.text, languages)
+
+
+def rules_complete(rules: Texts, languages: list[str], *, editing: bool = False) -> None:
+    missing = missing_languages(rules, languages)
+    if missing:
+        if editing:
+            message = Msg(
+                "People are joining with these ground rules, so they stay written in every language; "
+                "this change would leave out {languages}.",
+                languages=language_list(missing),
+            )
+        else:
+            message = Msg(
+                "The ground rules are not yet written in {languages}. Add them before opening the session.",
+                languages=language_list(missing),
+            )
+        raise Conflict(
+            message,
+            code="rules_missing_language",
+            details=[
+                {"field": "ground_rules", "type": "rules_missing_language", "message": message, "languages": missing}
+            ],
+        )
+
+
+async def text_warnings(db: AsyncSession, *, session: DialogueSession) -> list[TextWarning]:
+    """The session's texts still missing a language of the programme: the ground rules (which
+    keep the session from opening) and, without blocking, its own texts and the agenda's.
+    An empty text (no prompt at all, no lobby message) is not missing anything."""
+    languages = await languages_of(db, session=session)
+    warnings: list[TextWarning] = []
+
+    def check(field: str, texts: Mapping[str, str], item_id: int | None = None, part: str | None = None) -> None:
+        missing = missing_languages(texts, languages) if texts else []
+        if missing:
+            warnings.append(TextWarning(field=field, item_id=item_id, part=part, languages=missing))
+
+    check("ground_rules", (await current_rules(db, session_id=session.id)).text)
+    for name in ("title", "description", "lobby_message", "pause_message"):
+        check(name, getattr(session, name))
+    for item in await agenda_of(db, session_id=session.id):
+        check("agenda", item.title, item.id, "title")
+        check("agenda", item.prompt, item.id, "prompt")
+    return warnings

@@ -59,3 +59,47 @@ class Statement(SQLModel, table=True):
     hidden_reason: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     # Withdrawn by its author: the text is erased (set to ""), not only hidden.
     withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Translation(SQLModel, table=True):
+    """A statement's words in another language of the programme, by an interpreter, a
+    facilitator or the statement's author. One per statement and language: a new one
+    replaces the text (and the translator). It lives and dies with its statement: hidden
+    with it, erased when it is withdrawn, purged with it."""
+
+    __tablename__ = "translations"
+    __table_args__ = (UniqueConstraint("statement_id", "language", name="uq_translations_statement_language"),)
+
+    id: int = Field(default=None, primary_key=True)
+    session_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    statement_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("statements.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    # Who translated it (their seat: its role says author, facilitator or interpreter).
+    seat_id: int = Field(sa_column=Column(Integer, ForeignKey("seats.id", ondelete="CASCADE"), nullable=False))
+    client_id: str = Field(sa_column=Column(String(64), nullable=False))  # of the latest send
+    language: str = Field(sa_column=Column(String(16), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    seq: int = Field(nullable=False)  # the event that last set it
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class TranslationSend(SQLModel, table=True):
+    """Each `translate` command that stored words, by its seat and client id: a resend is
+    answered as the first time even after another translator replaced the text since (a
+    translation row only remembers its latest send)."""
+
+    __tablename__ = "translation_sends"
+    __table_args__ = (UniqueConstraint("seat_id", "client_id", name="uq_translation_sends_seat_client"),)
+
+    id: int = Field(default=None, primary_key=True)
+    translation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("translations.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    seat_id: int = Field(sa_column=Column(Integer, ForeignKey("seats.id", ondelete="CASCADE"), nullable=False))
+    client_id: str = Field(sa_column=Column(String(64), nullable=False))
+    by: str = Field(sa_column=Column(String(20), nullable=False))  # author, facilitator or interpreter
+    seq: int = Field(nullable=False)  # the event it made

@@ -55,6 +55,18 @@ class SeatSummary(BaseModel):
     community: str | None
 
 
+TranslatedBy = Literal["author", "facilitator", "interpreter"]
+
+
+class TranslationView(BaseModel):
+    """A statement's words in another language of the programme, and who translated them."""
+
+    translation_id: int
+    language: str
+    text: str
+    by: TranslatedBy
+
+
 class StatementView(BaseModel):
     id: int
     seat_id: int
@@ -65,6 +77,17 @@ class StatementView(BaseModel):
     reply_to: int | None
     state: Literal["visible", "hidden", "withdrawn"] = "visible"
     reactions: dict[str, int] = Field(default_factory=dict)
+    translations: list[TranslationView] = Field(
+        default_factory=list, description="Empty when hidden or withdrawn (their words leave with the statement's)."
+    )
+    translation_pending: bool = Field(
+        default=False,
+        description="An interpreter is in the room and some reader's language has no translation yet.",
+    )
+    waiting_for: list[str] = Field(
+        default_factory=list,
+        description="The languages it waits to be translated into (the room's readers' languages but the author's).",
+    )
 
 
 class MessageView(BaseModel):
@@ -83,6 +106,22 @@ class StatementPosted(RoomEventBody):
     JOINED: ClassVar[frozenset[str]] = frozenset({"statement"})
     statement_id: int
     statement: StatementView | None = None
+
+
+class TranslationPosted(RoomEventBody):
+    """A translation was attached to a statement (or replaced the one in that language). The
+    log keeps ids only: its words, and whether the statement still waits for another
+    language, are joined in when read (none once the statement is hidden or withdrawn)."""
+
+    type: Literal["translation_posted"] = "translation_posted"
+    JOINED: ClassVar[frozenset[str]] = frozenset({"translation", "translation_pending", "waiting_for"})
+    statement_id: int
+    translation_id: int
+    language: str
+    by: TranslatedBy
+    translation: TranslationView | None = None
+    translation_pending: bool = False
+    waiting_for: list[str] = Field(default_factory=list)
 
 
 class PresenceChanged(RoomEventBody):
@@ -189,9 +228,11 @@ class PrivateMessagePosted(RoomEventBody):
 
 
 class TimeUp(RoomEventBody):
+    """Facilitators: the current item's time is up. The item's title is looked up by its id in
+    the agenda the room already has (event payloads carry ids, never words)."""
+
     type: Literal["time_up"] = "time_up"
     item_id: int
-    title: str
 
 
 class TurnWarning(RoomEventBody):
@@ -202,6 +243,7 @@ class TurnWarning(RoomEventBody):
 
 ROOM_EVENTS: tuple[type[RoomEventBody], ...] = (
     StatementPosted,
+    TranslationPosted,
     PresenceChanged,
     SessionStatusChanged,
     AgendaChanged,

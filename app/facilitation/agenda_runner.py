@@ -20,6 +20,7 @@ from app.events.schemas import AgendaChanged, TimeUp
 from app.facilitation import audit
 from app.facilitation.models import SessionRun
 from app.facilitation.room import Room
+from app.messages import Msg
 
 MAX_EXTENSION_MINUTES = 120
 
@@ -44,8 +45,8 @@ def agenda_view(item: AgendaItem | None, run: SessionRun, now: datetime, *, coun
             "id": item.id,
             "position": item.position,
             "kind": item.kind.value,
-            "title": item.title,
-            "prompt": item.prompt,
+            "title": dict(item.title),  # Texts: {language: text}; the browser picks the reader's
+            "prompt": dict(item.prompt or {}),
             "planned_seconds": planned_seconds(item, run),
         },
         "running": running,
@@ -53,6 +54,14 @@ def agenda_view(item: AgendaItem | None, run: SessionRun, now: datetime, *, coun
         "ends_at": (now + timedelta(seconds=remaining)).isoformat() if running else None,
         "count": count,
     }
+
+
+def items_view(items: list[AgendaItem]) -> list[dict[str, Any]]:
+    """The whole agenda, for the welcome frame: what a room event names by id (a time-up
+    nudge's `item_id`) is looked up here, so events never carry the words themselves."""
+    return [
+        {"id": item.id, "position": item.position, "kind": item.kind.value, "title": dict(item.title)} for item in items
+    ]
 
 
 async def current_item(db: AsyncSession, run: SessionRun) -> AgendaItem | None:
@@ -71,8 +80,9 @@ def in_break(item: AgendaItem | None) -> bool:
 def _check_expected(run: SessionRun, expected: int | None) -> None:
     if run.agenda_item_id != expected:
         raise Conflict(
-            "The agenda has already moved (another facilitator, or an earlier click); "
-            "look at the current item and try again.",
+            Msg(
+                "The agenda has already moved (another facilitator, or an earlier click); look at the current item and try again."
+            ),
             code="agenda_moved",
         )
 
@@ -93,23 +103,25 @@ def _start(run: SessionRun, item: AgendaItem | None, now: datetime) -> None:
 
 async def go(db: AsyncSession, room: Room, *, expected: int | None, target: str | int, now: datetime) -> dict[str, Any]:
     """Move to the next or previous item, or to a chosen one; its clock starts afresh."""
-    room.require_live("run the agenda")
+    room.require_live(Msg("run the agenda"))
     _check_expected(room.run, expected)
     items = await agenda_of(db, session_id=room.session_id)
     ids = [i.id for i in items]
     here = ids.index(room.run.agenda_item_id) if room.run.agenda_item_id in ids else -1
     if target == "next":
         if here + 1 >= len(items):
-            raise Conflict("This is the last agenda item; end the session when you are done.", code="agenda_at_end")
+            raise Conflict(
+                Msg("This is the last agenda item; end the session when you are done."), code="agenda_at_end"
+            )
         item: AgendaItem | None = items[here + 1]
     elif target == "back":
         if here <= 0:
-            raise Conflict("There is no earlier agenda item.", code="agenda_at_start")
+            raise Conflict(Msg("There is no earlier agenda item."), code="agenda_at_start")
         item = items[here - 1]
     else:
         item = next((i for i in items if i.id == target), None)
         if item is None:
-            raise NotFound("There is no such agenda item in this session.", code="unknown_agenda_item")
+            raise NotFound(Msg("There is no such agenda item in this session."), code="unknown_agenda_item")
     _start(room.run, item, now)
     db.add(room.run)
     await db.flush()
@@ -120,15 +132,18 @@ async def go(db: AsyncSession, room: Room, *, expected: int | None, target: str 
 
 def _check_current(run: SessionRun, item_id: int) -> None:
     if run.agenda_item_id is None:
-        raise Conflict("No agenda item is running yet.", code="agenda_not_started")
+        raise Conflict(Msg("No agenda item is running yet."), code="agenda_not_started")
     _check_expected(run, item_id)
 
 
 async def extend(db: AsyncSession, room: Room, *, item_id: int, minutes: int, now: datetime) -> dict[str, Any]:
-    room.require_live("run the agenda")
+    room.require_live(Msg("run the agenda"))
     _check_current(room.run, item_id)
     if not 1 <= minutes <= MAX_EXTENSION_MINUTES:
-        raise ValidationFailed(f"Extend by 1 to {MAX_EXTENSION_MINUTES} minutes.", code="bad_extension")
+        raise ValidationFailed(
+            Msg("Extend by 1 to {max_extension_minutes} minutes.", max_extension_minutes=MAX_EXTENSION_MINUTES),
+            code="bad_extension",
+        )
     room.run.item_extra_seconds += minutes * 60
     room.run.item_nudged = False
     db.add(room.run)
@@ -140,7 +155,7 @@ async def extend(db: AsyncSession, room: Room, *, item_id: int, minutes: int, no
 async def pause(db: AsyncSession, room: Room, *, item_id: int, now: datetime) -> dict[str, Any]:
     _check_current(room.run, item_id)
     if room.run.item_started_at is None:
-        raise Conflict("The item's clock is already paused.", code="timer_paused")
+        raise Conflict(Msg("The item's clock is already paused."), code="timer_paused")
     stop_clock(room.run, now)
     db.add(room.run)
     await db.flush()
@@ -149,10 +164,10 @@ async def pause(db: AsyncSession, room: Room, *, item_id: int, now: datetime) ->
 
 
 async def resume(db: AsyncSession, room: Room, *, item_id: int, now: datetime) -> dict[str, Any]:
-    room.require_live("run the agenda")
+    room.require_live(Msg("run the agenda"))
     _check_current(room.run, item_id)
     if room.run.item_started_at is not None:
-        raise Conflict("The item's clock is already running.", code="timer_running")
+        raise Conflict(Msg("The item's clock is already running."), code="timer_running")
     room.run.item_started_at = now
     db.add(room.run)
     await db.flush()
@@ -183,7 +198,5 @@ async def nudge_if_due(db: AsyncSession, *, session_id: int, run: SessionRun, no
     run.item_nudged = True
     db.add(run)
     await db.flush()
-    await append_event(
-        db, session_id=session_id, now=now, audience="facilitators", event=TimeUp(item_id=item.id, title=item.title)
-    )
+    await append_event(db, session_id=session_id, now=now, audience="facilitators", event=TimeUp(item_id=item.id))
     return True

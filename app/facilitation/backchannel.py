@@ -15,6 +15,7 @@ from app.facilitation.models import MessageChannel, PrivateMessage
 from app.facilitation.room import Room, is_facilitator, seat_in
 from app.facilitation.statements import statement_text
 from app.facilitation.views import message_view
+from app.messages import Msg
 
 
 async def _post(
@@ -22,8 +23,8 @@ async def _post(
 ) -> dict:
     text = text.strip()
     if not text:
-        raise ValidationFailed("A message cannot be empty.", code="empty_message")
-    text = statement_text(text, what="message")  # no hidden direction controls, nothing invisible
+        raise ValidationFailed(Msg("A message cannot be empty."), code="empty_message")
+    text = statement_text(text, what=Msg("message"))  # no hidden direction controls, nothing invisible
     message = PrivateMessage(
         session_id=room.session_id,
         channel=channel,
@@ -48,7 +49,7 @@ async def _post(
 
 async def backchannel(db: AsyncSession, room: Room, *, text: str, now: datetime) -> dict:
     if not room.is_facilitator:
-        raise PermissionDenied("The back-channel is for the session's facilitators.", code="facilitators_only")
+        raise PermissionDenied(Msg("The back-channel is for the session's facilitators."), code="facilitators_only")
     return await _post(
         db, room, channel=MessageChannel.backchannel, about=None, text=text, audience="facilitators", now=now
     )
@@ -58,16 +59,16 @@ async def check_in(db: AsyncSession, room: Room, *, seat_id: int | None, text: s
     """A facilitator writes to one participant; a participant writes back to the facilitators."""
     if room.is_facilitator:
         if seat_id is None:
-            raise ValidationFailed("Say whom the check-in is for (seat_id).", code="seat_required")
+            raise ValidationFailed(Msg("Say whom the check-in is for (seat_id)."), code="seat_required")
         target = await seat_in(db, room, seat_id)
         if is_facilitator(target) or target.role is SeatRole.observer:
-            raise Conflict("Check-ins are for participants.", code="not_a_participant")
+            raise Conflict(Msg("Check-ins are for participants."), code="not_a_participant")
         if target.status not in (SeatStatus.admitted, SeatStatus.lobby):
-            raise Conflict("That person is not in the session now.", code="not_in_room")
+            raise Conflict(Msg("That person is not in the session now."), code="not_in_room")
         about = seat_id
     else:
         if seat_id is not None and seat_id != room.seat.id:
-            raise PermissionDenied("Participants write to the facilitators only.", code="facilitators_only")
+            raise PermissionDenied(Msg("Participants write to the facilitators only."), code="facilitators_only")
         about = room.seat.id
     return await _post(
         db, room, channel=MessageChannel.check_in, about=about, text=text, audience=f"seat:{about}", now=now

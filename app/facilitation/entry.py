@@ -12,6 +12,7 @@ from app.dialogues.models import DialogueSession, Seat, SeatRole, SeatStatus
 from app.dialogues.seats import draw_pseudonym, name_taken
 from app.errors import NotFound, PermissionDenied
 from app.facilitation.room import lock_session
+from app.messages import Msg, status_word
 from app.programmes.models import MemberRole
 from app.programmes.service import membership, programme_access, room_name_for
 from app.security.names import NAME_MAX, name_key
@@ -50,7 +51,8 @@ async def facilitator_seat(db: AsyncSession, *, session: DialogueSession, user: 
         status=SeatStatus.admitted,
         cookie_hash=hash_token(new_token()),  # facilitators enter with their login, not a seat cookie
         language="en",
-        consent_rules_version=0,
+        consent_rules_version=0,  # facilitators hold the rules; they do not consent to them
+        consent_language="en",
         consented_at=now,
         joined_at=now,
         admitted_at=now,
@@ -62,13 +64,16 @@ async def facilitator_seat(db: AsyncSession, *, session: DialogueSession, user: 
 
 def check_can_enter(session: DialogueSession, seat: Seat) -> None:
     if seat.status is not SeatStatus.admitted:
-        raise PermissionDenied("You are not admitted to this room.", code="not_admitted")
+        raise PermissionDenied(Msg("You are not admitted to this room."), code="not_admitted")
     if session.status.value not in ROOM_STATUSES:
-        raise PermissionDenied(f"The room is not open (the session is {session.status.value}).", code="room_closed")
+        raise PermissionDenied(
+            Msg("The room is not open (the session is {status}).", status=status_word(session.status)),
+            code="room_closed",
+        )
 
 
 async def room_session(db: AsyncSession, *, session_id: int) -> DialogueSession:
     session = await db.get(DialogueSession, session_id)
     if session is None:
-        raise NotFound("There is no such session.")
+        raise NotFound(Msg("There is no such session."))
     return session

@@ -19,7 +19,8 @@ from app.events.log import append_event
 from app.events.schemas import FloorChanged, TurnWarning
 from app.facilitation import audit
 from app.facilitation.models import HandRaise, SessionRun
-from app.facilitation.room import Room, is_facilitator, require_voice, seat_in
+from app.facilitation.room import Room, is_facilitator, require_speaker, seat_in
+from app.messages import Msg
 
 DEFAULT_TURN_SECONDS = 180
 MIN_TURN_SECONDS, MAX_TURN_SECONDS = 15, 30 * 60
@@ -59,7 +60,7 @@ async def _emit(db: AsyncSession, room: Room, *, action: str, now: datetime, sea
 
 def _queued(room: Room) -> None:
     if room.session.speaking_mode is not SpeakingMode.queued:
-        raise Conflict("This session does not use a speaking queue; everyone may speak.", code="no_queue")
+        raise Conflict(Msg("This session does not use a speaking queue; everyone may speak."), code="no_queue")
 
 
 async def _hand(db: AsyncSession, session_id: int, seat_id: int) -> HandRaise | None:
@@ -70,12 +71,12 @@ async def _hand(db: AsyncSession, session_id: int, seat_id: int) -> HandRaise | 
 
 async def raise_hand(db: AsyncSession, room: Room, *, now: datetime) -> dict[str, Any]:
     _queued(room)
-    require_voice(room.seat)
-    room.require_live("raise your hand")
+    require_speaker(room.seat)
+    room.require_live(Msg("raise your hand"))
     if room.seat.is_muted(now):
-        raise Conflict("You are muted, so you cannot ask to speak just now.", code="muted")
+        raise Conflict(Msg("You are muted, so you cannot ask to speak just now."), code="muted")
     if room.run.floor_seat_id == room.seat.id:
-        raise Conflict("You already have the floor.", code="has_floor")
+        raise Conflict(Msg("You already have the floor."), code="has_floor")
     if await _hand(db, room.session_id, room.seat.id) is not None:
         return await current_view(db, session_id=room.session_id, run=room.run)  # raising twice is harmless
     last = (await db.exec(select(func.max(HandRaise.position)).where(HandRaise.session_id == room.session_id))).one()
@@ -89,7 +90,7 @@ async def lower_hand(db: AsyncSession, room: Room, *, seat_id: int | None, now: 
     _queued(room)
     target = room.seat.id if seat_id is None else seat_id
     if target != room.seat.id and not room.is_facilitator:
-        raise Conflict("You can lower only your own hand.", code="facilitators_only")
+        raise Conflict(Msg("You can lower only your own hand."), code="facilitators_only")
     hand = await _hand(db, room.session_id, target)
     if hand is None:
         return await current_view(db, session_id=room.session_id, run=room.run)
@@ -102,17 +103,22 @@ async def lower_hand(db: AsyncSession, room: Room, *, seat_id: int | None, now: 
 
 async def give(db: AsyncSession, room: Room, *, seat_id: int, seconds: int | None, now: datetime) -> dict[str, Any]:
     _queued(room)
-    room.require_live("give the floor")
+    room.require_live(Msg("give the floor"))
     seconds = DEFAULT_TURN_SECONDS if seconds is None else seconds
     if not MIN_TURN_SECONDS <= seconds <= MAX_TURN_SECONDS:
         raise ValidationFailed(
-            f"A turn lasts {MIN_TURN_SECONDS} seconds to {MAX_TURN_SECONDS // 60} minutes.", code="bad_turn_length"
+            Msg(
+                "A turn lasts {min_turn_seconds} seconds to {max_minutes} minutes.",
+                min_turn_seconds=MIN_TURN_SECONDS,
+                max_minutes=MAX_TURN_SECONDS // 60,
+            ),
+            code="bad_turn_length",
         )
     target = await seat_in(db, room, seat_id)
     if target.status is not SeatStatus.admitted or is_facilitator(target):
-        raise Conflict("The floor goes to a participant who is in the room.", code="not_a_speaker")
+        raise Conflict(Msg("The floor goes to a participant who is in the room."), code="not_a_speaker")
     if target.is_muted(now):
-        raise Conflict("That person is muted; unmute them first.", code="muted")
+        raise Conflict(Msg("That person is muted; unmute them first."), code="muted")
     hand = await _hand(db, room.session_id, seat_id)
     if hand is not None:
         await db.delete(hand)
@@ -131,7 +137,7 @@ def clear_floor(run: SessionRun) -> None:
 async def take(db: AsyncSession, room: Room, *, now: datetime, reason: str = "taken") -> dict[str, Any]:
     _queued(room)
     if room.run.floor_seat_id is None:
-        raise Conflict("Nobody has the floor.", code="floor_empty")
+        raise Conflict(Msg("Nobody has the floor."), code="floor_empty")
     holder = room.run.floor_seat_id
     clear_floor(room.run)
     db.add(room.run)
@@ -154,9 +160,9 @@ async def move(db: AsyncSession, room: Room, *, seat_id: int, position: int, now
     )
     moving = next((h for h in hands if h.seat_id == seat_id), None)
     if moving is None:
-        raise Conflict("That person has not raised their hand.", code="not_in_queue")
+        raise Conflict(Msg("That person has not raised their hand."), code="not_in_queue")
     if position < 1:
-        raise ValidationFailed("Positions start at 1.", code="bad_position")
+        raise ValidationFailed(Msg("Positions start at 1."), code="bad_position")
     hands.remove(moving)
     hands.insert(min(position, len(hands) + 1) - 1, moving)
     for number, hand in enumerate(hands, start=1):
@@ -243,7 +249,7 @@ async def may_speak(db: AsyncSession, room: Room) -> None:
     """In a queued session, only the floor holder speaks (facilitators always may)."""
     if room.session.speaking_mode is SpeakingMode.queued and not room.is_facilitator:
         if room.run.floor_seat_id != room.seat.id:
-            raise Conflict("Raise your hand and wait for the floor to speak.", code="not_your_floor")
+            raise Conflict(Msg("Raise your hand and wait for the floor to speak."), code="not_your_floor")
 
 
 async def clear_queue(db: AsyncSession, *, session_id: int) -> None:

@@ -18,6 +18,7 @@ from app.errors import Conflict
 from app.facilitation import audit
 from app.facilitation.models import SessionRun
 from app.facilitation.room import lock_session, seat_changed
+from app.messages import Msg, status_word
 
 
 async def admissions_locked(db: AsyncSession, session_id: int) -> bool:
@@ -57,13 +58,17 @@ async def admit(db: AsyncSession, *, seat: Seat, now: datetime, by: int | None =
     if seat.status is SeatStatus.admitted:
         return seat
     if seat.status is SeatStatus.banned:
-        raise Conflict("This person was banned from the session and cannot be admitted.", code="seat_banned")
+        raise Conflict(Msg("This person was banned from the session and cannot be admitted."), code="seat_banned")
     if seat.status not in (SeatStatus.lobby, SeatStatus.removed):
         raise Conflict(
-            f"Only people waiting in the lobby can be admitted (this seat is {seat.status.value}).", code="not_in_lobby"
+            Msg(
+                "Only people waiting in the lobby can be admitted (this seat is {status}).",
+                status=status_word(seat.status),
+            ),
+            code="not_in_lobby",
         )
     if await admissions_locked(db, seat.session_id):
-        raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
+        raise Conflict(Msg("The session is locked against new admissions; unlock it first."), code="session_locked")
     seat.status = SeatStatus.admitted
     seat.admitted_at = now
     seat.status_reason = None
@@ -81,7 +86,11 @@ async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None, now: datet
     """Turn someone away from the lobby; they may be admitted later if they return."""
     if seat.status is not SeatStatus.lobby:
         raise Conflict(
-            f"Only people waiting in the lobby can be refused (this seat is {seat.status.value}).", code="not_in_lobby"
+            Msg(
+                "Only people waiting in the lobby can be refused (this seat is {status}).",
+                status=status_word(seat.status),
+            ),
+            code="not_in_lobby",
         )
     seat.status = SeatStatus.removed
     seat.status_reason = (reason or "").strip() or None
@@ -104,5 +113,5 @@ async def refuse(db: AsyncSession, *, seat: Seat, reason: str | None, now: datet
 async def admit_all(db: AsyncSession, *, session: DialogueSession, now: datetime, by: int | None = None) -> list[Seat]:
     waiting = (await db.exec(select(Seat).where(Seat.session_id == session.id, Seat.status == SeatStatus.lobby))).all()
     if waiting and await admissions_locked(db, session.id):
-        raise Conflict("The session is locked against new admissions; unlock it first.", code="session_locked")
+        raise Conflict(Msg("The session is locked against new admissions; unlock it first."), code="session_locked")
     return [await admit(db, seat=seat, now=now, by=by) for seat in waiting]

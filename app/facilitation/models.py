@@ -89,7 +89,7 @@ class Round(SQLModel, table=True):
         default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL")
     )
     number: int = Field(nullable=False)  # 1, 2, … within the session
-    prompt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    prompt: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     turn_seconds: int = Field(nullable=False)
     status: RoundStatus = Field(default=RoundStatus.active, sa_column=Column(EnumText(RoundStatus), nullable=False))
     started_at: datetime = Field(sa_column=_when())
@@ -126,8 +126,9 @@ class Poll(SQLModel, table=True):
     agenda_item_id: int | None = Field(
         default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL")
     )
-    question: str = Field(sa_column=Column(Text, nullable=False))
-    options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # {language: text}; each option is one such map.
+    question: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    options: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     multiple: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     anonymous: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
     status: PollStatus = Field(default=PollStatus.open, sa_column=Column(EnumText(PollStatus), nullable=False))

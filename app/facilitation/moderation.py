@@ -18,6 +18,7 @@ from app.events.models import Statement
 from app.events.schemas import ModerationNotice, RoomSettingsChanged, StatementChanged
 from app.facilitation import agenda_runner, audit, floor, polls, rounds
 from app.facilitation.room import Room, is_facilitator, seat_changed, seat_in, seat_view
+from app.messages import Msg, status_word
 
 
 async def _tell(
@@ -85,9 +86,9 @@ async def set_status(db: AsyncSession, room: Room, *, to: SessionStatus, reason:
 async def _target(db: AsyncSession, room: Room, seat_id: int) -> Seat:
     target = await seat_in(db, room, seat_id)
     if target.id == room.seat.id:
-        raise Conflict("You cannot do this to yourself.", code="self_target")
+        raise Conflict(Msg("You cannot do this to yourself."), code="self_target")
     if target.role is SeatRole.facilitator:
-        raise Conflict("Facilitators of the programme cannot be moderated in the room.", code="facilitator_target")
+        raise Conflict(Msg("Facilitators of the programme cannot be moderated in the room."), code="facilitator_target")
     return target
 
 
@@ -103,7 +104,7 @@ async def mute(
 ) -> dict:
     target = await _target(db, room, seat_id)
     if target.status is not SeatStatus.admitted:
-        raise Conflict("Only someone in the room can be muted.", code="not_in_room")
+        raise Conflict(Msg("Only someone in the room can be muted."), code="not_in_room")
     target.muted = True
     target.muted_until = now + timedelta(minutes=minutes) if minutes else None
     db.add(target)
@@ -119,7 +120,7 @@ async def mute(
 async def unmute(db: AsyncSession, room: Room, *, seat_id: int, now: datetime) -> dict:
     target = await _target(db, room, seat_id)
     if not target.is_muted(now):
-        raise Conflict("That person is not muted.", code="not_muted")
+        raise Conflict(Msg("That person is not muted."), code="not_muted")
     await _lift_mute(db, room.session_id, target, now=now)
     await audit.record(db, room, "unmute", target_seat_id=seat_id, now=now)
     return seat_view(target, now)
@@ -156,9 +157,9 @@ async def take_seat_out(db: AsyncSession, room: Room, *, action: str, seat_id: i
     target = await _target(db, room, seat_id)
     status = SEAT_ACTIONS[action]
     if target.status is status:
-        raise Conflict(f"That seat is already {status.value}.", code="already_done")
+        raise Conflict(Msg("That seat is already {status}.", status=status_word(status)), code="already_done")
     if target.status is SeatStatus.banned:
-        raise Conflict("That seat is banned.", code="seat_banned")
+        raise Conflict(Msg("That seat is banned."), code="seat_banned")
     reason = reason.strip()
     await _leave_speaking(db, room, target, now=now)
     # Told first, so the message reaches them before the room closes its connection.
@@ -184,11 +185,11 @@ async def take_seat_out(db: AsyncSession, room: Room, *, action: str, seat_id: i
 async def hide(db: AsyncSession, room: Room, *, statement_id: int, reason: str, now: datetime) -> dict:
     statement = await db.get(Statement, statement_id)
     if statement is None or statement.session_id != room.session_id:
-        raise NotFound("There is no such statement in this session.", code="unknown_statement")
+        raise NotFound(Msg("There is no such statement in this session."), code="unknown_statement")
     if statement.withdrawn_at is not None:
-        raise Conflict("Its author has already withdrawn that statement.", code="already_withdrawn")
+        raise Conflict(Msg("Its author has already withdrawn that statement."), code="already_withdrawn")
     if statement.hidden_at is not None:
-        raise Conflict("That statement is already hidden.", code="already_hidden")
+        raise Conflict(Msg("That statement is already hidden."), code="already_hidden")
     statement.hidden_at, statement.hidden_reason = now, reason.strip()[:200]
     db.add(statement)
     await db.flush()

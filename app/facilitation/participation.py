@@ -13,13 +13,15 @@ from app.events.log import append_event
 from app.events.models import Statement
 from app.events.schemas import BreakRequested, ReactionsChanged, ReportMade, StatementChanged
 from app.facilitation.models import Reaction, Report
-from app.facilitation.room import Room, require_voice
+from app.facilitation.room import Room, require_speaker
+from app.facilitation.translations import erase_translations
+from app.messages import Msg
 
 
 async def _statement(db: AsyncSession, room: Room, statement_id: int) -> Statement:
     statement = await db.get(Statement, statement_id)
     if statement is None or statement.session_id != room.session_id:
-        raise NotFound("There is no such statement in this session.", code="unknown_statement")
+        raise NotFound(Msg("There is no such statement in this session."), code="unknown_statement")
     return statement
 
 
@@ -32,11 +34,11 @@ async def reaction_counts(db: AsyncSession, statement_id: int) -> dict[str, int]
 
 async def react(db: AsyncSession, room: Room, *, statement_id: int, reaction: str, on: bool, now: datetime) -> dict:
     """Add or take back a reaction; doing the same twice changes nothing."""
-    require_voice(room.seat)
-    room.require_live("react")
+    require_speaker(room.seat)
+    room.require_live(Msg("react"))
     statement = await _statement(db, room, statement_id)
     if statement.hidden_at is not None or statement.withdrawn_at is not None:
-        raise Conflict("That statement is no longer shown.", code="statement_gone")
+        raise Conflict(Msg("That statement is no longer shown."), code="statement_gone")
     existing = (
         await db.exec(
             select(Reaction).where(
@@ -70,7 +72,7 @@ async def report(db: AsyncSession, room: Room, *, statement_id: int, reason: str
     """A private report to the facilitators; the author is not told who reported."""
     statement = await _statement(db, room, statement_id)
     if statement.seat_id == room.seat.id:
-        raise Conflict("You cannot report your own statement; you can withdraw it.", code="own_statement")
+        raise Conflict(Msg("You cannot report your own statement; you can withdraw it."), code="own_statement")
     row = Report(
         session_id=room.session_id,
         statement_id=statement_id,
@@ -99,19 +101,21 @@ async def withdraw(db: AsyncSession, room: Room, *, statement_id: int, now: date
     """The author takes their words back: the text is erased, the room sees a marker."""
     statement = await _statement(db, room, statement_id)
     if statement.seat_id != room.seat.id:
-        raise PermissionDenied("You can withdraw only your own statements.", code="not_your_statement")
+        raise PermissionDenied(Msg("You can withdraw only your own statements."), code="not_your_statement")
     await erase(db, statement, now=now)
     return {"statement_id": statement_id, "state": "withdrawn"}
 
 
 async def erase(db: AsyncSession, statement: Statement, *, now: datetime) -> bool:
-    """Withdraw a statement: its text is erased (gone from every later view, not only hidden)
-    and the room is told. False when it was already withdrawn."""
+    """Withdraw a statement: its text is erased (gone from every later view, not only hidden),
+    and so are its translations' (in the same transaction), and the room is told. False when
+    it was already withdrawn."""
     if statement.withdrawn_at is not None:
         return False
     statement.withdrawn_at, statement.text = now, ""
     db.add(statement)
     await db.flush()
+    await erase_translations(db, statement, now=now)
     await append_event(
         db,
         session_id=statement.session_id,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.dialogues.content import languages_of, new_texts
 from app.dialogues.models import AgendaKind, Seat, SeatRole
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.log import append_event
@@ -22,6 +23,8 @@ from app.facilitation import audit
 from app.facilitation.agenda_runner import current_item
 from app.facilitation.models import Poll, PollAnswer, PollStatus
 from app.facilitation.room import Room, now_iso
+from app.messages import Msg
+from app.programmes.texts import Texts, cleaned, texts_of
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 # Facilitator accounts run the poll and observers only watch; co-facilitators are part of the dialogue.
@@ -48,8 +51,8 @@ def poll_view(poll: Poll, answers: list[tuple[PollAnswer, str]]) -> dict[str, An
             ]
     return {
         "id": poll.id,
-        "question": poll.question,
-        "options": list(poll.options),
+        "question": dict(poll.question),  # Texts: {language: text}; the browser picks the reader's
+        "options": [dict(option) for option in poll.options],
         "multiple": poll.multiple,
         "anonymous": poll.anonymous,
         "status": poll.status.value,
@@ -94,43 +97,53 @@ async def views_for(db: AsyncSession, *, session_id: int, seat_id: int, facilita
 # Commands -----------------------------------------------------------------------------------
 
 
-def _clean_options(options: list[str]) -> list[str]:
-    cleaned = [option.strip() for option in options]
-    if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
-        raise ValidationFailed(f"A poll has {MIN_OPTIONS} to {MAX_OPTIONS} options.", code="bad_options")
-    if any(not option for option in cleaned):
-        raise ValidationFailed("Every option needs some words.", code="bad_options")
-    if len({option.casefold() for option in cleaned}) != len(cleaned):
-        raise ValidationFailed("Two options say the same thing; give each option once.", code="bad_options")
-    return cleaned
+def _clean_options(options: list[str | dict[str, str]], languages: list[str]) -> list[Texts]:
+    """Each option in one or more of the programme's languages (a plain string is the first
+    language); within each language, no two options say the same thing."""
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        raise ValidationFailed(
+            Msg("A poll has {min_options} to {max_options} options.", min_options=MIN_OPTIONS, max_options=MAX_OPTIONS),
+            code="bad_options",
+        )
+    result = [new_texts("options", option, languages) for option in options]
+    if any(not option for option in result):
+        raise ValidationFailed(Msg("Every option needs some words."), code="bad_options")
+    for language in languages:
+        said = [option[language].casefold() for option in result if language in option]
+        if len(set(said)) != len(said):
+            raise ValidationFailed(Msg("Two options say the same thing; give each option once."), code="bad_options")
+    return result
 
 
 async def open_poll(
     db: AsyncSession,
     room: Room,
     *,
-    question: str | None,
-    options: list[str],
+    question: str | dict[str, str] | None,
+    options: list[str | dict[str, str]],
     multiple: bool,
     anonymous: bool,
     now: datetime,
 ) -> dict[str, Any]:
-    """Without a question, a poll agenda item's prompt (or title) is the question."""
-    room.require_live("open a poll")
-    question = (question or "").strip()
-    if not question:
+    """The question and each option are texts in the programme's languages (a plain string is
+    its first language). Without a question, a poll agenda item's prompt (or title) is the
+    question, in all the languages it has."""
+    room.require_live(Msg("open a poll"))
+    languages = await languages_of(db, session=room.session)
+    asked = new_texts("question", question, languages) if question is not None else {}
+    if not asked:
         item = await current_item(db, room.run)
         if item is not None and item.kind is AgendaKind.poll:
-            question = (item.prompt or item.title).strip()
-    if not question:
+            asked = cleaned(texts_of(item.prompt, languages[0]) or texts_of(item.title, languages[0]))
+    if not asked:
         raise ValidationFailed(
-            "The poll needs a question (or run it from a poll agenda item with a prompt).", code="bad_question"
+            Msg("The poll needs a question (or run it from a poll agenda item with a prompt)."), code="bad_question"
         )
     poll = Poll(
         session_id=room.session_id,
         agenda_item_id=room.run.agenda_item_id,
-        question=question,
-        options=_clean_options(options),
+        question=asked,
+        options=_clean_options(options, languages),
         multiple=multiple,
         anonymous=anonymous,
         status=PollStatus.open,
@@ -147,19 +160,19 @@ async def open_poll(
 async def _poll(db: AsyncSession, room: Room, poll_id: int) -> Poll:
     poll = (await db.exec(select(Poll).where(Poll.id == poll_id).execution_options(populate_existing=True))).first()
     if poll is None or poll.session_id != room.session_id:
-        raise NotFound("There is no such poll in this session.", code="unknown_poll")
+        raise NotFound(Msg("There is no such poll in this session."), code="unknown_poll")
     return poll
 
 
 def _clean_choices(poll: Poll, choices: list[int]) -> list[int]:
     if not choices:
-        raise ValidationFailed("Choose an option.", code="bad_choices")
+        raise ValidationFailed(Msg("Choose an option."), code="bad_choices")
     if any(not 0 <= choice < len(poll.options) for choice in choices):
-        raise ValidationFailed("That is not one of the poll's options.", code="bad_choices")
+        raise ValidationFailed(Msg("That is not one of the poll's options."), code="bad_choices")
     if len(set(choices)) != len(choices):
-        raise ValidationFailed("Choose each option at most once.", code="bad_choices")
+        raise ValidationFailed(Msg("Choose each option at most once."), code="bad_choices")
     if not poll.multiple and len(choices) != 1:
-        raise ValidationFailed("This poll takes exactly one choice.", code="bad_choices")
+        raise ValidationFailed(Msg("This poll takes exactly one choice."), code="bad_choices")
     return sorted(choices)
 
 
@@ -167,12 +180,12 @@ async def answer(db: AsyncSession, room: Room, *, poll_id: int, choices: list[in
     """Answer, or change one's answer while the poll is open (one answer per seat).
 
     Nothing here tells anyone else what the seat chose: facilitators get only the count."""
-    room.require_live("answer polls")
+    room.require_live(Msg("answer polls"))
     if room.seat.role not in ANSWERING_ROLES:
-        raise Conflict("Polls are answered by the participants and co-facilitators.", code="cannot_answer")
+        raise Conflict(Msg("Polls are answered by the participants and co-facilitators."), code="cannot_answer")
     poll = await _poll(db, room, poll_id)
     if poll.status is not PollStatus.open:
-        raise Conflict("This poll is closed; its answers can no longer change.", code="poll_closed")
+        raise Conflict(Msg("This poll is closed; its answers can no longer change."), code="poll_closed")
     cleaned = _clean_choices(poll, choices)
     mine = (
         await db.exec(select(PollAnswer).where(PollAnswer.poll_id == poll_id, PollAnswer.seat_id == room.seat.id))
@@ -205,7 +218,7 @@ async def close(db: AsyncSession, room: Room, *, poll_id: int, now: datetime) ->
     open when the session paused or ended can still be brought to an end."""
     poll = await _poll(db, room, poll_id)
     if poll.status is not PollStatus.open:
-        raise Conflict("This poll is already closed.", code="poll_closed")
+        raise Conflict(Msg("This poll is already closed."), code="poll_closed")
     poll.status, poll.closed_at = PollStatus.closed, now
     db.add(poll)
     await db.flush()

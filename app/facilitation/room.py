@@ -21,6 +21,7 @@ from app.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from app.events.log import append_event
 from app.events.schemas import SeatChanged
 from app.facilitation.models import SessionRun
+from app.messages import Msg, status_word
 from app.programmes.models import MemberRole, ProgrammeMember
 from app.security.models import LoginSession
 
@@ -50,12 +51,21 @@ class Room:
     def is_facilitator(self) -> bool:
         return is_facilitator(self.seat)
 
-    def require_live(self, doing: str = "do this") -> None:
+    def require_live(self, doing: str = Msg("do this")) -> None:
         status = self.session.status
         if status is SessionStatus.paused:
-            raise Conflict(f"The session is paused; you can {doing} when it resumes.", code="session_paused")
+            raise Conflict(
+                Msg("The session is paused; you can {doing} when it resumes.", doing=doing), code="session_paused"
+            )
         if status is not SessionStatus.live:
-            raise Conflict(f"You can {doing} while the session is live (it is {status.value}).", code="room_not_live")
+            raise Conflict(
+                Msg(
+                    "You can {doing} while the session is live (it is {status}).",
+                    doing=doing,
+                    status=status_word(status),
+                ),
+                code="room_not_live",
+            )
 
 
 def is_facilitator(seat: Seat) -> bool:
@@ -65,7 +75,18 @@ def is_facilitator(seat: Seat) -> bool:
 def require_voice(seat: Seat) -> None:
     """Observers follow the room without being heard in it (no statements, hands or reactions)."""
     if seat.role is SeatRole.observer:
-        raise PermissionDenied("Observers follow the room without speaking or reacting.", code="observer")
+        raise PermissionDenied(Msg("Observers follow the room without speaking or reacting."), code="observer")
+
+
+def require_speaker(seat: Seat) -> None:
+    """Hands and reactions belong to the dialogue: observers follow it and interpreters carry
+    its words, neither takes part in it."""
+    require_voice(seat)
+    if seat.role is SeatRole.interpreter:
+        raise PermissionDenied(
+            Msg("Interpreters carry the words of others; hands and reactions are for the dialogue's members."),
+            code="interpreters_translate",
+        )
 
 
 async def lock_session(db: AsyncSession, session_id: int) -> DialogueSession:
@@ -78,7 +99,7 @@ async def lock_session(db: AsyncSession, session_id: int) -> DialogueSession:
         )
     ).first()
     if session is None:
-        raise NotFound("There is no such session.")
+        raise NotFound(Msg("There is no such session."))
     return session
 
 
@@ -110,16 +131,18 @@ async def enter(db: AsyncSession, *, actor: Actor, facilitator: bool = False) ->
         await db.exec(select(Seat).where(Seat.id == actor.seat_id).execution_options(populate_existing=True))
     ).first()
     if seat is None or seat.session_id != session.id:
-        raise PermissionDenied("You have no place in this room.", code="not_admitted")
+        raise PermissionDenied(Msg("You have no place in this room."), code="not_admitted")
     if seat.status is not SeatStatus.admitted:
-        raise PermissionDenied(f"You are no longer in this room ({seat.status.value}).", code="not_admitted")
+        raise PermissionDenied(
+            Msg("You are no longer in this room ({status}).", status=status_word(seat.status)), code="not_admitted"
+        )
     if actor.login_id is not None and not await _login_holds(db, actor.login_id):
-        raise NotAuthenticated("Your login has ended; log in again.", code="login_ended")
+        raise NotAuthenticated(Msg("Your login has ended; log in again."), code="login_ended")
     if facilitator:
         if not is_facilitator(seat):
-            raise PermissionDenied("Only the session's facilitators can do this.", code="facilitators_only")
+            raise PermissionDenied(Msg("Only the session's facilitators can do this."), code="facilitators_only")
         if seat.user_id is not None and not await _still_facilitator(db, session, seat.user_id):
-            raise PermissionDenied("You are no longer a facilitator of this programme.", code="facilitators_only")
+            raise PermissionDenied(Msg("You are no longer a facilitator of this programme."), code="facilitators_only")
     return Room(session=session, seat=seat, run=await run_of(db, session.id))
 
 
@@ -151,7 +174,7 @@ async def seat_in(db: AsyncSession, room: Room, seat_id: int) -> Seat:
     """Another seat of the same room (the target of an action)."""
     seat = await db.get(Seat, seat_id)
     if seat is None or seat.session_id != room.session_id:
-        raise NotFound("There is no such seat in this session.", code="unknown_seat")
+        raise NotFound(Msg("There is no such seat in this session."), code="unknown_seat")
     return seat
 
 

@@ -1,6 +1,7 @@
 """The room as a newcomer must see it, rebuilt from the database so any instance can serve it
 (also after a restart): the agenda and its clock, the floor and queue, a running round,
-polls, room settings, who is present and who is muted."""
+polls, room settings, who is present and who is muted; the programme's languages and the
+session's texts in all of them (the browser picks the reader's)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.dialogues.agenda import agenda_of
+from app.dialogues.content import languages_of
 from app.dialogues.models import DialogueSession, Seat
 from app.events.log import last_seq
 from app.facilitation import agenda_runner, floor, polls, rounds
@@ -22,6 +25,7 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
     session_id: int = session.id
     seq = await last_seq(db, session_id=session_id)
     run = await peek_run(db, session_id)
+    items = await agenda_of(db, session_id=session_id)
     muted = (await db.exec(select(Seat).where(Seat.session_id == session_id, Seat.muted == True))).all()  # noqa: E712
     hand = (
         await db.exec(select(HandRaise.id).where(HandRaise.session_id == session_id, HandRaise.seat_id == seat.id))
@@ -31,11 +35,18 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
         "last_seq": seq,
         "state": {
             "session_id": session_id,
-            "title": session.title,
+            # The programme's languages, in order: the browser picks each text's language
+            # from them as the server does (app/programmes/texts.py: pick).
+            "languages": await languages_of(db, session=session),
+            # The session's texts, as maps {language: text}.
+            "title": dict(session.title),
+            "lobby_message": dict(session.lobby_message or {}),
+            "pause_message": dict(session.pause_message or {}),
             "status": session.status.value,
             "show_communities": session.show_communities,
             "speaking_mode": session.speaking_mode.value,
-            "agenda": await agenda_runner.current_view(db, session_id=session_id, run=run, now=now),
+            "agenda": agenda_runner.agenda_view(await agenda_runner.current_item(db, run), run, now, count=len(items)),
+            "agenda_items": agenda_runner.items_view(items),
             "present": await present_seats(db, session_id=session_id),
             "floor": await floor.current_view(db, session_id=session_id, run=run),
             "round": await rounds.current_view(db, session_id=session_id),

@@ -18,6 +18,7 @@ from app.facilitation.agenda_runner import current_item
 from app.facilitation.floor import MAX_TURN_SECONDS, MIN_TURN_SECONDS, turn_clock, warn_speaker
 from app.facilitation.models import Round, RoundStatus, RoundTurn, TurnOutcome
 from app.facilitation.room import Room, now_iso, seat_in
+from app.messages import Msg
 
 DEFAULT_TURN_SECONDS = 120
 PENDING = TurnOutcome.pending
@@ -50,7 +51,7 @@ def round_view(rnd: Round, turns: list[RoundTurn]) -> dict[str, Any]:
     return {
         "id": rnd.id,
         "number": rnd.number,
-        "prompt": rnd.prompt,
+        "prompt": dict(rnd.prompt or {}),  # Texts: {language: text}
         "turn_seconds": rnd.turn_seconds,
         "status": rnd.status.value,
         "agenda_item_id": rnd.agenda_item_id,
@@ -99,19 +100,24 @@ def alternating(seats: list[Seat], number: int) -> list[int]:
 def _check_order(order: list[int], allowed: set[int], *, complete: bool) -> list[int]:
     """A facilitator's order names each allowed seat at most once (all of them when `complete`)."""
     if not order:
-        raise ValidationFailed("The order names nobody; list at least one participant.", code="bad_order")
+        raise ValidationFailed(Msg("The order names nobody; list at least one participant."), code="bad_order")
     seen: set[int] = set()
     for seat_id in order:
         if seat_id in seen:
-            raise ValidationFailed(f"Seat {seat_id} appears twice in the order.", code="bad_order")
+            raise ValidationFailed(Msg("Seat {seat_id} appears twice in the order.", seat_id=seat_id), code="bad_order")
         if seat_id not in allowed:
-            where = "still to speak in this round" if complete else "a participant in the room who may speak"
-            raise ValidationFailed(f"Seat {seat_id} is not {where}.", code="bad_order")
+            where = Msg("still to speak in this round") if complete else Msg("a participant in the room who may speak")
+            raise ValidationFailed(
+                Msg("Seat {seat_id} is not {where}.", seat_id=seat_id, where=where), code="bad_order"
+            )
         seen.add(seat_id)
     missing = sorted(allowed - seen) if complete else []
     if missing:
         raise ValidationFailed(
-            f"The order leaves out seat(s) {', '.join(map(str, missing))}; it must name everyone still to speak.",
+            Msg(
+                "The order leaves out seat(s) {seats}; it must name everyone still to speak.",
+                seats=", ".join(map(str, missing)),
+            ),
             code="bad_order",
         )
     return order
@@ -157,19 +163,19 @@ async def _the_round(db: AsyncSession, room: Room, round_id: int) -> tuple[Round
     on an ended round is refused, not applied to the next)."""
     rnd = await db.get(Round, round_id, populate_existing=True)
     if rnd is None or rnd.session_id != room.session_id:
-        raise NotFound("There is no such round in this session.", code="unknown_round")
+        raise NotFound(Msg("There is no such round in this session."), code="unknown_round")
     if rnd.status != RoundStatus.active:
-        raise Conflict("That round has already ended.", code="round_not_active")
+        raise Conflict(Msg("That round has already ended."), code="round_not_active")
     return rnd, await turns_of(db, round_id)
 
 
 def _wait_message(turns: list[RoundTurn], seat_id: int) -> str:
     mine = next((t for t in turns if t.seat_id == seat_id), None)
     if mine is None:
-        return "A round is under way and you are not part of it; you can speak again when it ends."
+        return Msg("A round is under way and you are not part of it; you can speak again when it ends.")
     if mine.outcome == PENDING:
-        return "A round is under way; please wait for your turn."
-    return "Your turn in this round is over; you can speak again when it ends."
+        return Msg("A round is under way; please wait for your turn.")
+    return Msg("Your turn in this round is over; you can speak again when it ends.")
 
 
 def _speaker(turns: list[RoundTurn], seat_id: int) -> RoundTurn:
@@ -196,17 +202,22 @@ async def start(
     db: AsyncSession, room: Room, *, order: list[int] | None, turn_seconds: int | None, now: datetime
 ) -> dict[str, Any]:
     """Go around on the current agenda item's prompt; the first speaker's clock starts now."""
-    room.require_live("start a round")
+    room.require_live(Msg("start a round"))
     if await active_round(db, session_id=room.session_id) is not None:
-        raise Conflict("A round is already running; end it before starting another.", code="round_active")
+        raise Conflict(Msg("A round is already running; end it before starting another."), code="round_active")
     seconds = DEFAULT_TURN_SECONDS if turn_seconds is None else turn_seconds
     if not MIN_TURN_SECONDS <= seconds <= MAX_TURN_SECONDS:
         raise ValidationFailed(
-            f"A turn lasts {MIN_TURN_SECONDS} seconds to {MAX_TURN_SECONDS // 60} minutes.", code="bad_turn_length"
+            Msg(
+                "A turn lasts {min_turn_seconds} seconds to {max_minutes} minutes.",
+                min_turn_seconds=MIN_TURN_SECONDS,
+                max_minutes=MAX_TURN_SECONDS // 60,
+            ),
+            code="bad_turn_length",
         )
     seats = await participants(db, room.session_id, now)
     if not seats:
-        raise Conflict("No participant is in the room, so there is nobody to go around.", code="no_participants")
+        raise Conflict(Msg("No participant is in the room, so there is nobody to go around."), code="no_participants")
     held = (await db.exec(select(func.count()).select_from(Round).where(Round.session_id == room.session_id))).one()
     number = held + 1
     allowed: set[int] = {s.id for s in seats}
@@ -216,7 +227,7 @@ async def start(
         session_id=room.session_id,
         agenda_item_id=item.id if item else None,
         number=number,
-        prompt=item.prompt if item else "",
+        prompt=dict(item.prompt) if item else {},  # the item's prompt in every language, as it was
         turn_seconds=seconds,
         started_at=now,
     )
@@ -240,7 +251,7 @@ async def start(
 
 async def reorder(db: AsyncSession, room: Room, *, round_id: int, order: list[int], now: datetime) -> dict[str, Any]:
     """A new order for those still to speak; the speaker keeps their clock if they stay first."""
-    room.require_live("reorder the round")
+    room.require_live(Msg("reorder the round"))
     rnd, turns = await _the_round(db, room, round_id)
     was = current_turn(turns)
     pending = {t.seat_id: t for t in turns if t.outcome == PENDING}
@@ -252,19 +263,19 @@ async def reorder(db: AsyncSession, room: Room, *, round_id: int, order: list[in
 
 async def skip(db: AsyncSession, room: Room, *, round_id: int, seat_id: int, now: datetime) -> dict[str, Any]:
     """Pass someone over (away, not ready); if it was their turn, the next begins."""
-    room.require_live("skip a turn")
+    room.require_live(Msg("skip a turn"))
     rnd, turns = await _the_round(db, room, round_id)
     await seat_in(db, room, seat_id)
     view = await _skip(db, rnd, turns, seat_id, now)
     if view is None:
-        raise Conflict("That person has no turn still to come in this round.", code="not_pending")
+        raise Conflict(Msg("That person has no turn still to come in this round."), code="not_pending")
     await audit.record(db, room, "round_skip", target_seat_id=seat_id, now=now, details={"round_id": round_id})
     return view
 
 
 async def next_turn(db: AsyncSession, room: Room, *, round_id: int, now: datetime) -> dict[str, Any]:
     """A facilitator hands the talking piece on (the speaker forgot to, or went on too long)."""
-    room.require_live("move the round on")
+    room.require_live(Msg("move the round on"))
     rnd, turns = await _the_round(db, room, round_id)
     turn = current_turn(turns)
     if turn is None:  # nobody left (cannot normally happen): the round is over
@@ -292,7 +303,7 @@ async def end(db: AsyncSession, room: Room, *, round_id: int, now: datetime) -> 
 
 async def done(db: AsyncSession, room: Room, *, round_id: int, now: datetime) -> dict[str, Any]:
     """The speaker hands the talking piece on; without a statement that counts as a pass."""
-    room.require_live("finish your turn")
+    room.require_live(Msg("finish your turn"))
     rnd, turns = await _the_round(db, room, round_id)
     turn = _speaker(turns, room.seat.id)
     outcome = _finish(db, turn, TurnOutcome.passed, now)
@@ -302,7 +313,7 @@ async def done(db: AsyncSession, room: Room, *, round_id: int, now: datetime) ->
 async def pass_turn(db: AsyncSession, room: Room, *, round_id: int, for_now: bool, now: datetime) -> dict[str, Any]:
     """Pass, or pass for now: go to the end and be asked again after the others. With nobody
     left to wait for, passing for now is a pass; the result's `counted_as_pass` says so."""
-    room.require_live("pass")
+    room.require_live(Msg("pass"))
     rnd, turns = await _the_round(db, room, round_id)
     turn = _speaker(turns, room.seat.id)
     others = [t for t in turns if t.outcome == PENDING and t.id != turn.id]

@@ -9,14 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.errors import Conflict, SlowDown, ValidationFailed
+from app.dialogues.models import Seat, SeatRole
+from app.errors import Conflict, PermissionDenied, SlowDown, ValidationFailed
 from app.events.log import append_event
 from app.events.models import Statement
 from app.events.schemas import StatementPosted
 from app.facilitation import floor, rounds
 from app.facilitation.agenda_runner import current_item, in_break
 from app.facilitation.room import Actor, Room, enter, require_voice
-from app.facilitation.views import statement_view
+from app.facilitation.views import pending_rule, statement_view
+from app.messages import Msg
 from app.programmes.models import Community
 from app.security.text import HiddenText, check_room_text
 
@@ -25,7 +27,7 @@ from app.security.text import HiddenText, check_room_text
 MAX_STATEMENT_CHARS = 2000
 
 
-def statement_text(text: str, *, what: str = "statement") -> str:
+def statement_text(text: str, *, what: str = Msg("statement")) -> str:
     """The text as stored (stripped), or ValidationFailed with a stable code: empty_statement,
     hidden_direction_controls (U+202A–U+202E, U+2066–U+2069, which can show words in another
     order than they were written), control_characters, invisible_text (nothing but spaces,
@@ -36,7 +38,7 @@ def statement_text(text: str, *, what: str = "statement") -> str:
     except HiddenText as exc:
         raise ValidationFailed(exc.message, code=exc.code) from exc
     if not text:
-        raise ValidationFailed(f"A {what} cannot be empty.", code="empty_statement")
+        raise ValidationFailed(Msg("A {what} cannot be empty.", what=what), code="empty_statement")
     return text
 
 
@@ -47,18 +49,35 @@ class Posted:
     duplicate: bool
 
 
+def refuse_if_muted(seat: Seat, now: datetime) -> None:
+    """A muted seat is not heard: no statements, and no translations either."""
+    if seat.is_muted(now):
+        until = Msg(" until {time} UTC", time=f"{seat.muted_until:%H:%M}") if seat.muted_until else ""
+        raise Conflict(
+            Msg("A facilitator has muted you{until}; you can still read and react.", until=until), code="muted"
+        )
+
+
+def refuse_interpreter(seat: Seat) -> None:
+    """Interpreters carry others' words; they do not speak in the dialogue themselves."""
+    if seat.role is SeatRole.interpreter:
+        raise PermissionDenied(
+            Msg("Interpreters do not post statements of their own; translate a statement instead."),
+            code="interpreters_translate",
+        )
+
+
 async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> bool:
     """The room's rules for who may speak now; facilitators may always speak.
     True when the speaker holds a round's turn (so the turn must note that they spoke)."""
     seat = room.seat
     require_voice(seat)
-    if seat.is_muted(now):
-        until = f" until {seat.muted_until:%H:%M} UTC" if seat.muted_until else ""
-        raise Conflict(f"A facilitator has muted you{until}; you can still read and react.", code="muted")
+    refuse_interpreter(seat)
+    refuse_if_muted(seat, now)
     if room.is_facilitator:
         return False
     if in_break(await current_item(db, room.run)):
-        raise Conflict("The group is on a break; statements resume after it.", code="on_break")
+        raise Conflict(Msg("The group is on a break; statements resume after it."), code="on_break")
     in_round = await rounds.may_speak(db, room)
     if not in_round:
         await floor.may_speak(db, room)
@@ -68,7 +87,10 @@ async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> boo
             wait = room.run.slow_mode_seconds - (now - last).total_seconds()
             if wait > 0:
                 raise SlowDown(
-                    f"Slow mode is on: one statement every {room.run.slow_mode_seconds} seconds.",
+                    Msg(
+                        "Slow mode is on: one statement every {slow_mode_seconds} seconds.",
+                        slow_mode_seconds=room.run.slow_mode_seconds,
+                    ),
                     code="slow_mode",
                     retry_after=round(wait, 1),
                 )
@@ -94,14 +116,15 @@ async def post_statement(
     if existing is not None:
         return Posted(statement_id=existing.id, seq=existing.seq, duplicate=True)
     room = await enter(db, actor=Actor(session_id=session_id, seat_id=seat_id, login_id=login_id))
-    room.require_live("post statements")
+    refuse_interpreter(room.seat)  # whatever the room's state: it is never their part
+    room.require_live(Msg("post statements"))
     in_round = await check_may_speak(db, room, now=now)
     text = statement_text(text)
     seat = room.seat
     if reply_to is not None:
         target = await db.get(Statement, reply_to)
         if target is None or target.session_id != seat.session_id:
-            raise ValidationFailed("The statement you reply to is not in this room.", code="unknown_reply_to")
+            raise ValidationFailed(Msg("The statement you reply to is not in this room."), code="unknown_reply_to")
     community = await db.get(Community, seat.community_id) if seat.community_id else None
     statement = Statement(
         session_id=seat.session_id,
@@ -122,11 +145,14 @@ async def post_statement(
             await db.exec(select(Statement).where(Statement.seat_id == seat_id, Statement.client_id == client_id))
         ).one()
         return Posted(statement_id=first.id, seq=first.seq, duplicate=True)
+    rule = await pending_rule(db, seat.session_id)
     event = await append_event(
         db,
         session_id=seat.session_id,
         now=now,
-        event=StatementPosted(statement_id=statement.id, statement=statement_view(statement, seat, community)),
+        event=StatementPosted(
+            statement_id=statement.id, statement=statement_view(statement, seat, community, rule=rule)
+        ),
     )
     statement.seq = event.seq
     db.add(statement)

@@ -3,22 +3,25 @@ frames of events read back from the log with those words joined in again.
 
 The log never holds words (app/events/schemas.py: the `JOINED` fields), so a statement
 withdrawn or hidden after it was said leaves every later view: catch-up, reconnection and
-another instance all read it through here.
+another instance all read it through here. Its translations (app/facilitation/translations.py)
+are joined in with it, and leave with it: a hidden or withdrawn statement shows none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.models import Seat
+from app.dialogues.models import DialogueSession, Seat, SeatRole, SeatStatus
 from app.events.log import event_frame
-from app.events.models import RoomEvent, Statement
-from app.events.schemas import MessageView, StatementView
+from app.events.models import RoomEvent, Statement, Translation
+from app.events.schemas import MessageView, StatementView, TranslatedBy
 from app.facilitation.models import PrivateMessage, Reaction
-from app.programmes.models import Community
+from app.programmes.models import Community, Programme
 
 
 def statement_state(statement: Statement) -> str:
@@ -29,12 +32,106 @@ def statement_state(statement: Statement) -> str:
     return "visible"
 
 
+# Translations -----------------------------------------------------------------------------
+
+
+def translated_by(translator: Seat, statement: Statement) -> TranslatedBy:
+    """Who translated it, as readers are told: the author, a facilitator or an interpreter."""
+    if translator.id == statement.seat_id:
+        return "author"
+    return "interpreter" if translator.role is SeatRole.interpreter else "facilitator"
+
+
+def translation_dict(translation: Translation, translator: Seat, statement: Statement) -> dict[str, Any]:
+    return {
+        "translation_id": translation.id,
+        "language": translation.language,
+        "text": translation.text,
+        "by": translated_by(translator, statement),
+    }
+
+
+@dataclass(frozen=True)
+class PendingRule:
+    """Which languages a statement waits to be translated into: while an interpreter is in
+    the room (an admitted interpreter seat), the languages its readers chose (the admitted
+    participants, co-facilitators and observers) besides its author's and those it already
+    has. A reader sees "waiting for translation" only when their own language is one of them."""
+
+    languages: tuple[str, ...]
+    interpreter: bool
+    readers: frozenset[str] = frozenset()
+
+    def waiting_for(self, state: str, translated: Iterable[str], author_language: str | None) -> list[str]:
+        if state != "visible" or not self.interpreter:
+            return []
+        wanted = self.readers - set(translated) - {author_language}
+        return [language for language in self.languages if language in wanted]
+
+    def pending(self, state: str, translated: Iterable[str], author_language: str | None) -> bool:
+        return bool(self.waiting_for(state, translated, author_language))
+
+
+async def pending_rule(db: AsyncSession, session_id: int) -> PendingRule:
+    languages = (
+        await db.exec(
+            select(Programme.languages)
+            .join(DialogueSession, col(DialogueSession.programme_id) == col(Programme.id))
+            .where(DialogueSession.id == session_id)
+        )
+    ).first()
+    admitted = (
+        await db.exec(
+            select(Seat.role, Seat.language).where(Seat.session_id == session_id, Seat.status == SeatStatus.admitted)
+        )
+    ).all()
+    return PendingRule(
+        languages=tuple(languages or ()),
+        interpreter=any(role is SeatRole.interpreter for role, _language in admitted),
+        readers=frozenset(language for role, language in admitted if role in READING_ROLES),
+    )
+
+
+# The seats whose language a statement is translated for (facilitator accounts read the
+# original and any translation; interpreters make them).
+READING_ROLES = (SeatRole.participant, SeatRole.co_facilitator, SeatRole.observer)
+
+
+async def translations_of(db: AsyncSession, statements: list[Statement]) -> dict[int, list[dict[str, Any]]]:
+    """The translations of the statements still shown, by statement id, in language order (a
+    reader picks theirs by language). Hidden and withdrawn statements have none to show."""
+    shown = {s.id: s for s in statements if statement_state(s) == "visible"}
+    if not shown:
+        return {}
+    rows = await db.exec(
+        select(Translation, Seat)
+        .join(Seat, col(Seat.id) == col(Translation.seat_id))
+        .where(col(Translation.statement_id).in_(shown), Translation.text != "")
+        .order_by(col(Translation.language))
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for translation, translator in rows.all():
+        statement = shown[translation.statement_id]
+        found.setdefault(statement.id, []).append(translation_dict(translation, translator, statement))
+    return found
+
+
+# Statements -------------------------------------------------------------------------------
+
+
 def statement_dict(
-    statement: Statement, seat: Seat, community: Community | None, *, reactions: dict[str, int] | None = None
+    statement: Statement,
+    seat: Seat,
+    community: Community | None,
+    *,
+    reactions: dict[str, int] | None = None,
+    translations: list[dict[str, Any]] | None = None,
+    rule: PendingRule | None = None,
 ) -> dict[str, Any]:
     """A statement as the room shows it. Hidden and withdrawn ones keep their place and
-    author but never their words."""
+    author but never their words, nor their translations."""
     state = statement_state(statement)
+    shown = (translations or []) if state == "visible" else []
     return {
         "id": statement.id,
         "seat_id": seat.id,
@@ -45,13 +142,27 @@ def statement_dict(
         "reply_to": statement.reply_to_id,
         "state": state,
         "reactions": reactions or {},
+        "translations": shown,
+        **_waiting(rule, state, [t["language"] for t in shown], seat.language),
     }
 
 
+def _waiting(
+    rule: PendingRule | None, state: str, translated: list[str], author_language: str | None
+) -> dict[str, Any]:
+    waiting = rule.waiting_for(state, translated, author_language) if rule is not None else []
+    return {"translation_pending": bool(waiting), "waiting_for": waiting}
+
+
 def statement_view(
-    statement: Statement, seat: Seat, community: Community | None, *, reactions: dict[str, int] | None = None
+    statement: Statement,
+    seat: Seat,
+    community: Community | None,
+    *,
+    reactions: dict[str, int] | None = None,
+    rule: PendingRule | None = None,
 ) -> StatementView:
-    return StatementView.model_validate(statement_dict(statement, seat, community, reactions=reactions))
+    return StatementView.model_validate(statement_dict(statement, seat, community, reactions=reactions, rule=rule))
 
 
 async def statement_views(db: AsyncSession, statement_ids: set[int]) -> dict[int, dict[str, Any]]:
@@ -73,7 +184,58 @@ async def statement_views(db: AsyncSession, statement_ids: set[int]) -> dict[int
     )
     for statement_id, kind, count in reaction_rows.all():
         counts.setdefault(statement_id, {})[kind] = count
-    return {s.id: statement_dict(s, seat, community, reactions=counts.get(s.id)) for s, seat, community in found}
+    translations = await translations_of(db, [s for s, _seat, _community in found])
+    rules = {session_id: await pending_rule(db, session_id) for session_id in {s.session_id for s, _, _ in found}}
+    return {
+        s.id: statement_dict(
+            s,
+            seat,
+            community,
+            reactions=counts.get(s.id),
+            translations=translations.get(s.id),
+            rule=rules[s.session_id],
+        )
+        for s, seat, community in found
+    }
+
+
+async def translation_views(db: AsyncSession, events: list[RoomEvent]) -> dict[int, dict[str, Any]]:
+    """For `translation_posted` events read back: the translation each names, as it is now
+    (None when its statement is hidden or withdrawn, or the text was erased), and whether
+    its statement still waits for translation."""
+    ids = {e.payload["translation_id"] for e in events}
+    if not ids:
+        return {}
+    rows = (
+        await db.exec(
+            select(Translation, Seat, Statement)
+            .join(Seat, col(Seat.id) == col(Translation.seat_id))
+            .join(Statement, col(Statement.id) == col(Translation.statement_id))
+            .where(col(Translation.id).in_(ids))
+        )
+    ).all()
+    statements = {statement.id: statement for _, _, statement in rows}
+    done = {
+        sid: [view["language"] for view in views]
+        for sid, views in (await translations_of(db, list(statements.values()))).items()
+    }
+    authors = dict(
+        (
+            await db.exec(
+                select(Seat.id, Seat.language).where(col(Seat.id).in_({s.seat_id for s in statements.values()}))
+            )
+        ).all()
+    )
+    rules = {sid: await pending_rule(db, sid) for sid in {s.session_id for s in statements.values()}}
+    joined: dict[int, dict[str, Any]] = {}
+    for translation, translator, statement in rows:
+        state = statement_state(statement)
+        shown = state == "visible" and translation.text != ""
+        joined[translation.id] = {
+            "translation": translation_dict(translation, translator, statement) if shown else None,
+            **_waiting(rules[statement.session_id], state, done.get(statement.id, []), authors.get(statement.seat_id)),
+        }
+    return joined
 
 
 def message_dict(message: PrivateMessage, seat: Seat) -> dict[str, Any]:
@@ -103,9 +265,12 @@ async def message_views(db: AsyncSession, message_ids: set[int]) -> dict[int, di
 
 
 async def hydrate(db: AsyncSession, events: list[RoomEvent]) -> list[dict[str, Any]]:
-    """Frames for events read back from the log, with their statements and messages joined in."""
+    """Frames for events read back from the log, with their statements (and their translations),
+    translations and messages joined in."""
     statements = await statement_views(db, {e.payload["statement_id"] for e in events if e.type == "statement"})
     messages = await message_views(db, {e.payload["message_id"] for e in events if e.type == "private_message"})
+    translations = await translation_views(db, [e for e in events if e.type == "translation_posted"])
+    gone = {"translation": None, "translation_pending": False}  # a translation purged with its statement
     frames = []
     for event in events:
         extra: dict[str, Any] = {}
@@ -113,5 +278,10 @@ async def hydrate(db: AsyncSession, events: list[RoomEvent]) -> list[dict[str, A
             extra["statement"] = statements.get(event.payload["statement_id"])
         elif event.type == "private_message":
             extra["message"] = messages.get(event.payload["message_id"])
-        frames.append(event_frame(event, extra=extra))
+        elif event.type == "translation_posted":
+            extra.update(translations.get(event.payload["translation_id"], gone))
+        frame = event_frame(event, extra=extra)
+        if event.type == "time_up":
+            frame.pop("title", None)  # logged by older versions; the agenda has the words, events the id
+        frames.append(frame)
     return frames

@@ -14,6 +14,9 @@ from pydantic_core import PydanticCustomError
 
 from app.db import MAX_ID
 from app.facilitation.statements import MAX_STATEMENT_CHARS
+from app.facilitation.translations import MAX_TRANSLATION_CHARS
+from app.messages import Msg
+from app.programmes.texts import LANGUAGE_TAG, MAX_LANGUAGES
 from app.security.text import HiddenText, check_room_text
 
 CLIENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
@@ -213,14 +216,41 @@ class RoundPass(Command):
 # Polls ---------------------------------------------------------------------------------
 
 
+def _poll_texts(field: str, max_length: int) -> Any:
+    """A poll's words: {language: text}, or a plain string (the programme's first language).
+    Any key is let through here: the service answers `unknown_language` for one that is not a
+    language of the programme, so a typo gets the same clear answer as a stranger language."""
+
+    def check(value: str | dict[str, str]) -> str | dict[str, str]:
+        texts = {"": value} if isinstance(value, str) else value
+        if len(texts) > MAX_LANGUAGES:
+            raise PydanticCustomError("too_many_languages", "at most {most} languages", {"most": MAX_LANGUAGES})
+        for language, text in texts.items():
+            if len(text) > max_length:
+                raise PydanticCustomError(
+                    "string_too_long", "a text is at most {most} characters", {"most": max_length}
+                )
+            if _has_control(text) or _has_control(language):
+                raise PydanticCustomError(
+                    "control_characters", "'{field}' contains control characters; remove them.", {"field": field}
+                )
+        return value
+
+    return AfterValidator(check)
+
+
+QuestionTexts = Annotated[str | dict[str, str], _poll_texts("question", 500)]
+OptionTexts = Annotated[str | dict[str, str], _poll_texts("options", 200)]
+
+
 class PollOpen(Command):
     type: Literal["poll_open"]
-    question: str | None = Field(
-        default=None, min_length=1, max_length=500, description="Empty: the current poll agenda item's prompt."
+    question: QuestionTexts | None = Field(
+        default=None,
+        description="A text per language of the programme, or a plain string (its first language); "
+        "empty: the current poll agenda item's prompt.",
     )
-    options: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        min_length=2, max_length=MAX_POLL_OPTIONS
-    )
+    options: list[OptionTexts] = Field(min_length=2, max_length=MAX_POLL_OPTIONS)
     multiple: bool = False
     anonymous: bool = True
 
@@ -304,6 +334,18 @@ class Withdraw(Command):
     statement_id: int = Field(ge=1, le=MAX_ID)
 
 
+class Translate(Command):
+    """A statement's words in another language of the programme (interpreters and facilitators:
+    any statement; anyone else who may speak: their own). A new one for the same statement and
+    language replaces the old."""
+
+    type: Literal["translate"]
+    client_id: str = Field(pattern=CLIENT_ID, description="Made by the client; a resend with it is not stored twice.")
+    statement_id: int = Field(ge=1, le=MAX_ID)
+    language: str = Field(pattern=LANGUAGE_TAG.pattern, max_length=16, description="A language of the programme.")
+    text: str = Field(min_length=1, max_length=MAX_TRANSLATION_CHARS)
+
+
 # Private words -------------------------------------------------------------------------
 
 
@@ -311,9 +353,9 @@ def _private_text(value: str) -> str:
     """Back-channel and check-in words: no direction controls, control characters, or text
     with nothing visible (statements get the same check, with its own codes, in the service)."""
     try:
-        check_room_text(value, what="message")
+        check_room_text(value, what=Msg("message"))
     except HiddenText as exc:
-        raise PydanticCustomError(exc.code, exc.message) from exc
+        raise PydanticCustomError(exc.code, "{reason}", {"reason": exc.message}) from exc
     return value
 
 
@@ -369,6 +411,7 @@ ClientCommand = Annotated[
     | BreakRequest
     | ReportStatement
     | Withdraw
+    | Translate
     | Backchannel
     | CheckIn,
     Field(discriminator="type"),

@@ -24,6 +24,7 @@ from app.facilitation import (
     participation,
     polls,
     rounds,
+    translations,
 )
 from app.facilitation.room import Actor, Room, enter
 from app.live import commands as c
@@ -101,12 +102,13 @@ HANDLERS: dict[str, tuple[bool, Handler]] = {
     "break_request": (EVERYONE, call(participation.ask_for_break)),
     "report": (EVERYONE, call(participation.report, "statement_id", "reason")),
     "withdraw": (EVERYONE, call(participation.withdraw, "statement_id")),
+    "translate": (EVERYONE, call(translations.translate, "statement_id", "language", "text", "client_id")),
     "backchannel": (FACILITATORS, call(backchannel.backchannel, "text")),
     "check_in": (EVERYONE, call(backchannel.check_in, "seat_id", "text")),
 }
 
 # Commands that put something before the room count against the seat's rate limit.
-RATE_LIMITED = frozenset({"react", "break_request", "report", "check_in", "hand_raise", "poll_answer"})
+RATE_LIMITED = frozenset({"react", "break_request", "report", "check_in", "hand_raise", "poll_answer", "translate"})
 
 
 async def run_command(db: AsyncSession, *, actor: Actor, command: c.ClientCommand, now: datetime) -> Any:

@@ -10,6 +10,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -32,8 +33,11 @@ from app.live.commands import COMMANDS, ClientCommand, FetchRange, Ping, PostSta
 from app.live.dispatch import RATE_LIMITED, run_command
 from app.live.hub import Connection, Fetch, Grant, encode
 from app.live.protocol import CLOSE_POLICY, CLOSE_RELOAD, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
+from app.messages import Msg, translate
 from app.security.cookies import LOGIN_COOKIE
 from app.security.login_sessions import resolve_login_session
+from app.web.error_pages import in_language, reader_language
+from app.web.i18n import translations_for
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
@@ -44,7 +48,9 @@ MAX_BAD_FRAMES = 20  # invalid frames tolerated before the connection counts as 
 
 async def _refuse(websocket: WebSocket, status: int, code: str, message: str) -> None:
     # Before accept: an HTTP answer the client can read (WebSocket denial response).
-    await websocket.send_denial_response(JSONResponse(error_body(code, message), status_code=status))
+    # In the reader's language: the seat's once the handshake has found it, else the request's.
+    text = in_language(message, reader_language(websocket))
+    await websocket.send_denial_response(JSONResponse(error_body(code, text), status_code=status))
 
 
 def _origin_allowed(websocket: WebSocket) -> bool:
@@ -81,15 +87,15 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
     app = websocket.app
     state = app.state
     if not _origin_allowed(websocket):
-        await _refuse(websocket, 403, "cross_site_request", "Connections from other sites are refused.")
+        await _refuse(websocket, 403, "cross_site_request", Msg("Connections from other sites are refused."))
         return
     number = _number(session_id)
     if number is None or number < 1:
-        await _refuse(websocket, 404, "not_found", "There is no such session.")
+        await _refuse(websocket, 404, "not_found", Msg("There is no such session."))
         return
     after = _position(websocket)
     if after is None:
-        await _refuse(websocket, 400, "bad_position", "'after' must be a sequence number (0 or more).")
+        await _refuse(websocket, 400, "bad_position", Msg("'after' must be a sequence number (0 or more)."))
         return
     now = state.clock.now()
     connection_id = _connection_id()
@@ -104,8 +110,10 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
                     db, token=websocket.cookies.get(LOGIN_COOKIE), now=now, policy=session_policy(state.settings)
                 )
                 if login is None:
-                    raise NotAuthenticated("Open your invitation link or log in first.")
+                    raise NotAuthenticated(Msg("Open your invitation link or log in first."))
                 seat = await facilitator_seat(db, session=session, user=login.user, now=now)
+            else:
+                websocket.state.seat_language = seat.language  # a participant's; staff read the request's
             check_can_enter(session, seat)
             welcome = await room_state(db, session=session, seat=seat, now=now)
             current = welcome["last_seq"]
@@ -125,9 +133,10 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
         return
     except Exception as exc:  # not a refusal the rules made: say so, as a 503 to retry
         log.error("handshake_failed", error_type=type(exc).__name__)
-        await _refuse(websocket, 503, "try_again", "The room cannot be opened just now; try again shortly.")
+        await _refuse(websocket, 503, "try_again", Msg("The room cannot be opened just now; try again shortly."))
         return
 
+    catalog = translations_for(reader_language(websocket))
     await websocket.accept()
     if after > current:
         # A position from the future (another database, a restored backup): the client
@@ -138,7 +147,7 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
                     "type": "range_unavailable",
                     "from_seq": current + 1,
                     "to_seq": after,
-                    "message": "Your position is ahead of this room; reload it.",
+                    "message": Msg("Your position is ahead of this room; reload it.").localized(catalog),
                 }
             )
         )
@@ -155,6 +164,7 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
         after=after,
         admitted_as_of=current,
         grant=grant,
+        catalog=catalog,
     )
     connection.offer(encode(welcome))
     hub = state.hub
@@ -211,7 +221,14 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
                 await connection.stop(CLOSE_POLICY, "too many invalid frames")
                 return
             connection.offer(
-                encode({"type": "error", "code": "too_deep", "message": "The frame nests too deeply to be a command."})
+                _encode_error(
+                    connection,
+                    {
+                        "type": "error",
+                        "code": "too_deep",
+                        "message": Msg("The frame nests too deeply to be a command."),
+                    },
+                )
             )
             continue
         try:
@@ -221,7 +238,7 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
             if bad_frames > MAX_BAD_FRAMES:
                 await connection.stop(CLOSE_POLICY, "too many invalid frames")
                 return
-            connection.offer(encode({**_invalid(exc, text), **_ids(text)}))
+            connection.offer(_encode_error(connection, {**_invalid(exc, text), **_ids(text)}))
             continue
         if isinstance(command, Ping):
             connection.offer(encode({"type": "pong"}))
@@ -258,16 +275,30 @@ def _invalid(exc: ValidationError, text: str) -> dict:
     errors = exc.errors()
     kind = errors[0].get("type", "") if errors else ""
     if kind == "json_invalid":
-        return {"type": "error", "code": "malformed_json", "message": "The frame is not valid JSON."}
+        return {"type": "error", "code": "malformed_json", "message": Msg("The frame is not valid JSON.")}
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        return {"type": "error", "code": "unknown_command", "message": "Unknown command type."}
+        return {"type": "error", "code": "unknown_command", "message": Msg("Unknown command type.")}
     field = ".".join(str(p) for p in errors[0].get("loc", ())[1:]) if errors else ""
-    message = f"'{field}': {errors[0].get('msg')}" if field else "The command is not valid."
+    problem = _problem(errors[0]) if errors else None
+    message = Msg("'{field}': {problem}", field=field, problem=problem) if field else Msg("The command is not valid.")
     if kind == "string_too_long" and field == "text":
         return {"type": "error", "code": "statement_too_long", "message": message}
     if kind in TEXT_PROBLEMS:  # the checks of room text (app/security/text.py) and of every command's texts
-        return {"type": "error", "code": kind, "message": str(errors[0].get("msg"))}
+        return {"type": "error", "code": kind, "message": problem}
     return {"type": "error", "code": "invalid_command", "message": message}
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """Pydantic's words for a frame's problem, or ours (a `Msg`, to be translated) where our
+    own check found it: commands.py hands its reason over in the error's context."""
+    ctx = error.get("ctx") or {}
+    reason = ctx.get("reason")
+    if isinstance(reason, Msg):
+        return reason
+    field = ctx.get("field")
+    if error.get("type") == "control_characters" and isinstance(field, str):
+        return Msg("'{field}' contains control characters; remove them.", field=field)
+    return str(error.get("msg"))
 
 
 async def _statement(websocket: WebSocket, connection: Connection, seat_id: int, command: PostStatement) -> None:
@@ -287,11 +318,11 @@ async def _statement(websocket: WebSocket, connection: Connection, seat_id: int,
                 login_id=connection.grant.login_id,
             )
     except AppError as exc:
-        connection.offer(encode(_error(exc, client_id=command.client_id, ref=command.ref)))
+        connection.offer(_encode_error(connection, _error(exc, client_id=command.client_id, ref=command.ref)))
         return
     except Exception as exc:  # not the database being away (that is an AppError): a fault of ours
         log.error("statement_failed", error_type=type(exc).__name__)
-        connection.offer(encode(_server_error(client_id=command.client_id, ref=command.ref)))
+        connection.offer(_encode_error(connection, _server_error(client_id=command.client_id, ref=command.ref)))
         return
     # Only now, after the commit: the statement is durable.
     connection.offer(
@@ -304,17 +335,23 @@ async def _rate_limited(websocket: WebSocket, connection: Connection, seat_id: i
     wait = await websocket.app.state.room_limits.statement_wait(seat_id)
     if wait:
         connection.offer(
-            encode(
+            _encode_error(
+                connection,
                 {
                     "type": "error",
                     "code": "rate_limited",
                     **ids,
                     "retry_after": wait,
-                    "message": "You are sending too quickly; please wait a moment.",
-                }
+                    "message": Msg("You are sending too quickly; please wait a moment."),
+                },
             )
         )
     return bool(wait)
+
+
+def _encode_error(connection: Connection, frame: dict[str, Any]) -> str:
+    """An error frame with its words in the connection's language; `code` stays as it is."""
+    return encode({**frame, "message": translate(frame["message"], connection.catalog)})
 
 
 def _error(exc: AppError, **extra: str | None) -> dict[str, Any]:
@@ -324,14 +361,19 @@ def _error(exc: AppError, **extra: str | None) -> dict[str, Any]:
     if isinstance(exc, (SlowDown, ServiceUnavailable)):
         frame["retry_after"] = exc.retry_after
     if isinstance(exc, ServiceUnavailable) and "client_id" in extra:
-        frame["message"] = "The statement was not stored; send it again (same client_id)."
+        frame["message"] = Msg("The statement was not stored; send it again (same client_id).")
     return frame
 
 
 def _server_error(**ids: str | None) -> dict[str, Any]:
     """A fault of the server's own, not of the command and not passing: sending it again would
     fail again, so there is no retry_after."""
-    return {"type": "error", "code": "server_error", "message": "That could not be done; nothing was stored.", **ids}
+    return {
+        "type": "error",
+        "code": "server_error",
+        "message": Msg("That could not be done; nothing was stored."),
+        **ids,
+    }
 
 
 async def _command(websocket: WebSocket, connection: Connection, actor: Actor, command: ClientCommand) -> None:
@@ -344,10 +386,10 @@ async def _command(websocket: WebSocket, connection: Connection, actor: Actor, c
         async with state.db.unit_of_work() as db:
             result = await run_command(db, actor=actor, command=command, now=state.clock.now())
     except AppError as exc:
-        connection.offer(encode(_error(exc, ref=command.ref)))
+        connection.offer(_encode_error(connection, _error(exc, ref=command.ref)))
         return
     except Exception as exc:
         log.error("command_failed", command=kind, error_type=type(exc).__name__)
-        connection.offer(encode(_server_error(ref=command.ref)))
+        connection.offer(_encode_error(connection, _server_error(ref=command.ref)))
         return
     connection.offer(encode({"type": "ok", "ref": command.ref, "command": kind, "result": result}))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gettext
 import json
 import time
 from collections import deque
@@ -29,6 +30,7 @@ from app.facilitation.rights import HeldRight, ended_rights
 from app.facilitation.views import hydrate
 from app.live.broker import Broker, Subscription
 from app.live.protocol import CLOSE_RIGHT_ENDED, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
+from app.messages import Catalog, Msg
 
 log = structlog.get_logger(__name__)
 
@@ -90,8 +92,11 @@ class Connection:
         admitted_as_of: int,
         grant: Grant | None = None,
         queue_size: int = SEND_QUEUE,
+        catalog: Catalog | None = None,
     ) -> None:
         self.session_id = session_id
+        # The reader's language: what this connection is told in words (errors) is translated with it.
+        self.catalog: Catalog = catalog or gettext.NullTranslations()
         self.grant = grant or Grant(connection_id="", programme_id=0)
         self.seat_id = seat_id
         self.is_facilitator = is_facilitator
@@ -235,18 +240,18 @@ class Connection:
                 else -1
             )
         if held != fetch.to_seq - fetch.from_seq + 1:  # beyond the log, or a hole in it (a purged session)
-            await self._send(_unavailable(fetch))
+            await self._send(_unavailable(fetch, self.catalog))
             return
         after, expected = fetch.from_seq - 1, fetch.from_seq
         while after < fetch.to_seq:
             events, frames = await asyncio.shield(self._read(fetch.to_seq, after=after, limit=FETCH_PAGE))
             if not events or events[0].seq != expected:
                 # A hole in the log (a purged session): never a partial range.
-                await self._send(_unavailable(fetch))
+                await self._send(_unavailable(fetch, self.catalog))
                 return
             for event, frame in zip(events, frames, strict=True):
                 if event.seq != expected:
-                    await self._send(_unavailable(fetch))
+                    await self._send(_unavailable(fetch, self.catalog))
                     return
                 visible = self.may_see(event.audience)
                 await self._send(encode(frame) if visible else encode({"type": "noop", "seq": event.seq}))
@@ -286,13 +291,13 @@ def _expired_at(now: datetime) -> Callable[[Connection], int | None]:
     return code_for
 
 
-def _unavailable(fetch: Fetch) -> str:
+def _unavailable(fetch: Fetch, catalog: Catalog) -> str:
     return encode(
         {
             "type": "range_unavailable",
             "from_seq": fetch.from_seq,
             "to_seq": fetch.to_seq,
-            "message": "That range cannot be served; reload the room.",
+            "message": Msg("That range cannot be served; reload the room.").localized(catalog),
         }
     )
 

@@ -34,11 +34,16 @@ class You(BaseModel):
 
 class RoomState(BaseModel):
     session_id: int
-    title: str
+    languages: list[str] = Field(description="The programme's languages, in order: the fallback order of texts.")
+    # The session's texts for people, each {language: text} (the browser picks the reader's).
+    title: dict[str, str]
+    lobby_message: dict[str, str]
+    pause_message: dict[str, str]
     status: str
     show_communities: bool
     speaking_mode: str
     agenda: dict[str, Any] = Field(description="The current item, its prompt and its clock.")
+    agenda_items: list[dict[str, Any]] = Field(description="Every item: id, position, kind, title (for ids in events).")
     present: list[SeatSummary]
     floor: dict[str, Any] = Field(description="Who holds the floor, until when, and the queue.")
     round: dict[str, Any] | None

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.accounts.schemas import StrictModel
+from app.messages import Msg
 from app.programmes.models import UI_LANGUAGES, MemberRole
 from app.security.text import label_problem
 
@@ -33,10 +34,16 @@ class CommunityIn(StrictModel):
         cleaned: dict[str, str] = {}
         for language, label in value.items():
             if language not in UI_LANGUAGES:
-                raise ValueError(f"'{language}' is not one of the languages {', '.join(UI_LANGUAGES)}")
+                raise ValueError(
+                    Msg(
+                        "'{language}' is not one of the languages {languages}",
+                        language=language,
+                        languages=", ".join(UI_LANGUAGES),
+                    )
+                )
             label = label.strip()
             if not label or len(label) > 80:
-                raise ValueError(f"the {language} label must have 1 to 80 characters")
+                raise ValueError(Msg("the {language} label must have 1 to 80 characters", language=language))
             cleaned[language] = shown_text(label, f"The {language} label")
         return cleaned
 
@@ -57,18 +64,30 @@ class ProgrammeCreate(StrictModel):
     def _languages(cls, value: list[str]) -> list[str]:
         unknown = [code for code in value if code not in UI_LANGUAGES]
         if unknown:
-            raise ValueError(f"unknown language '{unknown[0]}'; use {', '.join(UI_LANGUAGES)}")
+            raise ValueError(
+                Msg(
+                    "unknown language '{language}'; use {languages}",
+                    language=unknown[0],
+                    languages=", ".join(UI_LANGUAGES),
+                )
+            )
         return list(dict.fromkeys(value))
 
     @model_validator(mode="after")
     def _communities_fit(self) -> ProgrammeCreate:
         keys = [c.key for c in self.communities]
         if len(set(keys)) != len(keys):
-            raise ValueError("each community needs its own key")
+            raise ValueError(Msg("each community needs its own key"))
         for community in self.communities:
             missing = [code for code in self.languages if code not in community.labels]
             if missing:
-                raise ValueError(f"community '{community.key}' needs a label in {', '.join(missing)}")
+                raise ValueError(
+                    Msg(
+                        "community '{key}' needs a label in {languages}",
+                        key=community.key,
+                        languages=", ".join(missing),
+                    )
+                )
         return self
 
 

@@ -13,6 +13,7 @@ from app.accounts.models import Role, User
 from app.db import publish_after_commit
 from app.errors import BadRequest, Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.events.revocations import CLOSE_RIGHT_ENDED, Revoked
+from app.messages import Msg, either, role_plural, role_word
 from app.programmes.models import Community, MemberRole, Programme, ProgrammeMember
 from app.programmes.schemas import CommunityIn
 from app.security.names import check_display_name
@@ -36,10 +37,12 @@ async def programme_access(
         )
     ).first()
     if row is None or not user.is_active:
-        raise NotFound("There is no such programme.")
+        raise NotFound(Msg("There is no such programme."))
     programme, member = row
     if roles is not None and member.role not in set(roles):
-        raise PermissionDenied(f"Only the programme's {' or '.join(r.value + 's' for r in roles)} may do this.")
+        raise PermissionDenied(
+            Msg("Only the programme's {roles} may do this.", roles=either(role_plural(r) for r in roles))
+        )
     return ProgrammeAccess(programme=programme, role=member.role)
 
 
@@ -87,7 +90,7 @@ async def create_programme(
 ) -> Programme:
     """An organiser creates a programme and becomes its first organiser."""
     if actor.role is not Role.organiser:
-        raise PermissionDenied("Only organisers create programmes.")
+        raise PermissionDenied(Msg("Only organisers create programmes."))
     programme = Programme(
         name=name.strip(),
         description=description.strip(),
@@ -155,15 +158,20 @@ async def add_member(
     user = (await db.exec(select(User).where(User.username == username.strip().lower()))).first()
     if user is None or not user.is_active:
         raise ValidationFailed(
-            f"There is no active account '{username}'.",
+            Msg("There is no active account '{username}'.", username=username),
             code="unknown_account",
-            details=[{"field": "username", "type": "unknown_account", "message": "No such active account."}],
+            details=[{"field": "username", "type": "unknown_account", "message": Msg("No such active account.")}],
         )
     if user.role.value != role.value:
         raise ValidationFailed(
-            f"'{user.username}' has a {user.role.value} account and cannot be added as {role.value}.",
+            Msg(
+                "'{username}' has a {account_role} account and cannot be added as {role}.",
+                username=user.username,
+                account_role=role_word(user.role),
+                role=role_word(role),
+            ),
             code="wrong_account_role",
-            details=[{"field": "role", "type": "wrong_account_role", "message": "The account has another role."}],
+            details=[{"field": "role", "type": "wrong_account_role", "message": Msg("The account has another role.")}],
         )
     existing = (
         await db.exec(
@@ -173,7 +181,7 @@ async def add_member(
         )
     ).first()
     if existing is not None:
-        raise Conflict(f"'{user.username}' is already in this programme.", code="already_member")
+        raise Conflict(Msg("'{username}' is already in this programme.", username=user.username), code="already_member")
     member = ProgrammeMember(
         programme_id=programme.id,
         user_id=user.id,
@@ -195,11 +203,11 @@ async def remove_member(db: AsyncSession, *, programme: Programme, actor: User, 
         )
     ).first()
     if member is None:
-        raise NotFound("That account is not in this programme.")
+        raise NotFound(Msg("That account is not in this programme."))
     if member.role is MemberRole.organiser:
         organisers = [m for m, _ in await members_of(db, programme_id=programme.id) if m.role is MemberRole.organiser]
         if len(organisers) <= 1:
-            raise BadRequest("A programme needs at least one organiser.", code="last_organiser")
+            raise BadRequest(Msg("A programme needs at least one organiser."), code="last_organiser")
     await db.delete(member)
     await db.flush()
     # The account's open connections to this programme's rooms close, on every instance.
@@ -212,10 +220,14 @@ async def add_community(db: AsyncSession, *, programme: Programme, community: Co
     """A further community (more than two must work)."""
     existing = await communities_of(db, programme_id=programme.id)
     if any(c.key == community.key for c in existing):
-        raise Conflict(f"The programme already has a community '{community.key}'.", code="community_exists")
+        raise Conflict(
+            Msg("The programme already has a community '{key}'.", key=community.key), code="community_exists"
+        )
     missing = [code for code in programme.languages if code not in community.labels]
     if missing:
-        raise ValidationFailed(f"The community needs a label in {', '.join(missing)}.", code="missing_label")
+        raise ValidationFailed(
+            Msg("The community needs a label in {languages}.", languages=", ".join(missing)), code="missing_label"
+        )
     row = Community(
         programme_id=programme.id,
         key=community.key,
@@ -262,7 +274,7 @@ async def membership(db: AsyncSession, *, programme: Programme, user: User) -> P
         )
     ).first()
     if member is None:
-        raise NotFound("There is no such programme.")
+        raise NotFound(Msg("There is no such programme."))
     return member
 
 
@@ -274,7 +286,7 @@ async def set_room_name(
     goes back to the default (their first name)."""
     member = await membership(db, programme=programme, user=user)
     if member.role is not MemberRole.facilitator:
-        raise PermissionDenied("Only the programme's facilitators have a name in its rooms.")
+        raise PermissionDenied(Msg("Only the programme's facilitators have a name in its rooms."))
     if room_name is None or not room_name.strip():
         member.room_name = None
     else:

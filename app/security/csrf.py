@@ -15,6 +15,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import CsrfFailed
+from app.messages import Msg
 from app.security.cookies import cookies_are_secure
 from app.security.tokens import keyed_digest, new_token, same
 
@@ -62,7 +63,7 @@ def _own_origin(request: Request) -> str:
 def check_origin(request: Request) -> None:
     """Refuse requests that a browser says came from another site."""
     if request.headers.get("sec-fetch-site") == "cross-site":
-        raise CsrfFailed("Requests from other sites are refused.", code="cross_site_request")
+        raise CsrfFailed(Msg("Requests from other sites are refused."), code="cross_site_request")
     origin = request.headers.get("origin")
     if origin is None:
         return
@@ -72,7 +73,7 @@ def check_origin(request: Request) -> None:
         return
     allowed = set(request.app.state.settings.allowed_origins) | {_own_origin(request)}
     if origin.rstrip("/") not in allowed:
-        raise CsrfFailed("Requests from other sites are refused.", code="cross_site_request")
+        raise CsrfFailed(Msg("Requests from other sites are refused."), code="cross_site_request")
 
 
 async def verify_csrf(request: Request) -> None:

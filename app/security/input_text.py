@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from app.messages import Msg
+
 MAX_JSON_DEPTH = 64
 _REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
@@ -27,12 +29,21 @@ class RefusedText:
     @property
     def message(self) -> str:
         if not self.field:
-            where = "The request"
-        elif self.field.isidentifier():
-            where = "The " + self.field.replace("_", " ")
-        else:
-            where = f"The field '{self.field}'"
-        return f"{where} contains a control character ({self.character}), which is not allowed."
+            return Msg(
+                "The request contains a control character ({character}), which is not allowed.",
+                character=self.character,
+            )
+        if self.field.isidentifier():
+            return Msg(
+                "The {field} contains a control character ({character}), which is not allowed.",
+                field=self.field.replace("_", " "),
+                character=self.character,
+            )
+        return Msg(
+            "The field '{field}' contains a control character ({character}), which is not allowed.",
+            field=self.field,
+            character=self.character,
+        )
 
 
 class TooDeep(ValueError):

@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 from app.errors import ValidationFailed
+from app.messages import Msg
 from app.security.text import VARIATION_SELECTORS, control_characters, skeleton
 
 NAME_MIN, NAME_MAX = 2, 40
@@ -127,12 +128,18 @@ def check_display_name(raw: str, *, field: str = "display_name", facilitator: bo
     hidden = control_characters(name, allow=VARIATION_SELECTORS)
     if hidden:
         raise _field_error(
-            field, f"The name has characters that cannot be shown ({', '.join(hidden[:3])}).", "bad_display_name"
+            field,
+            Msg("The name has characters that cannot be shown ({characters}).", characters=", ".join(hidden[:3])),
+            "bad_display_name",
         )
     if not NAME_MIN <= len(name) <= NAME_MAX:
-        raise _field_error(field, f"Choose a name of {NAME_MIN} to {NAME_MAX} characters.", "bad_display_name")
+        raise _field_error(
+            field,
+            Msg("Choose a name of {name_min} to {name_max} characters.", name_min=NAME_MIN, name_max=NAME_MAX),
+            "bad_display_name",
+        )
     if not any(ch.isalpha() for ch in name):
-        raise _field_error(field, "The name needs at least one letter.", "bad_display_name")
+        raise _field_error(field, Msg("The name needs at least one letter."), "bad_display_name")
     if reserved_word_in(name, facilitator=facilitator):
         message = (
             "Facilitators may say they facilitate, but not in the form of a transcript pseudonym, nor take "

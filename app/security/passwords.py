@@ -9,6 +9,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from app.errors import ValidationFailed
+from app.messages import Msg
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -58,13 +59,13 @@ def check_password_strength(password: str, *, username: str = "") -> None:
     """Refuse passwords that are too short, too long or trivially guessable."""
     problems: list[str] = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        problems.append(Msg("The password needs at least {min_length} characters.", min_length=MIN_PASSWORD_LENGTH))
     elif len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"The password may have at most {MAX_PASSWORD_LENGTH} characters.")
+        problems.append(Msg("The password may have at most {max_length} characters.", max_length=MAX_PASSWORD_LENGTH))
     elif len(set(password)) < 4:
-        problems.append("The password repeats too few different characters.")
+        problems.append(Msg("The password repeats too few different characters."))
     elif username and username.lower() in password.lower():
-        problems.append("The password must not contain the username.")
+        problems.append(Msg("The password must not contain the username."))
     if problems:
         raise ValidationFailed(
             problems[0],

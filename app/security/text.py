@@ -16,6 +16,8 @@ import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
+from app.messages import Msg
+
 # Embeddings, overrides and isolates: they reorder what is shown without being seen.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # The joiners some scripts (and emoji sequences) need; every other format character is refused
@@ -182,14 +184,16 @@ class HiddenText(ValueError):
 ALLOWED_CONTROLS = frozenset("\n\r\t")
 
 
-def check_room_text(text: str, *, what: str = "statement") -> str:
+def check_room_text(text: str, *, what: str = Msg("statement")) -> str:
     """The text stripped, or HiddenText: direction controls (they can make words read in
     another order), control characters, or nothing visible at all. Emoji sequences (joiners,
     variation selectors, flag tags), left-to-right and right-to-left marks pass."""
     if any(ch in BIDI_CONTROLS for ch in text):
         raise HiddenText(
-            f"The {what} contains hidden direction controls (U+202A–U+202E, U+2066–U+2069) that can "
-            "change the order in which words are shown; remove them and send it again.",
+            Msg(
+                "The {what} contains hidden direction controls (U+202A–U+202E, U+2066–U+2069) that can change the order in which words are shown; remove them and send it again.",
+                what=what,
+            ),
             "hidden_direction_controls",
         )
     if any(
@@ -197,11 +201,13 @@ def check_room_text(text: str, *, what: str = "statement") -> str:
         for ch in text
     ):
         raise HiddenText(
-            f"The {what} contains control characters; remove them and send it again.", "control_characters"
+            Msg("The {what} contains control characters; remove them and send it again.", what=what),
+            "control_characters",
         )
     text = text.strip()
     if text and not has_visible(text):
         raise HiddenText(
-            f"The {what} has only invisible characters; write something the room can read.", "invisible_text"
+            Msg("The {what} has only invisible characters; write something the room can read.", what=what),
+            "invisible_text",
         )
     return text

@@ -24,6 +24,7 @@ from limits.aio.strategies import MovingWindowRateLimiter, WindowStats
 from limits.storage import storage_from_string
 
 from app.errors import TooManyRequests
+from app.messages import Msg
 from app.security.tokens import keyed_digest
 
 log = structlog.get_logger(__name__)
@@ -182,7 +183,9 @@ class LoginThrottle:
                 wait = max(1, math.ceil(stats.reset_time - time.time()))
                 minutes = max(1, math.ceil(wait / 60))
                 raise TooManyRequests(
-                    f"Too many failed logins. Please wait {minutes} minute{'s' if minutes != 1 else ''} and try again.",
+                    Msg("Too many failed logins. Please wait {minutes} minute and try again.", minutes=minutes)
+                    if minutes == 1
+                    else Msg("Too many failed logins. Please wait {minutes} minutes and try again.", minutes=minutes),
                     code="login_throttled",
                     retry_after=wait,
                 )

@@ -1,7 +1,9 @@
 """A released transcript in the formats organisers take away: Markdown, JSON, CSV and a
-standalone HTML document. Every format is made from the released document alone, which
-holds only pseudonyms and redacted text, so none can carry more than the document does;
-none holds anything of the person who downloads it either (no name, token or link back)."""
+standalone HTML document, each in one language the organiser chooses (reading.py: the
+facilitators' texts in it or a fallback, pseudonyms in it). Every format is made from the
+released document alone, which holds only pseudonyms and redacted text, so none can carry
+more than the document does; none holds anything of the person who downloads it either
+(no name, token or link back)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,13 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from gettext import NullTranslations
 from typing import Any
+
+from app.messages import Catalog
+from app.transcripts.reading import document_languages, plain, reading
 
 FORMATS = {
     "md": "text/markdown; charset=utf-8",
@@ -33,9 +40,36 @@ def community_label(document: dict[str, Any], key: str | None, lang: str = "en")
     return key or ""
 
 
-def _speaker(document: dict[str, Any], entry: dict[str, Any]) -> str:
-    community = community_label(document, entry.get("community"))
+def read_in(
+    document: dict[str, Any],
+    language: str | None = None,
+    programme_languages: Sequence[str] = (),
+    catalog: Catalog | None = None,
+) -> dict[str, Any]:
+    """The document as read in `language` (default: its first language), the app's own words
+    from `catalog` (default: English)."""
+    languages = document_languages(document, programme_languages)
+    return reading(
+        document,
+        language=language or languages[0],
+        programme_languages=languages,
+        catalog=catalog or NullTranslations(),
+    )
+
+
+def _speaker(entry: dict[str, Any]) -> str:
+    community = entry.get("community_label")
     return f"{entry['speaker']} ({community})" if community else entry["speaker"]
+
+
+def _words(catalog: Catalog, msgid: str, **params: Any) -> str:
+    """One of the pages' own msgids (transcripts/_document.html has them all, in the pages'
+    %(name)s form) in the catalog's language."""
+    text = catalog.gettext(msgid)
+    try:
+        return text % params if params else text
+    except (KeyError, ValueError, TypeError):
+        return msgid % params if params else msgid
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
@@ -46,41 +80,71 @@ def md(text: str) -> str:
     return "  \n".join(line.translate(_MARKDOWN) for line in str(text).splitlines() or [""])
 
 
-def to_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2)
+def to_json(
+    document: dict[str, Any],
+    language: str | None = None,
+    programme_languages: Sequence[str] = (),
+    catalog: Catalog | None = None,
+) -> str:
+    """The document read in one language: every text a string in it (or its fallback),
+    speakers in it; `language` at the top says which."""
+    view = plain(read_in(document, language, programme_languages, catalog))
+    return json.dumps(view, ensure_ascii=False, indent=2)
 
 
-def to_markdown(document: dict[str, Any]) -> str:
-    session = document["session"]
+def to_markdown(
+    document: dict[str, Any],
+    language: str | None = None,
+    programme_languages: Sequence[str] = (),
+    catalog: Catalog | None = None,
+) -> str:
+    catalog = catalog or NullTranslations()
+    view = plain(read_in(document, language, programme_languages, catalog))
+    session = view["session"]
     lines = [
         f"# {md(session['title'])}",
         "",
         f"{md(session['programme'])} · {session['starts_at'][:10]} · "
-        f"version {document.get('version', '—')}, released {str(document.get('released_at', ''))[:16]} "
-        f"by {document.get('released_by', '—')}",
+        + md(
+            _words(
+                catalog,
+                "Version %(v)s, released %(at)s by %(who)s.",
+                v=view.get("version", "—"),
+                at=str(view.get("released_at", ""))[:16],
+                who=view.get("released_by", "—"),
+            )
+        ),
         "",
     ]
-    if document.get("summary"):
-        lines += ["## Summary", "", md(document["summary"]), ""]
-    if document.get("agreed_points"):
-        lines += ["## Agreed points", ""] + [f"- {md(p)}" for p in document["agreed_points"]] + [""]
-    for section in document["sections"]:
+    if view.get("summary"):
+        lines += [f"## {_words(catalog, 'Summary')}", "", md(view["summary"]), ""]
+    if view.get("agreed_points"):
+        lines += [f"## {_words(catalog, 'Agreed points')}", ""] + [f"- {md(p)}" for p in view["agreed_points"]] + [""]
+    for section in view["sections"]:
         lines += [f"## {md(section['title'])}", ""]
+        if section.get("prompt"):
+            lines += [f"*{md(section['prompt'])}*", ""]
         for entry in section["entries"]:
             at = clock(entry["offset_seconds"])
             if entry["type"] == "statement":
-                reply = f" (reply to #{entry['reply_to']})" if entry.get("reply_to") else ""
-                lines.append(
-                    f"**#{entry['number']} {_speaker(document, entry)}** \\[{at}\\]{reply}: {md(entry['text'])}"
-                )
+                reply = f" ({_words(catalog, 'reply to #%(n)s', n=entry['reply_to'])})" if entry.get("reply_to") else ""
+                lines.append(f"**#{entry['number']} {md(_speaker(entry))}** \\[{at}\\]{reply}: {md(entry['text'])}")
+                for place, translation in enumerate(entry.get("translations", [])):
+                    # One quoted paragraph per translation, under its statement.
+                    lines += [""] if place == 0 else [">"]
+                    text = md(translation["text"]).replace("\n", "\n> ")
+                    lines.append(f"> *{md(translation['language_name'])} · {md(translation['by_label'])}:* {text}")
             elif entry["type"] == "removed":
-                lines.append(f"*[{at}] A statement by {entry['speaker']} was removed by a facilitator.*")
+                removed = _words(
+                    catalog, "A statement by %(speaker)s was removed by a facilitator.", speaker=entry["speaker"]
+                )
+                lines.append(f"*[{at}] {md(removed)}*")
             elif entry["type"] == "round":
-                turns = ", ".join(f"{t['speaker']}: {t['outcome']}" for t in entry["turns"])
-                lines.append(f"*[{at}] Round {entry['number']} — {turns}*")
+                turns = ", ".join(f"{t['speaker']}: {t['outcome_label']}" for t in entry["turns"])
+                lines.append(f"*[{at}] {md(_words(catalog, 'Round %(n)s', n=entry['number']))} — {md(turns)}*")
             elif entry["type"] == "poll":
                 results = ", ".join(f"{o}: {c}" for o, c in zip(entry["options"], entry["counts"], strict=True))
-                lines.append(f"*[{at}] Poll: {md(entry['question'])} — {md(results)}*")
+                lines.append(f"*[{at}] {md(_words(catalog, 'Poll'))}: {md(entry['question'])} — {md(results)}*")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -88,17 +152,42 @@ def to_markdown(document: dict[str, Any]) -> str:
 # Spreadsheet programs read a CSV file as UTF-8 only when it starts with a byte-order mark;
 # without it, Armenian and Cyrillic words come out as mojibake.
 BOM = "\ufeff"
+CSV_COLUMNS = [
+    "section",
+    "type",
+    "number",
+    "offset",
+    "speaker",
+    "role",
+    "community",
+    "reply_to",
+    "text",
+    "language",
+    "translated_by",
+]
 
 
-def to_csv(document: dict[str, Any]) -> str:
+def to_csv(
+    document: dict[str, Any],
+    language: str | None = None,
+    programme_languages: Sequence[str] = (),
+    catalog: Catalog | None = None,
+) -> str:
+    """One row per entry; each translation of a statement in a row of its own right after it
+    (type `translation`, the statement's number, its language and who translated)."""
+    view = plain(read_in(document, language, programme_languages, catalog))
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow(["section", "type", "number", "offset", "speaker", "role", "community", "reply_to", "text"])
-    for section in document["sections"]:
+    writer.writerow(CSV_COLUMNS)
+
+    def row(*cells: object) -> None:
+        writer.writerow([_safe_cell(str(cell)) for cell in cells])
+
+    for section in view["sections"]:
         for entry in section["entries"]:
             if entry["type"] == "round":
-                text = "; ".join(f"{t['speaker']}: {t['outcome']}" for t in entry["turns"])
+                text = "; ".join(f"{t['speaker']}: {t['outcome_label']}" for t in entry["turns"])
             elif entry["type"] == "poll":
                 text = (
                     entry["question"]
@@ -107,22 +196,33 @@ def to_csv(document: dict[str, Any]) -> str:
                 )
             else:
                 text = entry.get("text", "")
-            writer.writerow(
-                [
-                    _safe_cell(str(cell))
-                    for cell in (
-                        section["title"],
-                        entry["type"],
-                        entry.get("number", ""),
-                        clock(entry["offset_seconds"]),
-                        entry.get("speaker", ""),
-                        entry.get("role", ""),
-                        community_label(document, entry.get("community")),
-                        entry.get("reply_to") or "",
-                        text,
-                    )
-                ]
+            row(
+                section["title"],
+                entry["type"],
+                entry.get("number", ""),
+                clock(entry["offset_seconds"]),
+                entry.get("speaker", ""),
+                entry.get("role", ""),
+                entry.get("community_label", ""),
+                entry.get("reply_to") or "",
+                text,
+                text_language(text) if entry["type"] == "statement" else "",
+                "",
             )
+            for translation in entry.get("translations", []):
+                row(
+                    section["title"],
+                    "translation",
+                    entry.get("number", ""),
+                    clock(entry["offset_seconds"]),
+                    entry.get("speaker", ""),
+                    entry.get("role", ""),
+                    entry.get("community_label", ""),
+                    "",
+                    translation["text"],
+                    translation["language"],
+                    translation.get("by", ""),
+                )
     return out.getvalue()
 
 
@@ -159,6 +259,9 @@ ol.entries { list-style: none; padding: 0; margin: 0; }
 .prewrap { white-space: pre-wrap; overflow-wrap: anywhere; }
 .at { font-variant-numeric: tabular-nums; color: #555; margin-right: .4rem; }
 .community { font-size: .85rem; border: 1px solid #999; border-radius: .6rem; padding: 0 .4rem; }
+.small, .not-translated { font-size: .85rem; }
+.side-by-side { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0 1rem; }
+.side-by-side p { margin-bottom: 0; }
 a { color: inherit; }
 @media print { body { max-width: none; padding: 0; } h2 { break-after: avoid; } .entry { break-inside: avoid; } }
 """

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime
@@ -20,8 +20,9 @@ class TranscriptReview(SQLModel, table=True):
     session_id: int = Field(
         sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), primary_key=True)
     )
-    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
-    agreed_points: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # {language: text}; each agreed point is one such map.
+    summary: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    agreed_points: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # When set, a release needs two different facilitators to approve the same draft.
     two_to_release: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     # Accounts that approved the draft as it is now; any change to the draft clears them.
@@ -31,10 +32,13 @@ class TranscriptReview(SQLModel, table=True):
 
 class Redaction(SQLModel, table=True):
     """A decision on a span of a statement: a suggestion accepted or rejected, or a span a
-    facilitator hid by hand (with a reason)."""
+    facilitator hid by hand (with a reason). `part` says which words: 0 the statement's
+    own, otherwise the id of one of its translations."""
 
     __tablename__ = "redactions"
-    __table_args__ = (UniqueConstraint("statement_id", "start", "end", name="uq_redactions_statement_span"),)
+    __table_args__ = (
+        UniqueConstraint("statement_id", "part", "start", "end", name="uq_redactions_statement_part_span"),
+    )
 
     id: int = Field(default=None, primary_key=True)
     session_id: int = Field(
@@ -43,6 +47,7 @@ class Redaction(SQLModel, table=True):
     statement_id: int = Field(
         sa_column=Column(Integer, ForeignKey("statements.id", ondelete="CASCADE"), nullable=False)
     )
+    part: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     start: int = Field(nullable=False)
     end: int = Field(nullable=False)
     kind: str = Field(sa_column=Column(String(20), nullable=False))  # name, email, …, or manual

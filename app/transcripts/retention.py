@@ -4,8 +4,8 @@ transcripts (pseudonyms and redacted words only) stay. `roundtable purge` runs i
 
 What a purged session keeps, table by table (see docs/transcripts.md, "Retention"):
 
-- statements, reactions, redaction decisions (with their reasons), reports (with theirs),
-  private messages (back-channel and check-ins): deleted;
+- statements, their translations, reactions, redaction decisions (with their reasons),
+  reports (with theirs), private messages (back-channel and check-ins): deleted;
 - the room's event log: deleted, but for its `session_status` events, reduced to the
   status (when the session went live and ended, for the figures), their reasons dropped.
   Events carry display names (seat views), report and moderation reasons and agenda titles;
@@ -15,10 +15,11 @@ What a purged session keeps, table by table (see docs/transcripts.md, "Retention
   can fold to, no status reason (removal, ban), and a fresh random cookie hash (a
   participant's old browser cookie no longer names their seat);
 - audit entries: no reason (the action, its target seat and its time stay);
-- the facilitators' own words (the session's title, description and cancel reason, ground
-  rules, agenda titles and prompts, round prompts, poll questions and options, the
-  transcript's summary and agreed points): kept, as the transcript keeps them, with every
-  name and contact detail the transcript's matcher finds replaced, before the names are gone;
+- the facilitators' own words (the session's title, description, lobby and pause messages
+  and cancel reason, ground rules, agenda titles and prompts, round prompts, poll questions
+  and options, the transcript's summary and agreed points), in every language: kept, as the
+  transcript keeps them, with every name and contact detail the transcript's matcher finds
+  replaced, before the names are gone;
 - poll answers (the counts), rounds and turns (spoke, passed), seats' communities, roles and
   languages, the released versions: kept, so the session's figures can still be counted.
 """
@@ -34,11 +35,13 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.dialogues.content import programme_languages
 from app.dialogues.models import AgendaItem, DialogueSession, GroundRules, Invitation, Seat
-from app.events.models import RoomEvent, Statement
+from app.events.models import RoomEvent, Statement, Translation
 from app.facilitation.models import AuditEntry, Poll, PrivateMessage, Reaction, Report, Round
 from app.programmes.models import Programme
-from app.transcripts.build import matcher_for, real_names_of, scrub
+from app.programmes.texts import texts_of
+from app.transcripts.build import absent_names_of, matcher_for, real_names_of, scrub, scrub_texts
 from app.transcripts.models import Redaction, TranscriptRelease, TranscriptReview
 from app.transcripts.redact import Matcher
 
@@ -52,13 +55,16 @@ KEPT_EVENTS = "session_status"
 class Purged:
     sessions: int = 0
     statements: int = 0
+    translations: int = 0
     private_messages: int = 0
     reports: int = 0
     identities: int = 0  # invitations whose names and contacts were cleared
     events: int = 0  # room events deleted
 
 
-async def _count(db: AsyncSession, model: type[Statement | PrivateMessage | Report], session_id: int) -> int:
+async def _count(
+    db: AsyncSession, model: type[Statement | Translation | PrivateMessage | Report], session_id: int
+) -> int:
     return (await db.exec(select(func.count()).select_from(model).where(model.session_id == session_id))).one()
 
 
@@ -93,6 +99,7 @@ async def purge(db: AsyncSession, *, now: datetime) -> Purged:
             continue
         done.sessions += 1
         done.statements += await _count(db, Statement, session_id)
+        done.translations += await _count(db, Translation, session_id)
         done.private_messages += await _count(db, PrivateMessage, session_id)
         done.reports += await _count(db, Report, session_id)
         done.identities += (
@@ -115,6 +122,7 @@ async def _left_behind(db: AsyncSession, session_id: int) -> bool:
     statement_ids = select(Statement.id).where(Statement.session_id == session_id)
     checks: list[SelectOfScalar[int]] = [
         select(Statement.id).where(Statement.session_id == session_id).limit(1),
+        select(Translation.id).where(Translation.session_id == session_id).limit(1),
         select(PrivateMessage.id).where(PrivateMessage.session_id == session_id).limit(1),
         select(Report.id).where(Report.session_id == session_id).limit(1),
         select(Redaction.id).where(Redaction.session_id == session_id).limit(1),
@@ -154,13 +162,17 @@ async def purge_session(db: AsyncSession, *, session_id: int) -> int:
     seats = list((await db.exec(select(Seat).where(Seat.session_id == session_id))).all())
     invitations = list((await db.exec(select(Invitation).where(Invitation.session_id == session_id))).all())
     real_names = await real_names_of(db, session_id=session_id, seats=seats)
-    await _scrub_facilitators_words(db, session_id, matcher_for(seats, real_names))
+    absent = await absent_names_of(db, session_id=session_id)
+    await _scrub_facilitators_words(db, session_id, matcher_for(seats, real_names, absent))
 
     statement_ids = select(Statement.id).where(Statement.session_id == session_id)
     await db.exec(delete(Reaction).where(col(Reaction.statement_id).in_(statement_ids)))
     await db.exec(delete(Redaction).where(col(Redaction.session_id) == session_id))
     await db.exec(delete(Report).where(col(Report.session_id) == session_id))
     await db.exec(delete(PrivateMessage).where(col(PrivateMessage.session_id) == session_id))
+    # Before the statements: the database cascades them too, but SQLite only with its
+    # foreign keys on, and the count must not depend on that.
+    await db.exec(delete(Translation).where(col(Translation.session_id) == session_id))
     await db.exec(update(AuditEntry).where(col(AuditEntry.session_id) == session_id).values(reason=None))
     await db.exec(delete(Statement).where(col(Statement.session_id) == session_id))
 
@@ -195,32 +207,37 @@ async def purge_session(db: AsyncSession, *, session_id: int) -> int:
 
 
 async def _scrub_facilitators_words(db: AsyncSession, session_id: int, matcher: Matcher) -> None:
-    """The facilitators' own words stay, as the transcript prints them: with the names and
-    contact details the matcher finds replaced."""
-
-    def clean(text: str | None) -> str | None:
-        return None if text is None else scrub(matcher, text)
-
+    """The facilitators' own words stay, as the transcript prints them: in every language,
+    with the names and contact details the matcher finds replaced."""
     session = await db.get(DialogueSession, session_id)
     assert session is not None
-    session.title = scrub(matcher, session.title)[:200]
-    session.description = clean(session.description) or ""
-    session.cancel_reason = clean(session.cancel_reason)
+    first = programme_languages(await db.get(Programme, session.programme_id))[0]
+
+    def kept(value: object, limit: int | None = None) -> dict[str, str]:
+        # Stored texts are maps; a plain string (a row older than the maps) is the first language's.
+        scrubbed = scrub_texts(matcher, texts_of(value, first))
+        return {language: text[:limit] if limit else text for language, text in scrubbed.items()}
+
+    session.title = kept(session.title, 200)
+    session.description = kept(session.description)
+    session.lobby_message = kept(session.lobby_message)
+    session.pause_message = kept(session.pause_message)
+    session.cancel_reason = None if session.cancel_reason is None else scrub(matcher, session.cancel_reason)
     db.add(session)
     for rules in (await db.exec(select(GroundRules).where(GroundRules.session_id == session_id))).all():
-        rules.text = scrub(matcher, rules.text)
+        rules.text = kept(rules.text)
         db.add(rules)
     for item in (await db.exec(select(AgendaItem).where(AgendaItem.session_id == session_id))).all():
-        item.title, item.prompt = scrub(matcher, item.title)[:200], scrub(matcher, item.prompt)
+        item.title, item.prompt = kept(item.title, 200), kept(item.prompt)
         db.add(item)
     for rnd in (await db.exec(select(Round).where(Round.session_id == session_id))).all():
-        rnd.prompt = scrub(matcher, rnd.prompt)
+        rnd.prompt = kept(rnd.prompt)
         db.add(rnd)
     for poll in (await db.exec(select(Poll).where(Poll.session_id == session_id))).all():
-        poll.question, poll.options = scrub(matcher, poll.question), [scrub(matcher, o) for o in poll.options]
+        poll.question, poll.options = kept(poll.question), [kept(o) for o in poll.options]
         db.add(poll)
     review = await db.get(TranscriptReview, session_id)
     if review is not None:
-        review.summary = scrub(matcher, review.summary)
-        review.agreed_points = [scrub(matcher, p) for p in review.agreed_points]
+        review.summary = kept(review.summary)
+        review.agreed_points = [kept(p) for p in review.agreed_points]
         db.add(review)

@@ -4,7 +4,9 @@ hidden by hand — always at exactly the characters chosen.
 
 A confident suggestion is applied unless a facilitator rejects it (hiding too much is the
 safe side); a possible name is shown for a facilitator to decide and is hidden only when
-one does. Every change clears the approvals collected for a release (service._changed).
+one does. A statement's translations are reviewed the same way, each on its own: every
+decision names its `part` (0 the statement's own words, else the translation's id). Every
+change clears the approvals collected for a release (service._changed).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,8 +24,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import User
 from app.dialogues.models import DialogueSession
 from app.errors import NotFound, ValidationFailed
-from app.events.models import Statement
-from app.transcripts.build import Material, assemble, load, people, speakers
+from app.events.models import Statement, Translation
+from app.messages import Msg
+from app.programmes.texts import texts_of
+from app.transcripts.build import Material, assemble, load, people, speakers, translated_by
 from app.transcripts.models import Redaction
 from app.transcripts.redact import Matcher, Suggestion
 from app.transcripts.service import _changed, review_of, versions
@@ -34,10 +38,18 @@ REASON_MAX = 200
 
 @dataclass(frozen=True)
 class Found:
-    """What the automatic pass finds in each statement, by statement id."""
+    """What the automatic pass finds in each statement's own words, by statement id, and in
+    each translation, by translation id."""
 
     sure: dict[int, list[Suggestion]]
     possible: dict[int, list[Suggestion]]
+    sure_in_translations: dict[int, list[Suggestion]] = field(default_factory=dict)
+    possible_in_translations: dict[int, list[Suggestion]] = field(default_factory=dict)
+
+    def of(self, statement_id: int, part: int) -> tuple[list[Suggestion], list[Suggestion]]:
+        if part == 0:
+            return self.sure.get(statement_id, []), self.possible.get(statement_id, [])
+        return self.sure_in_translations.get(part, []), self.possible_in_translations.get(part, [])
 
 
 def found_in(material: Material) -> Found:
@@ -47,6 +59,12 @@ def found_in(material: Material) -> Found:
     for statement in material.statements:
         if statement.hidden_at is None:
             found.sure[statement.id], found.possible[statement.id] = matcher.review(statement.text)
+            for translation in material.translations.get(statement.id, ()):
+                sure, possible = matcher.review(translation.text)
+                found.sure_in_translations[translation.id], found.possible_in_translations[translation.id] = (
+                    sure,
+                    possible,
+                )
     return found
 
 
@@ -56,58 +74,84 @@ def _state(decision: Redaction | None, *, applied_by_default: bool) -> str:
     return "accepted" if decision.accepted else "rejected"
 
 
+def _marks(
+    found: Found, decided: dict[tuple[int, int, int, int], Redaction], decisions: list[Redaction], sid: int, part: int
+) -> list[dict[str, Any]]:
+    """Every suggestion and possible name in one part of a statement with its state, and the
+    spans hidden by hand in it."""
+    marks: list[dict[str, Any]] = []
+    sure, possible = found.of(sid, part)
+    for default, suggestions in ((True, sure), (False, possible)):
+        for s in suggestions:
+            decision = decided.get((sid, part, s.start, s.end))
+            if not default and decision is not None and decision.kind == "manual":
+                continue  # hidden by a facilitator: shown below as their redaction
+            marks.append(
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "kind": s.kind,
+                    "replacement": s.replacement,
+                    "state": _state(decision, applied_by_default=default),
+                }
+            )
+    for d in decisions:
+        if d.kind == "manual" and d.part == part:
+            marks.append(
+                {
+                    "start": d.start,
+                    "end": d.end,
+                    "kind": "manual",
+                    "replacement": d.replacement,
+                    "state": "accepted",
+                    "reason": d.reason,
+                    "id": d.id,
+                }
+            )
+    return sorted(marks, key=lambda m: m["start"])
+
+
 async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) -> dict[str, Any]:
     """The draft exactly as organisers would see it, every suggestion and possible name with
-    its state, and how many statements have none."""
+    its state (in each statement and in each of its translations), how many statements have
+    none, and the summary and agreed points as the facilitators wrote them."""
     review = await review_of(db, session_id=session.id, now=now)
     material = await load(db, session=session)
     # CPU work, off the event loop that also serves the live rooms (see docs/performance.md).
     document = await asyncio.to_thread(assemble, material, summary=review.summary, agreed_points=review.agreed_points)
     found = await asyncio.to_thread(found_in, material)
-    decided = {(d.statement_id, d.start, d.end): d for rows in material.decisions.values() for d in rows}
+    decided = {(d.statement_id, d.part, d.start, d.end): d for rows in material.decisions.values() for d in rows}
     statements: list[dict[str, Any]] = []
     states: list[str] = []  # of every mark, for the counts
     for statement in material.statements:
         if statement.hidden_at is not None:
             continue
-        marks: list[dict[str, Any]] = []
-        for default, suggestions in ((True, found.sure), (False, found.possible)):
-            for s in suggestions.get(statement.id, []):
-                decision = decided.get((statement.id, s.start, s.end))
-                if not default and decision is not None and decision.kind == "manual":
-                    continue  # hidden by a facilitator: shown below as their redaction
-                marks.append(
-                    {
-                        "start": s.start,
-                        "end": s.end,
-                        "kind": s.kind,
-                        "replacement": s.replacement,
-                        "state": _state(decision, applied_by_default=default),
-                    }
-                )
-        for d in material.decisions.get(statement.id, []):
-            if d.kind == "manual":
-                marks.append(
-                    {
-                        "start": d.start,
-                        "end": d.end,
-                        "kind": "manual",
-                        "replacement": d.replacement,
-                        "state": "accepted",
-                        "reason": d.reason,
-                        "id": d.id,
-                    }
-                )
-        statements.append(
-            {"id": statement.id, "text": statement.text, "marks": sorted(marks, key=lambda m: m["start"])}
-        )
-        states += [m["state"] for m in marks]
+        decisions = material.decisions.get(statement.id, [])
+        marks = _marks(found, decided, decisions, statement.id, 0)
+        translations: list[dict[str, Any]] = [
+            {
+                "id": t.id,
+                "language": t.language,
+                "by": translated_by(statement, t, material.seats),
+                "text": t.text,
+                "marks": _marks(found, decided, decisions, statement.id, t.id),
+            }
+            for t in material.translations.get(statement.id, ())
+        ]
+        statements.append({"id": statement.id, "text": statement.text, "marks": marks, "translations": translations})
+        states += [m["state"] for m in marks] + [m["state"] for t in translations for m in t["marks"]]
     return {
         "document": document,
+        "languages": material.languages,
+        # As written (the document has them with names replaced): what the form edits.
+        "summary": texts_of(review.summary, material.languages[0]),
+        "agreed_points": [texts_of(p, material.languages[0]) for p in review.agreed_points],
         "statements": statements,
         "counts": {
             "statements": len(statements),
-            "without_suggestion": sum(1 for s in statements if not s["marks"]),
+            "without_suggestion": sum(
+                1 for s in statements if not s["marks"] and not any(t["marks"] for t in s["translations"])
+            ),
             "pending": states.count("pending"),
             "possible": states.count("possible"),
         },
@@ -120,15 +164,30 @@ async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) ->
 async def _statement(db: AsyncSession, session: DialogueSession, statement_id: int) -> Statement:
     statement = await db.get(Statement, statement_id)
     if statement is None or statement.session_id != session.id or statement.withdrawn_at is not None:
-        raise NotFound("There is no such statement in this session's transcript.", code="unknown_statement")
+        raise NotFound(Msg("There is no such statement in this session's transcript."), code="unknown_statement")
     return statement
 
 
-async def _decision_row(db: AsyncSession, *, statement_id: int, start: int, end: int) -> Redaction | None:
+async def _words_of(db: AsyncSession, statement: Statement, part: int) -> str:
+    """The words of one part of a statement: its own (0) or one of its translations'."""
+    if part == 0:
+        return statement.text
+    translation = await db.get(Translation, part)
+    if translation is None or translation.statement_id != statement.id:
+        raise NotFound(Msg("That statement has no such translation."), code="unknown_translation")
+    return translation.text
+
+
+async def _decision_row(
+    db: AsyncSession, *, statement_id: int, start: int, end: int, part: int = 0
+) -> Redaction | None:
     return (
         await db.exec(
             select(Redaction).where(
-                Redaction.statement_id == statement_id, Redaction.start == start, Redaction.end == end
+                Redaction.statement_id == statement_id,
+                Redaction.part == part,
+                Redaction.start == start,
+                Redaction.end == end,
             )
         )
     ).first()
@@ -144,19 +203,23 @@ async def decide(
     end: int,
     accept: bool,
     now: datetime,
+    part: int = 0,
 ) -> Redaction:
     """Accept or reject one automatic suggestion, or hide or dismiss one possible name (it
-    must be one the draft currently shows). A possible name that is accepted is hidden under
-    the pseudonym of the person it resembles, like a facilitator's own redaction."""
+    must be one the draft currently shows), in a statement (`part` 0) or in one of its
+    translations (`part` its id). A possible name that is accepted is hidden under the
+    pseudonym of the person it resembles, like a facilitator's own redaction."""
     statement = await _statement(db, session, statement_id)
+    await _words_of(db, statement, part)
     material = await load(db, session=session)
     found = await asyncio.to_thread(found_in, material)
-    sure = next((s for s in found.sure.get(statement.id, []) if (s.start, s.end) == (start, end)), None)
-    possible = next((s for s in found.possible.get(statement.id, []) if (s.start, s.end) == (start, end)), None)
+    sure_here, possible_here = found.of(statement.id, part)
+    sure = next((s for s in sure_here if (s.start, s.end) == (start, end)), None)
+    possible = next((s for s in possible_here if (s.start, s.end) == (start, end)), None)
     match = sure or possible
     if match is None:
-        raise NotFound("There is no such suggestion in that statement.", code="unknown_suggestion")
-    row = await _decision_row(db, statement_id=statement_id, start=start, end=end)
+        raise NotFound(Msg("There is no such suggestion in that statement."), code="unknown_suggestion")
+    row = await _decision_row(db, statement_id=statement_id, start=start, end=end, part=part)
     if row is not None and row.kind == "manual" and sure is not None:
         # A facilitator hid exactly these words by hand: their redaction (and its reason)
         # stands; deciding on the suggestion there changes nothing.
@@ -168,6 +231,7 @@ async def decide(
     row = row or Redaction(
         session_id=session.id,
         statement_id=statement_id,
+        part=part,
         start=start,
         end=end,
         kind=kind,
@@ -183,20 +247,27 @@ async def decide(
 
 
 async def accept_all(db: AsyncSession, *, session: DialogueSession, user: User, now: datetime) -> int:
-    """Accept every suggestion still pending (not the possible names: each needs a look).
-    Returns how many were accepted."""
+    """Accept every suggestion still pending, in statements and in their translations (not
+    the possible names: each needs a look). Returns how many were accepted."""
     material = await load(db, session=session)
     found = await asyncio.to_thread(found_in, material)
-    decided = {(d.statement_id, d.start, d.end) for rows in material.decisions.values() for d in rows}
+    decided = {(d.statement_id, d.part, d.start, d.end) for rows in material.decisions.values() for d in rows}
+    pending: list[tuple[int, int, list[Suggestion]]] = [(sid, 0, found.sure[sid]) for sid in found.sure]
+    pending += [
+        (statement_id, t.id, found.sure_in_translations.get(t.id, []))
+        for statement_id, translations in material.translations.items()
+        for t in translations
+    ]
     accepted = 0
-    for statement_id, suggestions in found.sure.items():
+    for statement_id, part, suggestions in pending:
         for s in suggestions:
-            if (statement_id, s.start, s.end) in decided:
+            if (statement_id, part, s.start, s.end) in decided:
                 continue
             db.add(
                 Redaction(
                     session_id=session.id,
                     statement_id=statement_id,
+                    part=part,
                     start=s.start,
                     end=s.end,
                     kind=s.kind,
@@ -223,23 +294,29 @@ async def add_redaction(
     end: int,
     reason: str,
     now: datetime,
+    part: int = 0,
 ) -> Redaction:
-    """Hide exactly the characters [start, end) of a statement (offsets in characters of its
-    text), with a reason (kept for the facilitators, not released)."""
+    """Hide exactly the characters [start, end) of a statement (`part` 0) or of one of its
+    translations (`part` its id), in characters of that text, with a reason (kept for the
+    facilitators, not released)."""
     statement = await _statement(db, session, statement_id)
-    if not 0 <= start < end <= len(statement.text):
-        raise ValidationFailed(f"The span must lie within the statement (0–{len(statement.text)}).", code="bad_span")
+    words = await _words_of(db, statement, part)
+    if not 0 <= start < end <= len(words):
+        raise ValidationFailed(
+            Msg("The span must lie within the statement (0–{length}).", length=len(words)), code="bad_span"
+        )
     if not reason.strip():
-        raise ValidationFailed("Say why this span is hidden.", code="reason_required")
-    row = await _decision_row(db, statement_id=statement_id, start=start, end=end)
+        raise ValidationFailed(Msg("Say why this span is hidden."), code="reason_required")
+    row = await _decision_row(db, statement_id=statement_id, start=start, end=end, part=part)
     if row is not None and row.kind == "manual":
-        raise ValidationFailed("These words are already hidden.", code="already_hidden")
+        raise ValidationFailed(Msg("These words are already hidden."), code="already_hidden")
     # A decision already taken on exactly this span (a rejected suggestion, a dismissed
     # possible name) gives way to the facilitator's own: the words are hidden.
     reason = reason.strip()[:REASON_MAX]
     row = row or Redaction(
         session_id=session.id,
         statement_id=statement_id,
+        part=part,
         start=start,
         end=end,
         kind="manual",
@@ -265,20 +342,31 @@ async def hide_words(
     now: datetime,
     start: int | None = None,
     end: int | None = None,
+    part: int = 0,
 ) -> Redaction:
-    """Hide words a facilitator selected in the statement ([start, end), in characters, with
-    `words` what the page's script says they are) or typed (without script): then where they
-    first appear, whatever their case. Offsets that do not hold the words (a browser may show
-    the text with its line breaks changed) are not trusted: the words are looked for."""
+    """Hide words a facilitator selected in the statement or in one of its translations
+    ([start, end), in characters, with `words` what the page's script says they are) or typed
+    (without script): then where they first appear, whatever their case. Offsets that do not
+    hold the words (a browser may show the text with its line breaks changed) are not
+    trusted: the words are looked for."""
     statement = await _statement(db, session, statement_id)
-    if start is not None and end is not None and (not words.strip() or statement.text[start:end] == words):
+    text = await _words_of(db, statement, part)
+    if start is not None and end is not None and (not words.strip() or text[start:end] == words):
         span: tuple[int, int] | None = (start, end)
     else:
-        span = find_words(statement.text, words)
+        span = find_words(text, words)
     if span is None:
-        raise ValidationFailed("Those words are not in the statement.", code="words_not_found")
+        raise ValidationFailed(Msg("Those words are not in the statement."), code="words_not_found")
     return await add_redaction(
-        db, session=session, user=user, statement_id=statement_id, start=span[0], end=span[1], reason=reason, now=now
+        db,
+        session=session,
+        user=user,
+        statement_id=statement_id,
+        start=span[0],
+        end=span[1],
+        reason=reason,
+        now=now,
+        part=part,
     )
 
 
@@ -299,7 +387,7 @@ def find_words(text: str, words: str) -> tuple[int, int] | None:
 async def remove_redaction(db: AsyncSession, *, session: DialogueSession, redaction_id: int, now: datetime) -> None:
     row = await db.get(Redaction, redaction_id)
     if row is None or row.session_id != session.id or row.kind != "manual":
-        raise NotFound("There is no such redaction.", code="unknown_redaction")
+        raise NotFound(Msg("There is no such redaction."), code="unknown_redaction")
     await db.delete(row)
     _changed(await review_of(db, session_id=session.id, now=now), now)
     await db.flush()

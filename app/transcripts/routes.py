@@ -3,24 +3,34 @@ the released versions that members of the programme (organisers, facilitators) r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.db import MAX_ID
 from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues.deps import SessionFacilitatorDep
 from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.service import programme_access
+from app.programmes.texts import PromptTexts, texts_check
 from app.transcripts import review, service
 
 router = APIRouter(prefix="/api", tags=["transcripts"], dependencies=[Depends(require_csrf)])
 
 
+SUMMARY_MAX = 20_000
+
+
+# A summary of up to 20,000 characters in each language.
+SummaryTexts = Annotated[str | dict[str, str], AfterValidator(texts_check(SUMMARY_MAX))]
+
+
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     statement_id: int = Field(ge=1, le=MAX_ID)
+    # 0: the statement's own words; else the id of one of its translations.
+    part: int = Field(default=0, ge=0, le=MAX_ID)
     start: int = Field(ge=0, le=MAX_ID)
     end: int = Field(ge=1, le=MAX_ID)
     accept: bool
@@ -29,15 +39,21 @@ class Decision(BaseModel):
 class ManualRedaction(BaseModel):
     model_config = ConfigDict(extra="forbid")
     statement_id: int = Field(ge=1, le=MAX_ID)
+    part: int = Field(default=0, ge=0, le=MAX_ID)
     start: int = Field(ge=0, le=MAX_ID)
     end: int = Field(ge=1, le=MAX_ID)
     reason: str = Field(min_length=1, max_length=200)
 
 
 class Outcomes(BaseModel):
+    """Edits, merged into what is there: a map {language: text} replaces the languages it
+    names (an empty text removes one) and keeps the others; a plain string is the
+    programme's first language. Points are merged by position; the list sent is the list of
+    points. A field left out is left as it is."""
+
     model_config = ConfigDict(extra="forbid")
-    summary: str = Field(default="", max_length=20_000)
-    agreed_points: list[str] = Field(default_factory=list, max_length=50)
+    summary: SummaryTexts | None = None
+    agreed_points: list[PromptTexts] | None = Field(default=None, max_length=50)
     two_to_release: bool | None = None
 
 
@@ -62,6 +78,7 @@ async def decide(
         end=body.end,
         accept=body.accept,
         now=now,
+        part=body.part,
     )
     return {"id": row.id, "accepted": row.accepted}
 
@@ -70,7 +87,8 @@ async def decide(
 async def add_redaction(
     body: ManualRedaction, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> dict[str, Any]:
-    """Hide exactly the characters [start, end) of a statement (offsets in characters), with a reason."""
+    """Hide exactly the characters [start, end) of a statement or (`part`) of one of its
+    translations (offsets in characters), with a reason."""
     row = await review.add_redaction(
         db,
         session=access.session,
@@ -80,6 +98,7 @@ async def add_redaction(
         end=body.end,
         reason=body.reason,
         now=now,
+        part=body.part,
     )
     return {"id": row.id}
 
@@ -99,7 +118,9 @@ async def accept_all(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep
 async def set_outcomes(
     body: Outcomes, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> dict[str, Any]:
-    """The summary, the points the group agreed on, and whether release needs two facilitators.
+    """The summary, the points the group agreed on (each in the programme's languages), and
+    whether release needs two facilitators. Texts are merged into what is there (see
+    `Outcomes`); a language the programme does not have is refused (422 `unknown_language`).
     Changing the rule clears the approvals and is audited; switching it off after an approval
     needs a facilitator who has not approved (409 `release_rule_locked` otherwise)."""
     review = await service.set_outcomes(

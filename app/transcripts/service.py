@@ -4,6 +4,7 @@ withdrawal, and what organisers may read. The draft and its review are in review
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,13 +12,16 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
+from app.dialogues.content import edited_texts, languages_of, programme_languages
 from app.dialogues.models import DialogueSession, Seat, SessionStatus
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import RoomEvent, Statement
 from app.facilitation.audit import record_by_account
 from app.facilitation.models import AuditEntry
 from app.facilitation.participation import erase
+from app.messages import Msg
 from app.programmes.models import Programme
+from app.programmes.texts import texts_of
 from app.transcripts.build import assemble, load, speakers
 from app.transcripts.models import TranscriptRelease, TranscriptReview
 
@@ -72,8 +76,9 @@ async def _set_release_rule(
         approvers = set(review.approvals) | await approvers_since_release(db, session_id=session.id)
         if approvers and (user is None or user.id in approvers):
             raise Conflict(
-                "A facilitator has approved this draft under the two-facilitator rule; only a facilitator "
-                "who has not approved it may switch the rule off (or approve it as the second).",
+                Msg(
+                    "A facilitator has approved this draft under the two-facilitator rule; only a facilitator who has not approved it may switch the rule off (or approve it as the second)."
+                ),
                 code="release_rule_locked",
             )
     review.two_to_release = on
@@ -92,20 +97,41 @@ async def set_outcomes(
     db: AsyncSession,
     *,
     session: DialogueSession,
-    summary: str,
-    agreed_points: list[str],
+    summary: str | Mapping[str, str] | None,
+    agreed_points: Sequence[str | Mapping[str, str]] | None,
     two_to_release: bool | None,
     now: datetime,
     user: User | None = None,
 ) -> TranscriptReview:
     """The summary and agreed points, and whether release needs two facilitators. Any change
     clears the approvals. `user` is the facilitator asking; without one (a caller that does
-    not say), the rule can be switched off only while no one has approved."""
-    points = [p.strip() for p in agreed_points if p.strip()]
-    if len(points) > MAX_POINTS:
-        raise ValidationFailed(f"At most {MAX_POINTS} agreed points.", code="too_many_points")
+    not say), the rule can be switched off only while no one has approved.
+
+    The texts are edits, merged into what is there (`texts.merged`): the languages named are
+    replaced, an empty text removes its language, the others stay, so a client that knows one
+    language never erases another's. A plain string is the programme's first language. The
+    points are merged one by one, by position: the list sent is the list of points (a point
+    left with no language at all is dropped); `None` leaves the summary or the points as
+    they are."""
+    languages = await languages_of(db, session=session)
     review = await review_of(db, session_id=session.id, now=now)
-    review.summary, review.agreed_points = summary.strip(), points
+    summary_now = texts_of(review.summary, languages[0])
+    points_now = [texts_of(p, languages[0]) for p in review.agreed_points]
+    if summary is not None:
+        summary_now = edited_texts("summary", summary_now, summary, languages, required=False)
+    if agreed_points is not None:
+        points: list[dict[str, str]] = []
+        for place, point in enumerate(agreed_points):
+            current = points_now[place] if place < len(points_now) else {}
+            edited = edited_texts(f"agreed_points.{place}", current, point, languages, required=False)
+            if edited:
+                points.append(edited)
+        points_now = points
+    if len(points_now) > MAX_POINTS:
+        raise ValidationFailed(
+            Msg("At most {max_points} agreed points.", max_points=MAX_POINTS), code="too_many_points"
+        )
+    review.summary, review.agreed_points = summary_now, points_now
     if two_to_release is not None:
         await _set_release_rule(db, session=session, review=review, user=user, on=two_to_release, now=now)
     _changed(review, now)
@@ -199,11 +225,12 @@ async def release(db: AsyncSession, *, session: DialogueSession, user: User, now
     """Release the draft as the next version; when the session needs two facilitators, the
     first approval waits for a second, different one."""
     if session.status not in RELEASABLE:
-        raise Conflict("A transcript is released after the session has ended.", code="session_not_ended")
+        raise Conflict(Msg("A transcript is released after the session has ended."), code="session_not_ended")
     if await versions(db, session_id=session.id) and await _purged(db, session.id):
         raise Conflict(
-            "This session's raw statements were deleted under the retention period; its released "
-            "transcript stays as it is.",
+            Msg(
+                "This session's raw statements were deleted under the retention period; its released transcript stays as it is."
+            ),
             code="raw_statements_purged",
         )
     review = await review_of(db, session_id=session.id, now=now)
@@ -215,7 +242,7 @@ async def release(db: AsyncSession, *, session: DialogueSession, user: User, now
         return {
             "released": False,
             "approvals": approvals,
-            "message": "Your approval is recorded; a second facilitator must release it too.",
+            "message": Msg("Your approval is recorded; a second facilitator must release it too."),
         }
     made = await _publish(
         db, session=session, review=review, by=user, by_name=await _label(db, session, user), note=None, now=now
@@ -241,7 +268,8 @@ async def withdrawal_allowed(db: AsyncSession, *, session: DialogueSession, now:
     hours = programme.withdrawal_hours if programme else 72
     if now > ended + timedelta(hours=hours):
         raise Conflict(
-            f"Statements can be withdrawn until {hours} hours after the session ended.", code="withdrawal_closed"
+            Msg("Statements can be withdrawn until {hours} hours after the session ended.", hours=hours),
+            code="withdrawal_closed",
         )
 
 
@@ -265,7 +293,9 @@ async def after_withdrawal(db: AsyncSession, *, session: DialogueSession, now: d
 
 
 async def released_for_programme(db: AsyncSession, *, programme_id: int) -> list[dict[str, Any]]:
-    """Each session's latest released version, newest session first."""
+    """Each session's latest released version, newest session first; the title as a map
+    {language: text} (an older document's plain title is the programme's first language)."""
+    first = programme_languages(await db.get(Programme, programme_id))[0]
     rows = (
         await db.exec(
             select(TranscriptRelease, DialogueSession)
@@ -282,7 +312,7 @@ async def released_for_programme(db: AsyncSession, *, programme_id: int) -> list
                 "id": release.id,
                 # The title as the released document prints it (names in it replaced), never
                 # the session's own, which a facilitator may have written a name into.
-                "session_title": release.document.get("session", {}).get("title", ""),
+                "session_title": texts_of(release.document.get("session", {}).get("title"), first),
                 "version": release.version,
                 "released_at": release.released_at,
                 "starts_at": session.starts_at,
@@ -299,7 +329,7 @@ async def release_for_reader(
     is kept unchanged (released versions are never edited) but no longer shown."""
     release = await db.get(TranscriptRelease, release_id)
     if release is None:
-        raise NotFound("There is no such transcript.")
+        raise NotFound(Msg("There is no such transcript."))
     session = await db.get(DialogueSession, release.session_id)
     assert session is not None
     newest = (
@@ -332,7 +362,7 @@ async def withdraw(db: AsyncSession, *, seat: Seat, statement_id: int, now: date
     assert session is not None
     statement = await db.get(Statement, statement_id)
     if statement is None or statement.seat_id != seat.id:
-        raise NotFound("There is no such statement of yours.", code="unknown_statement")
+        raise NotFound(Msg("There is no such statement of yours."), code="unknown_statement")
     if statement.withdrawn_at is not None:
         return
     await withdrawal_allowed(db, session=session, now=now)

@@ -1,6 +1,7 @@
 """Every error answered alike: JSON (`{"error": {"code", "message", "details"}}`) for the API
 and for clients that ask for it, a readable page for browsers, a login redirect for a page
-that needs one. The errors themselves are in app/errors.py."""
+that needs one; the message and the details' messages in the reader's language (a `Msg` from
+app/messages.py is translated, a plain str is shown as it is). The errors are in app/errors.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 
 from app.db import sqlstate_of
 from app.errors import (
@@ -24,20 +26,41 @@ from app.errors import (
     describe_validation_errors,
     error_body,
 )
+from app.messages import Msg, translate
+from app.programmes.models import UI_LANGUAGES
+from app.web import i18n
 from app.web.templating import render_page
 
 log = structlog.get_logger(__name__)
 
 
 _HTTP_CODES = {
-    400: ("bad_request", "The request could not be processed."),
+    400: ("bad_request", Msg("The request could not be processed.")),
     401: ("not_authenticated", NotAuthenticated.default_message),
     403: ("permission_denied", PermissionDenied.default_message),
     404: ("not_found", NotFound.default_message),
-    405: ("method_not_allowed", "This address does not accept that method."),
+    405: ("method_not_allowed", Msg("This address does not accept that method.")),
     413: ("payload_too_large", PayloadTooLarge.default_message),
-    415: ("unsupported_media_type", "This content type is not accepted here."),
+    415: ("unsupported_media_type", Msg("This content type is not accepted here.")),
 }
+
+
+def reader_language(connection: HTTPConnection) -> str:
+    """The language to answer an error in, by the pages' rules (app/web/i18n.py): the visitor's
+    choice (rt_lang cookie), the seat's language when the request holds a seat, the browser's
+    Accept-Language, then English. Also for a room connection's handshake."""
+    chosen = connection.cookies.get(i18n.LANGUAGE_COOKIE)
+    if chosen in UI_LANGUAGES:
+        return str(chosen)
+    seat_language = getattr(connection.state, "seat_language", None)
+    if seat_language in UI_LANGUAGES:
+        return str(seat_language)
+    return i18n.from_accept_language(connection.headers.get("accept-language")) or i18n.DEFAULT_LANGUAGE
+
+
+def in_language(value: Any, language: str) -> Any:
+    """A message (or details list) in `language`: each `Msg` translated, anything else as it is."""
+    return translate(value, i18n.translations_for(language))
 
 
 def wants_json(request: Request) -> bool:
@@ -58,6 +81,9 @@ def render_error(
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    language = reader_language(request)
+    message = in_language(message, language)
+    details = in_language(details, language)
     if wants_json(request):
         return JSONResponse(error_body(code, message, details), status_code=status_code, headers=headers)
     if status_code == 401:
@@ -68,7 +94,7 @@ def render_error(
     return render_page(
         request,
         template,
-        {"status_code": status_code, "code": code, "message": message, "details": details},
+        {"status_code": status_code, "code": code, "message": message, "details": details, "lang": language},
         status_code=status_code,
         headers=headers,
     )
@@ -92,7 +118,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "The request failed."))
+    code, message = _HTTP_CODES.get(exc.status_code, ("http_error", Msg("The request failed.")))
     if isinstance(exc.detail, str) and exc.status_code not in _HTTP_CODES:
         message = exc.detail
     return render_error(
@@ -111,12 +137,12 @@ async def unexpected_error_response(request: Request, exc: Exception) -> Respons
         request,
         status_code=500,
         code="internal_error",
-        message="Something went wrong on our side. Nothing you sent was saved.",
+        message=Msg("Something went wrong on our side. Nothing you sent was saved."),
     )
 
 
-OUT_OF_RANGE = "A number in the request is larger than Roundtable can store."
-NOT_STORABLE = "A value in the request cannot be stored."
+OUT_OF_RANGE = Msg("A number in the request is larger than Roundtable can store.")
+NOT_STORABLE = Msg("A value in the request cannot be stored.")
 
 
 async def _overflow_error(request: Request, exc: OverflowError) -> Response:

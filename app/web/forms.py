@@ -1,4 +1,6 @@
-"""Reading HTML forms: values kept for redisplay, errors keyed by field."""
+"""Reading HTML forms: values kept for redisplay, errors keyed by field.
+
+The messages are `Msg` where they can be (app/messages.py): the page shows them in its language."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from app.errors import AppError, describe_validation_errors
+from app.messages import Msg
 
 
 @dataclass
@@ -74,11 +77,11 @@ async def read_form(
 def _friendly(detail: dict[str, Any]) -> str:
     kind = detail.get("type", "")
     if kind == "missing" or kind == "string_too_short":
-        return "Please fill this in."
+        return Msg("Please fill this in.")
     if kind == "string_pattern_mismatch":
-        return "Use 3–64 lower-case letters, digits, dots, dashes or underscores."
+        return Msg("Use 3–64 lower-case letters, digits, dots, dashes or underscores.")
     if kind == "string_too_long":
-        return "This is too long."
+        return Msg("This is too long.")
     if kind == "literal_error" or kind == "enum":
-        return "Choose one of the options."
-    return detail.get("message", "This is not valid.")
+        return Msg("Choose one of the options.")
+    return detail.get("message") or Msg("This is not valid.")

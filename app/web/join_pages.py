@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from app.deps import DbDep, NowDep, PathId, require_csrf
 from app.dialogues import invitations, seats
+from app.dialogues.content import languages_of
 from app.dialogues.invitations import InvalidInvitation
 from app.dialogues.models import DialogueSession, Invitation, SeatStatus
 from app.dialogues.seat_cookie import seat_cookie_name, set_seat_cookie
@@ -20,11 +21,12 @@ from app.dialogues.sessions import current_rules
 from app.errors import AppError
 from app.facilitation import lobby
 from app.facilitation.entry import ROOM_STATUSES
+from app.messages import Msg
 from app.programmes.models import UI_LANGUAGES, Programme
 from app.security.cookies import clear_private_cookie, set_private_cookie
 from app.transcripts import service as transcripts
 from app.web.forms import FormState
-from app.web.i18n import CONTENT_LANGUAGE_NAMES
+from app.web.i18n import CONTENT_LANGUAGE_NAMES, page_language
 from app.web.redirects import see_other
 from app.web.templating import render_page
 
@@ -79,12 +81,19 @@ async def _rules_page(
     status_code: int = 200,
 ) -> Response:
     rules = await current_rules(db, session_id=session.id)
+    languages = await languages_of(db, session=session)
+    # The page's language: the one the person chose while joining, unless they switched it.
+    lang = page_language(request, {"participant_language": invitation.language})
     return render_page(
         request,
         "join/rules.html",
         {
+            "lang": lang,
+            "languages": languages,
             "session": session,
             "rules": rules,
+            # In the reader's language (or a fallback, marked); the consent records which.
+            "rules_text": seats.rules_shown(rules, lang, languages),
             "form": form,
             "role": invitation.role,
             "participant_language": invitation.language,
@@ -116,6 +125,7 @@ async def join_rules_submit(request: Request, db: DbDep, now: NowDep, pending: P
                 accept_rules=bool(raw.get("accept_rules")),
                 accept_transcript=bool(raw.get("accept_transcript")),
                 now=now,
+                rules_language=str(raw.get("rules_language", ""))[:16] or None,
             )
         return see_other("/join/name")
     except AppError as exc:
@@ -124,7 +134,7 @@ async def join_rules_submit(request: Request, db: DbDep, now: NowDep, pending: P
         if not form.errors:
             form.message = exc.message
     except ValueError:
-        form.message = "Please read the ground rules again."
+        form.message = Msg("Please read the ground rules again.")
     return await _rules_page(request, db, invitation, session, form, status_code=422)
 
 
@@ -183,10 +193,21 @@ async def waiting_room(session_id: PathId, request: Request, db: DbDep, error: s
         return see_other(f"/sessions/{session_id}/room")  # the room is open: straight in
     finished = session is not None and session.status.value in ("ended", "archived")
     mine = await transcripts.own_statements(db, seat=seat) if finished else []
+    if session is None:
+        raise InvalidInvitation()
     return render_page(
         request,
         "join/waiting.html",
-        {"seat": seat, "session": session, "finished": finished, "mine": mine, "error": error, "done": done},
+        {
+            "seat": seat,
+            "session": session,
+            # The texts (the title, the facilitators' message to the lobby) in the page's language.
+            "languages": await languages_of(db, session=session),
+            "finished": finished,
+            "mine": mine,
+            "error": error,
+            "done": done,
+        },
     )
 
 

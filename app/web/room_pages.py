@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.deps import DbDep, OptionalLogin, PathId
+from app.dialogues.content import languages_of
 from app.dialogues.models import DialogueSession, SeatStatus
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.dialogues.seats import seat_by_cookie
@@ -17,7 +18,9 @@ from app.dialogues.sessions import session_access
 from app.errors import NotAuthenticated, NotFound
 from app.facilitation.entry import ROOM_STATUSES
 from app.facilitation.statements import MAX_STATEMENT_CHARS
+from app.messages import Msg
 from app.programmes.service import communities_of
+from app.programmes.texts import pick
 from app.web import i18n
 from app.web.redirects import see_other
 from app.web.templating import render_page
@@ -29,7 +32,7 @@ router = APIRouter()
 async def room_page(session_id: PathId, request: Request, db: DbDep, login: OptionalLogin) -> Response:
     session = await db.get(DialogueSession, session_id)
     if session is None:
-        raise NotFound("There is no such session.")
+        raise NotFound(Msg("There is no such session."))
     seat = await seat_by_cookie(db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id)))
     if seat is not None and seat.user_id is None:
         if seat.status is not SeatStatus.admitted or session.status.value not in ROOM_STATUSES:
@@ -40,7 +43,7 @@ async def room_page(session_id: PathId, request: Request, db: DbDep, login: Opti
         session = access.session
         role = "facilitator"
     else:
-        raise NotAuthenticated("Open your invitation link or log in first.")
+        raise NotAuthenticated(Msg("Open your invitation link or log in first."))
     # The same choice as every page's (the footer's switch, the seat's language, the browser's):
     # the page and the room's own catalog must agree.
     language_hint = {"participant_language": seat.language} if role == "participant" and seat else {}
@@ -49,11 +52,15 @@ async def room_page(session_id: PathId, request: Request, db: DbDep, login: Opti
         c.key: c.labels.get(lang) or c.labels.get("en") or c.key
         for c in await communities_of(db, programme_id=session.programme_id)
     }
+    languages = await languages_of(db, session=session)
     return render_page(
         request,
         "room/room.html",
         {
             "session": session,
+            # The title in the reader's language (or a marked fallback); the room's other texts
+            # are picked in the browser from the welcome frame's maps, by the same rule.
+            "title": pick(session.title, lang, languages),
             "facilitator": role == "facilitator",
             "room_open": session.status.value in ROOM_STATUSES,
             **language_hint,
@@ -62,6 +69,8 @@ async def room_page(session_id: PathId, request: Request, db: DbDep, login: Opti
                 "role": role,
                 "lang": lang,
                 "communities": communities,
+                # Each programme language's name, for the console's fields in each language.
+                "language_names": {code: i18n.CONTENT_LANGUAGE_NAMES.get(code, code) for code in languages},
                 "waiting_url": f"/sessions/{session.id}/waiting",
                 "max_statement_chars": MAX_STATEMENT_CHARS,
             },

@@ -13,9 +13,11 @@ from pydantic import ValidationError
 
 from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues import agenda, invitations, seats, sessions
+from app.dialogues.content import builtin_in, programme_languages
 from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
 from app.dialogues.models import FINISHED, PLANNING, AgendaKind, SessionStatus
 from app.dialogues.present import invitation_public, join_link
+from app.dialogues.pseudonyms import pseudonym_label
 from app.dialogues.schemas import (
     AgendaItemIn,
     AgendaItemUpdate,
@@ -25,28 +27,28 @@ from app.dialogues.schemas import (
 )
 from app.errors import AppError
 from app.facilitation import lobby
+from app.messages import Msg
 from app.programmes.deps import ProgrammeFacilitatorDep
+from app.programmes.models import Programme
 from app.programmes.service import communities_of, list_programmes
+from app.programmes.texts import Shown, pick
 from app.web.forms import FormState, errors_into
-from app.web.i18n import CONTENT_LANGUAGE_NAMES
+from app.web.i18n import CONTENT_LANGUAGE_NAMES, page_language
 from app.web.redirects import see_other
 from app.web.templating import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 TIME_ZONES = sorted(available_timezones())
-KIND_NAMES = {
-    AgendaKind.check_in: "Check-in",
-    AgendaKind.round: "Round (go-around)",
-    AgendaKind.discussion: "Open discussion",
-    AgendaKind.poll: "Poll",
-    AgendaKind.break_: "Break",
-    AgendaKind.check_out: "Check-out",
-}
+# The session's texts for people: one form field per language, `<name>__<language>`.
+SESSION_TEXTS = ("title", "description", "lobby_message", "pause_message", "ground_rules")
+AGENDA_TEXTS = ("title", "prompt")
 SESSION_FIELDS = frozenset(
     {
         "title",
         "description",
+        "lobby_message",
+        "pause_message",
         "starts_at",
         "time_zone",
         "planned_minutes",
@@ -67,17 +69,49 @@ async def _form_values(request: Request) -> dict[str, str]:
     return {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
 
 
-def _session_data(values: dict[str, str], community_keys: list[str]) -> dict[str, Any]:
+def form_texts(values: dict[str, str], name: str, languages: list[str]) -> dict[str, str]:
+    """A text's fields (`title__en`, `title__hy`, …) as a map over the programme's languages;
+    an empty field is an empty text (on an edit, that language is removed)."""
+    return {language: values.get(f"{name}__{language}", "") for language in languages}
+
+
+def texts_values(name: str, texts: dict[str, str], languages: list[str]) -> dict[str, str]:
+    """A stored text as its form fields."""
+    return {f"{name}__{language}": texts.get(language, "") for language in languages}
+
+
+def reader(request: Request, languages: list[str], hint: dict[str, Any] | None = None) -> tuple[str, Any]:
+    """The page's language and `shown(texts)`, which picks a text for this reader (their
+    language, else the programme's first that has it, marked as a fallback)."""
+    lang = page_language(request, hint or {})
+
+    def shown(texts: dict[str, str] | str | None) -> Shown:
+        return pick(texts, lang, languages)
+
+    return lang, shown
+
+
+def text_context(request: Request, programme: Programme, hint: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What templates need for texts in the programme's languages (sessions/_texts.html)."""
+    languages = programme_languages(programme)
+    lang, shown = reader(request, languages, hint)
+    return {"lang": lang, "shown": shown, "languages": languages, "language_names": CONTENT_LANGUAGE_NAMES}
+
+
+def _session_data(values: dict[str, str], community_keys: list[str], languages: list[str]) -> dict[str, Any]:
     """Form fields to the API's shape: blank quotas mean parity, checkboxes mean true."""
     quotas = {key: values.get(f"quota_{key}", "").strip() for key in community_keys}
+    rules = form_texts(values, "ground_rules", languages)
     data: dict[str, Any] = {
-        "title": values.get("title", ""),
-        "description": values.get("description", ""),
+        "title": form_texts(values, "title", languages),
+        "description": form_texts(values, "description", languages),
+        "lobby_message": form_texts(values, "lobby_message", languages),
+        "pause_message": form_texts(values, "pause_message", languages),
         "starts_at": values.get("starts_at", "") or None,
         "time_zone": values.get("time_zone", "") or "UTC",
         "planned_minutes": values.get("planned_minutes", "") or None,
         "capacity": values.get("capacity", "") or None,
-        "ground_rules": values.get("ground_rules", "") or None,
+        "ground_rules": rules if any(text.strip() for text in rules.values()) else None,
         "show_communities": bool(values.get("show_communities")),
         "keep_transcript": bool(values.get("keep_transcript")),
         "speaking_mode": values.get("speaking_mode", "open"),
@@ -88,16 +122,21 @@ def _session_data(values: dict[str, str], community_keys: list[str]) -> dict[str
     return {k: v for k, v in data.items() if v is not None}
 
 
-def _session_values(session: Any, rules: str, quotas: dict[str, int]) -> dict[str, str]:
+def _session_values(
+    session: Any, rules: dict[str, str], quotas: dict[str, int], languages: list[str]
+) -> dict[str, str]:
     local = session.starts_at.astimezone(ZoneInfo(session.time_zone))
     values = {
-        "title": session.title,
-        "description": session.description,
+        **{
+            key: value
+            for name in ("title", "description", "lobby_message", "pause_message")
+            for key, value in texts_values(name, getattr(session, name), languages).items()
+        },
+        **texts_values("ground_rules", rules, languages),
         "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
         "time_zone": session.time_zone,
         "planned_minutes": str(session.planned_minutes),
         "capacity": str(session.capacity),
-        "ground_rules": rules,
         "speaking_mode": session.speaking_mode.value,
         "admission": session.admission.value,
         "show_communities": "1" if session.show_communities else "",
@@ -107,12 +146,15 @@ def _session_values(session: Any, rules: str, quotas: dict[str, int]) -> dict[st
     return values
 
 
-def _schedule_context(communities: list, form: FormState, **extra: Any) -> dict[str, Any]:
+def _schedule_context(
+    request: Request, programme: Programme, communities: list, form: FormState, **extra: Any
+) -> dict[str, Any]:
     return {
         "communities": communities,
         "form": form,
         "time_zones": TIME_ZONES,
-        "language_names": CONTENT_LANGUAGE_NAMES,
+        "programme": programme,
+        **text_context(request, programme),
         **extra,
     }
 
@@ -120,6 +162,7 @@ def _schedule_context(communities: list, form: FormState, **extra: Any) -> dict[
 @router.get("/programmes/{programme_id}/sessions/new")
 async def schedule_page(request: Request, access: ProgrammeFacilitatorDep, db: DbDep) -> Response:
     communities = await communities_of(db, programme_id=access.programme.id)
+    languages = programme_languages(access.programme)
     form = FormState(
         values={
             "time_zone": "UTC",
@@ -130,12 +173,12 @@ async def schedule_page(request: Request, access: ProgrammeFacilitatorDep, db: D
             "show_communities": "1",
             "keep_transcript": "1",
             "agenda_template": "1",
-            "ground_rules": sessions.DEFAULT_GROUND_RULES,
+            **texts_values("ground_rules", builtin_in(sessions.DEFAULT_GROUND_RULES, languages), languages),
         },
         fields=SESSION_FIELDS,
     )
     return render_page(
-        request, "sessions/schedule.html", _schedule_context(communities, form, programme=access.programme)
+        request, "sessions/schedule.html", _schedule_context(request, access.programme, communities, form)
     )
 
 
@@ -147,7 +190,7 @@ async def schedule_submit(
     communities = await communities_of(db, programme_id=access.programme.id)
     form = FormState(values=values, fields=SESSION_FIELDS | {f"quota_{c.key}" for c in communities})
     try:
-        data = _session_data(values, [c.key for c in communities])
+        data = _session_data(values, [c.key for c in communities], programme_languages(access.programme))
         if values.get("agenda_template"):
             data["agenda_template"] = "first_meeting"
         body = SessionCreate.model_validate(data)
@@ -159,7 +202,7 @@ async def schedule_submit(
     return render_page(
         request,
         "sessions/schedule.html",
-        _schedule_context(communities, form, programme=access.programme),
+        _schedule_context(request, access.programme, communities, form),
         status_code=422,
     )
 
@@ -179,8 +222,13 @@ async def _session_page(
     quota_rows = await sessions.quotas_of(db, session_id=session.id)
     quotas = {c.key: quota_rows.get(c.id, 0) for c in communities}
     rules = await sessions.current_rules(db, session_id=session.id)
+    texts = text_context(request, access.programme)
     if form is None:
-        form = FormState(values=_session_values(session, rules.text, quotas), fields=SESSION_FIELDS)
+        form = FormState(values=_session_values(session, rules.text, quotas, texts["languages"]), fields=SESSION_FIELDS)
+    transitions = sessions.TRANSITIONS[session.status]
+    # What opening would refuse (the rules) and what it only warns about, next to the button.
+    warnings = await sessions.text_warnings(db, session=session) if access.is_facilitator else []
+    items = await agenda.agenda_of(db, session_id=session.id)
     return render_page(
         request,
         "sessions/detail.html",
@@ -191,25 +239,28 @@ async def _session_page(
             "communities": communities,
             "quotas": quotas,
             "rules": rules,
-            "agenda": await agenda.agenda_of(db, session_id=session.id),
+            "agenda": items,
             "ends_at": sessions.ends_at(session),
-            "transitions": sessions.TRANSITIONS[session.status],
+            "transitions": transitions,
             "editable": session.status in PLANNING,
             "finished": session.status in FINISHED,
             "form": form,
             "time_zones": TIME_ZONES,
-            "kind_names": KIND_NAMES,
+            "rules_missing": next((w.languages for w in warnings if w.field == "ground_rules"), []),
+            "warnings": [w for w in warnings if w.field != "ground_rules"],
+            "agenda_numbers": {item.id: n for n, item in enumerate(items, 1)},
             "notice": notice,
             "error": error,
+            **texts,
         },
         status_code=status_code,
     )
 
 
 NOTICES = {
-    "scheduled": "The session was created as a draft. Add invitations and schedule it when it is ready.",
-    "saved": "The changes were saved.",
-    "status": "The session's status changed.",
+    "scheduled": Msg("The session was created as a draft. Add invitations and schedule it when it is ready."),
+    "saved": Msg("The changes were saved."),
+    "status": Msg("The session's status changed."),
 }
 
 
@@ -226,9 +277,9 @@ async def session_edit(
     communities = await communities_of(db, programme_id=access.session.programme_id)
     form = FormState(values=values, fields=SESSION_FIELDS | {f"quota_{c.key}" for c in communities})
     try:
-        data = _session_data(values, [c.key for c in communities])
+        data = _session_data(values, [c.key for c in communities], programme_languages(access.programme))
         if access.session.status not in PLANNING:
-            data = {k: v for k, v in data.items() if k in ("title", "description", "ground_rules")}
+            data = {k: v for k, v in data.items() if k in SESSION_TEXTS}
         elif "quotas" not in data:
             data["quotas"] = None  # blank quotas: back to parity
         body = SessionUpdate.model_validate(data)
@@ -244,13 +295,14 @@ async def session_edit(
 @router.post("/sessions/{session_id}/status")
 async def session_status(request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
     values = await _form_values(request)
+    error: str
     try:
         target = SessionStatus(values.get("status", ""))
         async with db.begin_nested():
             await sessions.change_status(db, session=access.session, to=target, reason=values.get("reason"), now=now)
         return see_other(f"/sessions/{access.session.id}?done=status")
     except ValueError:
-        error = "Choose a status."
+        error = Msg("Choose a status.")
     except AppError as exc:
         error = exc.message
     await db.refresh(access.session)
@@ -278,23 +330,30 @@ async def _agenda_page(
                 for s in await sessions.list_sessions(db, programme_id=programme.programme.id)
                 if s.id != access.session.id
             ]
+    items = await agenda.agenda_of(db, session_id=access.session.id)
+    languages = programme_languages(access.programme)
     return render_page(
         request,
         "sessions/agenda.html",
         {
             "session": access.session,
             "programme": access.programme,
-            "items": await agenda.agenda_of(db, session_id=access.session.id),
+            "items": items,
+            "item_values": {
+                item.id: {
+                    key: value
+                    for name in AGENDA_TEXTS
+                    for key, value in texts_values(name, getattr(item, name), languages).items()
+                }
+                for item in items
+            },
+            "item_form": FormState(fields=AGENDA_FIELDS),
             "kinds": list(AgendaKind),
-            "kind_names": KIND_NAMES,
             "others": others,
             "editable": access.session.status not in FINISHED,
-            "form": form
-            or FormState(
-                values={"kind": "discussion", "planned_minutes": "15"},
-                fields=frozenset({"kind", "title", "prompt", "planned_minutes"}),
-            ),
+            "form": form or FormState(values={"kind": "discussion", "planned_minutes": "15"}, fields=AGENDA_FIELDS),
             "error": error,
+            **text_context(request, access.programme),
         },
         status_code=status_code,
     )
@@ -305,12 +364,24 @@ async def agenda_page(request: Request, access: SessionFacilitatorDep, user: Cur
     return await _agenda_page(request, db, access, user)
 
 
+AGENDA_FIELDS = frozenset({"kind", "title", "prompt", "planned_minutes"})
+
+
+def _agenda_data(values: dict[str, str], languages: list[str]) -> dict[str, Any]:
+    """An agenda item's form (its texts one field per language) in the API's shape."""
+    data: dict[str, Any] = {k: v for k, v in values.items() if k in ("kind", "planned_minutes")}
+    for name in AGENDA_TEXTS:
+        if any(f"{name}__{language}" in values for language in languages):
+            data[name] = form_texts(values, name, languages)
+    return data
+
+
 @router.post("/sessions/{session_id}/agenda")
 async def agenda_add(request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep) -> Response:
     values = await _form_values(request)
-    form = FormState(values=values, fields=frozenset({"kind", "title", "prompt", "planned_minutes"}))
+    form = FormState(values=values, fields=AGENDA_FIELDS)
     try:
-        body = AgendaItemIn.model_validate(values)
+        body = AgendaItemIn.model_validate(_agenda_data(values, programme_languages(access.programme)))
         async with db.begin_nested():
             await agenda.add_item(db, session=access.session, data=body)
         return see_other(f"/sessions/{access.session.id}/agenda")
@@ -348,7 +419,10 @@ async def agenda_edit(
         access,
         user,
         lambda: agenda.update_item(
-            db, session=access.session, item_id=item_id, data=AgendaItemUpdate.model_validate(values)
+            db,
+            session=access.session,
+            item_id=item_id,
+            data=AgendaItemUpdate.model_validate(_agenda_data(values, programme_languages(access.programme))),
         ),
     )
 
@@ -392,7 +466,9 @@ async def agenda_copy(request: Request, access: SessionFacilitatorDep, user: Cur
     try:
         return await _agenda_action(request, db, access, user, copy)
     except ValueError:
-        return await _agenda_page(request, db, access, user, error="Choose a session to copy from.", status_code=422)
+        return await _agenda_page(
+            request, db, access, user, error=Msg("Choose a session to copy from."), status_code=422
+        )
 
 
 @router.post("/sessions/{session_id}/agenda/template")
@@ -435,6 +511,7 @@ async def _invitations_page(
             "bulk_problems": bulk_problems or [],
             "created": created or [],
             "finished": access.session.status in FINISHED,
+            **text_context(request, access.programme),
         },
         status_code=status_code,
     )
@@ -512,6 +589,7 @@ async def invitations_reissue(
 @router.get("/sessions/{session_id}/lobby")
 async def lobby_page(request: Request, access: SessionFacilitatorDep, db: DbDep) -> Response:
     rows = await seats.seats_of(db, session_id=access.session.id)
+    texts = text_context(request, access.programme)
     return render_page(
         request,
         "sessions/lobby.html",
@@ -520,6 +598,8 @@ async def lobby_page(request: Request, access: SessionFacilitatorDep, db: DbDep)
             "programme": access.programme,
             "waiting": [(s, c) for s, c in rows if s.status.value == "lobby"],
             "others": [(s, c) for s, c in rows if s.status.value != "lobby"],
+            **texts,
+            "pseudonym": lambda stored: pseudonym_label(stored, texts["lang"]),
         },
     )
 

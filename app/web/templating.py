@@ -7,15 +7,19 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton, format_time
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
 from app.config import PROJECT_ROOT
+from app.messages import Msg, translate
 from app.programmes.models import UI_LANGUAGES
+from app.programmes.texts import Shown, pick
 from app.security.csrf import csrf_token
 from app.web import i18n
+from app.web.labels import label_of
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 STATIC_DIR = PROJECT_ROOT / "frontend" / "static"
@@ -44,6 +48,8 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
         # A misspelt or missing value is an error, not a silently empty page.
         undefined=StrictUndefined,
+        # Words a service wrote (`Msg`, app/messages.py: form errors, error pages) in the page's language.
+        finalize=_finalize,
     )
     # One shared environment; the catalog is chosen per render from the page's context,
     # so concurrent requests in different languages never touch shared state. (Macros
@@ -55,12 +61,20 @@ def make_environment() -> Environment:
     env.globals["ui_languages"] = UI_LANGUAGES
     env.globals["ui_language_names"] = i18n.LANGUAGE_NAMES
     env.globals["community_label"] = community_label
+    env.globals["label"] = label
+    env.globals["pick"] = pick_for_page
     env.filters["in_zone"] = in_zone
+    env.filters["date"] = date_only
     return env
 
 
 def _catalog(context: Context) -> Any:
     return i18n.translations_for(context.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
+@pass_context
+def _finalize(context: Context, value: Any) -> Any:
+    return value.localized(_catalog(context)) if isinstance(value, Msg) else value
 
 
 @pass_context
@@ -92,10 +106,40 @@ def community_label(context: Context, community: Any) -> str:
     return labels.get(context.get("lang", i18n.DEFAULT_LANGUAGE)) or labels.get("en") or key or ""
 
 
-def in_zone(moment: datetime, zone: str) -> str:
-    """A time as people read it in the given zone; the browser re-renders it in its own."""
+@pass_context
+def label(context: Context, value: object) -> str:
+    """A stored value (a status, a role, an agenda kind, …) in the page's language."""
+    return str(translate(label_of(value), _catalog(context)))
+
+
+@pass_context
+def pick_for_page(context: Context, texts: Any, languages: Any = ()) -> Shown:
+    """A facilitator's text ({language: text}) in the page's language, or a marked fallback."""
+    return pick(texts, context.get("lang", i18n.DEFAULT_LANGUAGE), list(languages or ()))
+
+
+# Babel's CLDR data formats dates in every interface language (browsers' Intl often lacks
+# Azerbaijani and Armenian and shows "2026 M12 1"). English reads the British way, 24-hour.
+_BABEL_LOCALES = {"en": "en_GB"}
+
+
+def _locale(context: Context) -> str:
+    lang = context.get("lang", i18n.DEFAULT_LANGUAGE)
+    return _BABEL_LOCALES.get(lang, lang)
+
+
+@pass_context
+def in_zone(context: Context, moment: datetime, zone: str) -> str:
+    """A time as people read it, in their language, in the given zone; the browser
+    re-renders it in the reader's own zone where it has the language's data."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%a %d %b %Y, %H:%M} ({zone})"
+    locale = _locale(context)
+    return f"{format_skeleton('yMMMEd', local, locale=locale)}, {format_time(local, 'HH:mm', locale=locale)} ({zone})"
+
+
+@pass_context
+def date_only(context: Context, moment: datetime, zone: str = "UTC") -> str:
+    return format_skeleton("yMMMd", moment.astimezone(ZoneInfo(zone)), locale=_locale(context))
 
 
 def render_page(

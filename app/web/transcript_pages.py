@@ -13,14 +13,18 @@ from markupsafe import Markup
 
 from app.db import MAX_ID
 from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
+from app.dialogues.content import programme_languages
 from app.dialogues.deps import SessionFacilitatorDep
 from app.dialogues.seat_cookie import SeatDep
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.messages import Msg, translate
 from app.programmes.deps import ProgrammeMemberDep
-from app.programmes.models import Programme
+from app.programmes.models import UI_LANGUAGES, Programme
 from app.programmes.service import programme_access
+from app.programmes.texts import Texts
 from app.transcripts import export, review, service
 from app.transcripts.models import TranscriptRelease
+from app.transcripts.reading import TRANSLATED_BY, chosen_language, readable_languages, reading
 from app.web import i18n
 from app.web.redirects import see_other
 from app.web.templating import render_page
@@ -36,10 +40,27 @@ def _int(values: dict[str, str], name: str) -> int:
     try:
         value = int(values.get(name, ""))
     except ValueError:
-        raise ValidationFailed(f"'{name}' must be a number.", code="bad_form") from None
+        raise ValidationFailed(Msg("'{name}' must be a number.", name=name), code="bad_form") from None
     if not 0 <= value <= MAX_ID:
-        raise ValidationFailed(f"'{name}' must be a number from 0 to {MAX_ID}.", code="bad_form")
+        raise ValidationFailed(
+            Msg("'{name}' must be a number from 0 to {max_id}.", name=name, max_id=MAX_ID), code="bad_form"
+        )
     return value
+
+
+def _target(values: dict[str, str]) -> tuple[int, int]:
+    """The statement and the part of it a form names: `statement_id` is "12" (its own words)
+    or "12:5" (its translation 5, as the hide form's list offers them), or a `part` field."""
+    statement, _, part = values.get("statement_id", "").partition(":")
+    found = {"statement_id": statement, "part": part or values.get("part", "") or "0"}
+    return _int(found, "statement_id"), _int(found, "part")
+
+
+def _read(request: Request, document: dict[str, Any], language: str, languages: list[str]) -> dict[str, Any]:
+    """The document as read in `language`, the app's own words in it where it is an
+    interface language (else in the page's)."""
+    words = language if language in UI_LANGUAGES else i18n.page_language(request, {})
+    return reading(document, language=language, programme_languages=languages, catalog=i18n.translations_for(words))
 
 
 # The facilitators' review ---------------------------------------------------------------
@@ -50,6 +71,10 @@ async def review_page(
     request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep, error: str = ""
 ) -> Response:
     draft = await review.draft(db, session=access.session, now=now)
+    languages: list[str] = draft["languages"]
+    language = i18n.page_language(request, {})
+    catalog = i18n.translations_for(language)
+    points: list[Texts] = draft["agreed_points"]
     return render_page(
         request,
         "transcripts/review.html",
@@ -57,10 +82,16 @@ async def review_page(
             "session": access.session,
             "programme": access.programme,
             "draft": draft,
-            "document": draft["document"],
+            "document": _read(request, draft["document"], language, languages),
+            "languages": languages,
+            "language_names": i18n.CONTENT_LANGUAGE_NAMES,
+            # One textarea per language, one point per line: line n is point n in each.
+            "points_text": {code: "\n".join(p.get(code, "") for p in points).rstrip("\n") for code in languages},
+            "points_missing": {code for code in languages if any(not p.get(code) for p in points)},
+            "translated_by": {key: str(translate(msg, catalog)) for key, msg in TRANSLATED_BY.items()},
             "error": error,
             "clock": export.clock,
-            "label": export.community_label,
+            "text_lang": export.text_language,
         },
     )
 
@@ -75,15 +106,17 @@ async def review_decide(
     request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form(request)
+    statement_id, part = _target(values)
     await review.decide(
         db,
         session=access.session,
         user=user,
-        statement_id=_int(values, "statement_id"),
+        statement_id=statement_id,
         start=_int(values, "start"),
         end=_int(values, "end"),
         accept=values.get("accept") == "1",
         now=now,
+        part=part,
     )
     return _back(access.session.id)
 
@@ -92,10 +125,11 @@ async def review_decide(
 async def review_redact(
     request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
-    """The words selected in the statement itself (the page's script sends their exact span
-    in characters), or, without script, typed: then their first place in the statement."""
+    """The words selected in the statement itself or in one of its translations (the page's
+    script sends their exact span in characters), or, without script, typed: then their first
+    place in that text."""
     values = await _form(request)
-    statement_id, reason = _int(values, "statement_id"), values.get("reason", "")
+    (statement_id, part), reason = _target(values), values.get("reason", "")
     selected = bool(values.get("start") and values.get("end"))
     try:
         await review.hide_words(
@@ -108,8 +142,9 @@ async def review_redact(
             now=now,
             start=_int(values, "start") if selected else None,
             end=_int(values, "end") if selected else None,
+            part=part,
         )
-    except ValidationFailed as exc:
+    except (ValidationFailed, NotFound) as exc:
         return _back(access.session.id, exc)
     return _back(access.session.id)
 
@@ -131,13 +166,14 @@ async def review_outcomes(
     request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form(request)
+    summary, points = _outcomes(values)
     try:
         async with db.begin_nested():  # a refused change leaves nothing half-saved
             await service.set_outcomes(
                 db,
                 session=access.session,
-                summary=values.get("summary", "")[:20_000],
-                agreed_points=values.get("agreed_points", "").splitlines()[:50],
+                summary=summary,
+                agreed_points=points,
                 two_to_release=values.get("two_to_release") == "1",
                 now=now,
                 user=user,
@@ -145,6 +181,31 @@ async def review_outcomes(
     except AppError as exc:
         return _back(access.session.id, exc)
     return _back(access.session.id)
+
+
+def _outcomes(values: dict[str, str]) -> tuple[str | Texts | None, list[str | Texts] | None]:
+    """The summary and the points from the form: `summary__<language>` (one field per
+    language) and `agreed_points__<language>` (one point per line, line n of each language
+    being point n); a form of before the languages sends `summary` and `agreed_points`, the
+    programme's first language. A language the form does not send is left as it is."""
+    summary: str | Texts | None = None
+    points: list[str | Texts] | None = None
+    by_language = {k.removeprefix("summary__"): v[:20_000] for k, v in values.items() if k.startswith("summary__")}
+    if by_language:
+        summary = by_language
+    elif "summary" in values:
+        summary = values["summary"][:20_000]
+    lines = {
+        k.removeprefix("agreed_points__"): v.splitlines()[:50]
+        for k, v in values.items()
+        if k.startswith("agreed_points__")
+    }
+    if lines:
+        count = max(len(rows) for rows in lines.values())
+        points = [{code: rows[n] if n < len(rows) else "" for code, rows in lines.items()} for n in range(count)]
+    elif "agreed_points" in values:
+        points = list(values["agreed_points"].splitlines()[:50])
+    return summary, points
 
 
 @router.post("/sessions/{session_id}/transcript/release")
@@ -175,54 +236,73 @@ async def _readable(
 
 @router.get("/transcripts/{release_id}")
 async def transcript_page(request: Request, release_id: PathId, user: CurrentUser, db: DbDep) -> Response:
+    """The newest version, read in the page's language; downloads in a language chosen."""
     release, programme, newest = await _readable(db, user, release_id)
     if newest.id != release.id:  # may hold withdrawn words: only the newest version is shown
         return render_page(request, "transcripts/superseded.html", {"release": release, "newest": newest})
+    languages = programme_languages(programme)
+    language = i18n.page_language(request, {})
     return render_page(
         request,
         "transcripts/read.html",
         {
             "release": release,
             "programme": programme,
-            "document": release.document,
+            "document": _read(request, release.document, language, languages),
             "formats": list(export.FORMATS),
+            "export_languages": readable_languages(release.document, languages),
+            "language_names": i18n.CONTENT_LANGUAGE_NAMES,
             "clock": export.clock,
-            "label": export.community_label,
+            "text_lang": export.text_language,
         },
     )
 
 
 @router.get("/transcripts/{release_id}/export.{fmt}")
-async def transcript_export(request: Request, release_id: PathId, fmt: str, user: CurrentUser, db: DbDep) -> Response:
+async def transcript_export(
+    request: Request, release_id: PathId, fmt: str, user: CurrentUser, db: DbDep, language: str | None = None
+) -> Response:
+    """A download in the language the organiser chose (`?language=xx`; by default the page's):
+    the facilitators' texts in it (or marked fallbacks), pseudonyms in it."""
     if fmt not in export.FORMATS:
-        raise NotFound("There is no such format (md, json, csv, html).")
-    release, _programme, newest = await _readable(db, user, release_id)
+        raise NotFound(Msg("There is no such format (md, json, csv, html)."))
+    release, programme, newest = await _readable(db, user, release_id)
     if newest.id != release.id:
         raise Conflict(
-            f"Version {release.version} was replaced by version {newest.version}; export that one.", code="superseded"
+            Msg(
+                "Version {version} was replaced by version {newest}; export that one.",
+                version=release.version,
+                newest=newest.version,
+            ),
+            code="superseded",
         )
-    name = f"transcript-{release.session_id}-v{release.version}.{fmt}"
+    languages = programme_languages(programme)
+    chosen = chosen_language(language, i18n.page_language(request, {}), release.document, languages)
+    words = chosen if chosen in UI_LANGUAGES else i18n.page_language(request, {})
+    name = f"transcript-{release.session_id}-v{release.version}-{chosen}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "html":
         headers["Content-Security-Policy"] = export.CONTENT_SECURITY_POLICY
-        return HTMLResponse(_standalone(request, release.document), headers=headers)
-    body = {"md": export.to_markdown, "json": export.to_json, "csv": export.to_csv}[fmt](release.document)
+        document = _read(request, release.document, chosen, languages)
+        return HTMLResponse(_standalone(request, document, words), headers=headers)
+    make = {"md": export.to_markdown, "json": export.to_json, "csv": export.to_csv}[fmt]
+    body = make(release.document, chosen, languages, i18n.translations_for(words))
     return Response(body, media_type=export.FORMATS[fmt], headers=headers)
 
 
-def _standalone(request: Request, document: dict[str, Any]) -> str:
-    """The HTML export: a document of its own, rendered from the released document and the
-    reader's language only (not render_page, which hands every page the viewer's account
-    and CSRF token): nothing in it depends on who downloaded it."""
+def _standalone(request: Request, document: dict[str, Any], lang: str) -> str:
+    """The HTML export: a document of its own, rendered from the released document (read in
+    the language chosen) and the words of the app in `lang` only (not render_page, which
+    hands every page the viewer's account and CSRF token): nothing in it depends on who
+    downloaded it."""
     env: Environment = request.app.state.templates
     return env.get_template("transcripts/export.html").render(
         document=document,
-        lang=i18n.page_language(request, {}),
+        lang=lang,
         style=Markup(export.STYLE),  # constants of the code: the style is hashed into the policy
         policy=Markup(export.DOCUMENT_POLICY),
         released=export.released_moment(document),
         clock=export.clock,
-        label=export.community_label,
         text_lang=export.text_language,
     )
 

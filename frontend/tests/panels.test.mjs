@@ -31,6 +31,7 @@ const byName = (table) => Object.fromEntries([...table].map(([type, panels]) => 
 const CONSOLE_ROUTES = {
   statement: ["StatementsPanel", "BalancePanel"],
   statement_changed: ["StatementsPanel", "BalancePanel"],
+  translation_posted: ["StatementsPanel"],
   reactions_changed: ["StatementsPanel"],
   presence_joined: ["PresencePanel"],
   presence_left: ["PresencePanel"],

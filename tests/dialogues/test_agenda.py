@@ -18,8 +18,8 @@ async def fac(client, world):
     return await api_login(client, world.facilitator)
 
 
-async def titles(client, sid):
-    return [i["title"] for i in (await client.get(f"/api/sessions/{sid}/agenda")).json()]
+async def titles(client, sid, language="en"):
+    return [i["title"].get(language) for i in (await client.get(f"/api/sessions/{sid}/agenda")).json()]
 
 
 async def test_add_edit_move_and_remove_items(client, world, fac):
@@ -38,14 +38,14 @@ async def test_add_edit_move_and_remove_items(client, world, fac):
     moved = await client.post(
         f"/api/sessions/{sid}/agenda/{item_id}/move", json={"position": 0}, headers={"X-CSRF-Token": fac}
     )
-    assert [i["title"] for i in moved.json()] == ["Open floor", *start]
+    assert [i["title"]["en"] for i in moved.json()] == ["Open floor", *start]
     assert [i["position"] for i in moved.json()] == list(range(len(start) + 1))
     edited = await client.patch(
         f"/api/sessions/{sid}/agenda/{item_id}",
         json={"planned_minutes": 20, "title": "Open floor 2"},
         headers={"X-CSRF-Token": fac},
     )
-    assert edited.json()["planned_minutes"] == 20
+    assert edited.json()["planned_minutes"] == 20 and edited.json()["title"] == {"en": "Open floor 2"}
     removed = await client.delete(f"/api/sessions/{sid}/agenda/{item_id}", headers={"X-CSRF-Token": fac})
     assert removed.status_code == 204
     assert await titles(client, sid) == start
@@ -77,8 +77,16 @@ async def test_copying_from_a_session_one_does_not_facilitate_finds_nothing(app,
 async def test_the_template_is_neutral_and_complete(client, world, fac):
     items = (await client.get(f"/api/sessions/{world.session.id}/agenda")).json()
     assert [i["kind"] for i in items] == ["check_in", "round", "discussion", "break", "round", "poll", "check_out"]
-    text = " ".join(i["title"] + " " + i["prompt"] for i in items).lower()
-    for word in ("azerbaijan", "armenia", "karabakh", "artsakh", "war", "enemy", "victim"):
+    for language in ("en", "ru", "az", "hy"):
+        assert all(i["title"][language] for i in items)
+        assert all(i["prompt"].get(language) for i in items if i["kind"] != "break")
+    text = " ".join(t for i in items for t in (*i["title"].values(), *i["prompt"].values())).lower()
+    for word in (
+        *("azerbaijan", "armenia", "karabakh", "artsakh", "war", "enemy", "victim"),
+        *("азербайджан", "армени", "карабах", "арцах", "войн", "враг", "жертв"),
+        *("azərbaycan", "erməni", "qarabağ", "müharibə", "düşmən", "qurban"),
+        *("ադրբեջան", "հայաստան", "ղարաբաղ", "արցախ", "պատերազմ", "թշնամ", "զոհ"),
+    ):
         assert word not in text
 
 

@@ -38,7 +38,8 @@ async def test_a_facilitator_schedules_a_session_with_parity_by_default(client, 
     session = response.json()
     assert session["status"] == "draft"
     assert session["quotas"] == [{"community_key": "a", "seats": 3}, {"community_key": "b", "seats": 3}]
-    assert session["ground_rules_version"] == 1 and "Speak for yourself" in session["ground_rules"]
+    assert session["ground_rules_version"] == 1 and "Speak for yourself" in session["ground_rules"]["en"]
+    assert list(session["ground_rules"]) == ["en", "ru", "az", "hy"] == session["languages"]
     agenda = (await client.get(f"/api/sessions/{session['id']}/agenda")).json()
     assert next(i["kind"] for i in agenda) == "check_in" and len(agenda) == 7
 
@@ -138,11 +139,13 @@ async def test_cancelling_needs_a_reason_and_is_final(client, world, fac):
 async def test_changed_ground_rules_become_a_new_version(client, world, fac):
     sid = world.session.id
     same = await client.patch(f"/api/sessions/{sid}", json={"title": "Renamed"}, headers={"X-CSRF-Token": fac})
-    assert same.json()["ground_rules_version"] == 1 and same.json()["title"] == "Renamed"
+    assert same.json()["ground_rules_version"] == 1 and same.json()["title"] == {"en": "Renamed"}
     changed = await client.patch(
         f"/api/sessions/{sid}", json={"ground_rules": "1. Be kind."}, headers={"X-CSRF-Token": fac}
     )
-    assert changed.json()["ground_rules_version"] == 2 and changed.json()["ground_rules"] == "1. Be kind."
+    # A plain string is the programme's first language; the other languages are kept.
+    assert changed.json()["ground_rules_version"] == 2 and changed.json()["ground_rules"]["en"] == "1. Be kind."
+    assert "Խոսեք" in changed.json()["ground_rules"]["hy"]
     unchanged = await client.patch(
         f"/api/sessions/{sid}", json={"ground_rules": "1. Be kind."}, headers={"X-CSRF-Token": fac}
     )

@@ -16,6 +16,7 @@ import os
 import re
 from pathlib import Path
 
+from app.dialogues.builtin_texts import FIRST_MEETING_TEXTS
 from tests.e2e.conftest import DemoServer
 from tests.e2e.test_join_in_a_browser import join, watch
 
@@ -98,9 +99,12 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     host.click("button[data-action=session_start]")
     nigar.wait_for_selector("[data-part=session-status][data-status=live]")
     host.click("button[data-action=agenda_next]")
-    title = host.locator("[data-part=agenda] h2").inner_text()
-    for page in (nigar, ani):
-        page.wait_for_selector(f"[data-part=agenda] h2:has-text('{title}')")
+    # Each reads the item's title in their own language (the demo's agenda is the built-in
+    # first-meeting template, written in all four).
+    titles = FIRST_MEETING_TEXTS[0]["title"]
+    host.wait_for_selector(f"[data-part=agenda] h2:has-text('{titles['en']}')")
+    for page, language in ((nigar, "az"), (ani, "hy")):
+        page.wait_for_selector(f"[data-part=agenda] h2:has-text('{titles[language]}')")
 
     # A go-around: community A opens round 1. Ləman passes, Anahit speaks and finishes.
     host.click("button[data-action=round_start]")

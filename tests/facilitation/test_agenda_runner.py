@@ -65,6 +65,10 @@ async def test_the_clock_counts_down_pauses_extends_and_nudges_the_facilitators_
     await tick(room)  # a second instance ticking too: still one nudge
     nudges = [e for e in await room.events() if e["type"] == "time_up"]
     assert len(nudges) == 1 and nudges[0]["audience"] == "facilitators" and nudges[0]["item_id"] == item["id"]
+    # Ids, never words: the console looks the title up in the welcome frame's agenda.
+    assert set(nudges[0]) == {"type", "seq", "at", "audience", "item_id"}
+    agenda = (await room.welcome(room.facilitator))["state"]["agenda_items"]
+    assert [i["title"] for i in agenda if i["id"] == item["id"]] == [item["title"]]
     extended = await room.act(room.facilitator, "agenda_extend", item_id=item["id"], minutes=5)
     assert extended["remaining_seconds"] == pytest.approx(5 * 60 - 1)
     room.clock.advance(seconds=5 * 60)

@@ -55,6 +55,7 @@ SAMPLES: dict[str, dict] = {
     "break_request": {},
     "report": {"statement_id": "{statement}"},
     "withdraw": {"statement_id": "{statement}"},
+    "translate": {"statement_id": "{statement}", "language": "ru", "text": "x", "client_id": "client-0001"},
     "backchannel": {"text": "x"},
     "check_in": {"text": "x"},
 }

@@ -32,7 +32,8 @@ def _poll_frames(events: list[dict]) -> list[dict]:
 async def test_open_answer_change_close_with_results(room) -> None:
     started = await room.act(room.facilitator, "agenda_next", current_item_id=None)
     poll = await _open(room, options=["  Yes ", "Somewhat", "No"])
-    assert poll["options"] == ["Yes", "Somewhat", "No"]
+    assert poll["options"] == [{"en": "Yes"}, {"en": "Somewhat"}, {"en": "No"}]  # a plain string: the first language
+    assert poll["question"] == {"en": "Did this round help you listen?"}
     assert poll["status"] == "open" and poll["anonymous"] is True and poll["multiple"] is False
     assert poll["agenda_item_id"] == started["item"]["id"]
     assert poll["answered"] == 0 and poll["results"] is None

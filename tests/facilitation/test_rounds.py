@@ -64,7 +64,7 @@ async def test_the_default_order_alternates_communities_and_the_next_round_opens
 
     assert order_of(first) == [seat(room, n) for n in ("nigar", "ani", "rauf", "lusine")]
     assert first["number"] == 1 and first["status"] == "active"
-    assert first["prompt"] == "What do you hope this group can do together?"
+    assert first["prompt"]["en"] == "What do you hope this group can do together?"  # the item's prompt, every language
     assert first["agenda_item_id"] == agenda["item"]["id"]
     assert first["turn_seconds"] == 120
     assert first["current_seat_id"] == seat(room, "nigar")
@@ -87,7 +87,7 @@ async def test_three_communities_take_turns_and_leftovers_come_last(make_room):
     view = await start(room)
 
     assert order_of(view) == [seat(room, n) for n in ("nigar", "ani", "tamar", "rauf", "aysel")]
-    assert view["prompt"] == "" and view["agenda_item_id"] is None  # the agenda has not begun
+    assert view["prompt"] == {} and view["agenda_item_id"] is None  # the agenda has not begun
 
 
 async def test_a_given_order_is_kept_and_those_left_out_are_not_in_the_round(room):

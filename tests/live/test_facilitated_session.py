@@ -108,6 +108,9 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     nigar = await enter(server, room.session_id, room.nigar.cookie)
     ani = await enter(server, room.session_id, room.ani.cookie)
     a, b = room.nigar.seat_id, room.ani.seat_id
+    welcome = next(f for f in ani.frames if f["type"] == "welcome")["state"]
+    assert welcome["languages"] == ["en", "ru", "az", "hy"] and welcome["title"] == {"en": "First meeting"}
+    assert welcome["pause_message"] == {} and welcome["agenda_items"][0]["title"]["en"]
 
     # Start, and the first agenda item.
     await nigar.refused("session_start", "facilitators_only")
@@ -143,10 +146,35 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     closed = await host.do("poll_close", poll_id=poll["id"])
     assert closed["results"]["counts"] == [2, 0]
     assert (await nigar.event("poll_changed", action="closed"))["poll"]["results"]["counts"] == [2, 0]
+    # Its words in the programme's languages: a map, or a plain string for the first language;
+    # a language the programme does not have gets a clear error frame.
+    assert closed["question"] == {"en": "Shall we meet again?"} and closed["options"] == [
+        {"en": "Yes"},
+        {"en": "Not yet"},
+    ]
+    await host.refused("poll_open", "unknown_language", question={"en": "Again?", "ka": "?"}, options=["A", "B"])
+    texts = {
+        "question": {"az": "Yenidən görüşək?", "hy": "Կհանդիպե՞նք նորից"},
+        "options": [{"az": "Bəli", "hy": "Այո"}, "No"],
+    }
+    both = await host.do("poll_open", **texts)
+
+    def opened(f: dict) -> bool:
+        return f["type"] == "poll_changed" and f["poll"]["id"] == both["id"]
+
+    seen = (next((f for f in ani.frames if opened(f)), None) or await ani.until(opened))["poll"]
+    assert seen["question"] == texts["question"] and seen["options"] == [{"az": "Bəli", "hy": "Այո"}, {"en": "No"}]
+    await host.do("poll_close", poll_id=both["id"])
 
     # Participant controls.
     await nigar.do("react", statement_id=ani_said["statement_id"], reaction="hear_you")
     await ani.event("reactions_changed")
+    # An author translates their own words; everyone receives it.
+    await ani.do(
+        "translate", statement_id=ani_said["statement_id"], language="en", text="In English.", client_id="translation-1"
+    )
+    translated = await nigar.event("translation_posted")
+    assert translated["translation"]["text"] == "In English." and translated["translation"]["by"] == "author"
     await host.do("floor_give", seat_id=a)
     await nigar.say("Some words I will regret.")
     regret = await nigar.until(lambda f: f["type"] == "ack")

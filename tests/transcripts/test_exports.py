@@ -52,7 +52,9 @@ async def test_the_html_export_is_a_standalone_document_with_nothing_of_the_view
     response = await r.organiser.get(f"/transcripts/{release_id}/export.html")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    assert response.headers["content-disposition"] == f'attachment; filename="transcript-{r.room.session_id}-v1.html"'
+    assert (
+        response.headers["content-disposition"] == f'attachment; filename="transcript-{r.room.session_id}-v1-en.html"'
+    )
     html = response.text
     assert html.startswith("<!doctype html>") and '<meta charset="utf-8">' in html
 
@@ -126,7 +128,19 @@ async def test_csv_starts_with_a_byte_order_mark_and_keeps_every_script(make_rea
     assert response.content[:3] == b"\xef\xbb\xbf"
     assert response.content.count(b"\xef\xbb\xbf") == 1
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["section", "type", "number", "offset", "speaker", "role", "community", "reply_to", "text"]
+    assert rows[0] == [
+        "section",
+        "type",
+        "number",
+        "offset",
+        "speaker",
+        "role",
+        "community",
+        "reply_to",
+        "text",
+        "language",
+        "translated_by",
+    ]
     assert [row[8] for row in rows if row[1] == "statement"] == [ARMENIAN, RUSSIAN, AZERBAIJANI]
 
 
@@ -151,7 +165,7 @@ def test_no_csv_cell_is_read_as_a_formula(text):
         "sections": [
             {
                 "title": text,
-                "kind": None,
+                "kind": "discussion",
                 "entries": [
                     {
                         "type": "statement",
@@ -270,7 +284,7 @@ async def test_a_name_in_the_session_title_never_reaches_the_programmes_list(mak
     async with room.app.state.db.unit_of_work() as db:  # a facilitator named someone in the title
         session = await db.get(DialogueSession, room.session_id)
         assert session is not None
-        session.title = "A meeting with Нигяр"
+        session.title = {"en": "A meeting with Нигяр", "ru": "Встреча с Нигяр"}
         db.add(session)
     await room.say(room.people["ani"], "Hello.")
     await r.end()
@@ -279,3 +293,5 @@ async def test_a_name_in_the_session_title_never_reaches_the_programmes_list(mak
         answer = await r.organiser.get(path)
         assert answer.status_code == 200
         assert "Нигяр" not in answer.text and "A meeting with" in answer.text, path
+    listed = (await r.organiser.get(f"/api/programmes/{r.programme_id}/transcripts")).json()
+    assert listed[0]["session_title"]["ru"].startswith("Встреча с Участник ")

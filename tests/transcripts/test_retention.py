@@ -6,6 +6,7 @@ stays readable, and what the session's figures are counted from stays."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlmodel import SQLModel, func, select
 from app.accounts.models import Role
 from app.dialogues import seats as seat_service
 from app.dialogues.models import DialogueSession, Invitation, Seat
-from app.events.models import RoomEvent
+from app.events.models import RoomEvent, Translation
 from app.facilitation import lobby
 from app.facilitation.models import PollAnswer
 from app.facilitation.room import Actor
@@ -39,6 +40,12 @@ REASONS = {
     "pause": "Pausing while Günay Məmmədova reconnects",
     "redaction": "Hides the village Günay named",
 }
+TRANSLATED = (
+    "Светлана, спасибо. Пишите мне на gunay.mammadova@example.az.",
+    "Я Անահիտ, меня знает Tamar Beridze; я @anahit_sargsyan в сети.",
+    "Bizim kənd — Светлана Kirovkadandır, Orlova orada yaşayır.",
+    "Անահիտ Սարգսյան withdraws this translation too.",
+)
 PRIVATE = ("Keep an eye on Светлана tonight", "Անահիտ, how are you feeling?", "Լավ եմ, շնորհակալություն։")
 
 
@@ -98,8 +105,18 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
     ]
     ids = [(await room.say(actor, text)).statement_id for actor, text in said]
     hidden = await room.say(svetlana, "Наша деревня — Светлана из Кировки, где живёт Орлова.")
-    await room.act(room.facilitator, "hide", statement_id=hidden.statement_id, reason=REASONS["hide"])
     withdrawn = await room.say(anahit, "Անահիտ Սարգսյան takes these words back.")
+    # Translations, of kept, hidden and withdrawn statements alike, naming people too.
+    for actor, statement_id, language, text in (
+        (room.facilitator, ids[0], "ru", TRANSLATED[0]),
+        (anahit, ids[2], "ru", TRANSLATED[1]),
+        (room.facilitator, hidden.statement_id, "az", TRANSLATED[2]),
+        (anahit, withdrawn.statement_id, "en", TRANSLATED[3]),
+    ):
+        await room.act(
+            actor, "translate", client_id=uuid.uuid4().hex, statement_id=statement_id, language=language, text=text
+        )
+    await room.act(room.facilitator, "hide", statement_id=hidden.statement_id, reason=REASONS["hide"])
     await room.act(anahit, "withdraw", statement_id=withdrawn.statement_id)
     await room.act(gunay, "report", statement_id=ids[1], reason=REASONS["report"])
     await room.act(gunay, "react", statement_id=ids[2], reaction="thank_you")
@@ -131,7 +148,14 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
     saved = await r.facilitator.put(
         f"{url}/outcomes",
         headers=headers,
-        json={"summary": "Günay and Светлана found common ground.", "agreed_points": ["Անահիտ hosts next time."]},
+        json={
+            "summary": {
+                "en": "Günay and Светлана found common ground.",
+                "ru": "Günay и Светлана нашли общий язык.",
+                "hy": "Günay-ն և Անահիտը համաձայնեցին։",
+            },
+            "agreed_points": [{"en": "Անահիտ hosts next time.", "az": "Növbəti dəfə Tamar qəbul edir."}],
+        },
     )
     assert saved.status_code == 200
     released = await r.release()
@@ -145,6 +169,8 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
     async with app.state.db.unit_of_work() as db:
         done = await purge(db, now=room.clock.now())
     assert (done.sessions, done.statements, done.private_messages, done.reports) == (1, 6, 3, 1)
+    assert done.translations == 4
+    assert await _count(app, select(func.count()).select_from(Translation)) == 0
     assert done.identities == 4 and done.events > 0
 
     # Nothing of the session's people, reasons or words, in any table.
@@ -157,6 +183,8 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
         *REASONS.values(),
         *PRIVATE,
         *(text for _actor, text in said),
+        *TRANSLATED,
+        "Kirovka",
         "Кировки",
         "takes these words back",
     ]
@@ -193,7 +221,10 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
     statements = [e for s in document["sections"] for e in s["entries"] if e["type"] == "statement"]
     assert len(statements) == 4 and all(e["speaker"].startswith("Participant ") for e in statements)
     assert "звоните" in statements[1]["text"] and "[phone]" in statements[1]["text"]
-    assert document["summary"].startswith("Participant ") and "common ground" in document["summary"]
+    assert document["summary"]["en"].startswith("Participant ") and "common ground" in document["summary"]["en"]
+    assert document["summary"]["ru"].startswith("Участник ") and "общий язык" in document["summary"]["ru"]
+    assert [t["language"] for t in statements[0]["translations"]] == ["ru"], "the kept statements' translations stay"
+    assert "[email]" in statements[0]["translations"][0]["text"]
     for fmt in ("md", "json", "csv", "html"):
         assert (await organiser.get(f"/transcripts/{released['id']}/export.{fmt}")).status_code == 200
     facilitator = new_client("198.51.100.61")

@@ -88,7 +88,8 @@ async def test_a_session_becomes_a_reviewed_released_transcript_an_organiser_rea
     assert [t["version"] for t in listed] == [1]
     document = (await _get(r.organiser, f"/api/transcripts/{listed[0]['id']}")).json()["document"]
     assert document["version"] == 1 and document["released_by"] == "Facilitator 1"
-    assert document["summary"] == "A first, careful meeting." and document["agreed_points"] == ["Meet again in May"]
+    assert document["summary"] == {"en": "A first, careful meeting."}
+    assert document["agreed_points"] == [{"en": "Meet again in May"}]
     section = next(s for s in document["sections"] if s["title"] == item["title"])
     kinds = [e["type"] for e in section["entries"]]
     assert kinds == ["statement", "statement", "statement", "removed"], kinds

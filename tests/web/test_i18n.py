@@ -244,3 +244,25 @@ async def test_an_admin_sees_the_home_page_in_russian(app, client, make_account)
     home = await client.get("/")
     assert home.status_code == 200
     assert "Добро пожаловать, Test Admin" in home.text and "Выйти" in home.text
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "role", "month"),
+    [
+        ("en", "draft", "facilitator", re.compile(r"\b\d{1,2}\s[A-Z][a-z]{2}\s20\d\d\b")),  # "Tue, 3 Dec 2026"
+        ("ru", "черновик", "фасилитатор", re.compile(r"20\d\d\sг\.")),
+        ("az", "qaralama", "fasilitator", re.compile(r"\b\d{1,2}\s[a-zçğıöşü]{3,4}\s20\d\d\b")),
+        ("hy", "սևագիր", "ֆասիլիտատոր", re.compile(r"20\d\d\sթ\.")),
+    ],
+)
+async def test_stored_values_and_dates_read_in_the_pages_language(app, client, make_account, code, status, role, month):
+    """Statuses and roles are words of the page's language, and dates are written with CLDR's
+    data on the server (browsers often lack Azerbaijani and Armenian: "2026 M12 1")."""
+    world = await make_world(app, make_account)
+    await api_login(client, world.facilitator)
+    client.cookies.set(LANGUAGE_COOKIE, code)
+    page = (await client.get(f"/programmes/{world.programme.id}")).text
+    assert f">{status}</span>" in page
+    assert role in page
+    assert month.search(page), page[:4000]
+    assert " M12 " not in page

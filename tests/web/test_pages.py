@@ -60,8 +60,9 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
         f"{programme_url}/sessions/new",
         data={
             "csrf_token": csrf,
-            "title": "Getting to know each other",
-            "description": "",
+            "title__en": "Getting to know each other",
+            "title__hy": "Ծանոթանանք",
+            "description__en": "",
             "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
             "time_zone": "Asia/Baku",
             "planned_minutes": "120",
@@ -71,7 +72,10 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
             "show_communities": "1",
             "keep_transcript": "1",
             "agenda_template": "1",
-            "ground_rules": "1. Listen.\n2. Speak for yourself.",
+            "ground_rules__en": "1. Listen.\n2. Speak for yourself.",
+            "ground_rules__ru": "1. Слушайте.\n2. Говорите от своего имени.",
+            "ground_rules__az": "1. Dinləyin.\n2. Öz adınızdan danışın.",
+            "ground_rules__hy": "1. Լսեք։\n2. Խոսեք ձեր անունից։",
         },
     )
     assert scheduled.status_code == 303, scheduled.text
@@ -177,14 +181,14 @@ async def test_schedule_form_errors_appear_next_to_fields_and_keep_what_was_type
         f"/programmes/{programme.id}/sessions/new",
         data={
             "csrf_token": csrf,
-            "title": "Kept title",
+            "title__en": "Kept title",
             "starts_at": "2020-01-01T10:00",
             "time_zone": "UTC",
             "planned_minutes": "120",
             "capacity": "4",
             "quota_a": "3",
             "quota_b": "3",
-            "ground_rules": "Rules",
+            "ground_rules__en": "Rules",
         },
     )
     assert response.status_code == 422
@@ -212,15 +216,22 @@ async def test_a_failed_edit_of_a_session_already_under_way_shows_the_form_again
     clock.advance(days=3)  # the start time is now in the past
     await log_in(client, world.facilitator)
     csrf = await page_csrf(client, f"/sessions/{world.session.id}")
+    rules = {f"ground_rules__{code}": f"Rules ({code})." for code in world.programme.languages}
     renamed = await client.post(
-        f"/sessions/{world.session.id}/edit",
-        data={"csrf_token": csrf, "title": "Renamed live", "ground_rules": "Rules."},
+        f"/sessions/{world.session.id}/edit", data={"csrf_token": csrf, "title__en": "Renamed live", **rules}
     )
     assert renamed.status_code == 303
     refused = await client.post(
-        f"/sessions/{world.session.id}/edit", data={"csrf_token": csrf, "title": "", "ground_rules": "Rules."}
+        f"/sessions/{world.session.id}/edit", data={"csrf_token": csrf, "title__en": "", **rules}
     )
     assert refused.status_code == 422 and 'id="f-title-error"' in refused.text
+    # People are in the room: the rules cannot lose a language.
+    only_english = await client.post(
+        f"/sessions/{world.session.id}/edit",
+        data={"csrf_token": csrf, "title__en": "Renamed live", "ground_rules__en": "Rules."},
+    )
+    assert only_english.status_code in (409, 422) and 'id="f-ground_rules-error"' in only_english.text
+    assert "would leave out Russian, Azerbaijani, Armenian" in only_english.text
 
 
 async def test_a_claimed_or_revoked_link_shows_the_same_page_as_a_made_up_one(app, client, new_client, make_account):
@@ -237,4 +248,4 @@ async def test_a_claimed_or_revoked_link_shows_the_same_page_as_a_made_up_one(ap
     assert [p.status_code for p in pages] == [404, 404]
     without_token = [CSRF_TAG.sub("", p.text) for p in pages]
     assert without_token[0] == without_token[1]  # the same page, word for word
-    assert "This invitation link cannot be used" in pages[0].text and world.session.title not in pages[0].text
+    assert "This invitation link cannot be used" in pages[0].text and world.session.title["en"] not in pages[0].text

@@ -1,8 +1,9 @@
 // @ts-check
-// The transcript review page: selecting words in one of the statements listed under "Hide
-// other words" fills the form with exactly those characters, as offsets in characters (code
-// points, as the server counts them), so the span hidden is the span chosen. Typing in the
-// words field instead drops the offsets: then the server hides the words' first place.
+// The transcript review page: selecting words in one of the statements (or one of their
+// translations) listed under "Hide other words" fills the form with exactly those
+// characters, as offsets in characters (code points, as the server counts them), so the span
+// hidden is the span chosen. Typing in the words field instead drops the offsets: then the
+// server hides the words' first place.
 
 const form = /** @type {HTMLFormElement | null} */ (document.querySelector("form[data-hide-form]"));
 
@@ -50,7 +51,10 @@ if (form) {
     if (!holder) return;
     const span = spanIn(selection, holder);
     if (!span) return;
-    statement.value = holder.getAttribute("data-statement-id") ?? "";
+    // A translation is offered in the list as "<statement id>:<translation id>".
+    const part = holder.getAttribute("data-part");
+    const id = holder.getAttribute("data-statement-id") ?? "";
+    statement.value = part ? `${id}:${part}` : id;
     start.value = String(span.start);
     end.value = String(span.end);
     words.value = span.text;

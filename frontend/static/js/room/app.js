@@ -42,7 +42,8 @@ const room = createRoom();
 const View = data.role === "facilitator" ? ConsoleView : RoomView;
 // After a login ended (4401), the login page brings the person back to this room.
 const links = { waiting: data.waiting_url, login: `/login?next=${encodeURIComponent(location.pathname)}` };
-const view = new View({ root, room, connection, t, api, communities: data.communities, maxStatementChars, links });
+const view = new View({ root, room, connection, t, api, communities: data.communities, maxStatementChars, links,
+                        lang, languageNames: data.language_names ?? {} });
 
 connection.on("state", () => { view.renderStatus(); view.renderComposer(); });
 connection.on("reconnecting", () => view.renderStatus());

@@ -17,7 +17,6 @@ import { BackchannelPanel } from "./panels/backchannel.js";
 import { BalancePanel } from "./panels/balance.js";
 import { LobbyPanel } from "./panels/lobby.js";
 import { SessionPanel } from "./panels/session.js";
-import { seatName } from "./state.js";
 import { ROOM_PANELS, RoomView } from "./view.js";
 
 /**
@@ -41,16 +40,18 @@ export class ConsoleView extends RoomView {
 function facilitatorControls(view) {
   const t = view.t;
   const room = view.room;
+  /** @type {{key: string, el: HTMLFormElement} | null} */
+  let pollForm = null;
   return {
     // Floor: give it to the next in the queue, take it back, move someone up.
     floor() {
       if (!view.facilitator) return null;
       const floor = room.floor;
       return h("div", { class: "actions" },
-        floor.queue[0] ? h("button", { dataset: { action: "floor_give" }, type: "button", text: t("floor.give_next", { name: seatName(room, floor.queue[0]) }),
+        floor.queue[0] ? h("button", { dataset: { action: "floor_give" }, type: "button", text: t("floor.give_next", { name: view.seatName(floor.queue[0]) }),
                                        onclick: () => view.run("floor_give", { seat_id: floor.queue[0] }) }) : null,
         floor.seat_id ? h("button", { dataset: { action: "floor_take" }, type: "button", class: "secondary", text: t("floor.take"), onclick: () => view.run("floor_take") }) : null,
-        floor.queue.slice(1).map((id) => h("button", { type: "button", class: "link-button", text: t("floor.move_up", { name: seatName(room, id) }),
+        floor.queue.slice(1).map((id) => h("button", { type: "button", class: "link-button", text: t("floor.move_up", { name: view.seatName(id) }),
                                                        onclick: () => view.run("queue_move", { seat_id: id, position: floor.queue.indexOf(id) }) })));
     },
 
@@ -62,7 +63,7 @@ function facilitatorControls(view) {
       return [h("div", { class: "actions", role: "group", "aria-label": t("round.controls") },
         h("button", { dataset: { action: "round_next" }, type: "button", text: t("round.next"), onclick: () => view.run("round_next", { round_id: round.id }) }),
         h("button", { type: "button", class: "secondary", dataset: { action: "round_end" }, text: t("round.end"), onclick: () => view.run("round_end", { round_id: round.id }) })),
-      later.length ? h("ul", { class: "round-edit" }, later.map((id) => h("li", {}, h("span", { text: seatName(room, id) }), " ",
+      later.length ? h("ul", { class: "round-edit" }, later.map((id) => h("li", {}, h("span", { text: view.seatName(id) }), " ",
         h("button", { type: "button", class: "link-button", text: t("round.earlier"), disabled: pending.indexOf(id) <= 1,
                       onclick: () => {
                         const order = [...pending];
@@ -74,31 +75,16 @@ function facilitatorControls(view) {
                       onclick: () => view.run("round_skip", { round_id: round.id, seat_id: id }) })))) : null];
     },
 
-    // Polls: close an open one, open a new one.
+    // Polls: close an open one, open a new one (its words in each of the programme's languages).
     polls() {
       const open = [...room.polls.values()].filter((p) => p.status === "open");
-      const question = h("input", { type: "text", id: "poll-question", maxlength: 500 });
-      const options = h("textarea", { id: "poll-options", rows: 3 });
-      const multiple = h("input", { type: "checkbox", id: "poll-multiple" });
-      const named = h("input", { type: "checkbox", id: "poll-named" });
-      const form = h("form", { class: "poll-new" },
-        h("h3", { text: t("poll.new") }),
-        h("label", { for: "poll-question", text: t("poll.question") }), question,
-        h("label", { for: "poll-options", text: t("poll.options") }), options,
-        h("label", {}, multiple, " ", t("poll.multiple")),
-        h("label", {}, named, " ", t("poll.not_anonymous")),
-        h("button", { type: "submit", text: t("poll.open") }));
-      form.addEventListener("submit", async (event) => {
-        event.preventDefault();
-        const list = options.value.split("\n").map((o) => o.trim()).filter(Boolean);
-        const result = await view.run("poll_open", { question: question.value.trim() || null, options: list,
-                                                     multiple: multiple.checked, anonymous: !named.checked });
-        if (result) form.reset();
-      });
+      const key = view.languages.join(" ");
+      if (!pollForm || pollForm.key !== key) pollForm = { key, el: newPollForm(view) };  // kept across redraws: typing survives events
       return h("div", { class: "card poll-controls" },
-        open.map((poll) => h("button", { dataset: { action: "poll_close" }, type: "button", class: "secondary", text: t("poll.close", { question: poll.question }),
+        open.map((poll) => h("button", { dataset: { action: "poll_close" }, type: "button", class: "secondary",
+                                         text: t("poll.close", { question: view.pick(poll.question).text }),
                                          onclick: () => view.run("poll_close", { poll_id: poll.id }) })),
-        form);
+        pollForm.el);
     },
 
     // A seat: mute or unmute, send to the lobby, remove, ban (with a reason), write a check-in.
@@ -106,7 +92,7 @@ function facilitatorControls(view) {
     seat(seat) {
       if (!view.facilitator || seat.seat_id === room.you?.seat_id || seat.role === "facilitator") return null;
       const muted = room.muted.has(seat.seat_id);
-      const name = seat.display_name;
+      const name = view.nameLabel(seat.display_name);
       /**
        * @param {"send_to_lobby" | "remove" | "ban"} type
        * @param {string} key
@@ -147,4 +133,101 @@ function facilitatorControls(view) {
                            } });
     },
   };
+}
+
+/**
+ * The options as written one per line in each language, zipped by line: line N of every
+ * language is option N (a language left blank on a line is not written yet for that option).
+ * Lines blank in every language are left out.
+ * @param {Record<string, string>} written language → the textarea's text ("" → a plain string)
+ * @returns {(string | Record<string, string>)[]}
+ */
+export function zipOptions(written) {
+  const lines = Object.fromEntries(Object.entries(written).map(([language, text]) => [language, text.split("\n").map((l) => l.trim())]));
+  const count = Math.max(0, ...Object.values(lines).map((l) => l.length));
+  /** @type {(string | Record<string, string>)[]} */
+  const options = [];
+  for (let i = 0; i < count; i += 1) {
+    /** @type {Record<string, string>} */
+    const option = {};
+    for (const [language, list] of Object.entries(lines)) if (list[i]) option[language] = list[i];
+    if (!Object.keys(option).length) continue;
+    options.push("" in option ? option[""] : option);
+  }
+  return options;
+}
+
+/**
+ * The question as written in each language: a map of the languages written, a plain string
+ * when the programme's languages are not known yet, null when none is written (then the
+ * poll item's prompt is the question).
+ * @param {Record<string, string>} written
+ * @returns {string | Record<string, string> | null}
+ */
+export function writtenQuestion(written) {
+  const texts = Object.fromEntries(Object.entries(written).map(([language, text]) => [language, text.trim()]).filter(([, text]) => text));
+  if ("" in texts) return texts[""];
+  return Object.keys(texts).length ? texts : null;
+}
+
+/**
+ * A new poll: one question field and one options box per language of the programme, each
+ * labelled with the language's name and marked while still empty.
+ * @param {RoomView} view
+ * @returns {HTMLFormElement}
+ */
+function newPollForm(view) {
+  const t = view.t;
+  const languages = view.languages.length ? view.languages : [""]; // "" before the welcome said them
+  /**
+   * @param {string} language
+   * @param {"question" | "options"} part
+   * @param {HTMLInputElement | HTMLTextAreaElement} input
+   */
+  const field = (language, part, input) => {
+    const id = `poll-${part}${language ? `-${language}` : ""}`;
+    input.id = id;
+    if (language) input.lang = language;
+    const missing = h("span", { class: "muted small missing", id: `${id}-missing`, text: t("poll.missing") });
+    const mark = () => { missing.hidden = !!input.value.trim(); };
+    input.addEventListener("input", mark);
+    if (language) input.setAttribute("aria-describedby", missing.id);
+    mark();
+    return h("div", { class: "field" },
+      h("label", { for: id, text: language ? view.languageName(language) : t(part === "question" ? "poll.question" : "poll.options") }),
+      language ? [" ", missing] : null, input);
+  };
+  /** @type {Record<string, HTMLInputElement>} */
+  const questions = {};
+  /** @type {Record<string, HTMLTextAreaElement>} */
+  const options = {};
+  for (const language of languages) {
+    questions[language] = h("input", { type: "text", maxlength: 500 });
+    options[language] = h("textarea", { rows: 3 });
+  }
+  const multiple = h("input", { type: "checkbox", id: "poll-multiple" });
+  const named = h("input", { type: "checkbox", id: "poll-named" });
+  const several = languages.length > 1 || languages[0] !== "";
+  const form = h("form", { class: "poll-new" },
+    h("h3", { text: t("poll.new") }),
+    several
+      ? [h("fieldset", {}, h("legend", { text: t("poll.question") }), languages.map((l) => field(l, "question", questions[l]))),
+         h("fieldset", {}, h("legend", { text: t("poll.options") }),
+           h("p", { class: "muted small", text: t("poll.options_by_line") }), languages.map((l) => field(l, "options", options[l])))]
+      : [field("", "question", questions[""]), field("", "options", options[""])],
+    h("label", {}, multiple, " ", t("poll.multiple")),
+    h("label", {}, named, " ", t("poll.not_anonymous")),
+    h("button", { type: "submit", text: t("poll.open") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = (/** @type {Record<string, HTMLInputElement | HTMLTextAreaElement>} */ inputs) =>
+      Object.fromEntries(Object.entries(inputs).map(([language, input]) => [language, input.value]));
+    const result = await view.run("poll_open", { question: writtenQuestion(value(questions)), options: zipOptions(value(options)),
+                                                 multiple: multiple.checked, anonymous: !named.checked });
+    if (result) {
+      form.reset();
+      for (const input of [...Object.values(questions), ...Object.values(options)]) input.dispatchEvent(new Event("input"));
+    }
+  });
+  return form;
 }

@@ -7,7 +7,7 @@
 // newer welcome still ends in the right state.
 
 /**
- * @import { Change, ComposerState, KnownSeat, Room, RoomEvent, SeatChange, Statement, WelcomeFrame,
+ * @import { Change, ComposerState, KnownSeat, Room, RoomEvent, SeatChange, Statement, TranslationView, WelcomeFrame,
  *   Reaction } from "./types.js"
  */
 
@@ -19,9 +19,10 @@ const FACILITATOR_ROLES = new Set(["facilitator", "co_facilitator"]);
 export function createRoom() {
   return {
     lastSeq: 0,
-    session: null, // {session_id, title, status, show_communities, speaking_mode}
+    session: null, // {session_id, languages, title, lobby_message, pause_message, status, show_communities, speaking_mode}
     you: null, // {seat_id, display_name, role, muted, muted_until, hand_raised}
     agenda: null,
+    agendaItems: new Map(), // id → {id, position, kind, title}: every item heard of
     floor: { seat_id: null, since: null, ends_at: null, queue: [] },
     round: null,
     polls: new Map(),
@@ -60,9 +61,10 @@ function remember(room, seat) {
 export function applyWelcome(room, welcome) {
   const s = welcome.state;
   room.session = {
-    session_id: s.session_id, title: s.title, status: s.status,
-    show_communities: s.show_communities, speaking_mode: s.speaking_mode,
+    session_id: s.session_id, languages: s.languages ?? [], title: s.title, lobby_message: s.lobby_message ?? {},
+    pause_message: s.pause_message ?? {}, status: s.status, show_communities: s.show_communities, speaking_mode: s.speaking_mode,
   };
+  room.agendaItems = new Map((s.agenda_items ?? []).map((item) => [item.id, item]));
   room.you = { ...welcome.you };
   room.agenda = s.agenda;
   room.floor = s.floor;
@@ -119,8 +121,19 @@ export function applyEvent(room, frame) {
     }
     case "statement_changed": {
       const statement = room.statements.get(frame.statement_id);
-      if (statement) Object.assign(statement, { state: frame.state, text: null });
+      // Its translations leave with its words (erased when withdrawn, shown nowhere when hidden).
+      if (statement) Object.assign(statement, { state: frame.state, text: null, translations: [], translation_pending: false, waiting_for: [] });
       return { kind: "statement_changed", statement, state: frame.state };
+    }
+    case "translation_posted": {
+      const statement = room.statements.get(frame.statement_id);
+      if (statement) {
+        const others = (statement.translations ?? []).filter((t) => t.language !== frame.language);
+        statement.translations = frame.translation && statement.state === "visible" ? [...others, frame.translation] : others;
+        statement.translation_pending = frame.translation_pending;
+        statement.waiting_for = frame.waiting_for ?? [];
+      }
+      return { kind: "translation", statement, translation: frame.translation };
     }
     case "reactions_changed": {
       const statement = room.statements.get(frame.statement_id);
@@ -139,6 +152,10 @@ export function applyEvent(room, frame) {
       return { kind: "status", status: frame.status, reason: frame.reason };
     case "agenda_changed":
       room.agenda = frame.agenda;
+      if (frame.agenda.item) {
+        const { id, position, kind, title } = frame.agenda.item;
+        room.agendaItems.set(id, { id, position, kind, title });
+      }
       return { kind: "agenda", action: frame.action };
     case "floor_changed":
       room.floor = frame.floor;
@@ -199,6 +216,35 @@ export function orderedStatements(room) {
   return [...room.statements.values()].sort((a, b) => a.seq - b.seq);
 }
 
+// Translations -----------------------------------------------------------------------------
+
+/**
+ * The statement's translation into `language`, if it has one (never for a hidden or withdrawn one).
+ * @param {Statement} statement
+ * @param {string} language
+ * @returns {TranslationView | null}
+ */
+export function translationInto(statement, language) {
+  if (statement.state !== "visible") return null;
+  return (statement.translations ?? []).find((t) => t.language === language) ?? null;
+}
+
+// Whether this seat may translate the statement (the server decides; this only offers the action):
+// interpreters and facilitator accounts any statement, participants and co-facilitators their own.
+/**
+ * @param {Room} room
+ * @param {Statement} statement
+ */
+export function mayTranslate(room, statement) {
+  const you = room.you;
+  if (!you || statement.state !== "visible" || room.session?.status !== "live") return false;
+  if ((room.session?.languages ?? []).length < 2) return false;
+  const mutedUntil = you.muted_until ? Date.parse(you.muted_until) : null;
+  if (you.muted && (mutedUntil == null || mutedUntil > Date.now())) return false;
+  if (you.role === "interpreter" || isFacilitator(you.role)) return true;
+  return you.role !== "observer" && statement.seat_id === you.seat_id;
+}
+
 // Whether this seat may post a statement now, and if not, why (a translation key).
 // The server decides; this only keeps the composer honest about it.
 /**
@@ -212,6 +258,7 @@ export function composerState(room, now = Date.now()) {
   if (room.ended) return { enabled: false, reason: "composer.ended" };
   if (!you) return { enabled: false, reason: "composer.connecting" };
   if (you.role === "observer") return { enabled: false, reason: "composer.observer" };
+  if (you.role === "interpreter") return { enabled: false, reason: "composer.interpreter" };
   if (status === "paused") return { enabled: false, reason: "composer.paused" };
   if (status === "ended" || status === "archived") return { enabled: false, reason: "composer.session_ended" };
   if (status !== "live") return { enabled: false, reason: "composer.not_live" };

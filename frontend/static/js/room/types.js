@@ -9,11 +9,12 @@
 
 // Views carried by the welcome, events and results ------------------------------------------
 
-/** @typedef {"facilitator" | "co_facilitator" | "participant" | "observer"} Role */
+/** @typedef {"facilitator" | "co_facilitator" | "participant" | "observer" | "interpreter"} Role */
 /** @typedef {"draft" | "scheduled" | "open" | "live" | "paused" | "ended" | "archived" | "cancelled"} SessionStatus */
 /** @typedef {"open" | "queued"} SpeakingMode */
 /** @typedef {"hear_you" | "thank_you" | "question"} Reaction */
 /** @typedef {Partial<Record<string, number>>} ReactionCounts counts by reaction kind */
+/** @typedef {Record<string, string>} Texts facilitators' words, one text per language (texts.js picks the reader's) */
 
 /**
  * A seat in the room (presence).
@@ -40,8 +41,8 @@
  * @property {number} id
  * @property {number} position from 0
  * @property {string} kind e.g. "discussion", "round", "poll", "break"
- * @property {string} title
- * @property {string | null} prompt
+ * @property {Texts} title
+ * @property {Texts | null} prompt
  * @property {number} planned_seconds
  */
 
@@ -79,7 +80,7 @@
  * @typedef {object} Round
  * @property {number} id
  * @property {number} number
- * @property {string | null} prompt
+ * @property {Texts | null} prompt the agenda item's, as it was when the round started
  * @property {number} turn_seconds
  * @property {string} status "active" while it runs
  * @property {number | null} agenda_item_id
@@ -100,8 +101,8 @@
  * A poll; `your_choices` only in the welcome and in this seat's own poll_answer result.
  * @typedef {object} Poll
  * @property {number} id
- * @property {string} question
- * @property {string[]} options
+ * @property {Texts} question
+ * @property {Texts[]} options
  * @property {boolean} multiple
  * @property {boolean} anonymous
  * @property {"open" | "closed"} status
@@ -115,8 +116,19 @@
 
 /** @typedef {"visible" | "hidden" | "withdrawn"} StatementState */
 
+/** @typedef {"author" | "facilitator" | "interpreter"} TranslatedBy */
+
 /**
- * A statement as the room shows it (no words when hidden or withdrawn).
+ * A statement's words in another language of the programme.
+ * @typedef {object} TranslationView
+ * @property {number} translation_id
+ * @property {string} language
+ * @property {string} text
+ * @property {TranslatedBy} by
+ */
+
+/**
+ * A statement as the room shows it (no words, and no translations, when hidden or withdrawn).
  * @typedef {object} StatementView
  * @property {number} id
  * @property {number} seat_id
@@ -127,6 +139,9 @@
  * @property {number | null} reply_to
  * @property {StatementState} state
  * @property {ReactionCounts} reactions
+ * @property {TranslationView[]} translations one per language at most
+ * @property {boolean} translation_pending an interpreter is in the room and a reader's language has none yet
+ * @property {string[]} [waiting_for] the languages it still waits to be translated into
  */
 
 /**
@@ -154,13 +169,26 @@
 
 /**
  * The state the welcome carries.
+ * An agenda item as the welcome lists them all (what events name by id is looked up here).
+ * @typedef {object} AgendaEntry
+ * @property {number} id
+ * @property {number} position from 0
+ * @property {string} kind
+ * @property {Texts} title
+ */
+
+/**
  * @typedef {object} RoomStateView
  * @property {number} session_id
- * @property {string} title
+ * @property {string[]} languages the programme's, in order: the fallback order of every text
+ * @property {Texts} title
+ * @property {Texts} lobby_message
+ * @property {Texts} pause_message shown in the room while the session is paused
  * @property {SessionStatus} status
  * @property {boolean} show_communities
  * @property {SpeakingMode} speaking_mode
  * @property {Agenda} agenda
+ * @property {AgendaEntry[]} agenda_items every item of the agenda
  * @property {SeatSummary[]} present
  * @property {Floor} floor
  * @property {Round | null} round
@@ -189,6 +217,12 @@
  */
 
 /** @typedef {EventBase & {type: "statement", statement_id: number, statement: StatementView | null}} StatementEvent */
+/**
+ * A translation was attached to a statement (or replaced its translation in that language). `by`: who posted
+ * this one; `translation`: as it is now (null when its statement is hidden or withdrawn).
+ * @typedef {EventBase & {type: "translation_posted", statement_id: number, translation_id: number, language: string,
+ *   by: TranslatedBy, translation: TranslationView | null, translation_pending: boolean, waiting_for?: string[]}} TranslationPostedEvent
+ */
 /** @typedef {EventBase & {type: "presence_joined", seat: SeatSummary}} PresenceJoinedEvent */
 /** @typedef {EventBase & {type: "presence_left", seat: SeatSummary}} PresenceLeftEvent */
 /** @typedef {EventBase & {type: "session_status", status: SessionStatus, reason?: string | null}} SessionStatusEvent */
@@ -220,12 +254,12 @@
  * @typedef {EventBase & {type: "private_message", message_id: number, channel: MessageChannel,
  *   about_seat_id: number | null, message: PrivateMessage | null}} PrivateMessageEvent
  */
-/** @typedef {EventBase & {type: "time_up", item_id: number, title: string}} TimeUpEvent facilitators only */
+/** @typedef {EventBase & {type: "time_up", item_id: number}} TimeUpEvent facilitators only; the title is the agenda's */
 /** @typedef {EventBase & {type: "turn_warning", seat_id: number, seconds_left: number}} TurnWarningEvent */
 
 /**
  * Every room event (app/events/schemas.py: ROOM_EVENT_TYPES): numbered, in order, applied once.
- * @typedef {StatementEvent | PresenceJoinedEvent | PresenceLeftEvent | SessionStatusEvent | AgendaChangedEvent
+ * @typedef {StatementEvent | TranslationPostedEvent | PresenceJoinedEvent | PresenceLeftEvent | SessionStatusEvent | AgendaChangedEvent
  *   | FloorChangedEvent | RoundChangedEvent | PollChangedEvent | PollProgressEvent | SeatChangedEvent
  *   | ModerationEvent | StatementChangedEvent | ReactionsChangedEvent | RoomSettingsEvent
  *   | BreakRequestedEvent | ReportMadeEvent | PrivateMessageEvent | TimeUpEvent | TurnWarningEvent} RoomEvent
@@ -322,7 +356,7 @@
  * @property {{round_id: number}} round_end
  * @property {{round_id: number}} round_done
  * @property {{round_id: number, for_now?: boolean}} round_pass
- * @property {{question?: string | null, options: string[], multiple?: boolean, anonymous?: boolean}} poll_open
+ * @property {{question?: string | Texts | null, options: (string | Texts)[], multiple?: boolean, anonymous?: boolean}} poll_open
  * @property {{poll_id: number, choices: number[]}} poll_answer
  * @property {{poll_id: number}} poll_close
  * @property {{}} balance
@@ -338,6 +372,7 @@
  * @property {{}} break_request
  * @property {{statement_id: number, reason?: string | null}} report
  * @property {{statement_id: number}} withdraw
+ * @property {{client_id: string, statement_id: number, language: string, text: string}} translate
  * @property {{text: string}} backchannel
  * @property {{seat_id?: number | null, text: string}} check_in
  */
@@ -423,7 +458,10 @@
 /**
  * @typedef {object} SessionInfo
  * @property {number} session_id
- * @property {string} title
+ * @property {string[]} languages the programme's, in order
+ * @property {Texts} title
+ * @property {Texts} lobby_message
+ * @property {Texts} pause_message
  * @property {SessionStatus} status
  * @property {boolean} show_communities
  * @property {SpeakingMode} speaking_mode
@@ -453,6 +491,7 @@
  * @property {SessionInfo | null} session
  * @property {You | null} you
  * @property {Agenda | null} agenda
+ * @property {Map<number, AgendaEntry>} agendaItems every item heard of, by id (a time-up names one)
  * @property {Floor} floor
  * @property {Round | null} round only an active one
  * @property {Map<number, Poll>} polls by id
@@ -474,6 +513,7 @@
  *   | {kind: "statement", statement: Statement}
  *   | {kind: "statement_changed", statement: Statement | undefined, state: "hidden" | "withdrawn"}
  *   | {kind: "reactions", statement: Statement | undefined}
+ *   | {kind: "translation", statement: Statement | undefined, translation: TranslationView | null}
  *   | {kind: "presence", seat: SeatSummary, joined: boolean}
  *   | {kind: "status", status: SessionStatus, reason: string | null | undefined}
  *   | {kind: "agenda", action: string}
@@ -491,7 +531,7 @@
  * Why the composer is closed, or what it may say when open (translation keys).
  * @typedef {"composer.ended" | "composer.connecting" | "composer.observer" | "composer.paused"
  *   | "composer.session_ended" | "composer.not_live" | "composer.muted" | "composer.break" | "composer.your_turn"
- *   | "composer.round" | "composer.queue" | "composer.your_floor"} ComposerReason
+ *   | "composer.round" | "composer.queue" | "composer.your_floor" | "composer.interpreter"} ComposerReason
  */
 /**
  * @typedef {object} ComposerState
@@ -510,6 +550,7 @@
  * @property {"participant" | "facilitator"} role
  * @property {string} lang
  * @property {Record<string, string>} communities key → label in the page's language
+ * @property {Record<string, string>} [language_names] each programme language's name (for the console's fields)
  * @property {string} waiting_url
  * @property {number} max_statement_chars the longest statement, in characters (code points)
  */

@@ -5,14 +5,17 @@
 // statements with their reactions, who is present, the notices meant for this person and
 // the composer. Which panels redraw for which room event is panels/routes.js's table. The
 // facilitator's console (console.js) adds its own panels and controls. All text goes in
-// through dom.js (as text, never HTML).
+// through dom.js (as text, never HTML). Facilitators' words (titles, prompts, polls, the
+// pause message) come as maps over the programme's languages and are shown in the reader's
+// language, the page's, through text() (texts.js), marked when they fall back to another.
 
 /**
  * @import { Api, Change, CommandFields, CommandResult, Notice, Room, RoomCommandType, RoomEvent, Statement,
  *   Translate, Round, SeatSummary } from "./types.js"
  * @import { RoomConnection } from "./connection.js"
  * @import { Panel, PanelClass } from "./panels/routes.js"
- * @import { Children } from "./dom.js"
+ * @import { Attrs, Children } from "./dom.js"
+ * @import { Shown, Texts } from "./texts.js"
  */
 
 import { mustFind } from "./dom.js";
@@ -26,7 +29,8 @@ import { RoundPanel } from "./panels/round.js";
 import { routeTable } from "./panels/routes.js";
 import { StatementsPanel } from "./panels/statements.js";
 import { StatusPanel } from "./panels/status.js";
-import { isFacilitator } from "./state.js";
+import { isFacilitator, seatName } from "./state.js";
+import { nameLabel, pickText, shownText } from "./texts.js";
 
 /**
  * The room's panels, in the order they are drawn.
@@ -56,6 +60,9 @@ export const ROOM_PANELS = [
  * @property {Translate} t
  * @property {number} maxStatementChars the longest statement, in characters (the page's room data)
  * @property {Record<string, string>} [communities] key → label in this page's language
+ * @property {string} [lang] the reader's language: the page's (a participant's seat language, the
+ *   console's interface language); default "en"
+ * @property {Record<string, string>} [languageNames] each programme language's name (the page's room data)
  * @property {Api} [api] the session's JSON API (the console's lobby and audit)
  * @property {{waiting: string, login: string}} [links] the session's waiting page; the login page,
  *   coming back to this room
@@ -71,12 +78,14 @@ export class RoomView {
 
   /** @param {RoomViewOptions} options */
   constructor({ root, room, connection, t, maxStatementChars, communities = {}, api, onChange = () => {},
-                panels = ROOM_PANELS, links = { waiting: "/", login: "/login" } }) {
+                panels = ROOM_PANELS, links = { waiting: "/", login: "/login" }, lang = "en", languageNames = {} }) {
     if (!Number.isInteger(maxStatementChars) || maxStatementChars < 1) {
       throw new TypeError(`RoomView needs maxStatementChars, a positive whole number (the page's max_statement_chars); got ${maxStatementChars}.`);
     }
     this.root = root;
     this.communities = communities;
+    this.lang = lang;
+    this.languageNames = languageNames;
     this.room = room;
     this.connection = connection;
     this.t = t;
@@ -157,6 +166,41 @@ export class RoomView {
 
   /** @param {string} key a community's */
   communityLabel(key) { return this.communities[key] || key; }
+
+  // Texts in the reader's language -------------------------------------------------------
+
+  /** The programme's languages, in order (the welcome's). @returns {readonly string[]} */
+  get languages() { return this.room.session?.languages ?? []; }
+
+  /** @param {string} code a language of the programme */
+  languageName(code) { return this.languageNames[code] || code; }
+
+  /**
+   * A text of the facilitators' in this reader's language, or the fallback the server would pick.
+   * @param {Texts | string | null | undefined} texts
+   * @returns {Shown}
+   */
+  pick(texts) { return pickText(texts, this.lang, this.languages); }
+
+  /**
+   * An element holding such a text, with its `lang` and, for a fallback, a "Not translated yet" note.
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag
+   * @param {Attrs} attrs
+   * @param {Texts | string | null | undefined} texts
+   */
+  text(tag, attrs, texts) {
+    return shownText(tag, attrs, this.pick(texts), { lang: this.lang, note: this.t("text.not_translated") });
+  }
+
+  /**
+   * A name as this reader reads it: a pseudonym or the default facilitator label in the page's language.
+   * @param {string | null | undefined} name
+   */
+  nameLabel(name) { return nameLabel(name, this.lang); }
+
+  /** @param {number | null | undefined} seatId */
+  seatName(seatId) { return this.nameLabel(seatName(this.room, seatId)); }
 
   // Everything ----------------------------------------------------------------------
 

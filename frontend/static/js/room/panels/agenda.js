@@ -1,5 +1,6 @@
 // @ts-check
-// The current agenda item: its place in the agenda, kind, title, prompt and clock.
+// The current agenda item: its place in the agenda, kind, title, prompt and clock. The title
+// and prompt are the facilitators' words, in the reader's language (view.text()).
 
 /** @import { RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
@@ -27,15 +28,15 @@ export class AgendaPanel {
     }
     replace(this.el,
       h("p", { class: "eyebrow", text: t("agenda.item_of", { n: item.position + 1, count: agenda.count }) + " · " + t(`kind.${item.kind}`) }),
-      h("h2", { text: item.title }),
-      item.prompt ? h("p", { class: "prompt", text: item.prompt }) : null,
+      this.view.text("h2", {}, item.title),
+      this.view.pick(item.prompt).text ? this.view.text("p", { class: "prompt" }, item.prompt) : null,
       h("p", { class: "clock", dataset: { part: "clock" } }));
     this.tick();
   }
 
   update() {
     this.render();
-    this.view.announce(this.view.t("announce.agenda", { title: this.view.room.agenda?.item?.title ?? "" }));
+    this.view.announce(this.view.t("announce.agenda", { title: this.view.pick(this.view.room.agenda?.item?.title).text }));
   }
 
   // The item's clock.

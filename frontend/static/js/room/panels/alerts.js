@@ -6,7 +6,6 @@
 /** @import { RoomView } from "../view.js" */
 
 import { h, mustFind, replace } from "../dom.js";
-import { seatName } from "../state.js";
 
 export class AlertsPanel {
   /** @type {readonly RoomEventType[]} */
@@ -22,9 +21,13 @@ export class AlertsPanel {
   /** @param {Alert} alert */
   alertText(alert) {
     const { t, room } = this.view;
-    if (alert.type === "break_requested") return t("alert.break", { name: seatName(room, alert.seat_id) });
-    if (alert.type === "report_made") return t("alert.report", { name: seatName(room, alert.seat_id), reason: alert.reason || "—" });
-    if (alert.type === "time_up") return t("alert.time_up", { title: alert.title });
+    if (alert.type === "break_requested") return t("alert.break", { name: this.view.seatName(alert.seat_id) });
+    if (alert.type === "report_made") return t("alert.report", { name: this.view.seatName(alert.seat_id), reason: alert.reason || "—" });
+    // The event names the item; its title is the agenda's, in the reader's language.
+    if (alert.type === "time_up") {
+      const title = this.view.pick(room.agendaItems.get(alert.item_id)?.title).text;
+      return title ? t("alert.time_up", { title }) : t("alert.time_up_item");
+    }
     return "";
   }
 
@@ -56,8 +59,8 @@ export class AlertsPanel {
     replace(this.audit, h("h2", { text: t("audit.title") }),
       h("ol", { class: "audit" }, entries.slice(-50).reverse().map((e) => h("li", {},
         h("time", { datetime: e.at, text: new Date(e.at).toLocaleTimeString() }), " ",
-        h("strong", { text: e.actor ?? "" }), " ", t(`audit.${e.action}`) === `audit.${e.action}` ? e.action : t(`audit.${e.action}`),
-        e.target ? ` → ${e.target}` : "", e.reason ? ` (${e.reason})` : ""))));
+        h("strong", { text: this.view.nameLabel(e.actor) }), " ", t(`audit.${e.action}`) === `audit.${e.action}` ? e.action : t(`audit.${e.action}`),
+        e.target ? ` → ${this.view.nameLabel(e.target)}` : "", e.reason ? ` (${e.reason})` : ""))));
     this.audit.hidden = false;
     this.audit.focus();
   }

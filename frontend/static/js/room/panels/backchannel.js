@@ -6,7 +6,6 @@
 /** @import { RoomView } from "../view.js" */
 
 import { h, mustFind, replace } from "../dom.js";
-import { seatName } from "../state.js";
 
 export class BackchannelPanel {
   /** @type {readonly RoomEventType[]} */
@@ -32,8 +31,8 @@ export class BackchannelPanel {
       h("h2", { text: t("backchannel.title") }),
       h("p", { class: "muted", text: t("backchannel.note") }),
       h("ul", { class: "messages" }, messages.map((m) => h("li", { class: m.channel },
-        h("strong", { text: m.author }), " ",
-        m.channel === "check_in" ? h("span", { class: "badge", text: t("checkin.with", { name: seatName(room, m.about_seat_id) }) }) : null,
+        h("strong", { text: this.view.nameLabel(m.author) }), " ",
+        m.channel === "check_in" ? h("span", { class: "badge", text: t("checkin.with", { name: this.view.seatName(m.about_seat_id) }) }) : null,
         " ", m.text))),
       form);
   }

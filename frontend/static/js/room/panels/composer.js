@@ -1,7 +1,8 @@
 // @ts-check
 // The composer: the statement being written (at most the server's max_statement_chars),
 // what it replies to, why it is closed when it is, the statements still being sent, and
-// asking for a break.
+// asking for a break. An interpreter posts no statements of their own: for them the composer
+// is a note that they translate with each statement's "Translate" action.
 
 /** @import { RoomEventType, Statement } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
@@ -49,7 +50,10 @@ export class ComposerPanel {
       this.#replyTo = null;
       this.render();
     });
-    replace(this.el, form);
+    this.form = form;
+    this.interpreterNote = h("p", { class: "interpreter-note", dataset: { part: "interpreter-note" }, hidden: true,
+                                    text: t("composer.interpreter_note") });
+    replace(this.el, this.interpreterNote, form);
     this.breakButton = h("button", { dataset: { action: "break_request" }, type: "button", class: "secondary", text: t("break.ask"),
                                      onclick: async () => { if (await view.run("break_request")) view.flash(t("break.sent")); } });
     this.el.append(h("div", { class: "composer-extra" }, this.breakButton));
@@ -72,6 +76,9 @@ export class ComposerPanel {
   render() {
     const t = this.view.t;
     const state = composerState(this.view.room);
+    const interpreter = this.view.room.you?.role === "interpreter";
+    this.form.hidden = interpreter;
+    this.interpreterNote.hidden = !interpreter;
     this.textarea.disabled = !state.enabled;
     this.submit.disabled = !state.enabled;
     // Offline is fine: what is typed now is kept and sent when the connection returns.

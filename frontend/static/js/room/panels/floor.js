@@ -6,7 +6,7 @@
 /** @import { RoomView } from "../view.js" */
 
 import { h, mustFind, replace } from "../dom.js";
-import { isFacilitator, seatName } from "../state.js";
+import { isFacilitator } from "../state.js";
 import { showCountdowns } from "./countdown.js";
 
 export class FloorPanel {
@@ -28,10 +28,10 @@ export class FloorPanel {
     const participant = you && !isFacilitator(you.role) && you.role !== "observer";
     replace(this.el,
       h("h2", { text: t("floor.title") }),
-      h("p", {}, floor.seat_id ? t("floor.held_by", { name: seatName(room, floor.seat_id) }) : t("floor.open"),
+      h("p", {}, floor.seat_id ? t("floor.held_by", { name: this.view.seatName(floor.seat_id) }) : t("floor.open"),
         floor.ends_at ? [" · ", h("span", { dataset: { endsAt: floor.ends_at } })] : null),
       floor.queue.length
-        ? h("ol", { class: "queue", "aria-label": t("floor.queue") }, floor.queue.map((id) => h("li", { text: seatName(room, id) })))
+        ? h("ol", { class: "queue", "aria-label": t("floor.queue") }, floor.queue.map((id) => h("li", { text: this.view.seatName(id) })))
         : h("p", { class: "muted", text: t("floor.queue_empty") }),
       participant && floor.seat_id !== you.seat_id
         ? (you.hand_raised

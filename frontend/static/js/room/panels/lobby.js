@@ -36,14 +36,16 @@ export class LobbyPanel {
     }
     if (ticket !== this.ticket) return;
     const waiting = seats.filter((s) => s.status === "lobby");
+    const name = (/** @type {SeatPublic} */ seat) => this.view.nameLabel(seat.display_name);
     replace(this.el,
       h("h2", { text: t("lobby.title", { count: waiting.length }) }),
       waiting.length ? h("ul", {}, waiting.map((seat) => h("li", {},
-        h("span", { text: seat.display_name }), " ",
+        h("span", { text: name(seat) }), " ",
         seat.community ? h("span", { class: "badge community", dataset: { community: seat.community }, text: this.view.communityLabel(seat.community) }) : null,
-        h("button", { type: "button", dataset: { action: "admit", seat: seat.id }, text: t("lobby.admit"), "aria-label": `${t("lobby.admit")}: ${seat.display_name}`,
+        seat.role !== "participant" ? h("span", { class: `badge ${seat.role}`, text: t(`role.${seat.role}`) }) : null,
+        h("button", { type: "button", dataset: { action: "admit", seat: seat.id }, text: t("lobby.admit"), "aria-label": `${t("lobby.admit")}: ${name(seat)}`,
                       onclick: () => this.decide(`seats/${seat.id}/admit`) }),
-        h("button", { type: "button", class: "link-button", text: t("lobby.refuse"), "aria-label": `${t("lobby.refuse")}: ${seat.display_name}`,
+        h("button", { type: "button", class: "link-button", text: t("lobby.refuse"), "aria-label": `${t("lobby.refuse")}: ${name(seat)}`,
                       onclick: async () => {
                         const reason = await askReason(t, "lobby.refuse");
                         if (reason) await this.decide(`seats/${seat.id}/refuse`, { reason });

@@ -46,6 +46,8 @@ export class NoticesPanel {
 
   /** @param {string} text */
   flash(text) {
+    // The same words again (a second translation sent) replace the first, never stack.
+    for (const old of this.el.querySelectorAll("p.flash")) if (old.textContent === text) old.remove();
     const note = h("p", { class: "flash", role: "alert", text });
     this.el.prepend(note);
     setTimeout(() => note.remove(), 8000);

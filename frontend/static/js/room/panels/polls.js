@@ -1,5 +1,6 @@
 // @ts-check
-// Polls: the open ones (and the last closed one, with its results), answered here.
+// Polls: the open ones (and the last closed one, with its results), answered here. The
+// question and options are the facilitators' words, in the reader's language (view.text()).
 
 /** @import { Change, Poll, RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
@@ -32,15 +33,16 @@ export class PollsPanel {
 
   /** @param {Poll} poll */
   pollCard(poll) {
-    const t = this.view.t;
+    const view = this.view;
+    const t = view.t;
     const canAnswer = poll.status === "open" && ["participant", "co_facilitator"].includes(this.view.room.you?.role ?? "");
     const name = `poll-${poll.id}`;
     const choices = poll.options.map((option, index) => h("label", { class: "choice" },
       h("input", { type: poll.multiple ? "checkbox" : "radio", name, value: index,
                    checked: (poll.your_choices || []).includes(index), disabled: !canAnswer }),
-      " ", option));
-    const form = h("form", { class: "poll", "aria-label": poll.question },
-      h("fieldset", {}, h("legend", { text: poll.question }), choices),
+      " ", view.text("span", {}, option)));
+    const form = h("form", { class: "poll", "aria-label": view.pick(poll.question).text },
+      h("fieldset", {}, view.text("legend", {}, poll.question), choices),
       canAnswer ? h("button", { type: "submit", text: poll.your_choices ? t("poll.change") : t("poll.answer") }) : null,
       h("p", { class: "muted", text: poll.anonymous ? t("poll.anonymous") : t("poll.named") }));
     form.addEventListener("submit", async (event) => {
@@ -60,10 +62,10 @@ export class PollsPanel {
       const results = poll.results;
       const total = Math.max(1, results.counts.reduce((a, b) => a + b, 0));
       card.append(h("h3", { text: t("poll.results") }), h("ul", { class: "results" }, poll.options.map((option, i) =>
-        h("li", {}, h("span", { text: option }), " ",
-          h("meter", { min: 0, max: total, value: results.counts[i], "aria-label": option }), " ",
+        h("li", {}, view.text("span", {}, option), " ",
+          h("meter", { min: 0, max: total, value: results.counts[i], "aria-label": view.pick(option).text }), " ",
           h("span", { text: t("poll.votes", { count: results.counts[i] }) }),
-          results.by_option ? h("span", { class: "muted", text: " " + results.by_option[i].join(", ") }) : null))));
+          results.by_option ? h("span", { class: "muted", text: " " + results.by_option[i].map((n) => view.nameLabel(n)).join(", ") }) : null))));
     } else if (poll.status === "open") {
       card.append(h("p", { class: "muted", text: t("poll.answered", { count: poll.answered ?? 0 }) }));
     }

@@ -1,5 +1,5 @@
 // @ts-check
-// Who is in the room: names, facilitator and community badges, who is muted (the console
+// Who is in the room: names, facilitator, interpreter, observer and community badges, who is muted (the console
 // adds each seat's moderation controls).
 
 /** @import { RoomEventType } from "../types.js" */
@@ -24,8 +24,10 @@ export class PresencePanel {
     replace(this.el,
       h("h2", { text: t("present.title", { count: seats.length }) }),
       h("ul", {}, seats.map((seat) => h("li", {},
-        h("span", { text: seat.display_name }),
+        h("span", { text: this.view.nameLabel(seat.display_name) }),
         isFacilitator(seat.role) ? h("span", { class: "badge facilitator", text: t("role.facilitator") }) : null,
+        seat.role === "interpreter" || seat.role === "observer"
+          ? h("span", { class: `badge ${seat.role}`, text: t(`role.${seat.role}`) }) : null,
         room.session?.show_communities && seat.community
           ? h("span", { class: "badge community", dataset: { community: seat.community }, text: this.view.communityLabel(seat.community) }) : null,
         room.muted.has(seat.seat_id) ? h("span", { class: "badge muted-badge", text: t("present.muted") }) : null,

@@ -1,12 +1,11 @@
 // @ts-check
-// The go-around round: its prompt, the turn's clock, each turn's outcome, and the current
-// speaker's buttons (done, pass, pass for now).
+// The go-around round: its prompt (in the reader's language), the turn's clock, each turn's
+// outcome, and the current speaker's buttons (done, pass, pass for now).
 
 /** @import { Change, RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
 
 import { append, clear, h, mustFind, replace } from "../dom.js";
-import { seatName } from "../state.js";
 import { showCountdowns } from "./countdown.js";
 
 export class RoundPanel {
@@ -28,12 +27,12 @@ export class RoundPanel {
     const turns = h("ol", { class: "turns" }, round.turns.map((turn) => h("li", {
       class: `turn ${turn.outcome}${turn.seat_id === round.current_seat_id ? " current" : ""}`,
       "aria-current": turn.seat_id === round.current_seat_id ? "true" : null,
-    }, h("span", { text: seatName(room, turn.seat_id) }), " ",
+    }, h("span", { text: this.view.seatName(turn.seat_id) }), " ",
        h("span", { class: "outcome", text: turn.seat_id === round.current_seat_id ? t("round.speaking") : t(`outcome.${turn.outcome}`) }))));
     const mine = round.current_seat_id === you;
     replace(this.el,
       h("h2", { text: t("round.title", { n: round.number }) }),
-      round.prompt ? h("p", { class: "prompt", text: round.prompt }) : null,
+      this.view.pick(round.prompt).text ? this.view.text("p", { class: "prompt" }, round.prompt) : null,
       round.turn_ends_at ? h("p", { class: "clock" }, t("round.turn_left"), " ", h("span", { dataset: { endsAt: round.turn_ends_at } })) : null,
       turns,
       mine ? h("div", { class: "actions", role: "group", "aria-label": t("round.your_turn") },

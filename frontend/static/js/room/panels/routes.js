@@ -24,7 +24,7 @@
 
 /** @type {Record<RoomEventType, true>} every room event type of types.js's RoomEvent, no more, no less */
 const EVERY_EVENT = {
-  statement: true, presence_joined: true, presence_left: true, session_status: true, agenda_changed: true,
+  statement: true, translation_posted: true, presence_joined: true, presence_left: true, session_status: true, agenda_changed: true,
   floor_changed: true, round_changed: true, poll_changed: true, poll_progress: true, seat_changed: true,
   moderation: true, statement_changed: true, reactions_changed: true, room_settings: true, break_requested: true,
   report_made: true, private_message: true, time_up: true, turn_warning: true,

@@ -1,16 +1,27 @@
 // @ts-check
 // The conversation: every statement in order, with its reply-to quote, reactions and actions
-// (reply, withdraw one's own, report someone else's; the console adds hiding).
+// (reply, withdraw one's own, report someone else's, translate; the console adds hiding). Each
+// statement shows its original words and, below them, their translation into the reader's
+// language when there is one, with who translated it, unless the reader chose "Original only";
+// a statement still waiting for a translation into the reader's language says so.
 
-/** @import { Change, RoomEventType, Statement } from "../types.js" */
+/** @import { Change, RoomEventType, Statement, TranslationView } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
 
 import { ask, h, mustFind, replace } from "../dom.js";
-import { REACTIONS, isFacilitator, orderedStatements } from "../state.js";
+import { REACTIONS, isFacilitator, mayTranslate, orderedStatements, translationInto } from "../state.js";
+import { translateStatement } from "./translate.js";
+
+const ORIGINAL_ONLY = "roundtable.original-only"; // this reader's choice, kept in this browser
+
+/** @returns {boolean} */
+function storedOriginalOnly() {
+  try { return localStorage.getItem(ORIGINAL_ONLY) === "true"; } catch { return false; }
+}
 
 export class StatementsPanel {
   /** @type {readonly RoomEventType[]} */
-  static events = ["statement", "statement_changed", "reactions_changed"];
+  static events = ["statement", "statement_changed", "reactions_changed", "translation_posted"];
 
   /** @param {RoomView} view */
   constructor(view) {
@@ -18,9 +29,21 @@ export class StatementsPanel {
     this.el = mustFind(view.root, "[data-part=statements]");
     /** @type {Set<string>} */
     this.mine = new Set(); // reactions this browser gave ("statementId:kind")
+    this.originalOnly = storedOriginalOnly();
+    const toggle = h("input", { type: "checkbox", id: "original-only", checked: this.originalOnly,
+                                onchange: () => {
+                                  this.originalOnly = toggle.checked;
+                                  try { localStorage.setItem(ORIGINAL_ONLY, String(this.originalOnly)); } catch { /* private mode */ }
+                                  this.render();
+                                } });
+    this.toggle = h("p", { class: "original-only", dataset: { part: "original-only" } },
+      toggle, " ", h("label", { for: "original-only", text: view.t("translation.original_only") }));
+    this.el.before(this.toggle);
   }
 
   render() {
+    // The switch matters only where statements are translated (a programme of two languages or more).
+    this.toggle.hidden = this.view.languages.length < 2;
     replace(this.el, orderedStatements(this.view.room).map((s) => this.statementItem(s)));
   }
 
@@ -29,11 +52,18 @@ export class StatementsPanel {
     if (change.kind === "statement") {
       this.el.append(this.statementItem(change.statement));
       if (change.statement.seat_id !== this.view.room.you?.seat_id) {
-        this.view.announce(this.view.t("announce.statement", { name: change.statement.author, text: change.statement.text ?? "" }));
+        this.view.announce(this.view.t("announce.statement", { name: this.view.nameLabel(change.statement.author), text: change.statement.text ?? "" }));
       }
       this.scrollToEnd();
     } else if ((change.kind === "statement_changed" || change.kind === "reactions") && change.statement) {
       this.refresh(change.statement);
+    } else if (change.kind === "translation" && change.statement) {
+      this.refresh(change.statement);
+      const translation = change.translation;
+      if (translation && translation.language === this.view.lang && !this.originalOnly
+          && change.statement.seat_id !== this.view.room.you?.seat_id) {
+        this.view.announce(this.view.t("announce.translation", { name: this.view.nameLabel(change.statement.author), text: translation.text }));
+      }
     }
   }
 
@@ -52,7 +82,7 @@ export class StatementsPanel {
     const item = h("li", { class: `statement ${statement.state}${own ? " own" : ""}${isFacilitator(statement.role) ? " by-facilitator" : ""}`,
                            id: `statement-${statement.id}`, dataset: { id: statement.id } });
     const header = h("p", { class: "meta" },
-      h("strong", { text: statement.author }),
+      h("strong", { text: this.view.nameLabel(statement.author) }),
       isFacilitator(statement.role) ? h("span", { class: "badge facilitator", text: t("role.facilitator") }) : null,
       room.session?.show_communities && statement.community
         ? h("span", { class: "badge community", dataset: { community: statement.community }, text: this.view.communityLabel(statement.community) })
@@ -60,11 +90,15 @@ export class StatementsPanel {
     item.append(header);
     if (statement.reply_to) {
       const original = room.statements.get(statement.reply_to);
-      item.append(h("p", { class: "reply-to" }, h("a", { href: `#statement-${statement.reply_to}`, text: t("statement.reply_to", { name: original?.author ?? "" }) }),
+      item.append(h("p", { class: "reply-to" }, h("a", { href: `#statement-${statement.reply_to}`, text: t("statement.reply_to", { name: this.view.nameLabel(original?.author ?? "") }) }),
         original?.text ? h("span", { class: "quote", text: original.text.slice(0, 120) }) : null));
     }
-    if (visible) item.append(h("p", { class: "text", text: statement.text }));
-    else item.append(h("p", { class: "marker", text: t(`statement.${statement.state}`) }));
+    if (visible) {
+      // The language it was written in is not known (people write in whichever they choose): lang="".
+      item.append(h("p", { class: "text", lang: "", text: statement.text }));
+      const translation = this.translationPart(statement);
+      if (translation) item.append(translation);
+    } else item.append(h("p", { class: "marker", text: t(`statement.${statement.state}`) }));
     if (!visible) return item;
     const counts = statement.reactions || {};
     const reactions = h("div", { class: "reactions", role: "group", "aria-label": t("statement.reactions") },
@@ -85,9 +119,43 @@ export class StatementsPanel {
       own
         ? h("button", { type: "button", class: "link-button", dataset: { action: "withdraw" }, text: t("statement.withdraw"), onclick: () => this.withdraw(statement) })
         : h("button", { type: "button", class: "link-button", dataset: { action: "report" }, text: t("statement.report"), onclick: () => this.report(statement) }),
+      mayTranslate(room, statement)
+        ? h("button", { type: "button", class: "link-button", dataset: { action: "translate" }, text: t("translation.translate"),
+                        onclick: () => translateStatement(this.view, statement) })
+        : null,
       this.view.controls.statement?.(statement));
-    item.append(reactions, actions);
+    // Interpreters carry the words; reacting is for the dialogue's members.
+    item.append(...(you?.role === "interpreter" ? [actions] : [reactions, actions]));
     return item;
+  }
+
+  // The translation into the reader's language, with who made it; or that one is still awaited.
+  // Facilitators and interpreters follow the interpretation itself: they see every translation.
+  /** @param {Statement} statement */
+  translationPart(statement) {
+    const { t, lang, room } = this.view;
+    const role = room.you?.role;
+    if ((isFacilitator(role ?? "") || role === "interpreter") && !this.originalOnly && statement.translations.length) {
+      return h("div", { class: "translations" }, statement.translations.map((each) =>
+        h("div", { class: "translation", dataset: { language: each.language } },
+          h("p", { class: "text", lang: each.language, text: each.text }),
+          h("p", { class: "muted small translated-by",
+                   text: `${this.view.languageName(each.language)} · ${t(`translation.by_${each.by}`)}` }))));
+    }
+    /** @type {TranslationView | null} */
+    const translation = translationInto(statement, lang);
+    if (translation && !this.originalOnly) {
+      return h("div", { class: "translation", dataset: { language: translation.language } },
+        h("p", { class: "text", lang: translation.language, text: translation.text }),
+        h("p", { class: "muted small translated-by", text: t(`translation.by_${translation.by}`) }));
+    }
+    // Awaited only where the reader's own language is one the room still waits for (never
+    // under one's own words, nor for a reader who reads the original's language).
+    if (!translation && (statement.waiting_for ?? []).includes(lang)) {
+      return h("p", { class: "muted small translation-pending", dataset: { part: "translation-pending" },
+                      text: t("translation.pending") });
+    }
+    return null;
   }
 
   // Draw one statement again, keeping the focus on the button that had it.

@@ -1,5 +1,6 @@
 // @ts-check
-// The connection's state and the session's status, in the room's header.
+// The connection's state and the session's status, in the room's header; while the session
+// is paused, the facilitators' pause message (in the reader's language) above the room.
 //
 // The connection line has two parts. The pill ([data-part=connection], a polite live region in
 // the template) says the phase: connecting, connected, offline, or why the room ended here. Its
@@ -12,7 +13,7 @@
 /** @import { RoomView } from "../view.js" */
 
 import { CLOSE } from "../connection.js";
-import { h, mayFind, mustFind } from "../dom.js";
+import { h, mayFind, mustFind, replace } from "../dom.js";
 
 /**
  * What connectionStatus() reads of a RoomConnection.
@@ -67,6 +68,8 @@ export class StatusPanel {
     this.view = view;
     this.connection = mustFind(view.root, "[data-part=connection]");
     this.session = mayFind(view.root, "[data-part=session-status]");
+    this.pause = mayFind(view.root, "[data-part=pause-message]");
+    this.pauseShown = ""; // what the pause message shows now: drawn again only when it changes
     this.detailText = h("span", {});
     this.tryNow = h("button", { type: "button", class: "link-button", dataset: { action: "try_now" }, hidden: true,
                                 text: view.t("connection.try_now"), onclick: () => view.connection.retryNow() });
@@ -87,6 +90,21 @@ export class StatusPanel {
       this.session.textContent = session ? t(`status.${session}`) : "";
       this.session.dataset.status = session || "";
     }
+    this.#renderPause();
+  }
+
+  // The pause message, while paused: the status line redraws at every change of the
+  // connection, and the message (a live region) must not be read out again each time.
+  #renderPause() {
+    if (!this.pause) return;
+    const { room } = this.view;
+    const message = room.session?.status === "paused" ? room.session.pause_message : null;
+    const shown = this.view.pick(message);
+    const key = shown.text ? `${shown.language}:${shown.text}` : "";
+    if (key === this.pauseShown) return;
+    this.pauseShown = key;
+    this.pause.hidden = !shown.text;
+    replace(this.pause, shown.text ? [h("h2", { text: this.view.t("status.paused") }), this.view.text("p", {}, message)] : null);
   }
 
   // The countdown, every second.
