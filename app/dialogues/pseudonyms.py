@@ -27,12 +27,3 @@ def pseudonym_label(pseudonym: str, language: str) -> str:
         return pseudonym
     word, number = match.groups()
     return f"{WORDS[word].get(language, word)} {number}"
-
-
-def all_labels(pseudonym: str) -> list[str]:
-    """Every language's form of a pseudonym (so a name matcher never mistakes one for a name)."""
-    match = _STORED.match(pseudonym)
-    if match is None:
-        return [pseudonym]
-    word, number = match.groups()
-    return sorted({f"{w} {number}" for w in WORDS[word].values()})

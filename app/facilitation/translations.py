@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.dialogues.content import languages_of
 from app.dialogues.models import Seat, SeatRole
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.events.log import append_event
@@ -37,7 +38,6 @@ from app.facilitation.room import Room, require_voice
 from app.facilitation.statements import MAX_STATEMENT_CHARS, refuse_if_muted, statement_text
 from app.facilitation.views import pending_rule, translated_by, translation_dict, translations_of
 from app.messages import Msg
-from app.programmes.models import Programme
 
 # The longest translation, in characters (code points): a translation may run longer than its
 # original (Russian and Armenian often take a fifth more words than English), so half as much
@@ -84,11 +84,6 @@ async def _first_answer(db: AsyncSession, room: Room, client_id: str) -> dict[st
     }
 
 
-async def programme_languages(db: AsyncSession, room: Room) -> list[str]:
-    programme = await db.get(Programme, room.session.programme_id)
-    return list(programme.languages) if programme is not None else []
-
-
 async def translate(
     db: AsyncSession, room: Room, *, statement_id: int, language: str, text: str, client_id: str, now: datetime
 ) -> dict[str, Any]:
@@ -112,7 +107,7 @@ async def translate(
         )
     if statement.withdrawn_at is not None or statement.hidden_at is not None:
         raise Conflict(Msg("That statement is no longer shown."), code="statement_gone")
-    languages = await programme_languages(db, room)
+    languages = await languages_of(db, session=room.session)
     if language not in languages:
         raise ValidationFailed(
             Msg(

@@ -13,7 +13,7 @@ and what older clients send); stored values are always maps.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -100,11 +100,6 @@ def pick(texts: Mapping[str, str] | str | None, language: str, languages: Sequen
 
 def pick_text(texts: Mapping[str, str] | str | None, language: str, languages: Sequence[str] = ()) -> str:
     return pick(texts, language, languages).text
-
-
-def all_texts(texts: Iterable[Mapping[str, str]]) -> str:
-    """Every language's text together (for search and for name matching over all of them)."""
-    return "\n".join(text for t in texts for text in t.values())
 
 
 # Request bodies -----------------------------------------------------------------------------
