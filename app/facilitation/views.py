@@ -73,20 +73,22 @@ class PendingRule:
 
 
 async def pending_rule(db: AsyncSession, session_id: int) -> PendingRule:
-    languages = (
+    """The rule of one room, in one query: its programme's languages and its admitted seats."""
+    rows = (
         await db.exec(
-            select(Programme.languages)
-            .join(DialogueSession, col(DialogueSession.programme_id) == col(Programme.id))
+            select(Programme.languages, Seat.role, Seat.language)
+            .select_from(DialogueSession)
+            .join(Programme, col(Programme.id) == col(DialogueSession.programme_id))
+            .outerjoin(
+                Seat,
+                (col(Seat.session_id) == col(DialogueSession.id)) & (col(Seat.status) == SeatStatus.admitted),
+            )
             .where(DialogueSession.id == session_id)
         )
-    ).first()
-    admitted = (
-        await db.exec(
-            select(Seat.role, Seat.language).where(Seat.session_id == session_id, Seat.status == SeatStatus.admitted)
-        )
     ).all()
+    admitted = [(role, language) for _languages, role, language in rows if role is not None]
     return PendingRule(
-        languages=tuple(languages or ()),
+        languages=tuple(rows[0][0] or ()) if rows else (),
         interpreter=any(role is SeatRole.interpreter for role, _language in admitted),
         readers=frozenset(language for role, language in admitted if role in READING_ROLES),
     )
