@@ -42,7 +42,13 @@ def sent_texts(field: str, value: str | Mapping[str, str], languages: Sequence[s
     language of the programme: any other is refused with a 422 naming it. Empty texts stay,
     so that an edit can remove a language (`merged`)."""
     texts = {languages[0]: value} if isinstance(value, str) else dict(value)
-    unknown = unknown_languages(texts, languages)
+    known_languages(field, list(texts), languages)
+    return texts
+
+
+def known_languages(field: str, sent: Sequence[str], languages: Sequence[str]) -> None:
+    """Every language sent must be one of the programme's: any other is a 422 naming it."""
+    unknown = unknown_languages(sent, languages)
     if unknown:
         message = Msg(
             "'{language}' is not a language of this programme (it has {languages}).",
@@ -54,7 +60,6 @@ def sent_texts(field: str, value: str | Mapping[str, str], languages: Sequence[s
             code="unknown_language",
             details=[{"field": field, "type": "unknown_language", "message": message, "languages": unknown}],
         )
-    return texts
 
 
 def new_texts(field: str, value: str | Mapping[str, str], languages: Sequence[str]) -> Texts:

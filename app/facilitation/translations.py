@@ -28,9 +28,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.content import languages_of
+from app.dialogues.content import known_languages, languages_of
 from app.dialogues.models import Seat, SeatRole
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.errors import Conflict, NotFound, PermissionDenied
 from app.events.log import append_event
 from app.events.models import Statement, Translation, TranslationSend
 from app.events.schemas import TranslatedBy, TranslationPosted, TranslationView
@@ -107,16 +107,7 @@ async def translate(
         )
     if statement.withdrawn_at is not None or statement.hidden_at is not None:
         raise Conflict(Msg("That statement is no longer shown."), code="statement_gone")
-    languages = await languages_of(db, session=room.session)
-    if language not in languages:
-        raise ValidationFailed(
-            Msg(
-                "'{language}' is not a language of this programme (it has {languages}).",
-                language=language,
-                languages=", ".join(languages),
-            ),
-            code="unknown_language",
-        )
+    known_languages("language", [language], await languages_of(db, session=room.session))
     text = statement_text(text, what=Msg("translation"))
     by = translated_by(seat, statement)
     translation = (

@@ -13,7 +13,7 @@ and what older clients send); stored values are always maps.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -62,8 +62,9 @@ def merged(current: Mapping[str, str], change: Mapping[str, str]) -> Texts:
     return result
 
 
-def unknown_languages(texts: Mapping[str, str], languages: Sequence[str]) -> list[str]:
-    return [language for language in texts if language not in languages]
+def unknown_languages(sent: Iterable[str], languages: Sequence[str]) -> list[str]:
+    """The languages (or a map's keys) that are not among `languages`."""
+    return [language for language in sent if language not in languages]
 
 
 def missing_languages(texts: Mapping[str, str], languages: Sequence[str]) -> list[str]:
