@@ -30,9 +30,11 @@ def join(
     name: str,
     problems: list[str],
     on_rules=None,
+    phone: dict | None = None,
 ):
-    """Follow a link on a phone to the lobby; `on_rules(page)` runs on the rules page."""
-    context = browser.new_context(viewport={"width": 360, "height": 780})  # a phone
+    """Follow a link on a phone to the lobby; `on_rules(page)` runs on the rules page; `phone`
+    is the browser context's options (a 360 × 780 viewport by default)."""
+    context = browser.new_context(**(phone or {"viewport": {"width": 360, "height": 780}}))
     page = context.new_page()
     watch(page, problems)
     page.goto(link)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from app.dialogues.builtin_texts import DEFAULT_GROUND_RULES
 from tests.e2e.conftest import DemoServer
-from tests.e2e.test_join_in_a_browser import watch
+from tests.e2e.test_join_in_a_browser import join, watch
 
 SHOTS = Path(os.environ.get("ROUNDTABLE_E2E14_SHOTS") or "/tmp/shots")
 PHONE = {"width": 360, "height": 740}
@@ -54,38 +54,33 @@ def rule_lines(language: str) -> list[str]:
     return [line for line in DEFAULT_GROUND_RULES[language].splitlines() if line.strip()]
 
 
-def join_on_a_phone(browser, link: str, *, who: str, language: str, name: str, problems: list[str]):
+def join_on_a_phone(browser, server, link: str, *, who: str, language: str, name: str, problems: list[str]):
     """Follow a personal link on a phone: language, the rules in it and consent, name, lobby."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(WAIT)
-    page = context.new_page()
-    watch(page, problems)
-    page.goto(link)
-    page.wait_for_url(re.compile(r"/join/language$"))
-    shot(page, who, "1-language")
-    page.click(f"button[value={language}]")
-    page.wait_for_url(re.compile(r"/join/rules$"))
-    assert page.locator("html").get_attribute("lang") == language
 
-    # The rules themselves, not only the headings, are in the reader's language.
-    rules = page.locator(".rules")
-    rules_text = rules.inner_text()
-    for line in rule_lines(language):
-        assert line[3:] in rules_text, (language, line)  # each rule, without its number
-    assert rule_lines("en")[1][3:] not in rules_text, "the English rules are not shown instead"
-    assert rules.get_attribute("lang") in (None, language), "marked only when not the page's language"
-    assert page.locator(".not-translated").count() == 0, "no fallback note: nothing is missing"
-    # The consent is to this version in this language (the form sends both).
-    assert page.locator("input[name=rules_language]").get_attribute("value") == language
-    shot(page, who, "2-rules")
-    page.check("input[name=accept_rules]")
-    page.check("input[name=accept_transcript]")
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/join/name$"))
-    page.fill("#f-display_name", name)
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/waiting$"))
-    assert page.locator("html").get_attribute("lang") == language and name in page.content()
+    def rules_in_the_readers_language(page) -> None:
+        # The rules themselves, not only the headings, are in the reader's language.
+        rules = page.locator(".rules")
+        rules_text = rules.inner_text()
+        for line in rule_lines(language):
+            assert line[3:] in rules_text, (language, line)  # each rule, without its number
+        assert rule_lines("en")[1][3:] not in rules_text, "the English rules are not shown instead"
+        assert rules.get_attribute("lang") in (None, language), "marked only when not the page's language"
+        assert page.locator(".not-translated").count() == 0, "no fallback note: nothing is missing"
+        # The consent is to this version in this language (the form sends both).
+        assert page.locator("input[name=rules_language]").get_attribute("value") == language
+        shot(page, who, "2-rules")
+
+    context, page = join(
+        browser,
+        server,
+        link,
+        language=language,
+        name=name,
+        problems=problems,
+        on_rules=rules_in_the_readers_language,
+        phone={"viewport": PHONE, "is_mobile": True, "has_touch": True},
+    )
+    context.set_default_timeout(WAIT)
     shot(page, who, "3-waiting")
     return context, page
 
@@ -143,10 +138,14 @@ def test_a_session_between_two_languages_with_an_interpreter(browser, demo_serve
     host.goto(room_url)
     connected(host)
 
-    az_context, az = join_on_a_phone(browser, az_link, who="az", language="az", name="Ləman", problems=problems)
-    hy_context, hy = join_on_a_phone(browser, hy_link, who="hy", language="hy", name="Անահիտ", problems=problems)
+    az_context, az = join_on_a_phone(
+        browser, demo_server, az_link, who="az", language="az", name="Ləman", problems=problems
+    )
+    hy_context, hy = join_on_a_phone(
+        browser, demo_server, hy_link, who="hy", language="hy", name="Անահիտ", problems=problems
+    )
     interpreter_context, interpreter = join_on_a_phone(
-        browser, interpreter_link, who="interpreter", language="ru", name="Ирина", problems=problems
+        browser, demo_server, interpreter_link, who="interpreter", language="ru", name="Ирина", problems=problems
     )
 
     # The console admits the three from its lobby.
