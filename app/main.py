@@ -40,6 +40,7 @@ from app.security.passwords import Passwords
 from app.security.throttle import LoginThrottle, StatementLimit
 from app.transcripts.routes import router as transcripts_router
 from app.web.api_docs import router as api_docs
+from app.web.device_pages import router as device_pages
 from app.web.error_pages import install_error_handlers
 from app.web.join_pages import router as join_pages
 from app.web.language import router as language_pages
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         programme_pages,
         session_pages,
         room_pages,
+        device_pages,  # before join_pages: its /join/{token} comes last
         join_pages,
         api_docs,
         language_pages,

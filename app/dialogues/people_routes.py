@@ -71,8 +71,10 @@ async def reissue_invitation(
 
 @router.get("/seats")
 async def list_seats(access: SessionFacilitatorDep, db: DbDep) -> list[SeatPublic]:
-    """Everyone who has joined, with their status (lobby, admitted, …)."""
-    return [seat_public(s, c) for s, c in await seats.seats_of(db, session_id=access.session.id)]
+    """Everyone who has joined, with their status (lobby, admitted, …) and, for facilitators'
+    eyes only, the name their invitation was made for."""
+    rows = await seats.seats_with_invitations(db, session_id=access.session.id)
+    return [seat_public(s, c, invited_as) for s, c, invited_as in rows]
 
 
 @router.post("/seats/{seat_id}/admit")

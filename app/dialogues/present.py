@@ -87,8 +87,9 @@ def invitation_public(
     )
 
 
-def seat_public(seat: Seat, community: Community | None) -> SeatPublic:
+def seat_public(seat: Seat, community: Community | None, invited_as: str | None = None) -> SeatPublic:
     return SeatPublic(
+        invited_as=invited_as,
         id=seat.id,
         display_name=seat.display_name,
         pseudonym=seat.pseudonym,

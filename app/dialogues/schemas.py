@@ -38,7 +38,9 @@ def check_time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(Msg("'{value}' is not a time zone name such as UTC or Europe/Tbilisi", value=value)) from None
+        raise ValueError(
+            Msg("'{value}' is not a time zone name such as UTC, Asia/Baku or Asia/Yerevan", value=value)
+        ) from None
     return value
 
 
@@ -290,7 +292,8 @@ class JoinInfo(BaseModel):
 
 
 class SeatPublic(BaseModel):
-    """A seat as facilitators see it (never the invitation's real name)."""
+    """A seat as facilitators see it. `invited_as` is the name the invitation was made for
+    (facilitators only: who is who behind a display name), in the seats list."""
 
     id: int
     display_name: str
@@ -299,6 +302,7 @@ class SeatPublic(BaseModel):
     role: SeatRole
     status: SeatStatus
     joined_at: datetime
+    invited_as: str | None = None
 
 
 class MySeat(BaseModel):

@@ -267,6 +267,21 @@ async def seats_of(db: AsyncSession, *, session_id: int) -> list[tuple[Seat, Com
     return list(rows.all())
 
 
+async def seats_with_invitations(
+    db: AsyncSession, *, session_id: int
+) -> list[tuple[Seat, Community | None, str | None]]:
+    """Every seat with its community and the real name its invitation was made for (for
+    facilitators' eyes only: who is who)."""
+    rows = await db.exec(
+        select(Seat, Community, Invitation.real_name)
+        .outerjoin(Community, col(Community.id) == col(Seat.community_id))
+        .outerjoin(Invitation, col(Invitation.id) == col(Seat.invitation_id))
+        .where(Seat.session_id == session_id)
+        .order_by(col(Seat.joined_at), col(Seat.id))
+    )
+    return list(rows.all())
+
+
 async def get_seat(db: AsyncSession, *, session: DialogueSession, seat_id: int) -> Seat:
     seat = await db.get(Seat, seat_id)
     if seat is None or seat.session_id != session.id:

@@ -186,9 +186,14 @@ class ModerationNotice(RoomEventBody):
 
 
 class StatementChanged(RoomEventBody):
+    """A statement was hidden, withdrawn, or shown again by a facilitator (`visible`: the
+    statement as it is now is joined in when the event is read, like a posted statement's)."""
+
     type: Literal["statement_changed"] = "statement_changed"
+    JOINED: ClassVar[frozenset[str]] = frozenset({"statement"})
     statement_id: int
-    state: Literal["hidden", "withdrawn"]
+    state: Literal["hidden", "withdrawn", "visible"]
+    statement: StatementView | None = None
 
 
 class ReactionsChanged(RoomEventBody):
@@ -235,6 +240,14 @@ class TimeUp(RoomEventBody):
     item_id: int
 
 
+class AlertDone(RoomEventBody):
+    """Facilitators: a facilitator marked an alert done (the break request, report, time-up nudge
+    or participant's check-in message whose event has `alert_seq`); it leaves every console."""
+
+    type: Literal["alert_done"] = "alert_done"
+    alert_seq: int
+
+
 class TurnWarning(RoomEventBody):
     type: Literal["turn_warning"] = "turn_warning"
     seat_id: int
@@ -260,6 +273,7 @@ ROOM_EVENTS: tuple[type[RoomEventBody], ...] = (
     ReportMade,
     PrivateMessagePosted,
     TimeUp,
+    AlertDone,
     TurnWarning,
 )
 

@@ -269,14 +269,14 @@ async def message_views(db: AsyncSession, message_ids: set[int]) -> dict[int, di
 async def hydrate(db: AsyncSession, events: list[RoomEvent]) -> list[dict[str, Any]]:
     """Frames for events read back from the log, with their statements (and their translations),
     translations and messages joined in."""
-    statements = await statement_views(db, {e.payload["statement_id"] for e in events if e.type == "statement"})
+    statements = await statement_views(db, {e.payload["statement_id"] for e in events if _joins_statement(e)})
     messages = await message_views(db, {e.payload["message_id"] for e in events if e.type == "private_message"})
     translations = await translation_views(db, [e for e in events if e.type == "translation_posted"])
     gone = {"translation": None, "translation_pending": False}  # a translation purged with its statement
     frames = []
     for event in events:
         extra: dict[str, Any] = {}
-        if event.type == "statement":
+        if _joins_statement(event):
             extra["statement"] = statements.get(event.payload["statement_id"])
         elif event.type == "private_message":
             extra["message"] = messages.get(event.payload["message_id"])
@@ -287,3 +287,8 @@ async def hydrate(db: AsyncSession, events: list[RoomEvent]) -> list[dict[str, A
             frame.pop("title", None)  # logged by older versions; the agenda has the words, events the id
         frames.append(frame)
     return frames
+
+
+def _joins_statement(event: RoomEvent) -> bool:
+    """A posted statement, and one shown again, carry the statement as it is now."""
+    return event.type == "statement" or (event.type == "statement_changed" and event.payload.get("state") == "visible")

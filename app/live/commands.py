@@ -323,6 +323,23 @@ class BreakRequest(Command):
     type: Literal["break_request"]
 
 
+class HiddenRead(Command):
+    type: Literal["hidden_read"]
+    statement_id: int = Field(ge=1, le=MAX_ID)
+
+
+class Unhide(Command):
+    type: Literal["unhide"]
+    statement_id: int = Field(ge=1, le=MAX_ID)
+
+
+class AlertDone(Command):
+    type: Literal["alert_done"]
+    alert_seq: int = Field(
+        ge=1, le=MAX_ID, description="The seq of the alert's event (break, report, time up, check-in)."
+    )
+
+
 class ReportStatement(Command):
     type: Literal["report"]
     statement_id: int = Field(ge=1, le=MAX_ID)
@@ -405,10 +422,13 @@ ClientCommand = Annotated[
     | Unmute
     | SeatAction
     | Hide
+    | HiddenRead
+    | Unhide
     | SlowMode
     | Lock
     | React
     | BreakRequest
+    | AlertDone
     | ReportStatement
     | Withdraw
     | Translate

@@ -25,7 +25,7 @@ from app.deps import (
     client_address,
 )
 from app.errors import AppError
-from app.web.forms import FormState, read_form
+from app.web.forms import FormState, form_page, read_form
 from app.web.redirects import see_other
 from app.web.templating import render_page
 
@@ -239,3 +239,8 @@ async def disable_submit(
             )
         return see_other("/account?done=second_factor_off")
     return await _account_page(request, db, user=user, settings=settings, form=form, failed="disable", status_code=422)
+
+
+# A reload or Back after an error, or a typed address, meets the form's page, never a 405.
+for _action in ("/account/second-factor/recovery-codes", "/account/second-factor/disable"):
+    form_page(router, _action, lambda _params: "/account")

@@ -19,7 +19,7 @@ from app.dialogues.models import DialogueSession, Invitation, SeatStatus
 from app.dialogues.seat_cookie import seat_cookie_name, set_seat_cookie
 from app.dialogues.sessions import current_rules
 from app.errors import AppError
-from app.facilitation import lobby
+from app.facilitation import devices, lobby
 from app.facilitation.entry import ROOM_STATUSES
 from app.messages import Msg
 from app.programmes.models import UI_LANGUAGES, Programme
@@ -214,7 +214,14 @@ async def waiting_room(session_id: PathId, request: Request, db: DbDep, error: s
 # Last, so that /join/language and the other steps are not taken for a token.
 @router.get("/join/{token}", name="join_start")
 async def join_start(token: str, request: Request, db: DbDep, now: NowDep) -> Response:
-    invitation, _session = await invitations.find_usable_invitation(db, token=token, now=now)
+    try:
+        invitation, _session = await invitations.find_usable_invitation(db, token=token, now=now)
+    except InvalidInvitation:
+        # Used already: the same person may come back on this device (web/device_pages.py).
+        await devices.movable_seat(db, token=token, now=now)
+        response = see_other("/join/continue")
+        set_private_cookie(request, response, JOIN_COOKIE, token, max_age=3600, path="/join")
+        return response
     response = see_other("/join/language" if invitation.language is None else "/join/rules")
     set_private_cookie(request, response, JOIN_COOKIE, token, max_age=3 * 3600, path="/join")
     return response

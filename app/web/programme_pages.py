@@ -16,7 +16,7 @@ from app.programmes import service
 from app.programmes.deps import ProgrammeFacilitatorDep, ProgrammeMemberDep, ProgrammeOrganiserDep
 from app.programmes.models import UI_LANGUAGES, MemberRole
 from app.programmes.schemas import CommunityIn, MemberAdd, ProgrammeCreate, RoomNameIn
-from app.web.forms import FormState, errors_into, read_form
+from app.web.forms import FormState, errors_into, form_page, read_form
 from app.web.i18n import CONTENT_LANGUAGE_NAMES
 from app.web.redirects import see_other
 from app.web.templating import render_page
@@ -209,3 +209,13 @@ async def programme_room_name(
         except AppError as exc:
             errors_into(form, exc)
     return await _detail(request, db, access, room_name_form=form, status_code=422)
+
+
+# A reload or Back after an error, or a typed address, meets the form's page, never a 405.
+for _action in (
+    "/programmes/{programme_id}/members",
+    "/programmes/{programme_id}/members/{user_id}/remove",
+    "/programmes/{programme_id}/communities",
+    "/programmes/{programme_id}/room-name",
+):
+    form_page(router, _action, "/programmes/{programme_id}".format_map)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -32,14 +32,13 @@ from app.programmes.deps import ProgrammeFacilitatorDep
 from app.programmes.models import Programme
 from app.programmes.service import communities_of, list_programmes
 from app.programmes.texts import Shown, pick
-from app.web.forms import FormState, errors_into
+from app.web.forms import TIME_ZONES, FormState, check_zone_field, errors_into, form_page
 from app.web.i18n import CONTENT_LANGUAGE_NAMES, page_language
 from app.web.redirects import see_other
 from app.web.templating import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
-TIME_ZONES = sorted(available_timezones())
 # The session's texts for people: one form field per language, `<name>__<language>`.
 SESSION_TEXTS = ("title", "description", "lobby_message", "pause_message", "ground_rules")
 AGENDA_TEXTS = ("title", "prompt")
@@ -108,7 +107,7 @@ def _session_data(values: dict[str, str], community_keys: list[str], languages: 
         "lobby_message": form_texts(values, "lobby_message", languages),
         "pause_message": form_texts(values, "pause_message", languages),
         "starts_at": values.get("starts_at", "") or None,
-        "time_zone": values.get("time_zone", "") or "UTC",
+        "time_zone": values.get("time_zone", "").strip() or "UTC",
         "planned_minutes": values.get("planned_minutes", "") or None,
         "capacity": values.get("capacity", "") or None,
         "ground_rules": rules if any(text.strip() for text in rules.values()) else None,
@@ -159,13 +158,20 @@ def _schedule_context(
     }
 
 
+async def programme_zone(db: DbDep, programme_id: int) -> str:
+    """The programme's zone: that of its latest session. Empty when it has none yet, and the
+    browser fills in the reader's own (frontend/static/js/time-zone.js)."""
+    latest = max(await sessions.list_sessions(db, programme_id=programme_id), key=lambda s: s.starts_at, default=None)
+    return latest.time_zone if latest is not None else ""
+
+
 @router.get("/programmes/{programme_id}/sessions/new")
 async def schedule_page(request: Request, access: ProgrammeFacilitatorDep, db: DbDep) -> Response:
     communities = await communities_of(db, programme_id=access.programme.id)
     languages = programme_languages(access.programme)
     form = FormState(
         values={
-            "time_zone": "UTC",
+            "time_zone": await programme_zone(db, access.programme.id),
             "planned_minutes": "120",
             "capacity": "12",
             "speaking_mode": "open",
@@ -189,14 +195,16 @@ async def schedule_submit(
     values = await _form_values(request)
     communities = await communities_of(db, programme_id=access.programme.id)
     form = FormState(values=values, fields=SESSION_FIELDS | {f"quota_{c.key}" for c in communities})
+    check_zone_field(form)
     try:
         data = _session_data(values, [c.key for c in communities], programme_languages(access.programme))
         if values.get("agenda_template"):
             data["agenda_template"] = "first_meeting"
         body = SessionCreate.model_validate(data)
-        async with db.begin_nested():
-            session = await sessions.schedule_session(db, actor=user, access=access, data=body, now=now)
-        return see_other(f"/sessions/{session.id}?done=scheduled")
+        if not form.errors:
+            async with db.begin_nested():
+                session = await sessions.schedule_session(db, actor=user, access=access, data=body, now=now)
+            return see_other(f"/sessions/{session.id}?done=scheduled")
     except (ValidationError, AppError) as exc:
         errors_into(form, exc)
     return render_page(
@@ -276,6 +284,8 @@ async def session_edit(
     values = await _form_values(request)
     communities = await communities_of(db, programme_id=access.session.programme_id)
     form = FormState(values=values, fields=SESSION_FIELDS | {f"quota_{c.key}" for c in communities})
+    if access.session.status in PLANNING:
+        check_zone_field(form)
     try:
         data = _session_data(values, [c.key for c in communities], programme_languages(access.programme))
         if access.session.status not in PLANNING:
@@ -283,9 +293,10 @@ async def session_edit(
         elif "quotas" not in data:
             data["quotas"] = None  # blank quotas: back to parity
         body = SessionUpdate.model_validate(data)
-        async with db.begin_nested():
-            await sessions.update_session(db, actor=user, access=access, data=body, now=now)
-        return see_other(f"/sessions/{access.session.id}?done=saved")
+        if not form.errors:
+            async with db.begin_nested():
+                await sessions.update_session(db, actor=user, access=access, data=body, now=now)
+            return see_other(f"/sessions/{access.session.id}?done=saved")
     except (ValidationError, AppError) as exc:
         errors_into(form, exc)
     await db.refresh(access.session)  # the savepoint's rollback expired it
@@ -319,6 +330,7 @@ async def _agenda_page(
     user: CurrentUser,
     *,
     form: FormState | None = None,
+    item_forms: dict[int, FormState] | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -348,6 +360,7 @@ async def _agenda_page(
                 for item in items
             },
             "item_form": FormState(fields=AGENDA_FIELDS),
+            "item_forms": item_forms or {},
             "kinds": list(AgendaKind),
             "others": others,
             "editable": access.session.status not in FINISHED,
@@ -396,15 +409,22 @@ async def _agenda_action(
     access: sessions.SessionAccess,
     user: CurrentUser,
     action: Callable[[], Awaitable[object]],
+    *,
+    item_id: int | None = None,
+    values: dict[str, str] | None = None,
 ) -> Response:
+    """Run one change of the agenda; an item's edit form that fails comes back open, with what
+    was typed and its errors next to their fields."""
+    form = FormState(values=values or {}, fields=AGENDA_FIELDS)
     try:
         async with db.begin_nested():
             await action()
         return see_other(f"/sessions/{access.session.id}/agenda")
-    except ValidationError as exc:
-        error = " ".join(e["msg"] for e in exc.errors())
-    except AppError as exc:
-        error = exc.message
+    except (ValidationError, AppError) as exc:
+        errors_into(form, exc)
+    if item_id is not None and form.errors:
+        return await _agenda_page(request, db, access, user, item_forms={item_id: form}, status_code=422)
+    error = form.message or next(iter(form.errors.values()), None)
     return await _agenda_page(request, db, access, user, error=error, status_code=422)
 
 
@@ -424,6 +444,8 @@ async def agenda_edit(
             item_id=item_id,
             data=AgendaItemUpdate.model_validate(_agenda_data(values, programme_languages(access.programme))),
         ),
+        item_id=item_id,
+        values=values,
     )
 
 
@@ -626,3 +648,22 @@ async def lobby_refuse(
 async def lobby_admit_all(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> Response:
     await lobby.admit_all(db, session=access.session, now=now, by=user.id)
     return see_other(f"/sessions/{access.session.id}/lobby")
+
+
+# A reload or Back after an error, or a typed address, meets the form's page, never a 405.
+for _action, _page in (
+    ("/sessions/{session_id}/edit", "/sessions/{session_id}"),
+    ("/sessions/{session_id}/status", "/sessions/{session_id}"),
+    ("/sessions/{session_id}/agenda/{item_id}/edit", "/sessions/{session_id}/agenda"),
+    ("/sessions/{session_id}/agenda/{item_id}/move", "/sessions/{session_id}/agenda"),
+    ("/sessions/{session_id}/agenda/{item_id}/remove", "/sessions/{session_id}/agenda"),
+    ("/sessions/{session_id}/agenda/copy", "/sessions/{session_id}/agenda"),
+    ("/sessions/{session_id}/agenda/template", "/sessions/{session_id}/agenda"),
+    ("/sessions/{session_id}/invitations/bulk", "/sessions/{session_id}/invitations"),
+    ("/sessions/{session_id}/invitations/{invitation_id}/revoke", "/sessions/{session_id}/invitations"),
+    ("/sessions/{session_id}/invitations/{invitation_id}/reissue", "/sessions/{session_id}/invitations"),
+    ("/sessions/{session_id}/lobby/{seat_id}/admit", "/sessions/{session_id}/lobby"),
+    ("/sessions/{session_id}/lobby/{seat_id}/refuse", "/sessions/{session_id}/lobby"),
+    ("/sessions/{session_id}/lobby/admit-all", "/sessions/{session_id}/lobby"),
+):
+    form_page(router, _action, _page.format_map)

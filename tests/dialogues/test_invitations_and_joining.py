@@ -341,3 +341,20 @@ async def test_look_alike_names_count_as_the_same_name(client, new_client, world
     assert clash.status_code == 422 and clash.json()["error"]["code"] == "display_name_taken"
     long_fold = await join(new_client(), token_of((await invite(client, world, fac, community="b"))["link"]), "ﬃ" * 40)
     assert long_fold.status_code == 200  # folds to 120 characters and is stored
+
+
+async def test_facilitators_see_who_is_who_behind_each_display_name(client, new_client, world, fac):
+    invited = {"Նարե Հակոբյան": "Լուսաբաց", "Нигяр Алиева": "Nigar"}
+    for real_name, display_name in invited.items():
+        token = token_of((await invite(client, world, fac, real_name=real_name))["link"])
+        joined = await join(new_client(), token, display_name)
+        assert joined.status_code == 200, joined.text
+    anonymous = token_of((await invite(client, world, fac, community="b"))["link"])
+    joined = await join(new_client(), anonymous, "Somebody new")
+    assert joined.status_code == 200, joined.text
+    listed = (await client.get(f"/api/sessions/{world.session.id}/seats")).json()
+    assert {s["display_name"]: s["invited_as"] for s in listed} == {
+        "Լուսաբաց": "Նարե Հակոբյան",
+        "Nigar": "Нигяр Алиева",
+        "Somebody new": None,
+    }

@@ -88,18 +88,30 @@ def test_two_people_join_and_are_admitted(browser, demo_server: DemoServer):
     assert problems == []
 
 
-def test_a_used_link_shows_a_page_that_reveals_nothing(browser, demo_server: DemoServer):
+def test_a_used_link_moves_the_seat_to_a_new_device_and_a_wrong_one_reveals_nothing(browser, demo_server: DemoServer):
     link = [link for community, link in demo_server.links if community == "community-b"][1]
     token = link.rsplit("/", 1)[1]
+    session = demo_server.session_id
     with httpx.Client(base_url=demo_server.base_url) as other_device:
         other_device.post(
             "/api/join/consent",
             json={"token": token, "rules_version": 1, "accept_rules": True, "accept_transcript": True},
         )
         assert other_device.post("/api/join/claim", json={"token": token, "display_name": "Used"}).status_code == 200
+        assert other_device.get(f"/api/sessions/{session}/me").status_code == 200
+        # The same person opens the link again on a phone: "Continue as Used on this device?"
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        page.goto(link)
+        page.wait_for_url(re.compile(r"/join/continue$"))
+        assert "Used" in page.locator("main, body").first.inner_text()
+        page.click("form[action='/join/continue'] button[type=submit]")
+        page.wait_for_url(re.compile(r"/(waiting|room)$"))
+        assert other_device.get(f"/api/sessions/{session}/me").status_code == 401, "the old device's seat ended"
+        context.close()
     context = browser.new_context()
     page = context.new_page()
-    page.goto(link)
+    page.goto(link[: -len(token)] + ("A" * 43))
     text = page.content()
     assert "This link cannot be used" in text and "Demo session" not in text and "Used" not in text
     context.close()

@@ -23,7 +23,7 @@ from sqlmodel import func, select
 from app.accounts.models import Role
 from app.dialogues import seats as seat_service
 from app.dialogues.agenda import agenda_of
-from app.dialogues.models import Invitation
+from app.dialogues.models import Invitation, SeatRole
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.events.models import Statement
 from app.facilitation import lobby
@@ -90,6 +90,38 @@ def join_cookie(*, consent: bool = False) -> Callable[[Any, World, httpx.AsyncCl
         return {}
 
     return prepare
+
+
+async def used_link_cookie(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    """A link already used on another device, held by this browser (web/device_pages.py)."""
+    made, token = await make_invitation(
+        app,
+        facilitator=world.accounts["facilitator"].user,
+        session=world.session,
+        community=None,
+        role=SeatRole.observer,
+    )
+    async with app.state.db.unit_of_work() as db:
+        invitation = await db.get(Invitation, made.id)
+        await seat_service.give_consent(
+            db,
+            invitation=invitation,
+            session=world.session,
+            rules_version=1,
+            accept_rules=True,
+            accept_transcript=True,
+            now=app.state.clock.now(),
+        )
+        await seat_service.claim_seat(
+            db,
+            invitation=invitation,
+            session=world.session,
+            display_name=f"Elsewhere {uuid.uuid4().hex[:6]}",
+            now=app.state.clock.now(),
+            admit=False,
+        )
+    client.cookies.set("rt_join", token)
+    return {}
 
 
 async def path_token(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
@@ -361,6 +393,28 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/join/name"): Rule("AAAAAAA", prepare=join_cookie(consent=True)),
     ("POST", "/join/name"): Rule("AAAAAAA", {"display_name": "Someone"}, prepare=join_cookie(consent=True)),
+    # GET of a POST-only form action: a 303 to the form's page, for anyone (app/web/forms.py: form_page).
+    ("GET", "/sessions/{session_id}/edit"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/status"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/agenda/{item_id}/edit"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/agenda/{item_id}/move"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/agenda/{item_id}/remove"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/agenda/copy"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/agenda/template"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/invitations/bulk"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/invitations/{invitation_id}/revoke"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/invitations/{invitation_id}/reissue"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/lobby/{seat_id}/admit"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/lobby/{seat_id}/refuse"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/lobby/admit-all"): Rule("AAAAAAA"),
+    ("GET", "/programmes/{programme_id}/members"): Rule("AAAAAAA"),
+    ("GET", "/programmes/{programme_id}/members/{user_id}/remove"): Rule("AAAAAAA"),
+    ("GET", "/programmes/{programme_id}/communities"): Rule("AAAAAAA"),
+    ("GET", "/programmes/{programme_id}/room-name"): Rule("AAAAAAA"),
+    ("GET", "/account/second-factor/recovery-codes"): Rule("AAAAAAA"),
+    ("GET", "/account/second-factor/disable"): Rule("AAAAAAA"),
+    ("GET", "/join/continue"): Rule("AAAAAAA", prepare=used_link_cookie),
+    ("POST", "/join/continue"): Rule("AAAAAAA", prepare=used_link_cookie),
     ("GET", "/sessions/{session_id}/waiting"): Rule("RRRRARR"),
     ("GET", "/sessions/{session_id}/room"): Rule("RRARARR"),
 }

@@ -7,6 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from app.accounts.models import Role
+from app.dialogues.models import Seat, SeatStatus
 from tests.factories import go_live, make_invitation, make_programme, make_world, page_csrf, schedule
 
 CSRF_TAG = re.compile(r'<meta name="csrf-token" content="[0-9a-f]+">')
@@ -243,7 +244,16 @@ async def test_a_claimed_or_revoked_link_shows_the_same_page_as_a_made_up_one(ap
         "/api/join/consent",
         json={"token": claimed, "rules_version": 1, "accept_rules": True, "accept_transcript": True},
     )
-    assert (await browser.post("/api/join/claim", json={"token": claimed, "display_name": "Taken"})).status_code == 200
+    seat = await browser.post("/api/join/claim", json={"token": claimed, "display_name": "Taken"})
+    assert seat.status_code == 200
+    # While the seat holds, the link offers to continue on a new device (web/device_pages.py) ...
+    moving = await new_client().get(f"/join/{claimed}")
+    assert moving.status_code == 303 and moving.headers["location"] == "/join/continue"
+    # ... once a facilitator removed the seat, it is a link like any other unusable one.
+    async with app.state.db.unit_of_work() as db:
+        row = await db.get(Seat, seat.json()["id"])
+        row.status = SeatStatus.removed
+        db.add(row)
     pages = [await new_client().get(f"/join/{token}") for token in (claimed, "B" * 43)]
     assert [p.status_code for p in pages] == [404, 404]
     without_token = [CSRF_TAG.sub("", p.text) for p in pages]

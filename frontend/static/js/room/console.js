@@ -1,7 +1,8 @@
 // @ts-check
 // The facilitator's console: the room (view.js) plus the panels only facilitators have —
 // the session and agenda runner (panels/session.js), lobby admissions (lobby.js), the
-// balance between communities (balance.js), the back-channel (backchannel.js), alerts and
+// balance between communities (balance.js), the back-channel (backchannel.js), a thread per
+// participant's private check-in (checkins.js), alerts and
 // the audit log (alerts.js) — and the controls it adds inside the room's own panels: the
 // floor, rounds and polls, and moderation of each seat and statement with a reason.
 
@@ -11,10 +12,11 @@
  * @import { FacilitatorControls, RoomViewOptions } from "./view.js"
  */
 
-import { ask, askReason, h } from "./dom.js";
+import { ask, askReason, confirmAction, h } from "./dom.js";
 import { AlertsPanel } from "./panels/alerts.js";
 import { BackchannelPanel } from "./panels/backchannel.js";
 import { BalancePanel } from "./panels/balance.js";
+import { CheckInsPanel } from "./panels/checkins.js";
 import { LobbyPanel } from "./panels/lobby.js";
 import { SessionPanel } from "./panels/session.js";
 import { ROOM_PANELS, RoomView } from "./view.js";
@@ -23,7 +25,7 @@ import { ROOM_PANELS, RoomView } from "./view.js";
  * The console's panels, in the order they are drawn: the room's, then the facilitators'.
  * @type {readonly PanelClass[]}
  */
-export const CONSOLE_PANELS = [...ROOM_PANELS, BalancePanel, SessionPanel, BackchannelPanel, AlertsPanel, LobbyPanel];
+export const CONSOLE_PANELS = [...ROOM_PANELS, BalancePanel, SessionPanel, BackchannelPanel, CheckInsPanel, AlertsPanel, LobbyPanel];
 
 export class ConsoleView extends RoomView {
   /** @param {Omit<RoomViewOptions, "panels">} options */
@@ -87,7 +89,7 @@ function facilitatorControls(view) {
         pollForm.el);
     },
 
-    // A seat: mute or unmute, send to the lobby, remove, ban (with a reason), write a check-in.
+    // A seat: mute or unmute, write a check-in; behind its menu send to the lobby, remove, ban (with a reason).
     /** @param {SeatSummary} seat */
     seat(seat) {
       if (!view.facilitator || seat.seat_id === room.you?.seat_id || seat.role === "facilitator") return null;
@@ -113,13 +115,35 @@ function facilitatorControls(view) {
                                                        cancel: t("action.cancel"), required: false });
                             if (reason !== null) await view.run("mute", { seat_id: seat.seat_id, minutes: 5, reason: reason || null });
                           } }),
-        act("send_to_lobby", "moderation.send_to_lobby"), act("remove", "moderation.remove"), act("ban", "moderation.ban"),
         h("button", { type: "button", class: "link-button", text: t("checkin.write"), "aria-label": `${t("checkin.write")}: ${name}`,
                       onclick: async () => {
                         const text = await ask({ title: t("checkin.write"), label: t("checkin.message"), submit: t("checkin.send"),
                                                  cancel: t("action.cancel"), maxLength: view.maxStatementChars });
                         if (text) await view.run("check_in", { seat_id: seat.seat_id, text });
-                      } }));
+                      } }),
+        // What sends someone away is not next to the everyday buttons: behind a menu, then a reason.
+        h("details", { class: "seat-menu" },
+          h("summary", { "aria-label": `${t("moderation.more")}: ${name}`, text: t("moderation.more") }),
+          h("div", { class: "menu" },
+            act("send_to_lobby", "moderation.send_to_lobby"), act("remove", "moderation.remove"), act("ban", "moderation.ban"))));
+    },
+
+    // A hidden statement: read what was hidden (this facilitator only; audit-logged), show it again.
+    /** @param {Statement} statement */
+    hidden(statement) {
+      if (!view.facilitator || statement.state !== "hidden") return null;
+      return h("span", { class: "statement-actions hidden-controls" },
+        h("button", { type: "button", class: "link-button", dataset: { action: "hidden_read" }, text: t("moderation.read_hidden"),
+                      onclick: async () => {
+                        const result = /** @type {{text: string, reason: string | null} | null} */ (await view.run("hidden_read", { statement_id: statement.id }));
+                        if (!result) return;
+                        const again = await confirmAction({ title: t("moderation.hidden_title"),
+                                                            text: `${result.text}${result.reason ? `\n\n${t("moderation.hidden_reason", { reason: result.reason })}` : ""}`,
+                                                            submit: t("moderation.unhide"), cancel: t("action.close") });
+                        if (again) await view.run("unhide", { statement_id: statement.id });
+                      } }),
+        h("button", { type: "button", class: "link-button", dataset: { action: "unhide" }, text: t("moderation.unhide"),
+                      onclick: () => view.run("unhide", { statement_id: statement.id }) }));
     },
 
     // A statement: hide it, with a reason.

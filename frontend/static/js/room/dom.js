@@ -127,6 +127,33 @@ export function ask({ title, label, submit, cancel, required = true, maxLength =
 }
 
 /**
+ * Ask to confirm an action that cannot be taken back, in an accessible dialog (not the
+ * browser's confirm(), which messengers' built-in browsers may suppress); resolves true
+ * only when confirmed. The cancel button has the focus: Enter does not end anything.
+ * @param {{title: string, text: string, submit: string, cancel: string}} options
+ * @returns {Promise<boolean>}
+ */
+export function confirmAction({ title, text, submit, cancel }) {
+  return new Promise((resolve) => {
+    const no = h("button", { type: "button", class: "secondary", text: cancel, onclick: () => { dialog.close("cancel"); } });
+    const form = h("form", { method: "dialog", class: "ask" },
+      h("h2", { text: title }),
+      h("p", { class: "prewrap", text }),
+      h("div", { class: "actions" },
+        h("button", { type: "submit", value: "ok", class: "danger", text: submit }),
+        no));
+    const dialog = h("dialog", { "aria-label": title }, form);
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(dialog.returnValue === "ok");
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    no.focus();
+  });
+}
+
+/**
  * Ask a facilitator for the reason of an action (required).
  * @param {import("./types.js").Translate} t
  * @param {string} titleKey

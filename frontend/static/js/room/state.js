@@ -33,7 +33,7 @@ export function createRoom() {
     seats: new Map(), // every seat this browser has heard of, by id
     statements: new Map(), // id → statement view (insertion order = seq order)
     messages: [], // back-channel and check-ins this browser may see
-    alerts: [], // facilitators: break requests, reports, time-up nudges
+    alerts: [], // facilitators: break requests, reports, time-up nudges, check-ins; until marked done
     notices: [], // to this seat: moderation, turn warnings
     ended: null, // {code, reason} once this seat's place in the room ended
   };
@@ -122,7 +122,9 @@ export function applyEvent(room, frame) {
     case "statement_changed": {
       const statement = room.statements.get(frame.statement_id);
       // Its translations leave with its words (erased when withdrawn, shown nowhere when hidden).
-      if (statement) Object.assign(statement, { state: frame.state, text: null, translations: [], translation_pending: false, waiting_for: [] });
+      // Shown again by a facilitator: the statement as it is now comes with the event.
+      if (statement && frame.state === "visible") Object.assign(statement, frame.statement ?? { state: "visible" });
+      else if (statement) Object.assign(statement, { state: frame.state, text: null, translations: [], translation_pending: false, waiting_for: [] });
       return { kind: "statement_changed", statement, state: frame.state };
     }
     case "translation_posted": {
@@ -192,12 +194,20 @@ export function applyEvent(room, frame) {
       return { kind: "turn_warning", mine: frame.seat_id === you, seconds_left: frame.seconds_left };
     case "private_message":
       if (frame.message) room.messages.push({ ...frame.message, channel: frame.channel, about_seat_id: frame.about_seat_id, seq: frame.seq });
+      // A participant's check-in is also an alert in the console, until a facilitator marks it done.
+      if (frame.channel === "check_in" && frame.message && !isFacilitator(frame.message.role) && isFacilitator(room.you?.role)) {
+        room.alerts.push({ ...frame });
+        return { kind: "alert", alert: frame };
+      }
       return { kind: "message", message: frame.message, channel: frame.channel };
     case "break_requested":
     case "report_made":
     case "time_up":
       room.alerts.push({ ...frame });
       return { kind: "alert", alert: frame };
+    case "alert_done":
+      room.alerts = room.alerts.filter((alert) => alert.seq !== frame.alert_seq);
+      return { kind: "alert_done", alert_seq: frame.alert_seq };
     default:
       return { kind: "none" }; // a newer server's event: ignored, never fatal
   }

@@ -240,7 +240,7 @@
  * @typedef {EventBase & {type: "moderation", action: string, seat_id: number, reason: string | null,
  *   until?: string | null, statement_id?: number | null}} ModerationEvent
  */
-/** @typedef {EventBase & {type: "statement_changed", statement_id: number, state: "hidden" | "withdrawn"}} StatementChangedEvent */
+/** @typedef {EventBase & {type: "statement_changed", statement_id: number, state: "hidden" | "withdrawn" | "visible", statement?: Statement | null}} StatementChangedEvent `visible`: shown again, with the statement as it is now */
 /** @typedef {EventBase & {type: "reactions_changed", statement_id: number, reactions: ReactionCounts}} ReactionsChangedEvent */
 /** @typedef {EventBase & {type: "room_settings", slow_mode_seconds: number, locked: boolean}} RoomSettingsEvent */
 /** @typedef {EventBase & {type: "break_requested", seat_id: number}} BreakRequestedEvent facilitators only */
@@ -255,6 +255,7 @@
  *   about_seat_id: number | null, message: PrivateMessage | null}} PrivateMessageEvent
  */
 /** @typedef {EventBase & {type: "time_up", item_id: number}} TimeUpEvent facilitators only; the title is the agenda's */
+/** @typedef {EventBase & {type: "alert_done", alert_seq: number}} AlertDoneEvent facilitators only: that alert's event was marked done */
 /** @typedef {EventBase & {type: "turn_warning", seat_id: number, seconds_left: number}} TurnWarningEvent */
 
 /**
@@ -262,7 +263,7 @@
  * @typedef {StatementEvent | TranslationPostedEvent | PresenceJoinedEvent | PresenceLeftEvent | SessionStatusEvent | AgendaChangedEvent
  *   | FloorChangedEvent | RoundChangedEvent | PollChangedEvent | PollProgressEvent | SeatChangedEvent
  *   | ModerationEvent | StatementChangedEvent | ReactionsChangedEvent | RoomSettingsEvent
- *   | BreakRequestedEvent | ReportMadeEvent | PrivateMessageEvent | TimeUpEvent | TurnWarningEvent} RoomEvent
+ *   | BreakRequestedEvent | ReportMadeEvent | PrivateMessageEvent | TimeUpEvent | AlertDoneEvent | TurnWarningEvent} RoomEvent
  */
 /** @typedef {RoomEvent["type"]} RoomEventType */
 /**
@@ -366,10 +367,13 @@
  * @property {{seat_id: number, reason: string}} remove
  * @property {{seat_id: number, reason: string}} ban
  * @property {{statement_id: number, reason: string}} hide
+ * @property {{statement_id: number}} hidden_read
+ * @property {{statement_id: number}} unhide
  * @property {{seconds: number}} slow_mode
  * @property {{locked: boolean}} lock
  * @property {{statement_id: number, reaction: Reaction, on?: boolean}} react
  * @property {{}} break_request
+ * @property {{alert_seq: number}} alert_done
  * @property {{statement_id: number, reason?: string | null}} report
  * @property {{statement_id: number}} withdraw
  * @property {{client_id: string, statement_id: number, language: string, text: string}} translate
@@ -481,7 +485,7 @@
 
 /** @typedef {StatementView & {seq: number, at: string}} Statement a statement with its event's number and time */
 /** @typedef {PrivateMessage & {channel: MessageChannel, about_seat_id: number | null, seq: number}} Message */
-/** @typedef {BreakRequestedEvent | ReportMadeEvent | TimeUpEvent} Alert for facilitators */
+/** @typedef {BreakRequestedEvent | ReportMadeEvent | TimeUpEvent | PrivateMessageEvent} Alert for facilitators (a private message: a participant's check-in) */
 /** @typedef {ModerationEvent | TurnWarningEvent} Notice to this seat */
 
 /**
@@ -511,7 +515,7 @@
  * What applyEvent() (or applyWelcome()) says changed, by `kind`.
  * @typedef {{kind: "welcome"} | {kind: "none"} | {kind: "settings"}
  *   | {kind: "statement", statement: Statement}
- *   | {kind: "statement_changed", statement: Statement | undefined, state: "hidden" | "withdrawn"}
+ *   | {kind: "statement_changed", statement: Statement | undefined, state: "hidden" | "withdrawn" | "visible"}
  *   | {kind: "reactions", statement: Statement | undefined}
  *   | {kind: "translation", statement: Statement | undefined, translation: TranslationView | null}
  *   | {kind: "presence", seat: SeatSummary, joined: boolean}
@@ -524,7 +528,7 @@
  *   | {kind: "moderation", notice: ModerationEvent, mine: boolean}
  *   | {kind: "turn_warning", mine: boolean, seconds_left: number}
  *   | {kind: "message", message: PrivateMessage | null, channel: MessageChannel}
- *   | {kind: "alert", alert: Alert}} Change
+ *   | {kind: "alert", alert: Alert} | {kind: "alert_done", alert_seq: number}} Change
  */
 
 /**
@@ -571,6 +575,7 @@
  * @property {string} role
  * @property {string} status
  * @property {string} joined_at
+ * @property {string | null} [invited_as] the name the invitation was made for (facilitators only)
  */
 
 /**

@@ -50,6 +50,7 @@ export const ROOM_PANELS = [
  * @property {() => Children} [polls] after the polls
  * @property {(seat: SeatSummary) => Children} [seat] beside a present seat
  * @property {(statement: Statement) => Children} [statement] among a statement's actions
+ * @property {(statement: Statement) => Children} [hidden] under a hidden statement's marker (read it, show it again)
  */
 
 /**

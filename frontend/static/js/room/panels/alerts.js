@@ -1,21 +1,66 @@
 // @ts-check
-// The console's alerts (break requests, reports, an item's time up), newest first, and the
-// audit log of facilitators' actions, shown on request.
+// The console's alerts (break requests, reports, an item's time up, a participant's private
+// check-in), oldest first, each listed until a facilitator marks it done (`alert_done`, seen
+// by every console); counters by kind in the console's header, a short sound for a new one
+// (a toggle, on by default, kept in this browser); and the audit log of facilitators'
+// actions, shown on request.
 
 /** @import { Alert, AuditEntry, Change, RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
 
-import { h, mustFind, replace } from "../dom.js";
+import { h, mayFind, mustFind, replace } from "../dom.js";
+import { isFacilitator } from "../state.js";
+
+/** The kinds counted in the header, in order. */
+export const ALERT_KINDS = /** @type {const} */ (["report_made", "break_requested", "private_message", "time_up"]);
+
+/**
+ * How many open alerts of each kind.
+ * @param {readonly {type: string}[]} alerts
+ * @returns {Record<string, number>}
+ */
+export function alertCounts(alerts) {
+  /** @type {Record<string, number>} */
+  const counts = Object.fromEntries(ALERT_KINDS.map((kind) => [kind, 0]));
+  for (const alert of alerts) if (alert.type in counts) counts[alert.type] += 1;
+  return counts;
+}
+
+/**
+ * Whether a new alert should make a sound: it is new (not one replayed when the console
+ * connects), and the facilitator has not turned the sound off.
+ * @param {{at?: string}} alert
+ * @param {number} now ms
+ * @param {boolean} soundOn
+ */
+export function shouldChime(alert, now, soundOn) {
+  if (!soundOn || !alert.at) return false;
+  const at = Date.parse(alert.at);
+  return Number.isFinite(at) && now - at < 30000;
+}
+
+const SOUND_KEY = "roundtable.console.alert_sound";
 
 export class AlertsPanel {
   /** @type {readonly RoomEventType[]} */
-  static events = ["break_requested", "report_made", "time_up"];
+  static events = ["break_requested", "report_made", "time_up", "private_message", "alert_done"];
 
   /** @param {RoomView} view */
   constructor(view) {
     this.view = view;
     this.el = mustFind(view.root, "[data-part=alerts]");
     this.audit = mustFind(view.root, "[data-part=audit]");
+    this.counters = mayFind(document, "[data-part=alert-counters]");
+    /** @type {AudioContext | null} */
+    this.audio = null;
+  }
+
+  get soundOn() {
+    try { return globalThis.localStorage?.getItem(SOUND_KEY) !== "off"; } catch { return true; }
+  }
+
+  set soundOn(on) {
+    try { globalThis.localStorage?.setItem(SOUND_KEY, on ? "on" : "off"); } catch { /* private mode: this page only */ }
   }
 
   /** @param {Alert} alert */
@@ -23,6 +68,7 @@ export class AlertsPanel {
     const { t, room } = this.view;
     if (alert.type === "break_requested") return t("alert.break", { name: this.view.seatName(alert.seat_id) });
     if (alert.type === "report_made") return t("alert.report", { name: this.view.seatName(alert.seat_id), reason: alert.reason || "—" });
+    if (alert.type === "private_message") return t("alert.check_in", { name: this.view.seatName(alert.about_seat_id) });
     // The event names the item; its title is the agenda's, in the reader's language.
     if (alert.type === "time_up") {
       const title = this.view.pick(room.agendaItems.get(alert.item_id)?.title).text;
@@ -31,20 +77,78 @@ export class AlertsPanel {
     return "";
   }
 
-  render() {
+  /** @param {Alert} alert a link to what it is about, if anything */
+  alertLink(alert) {
     const t = this.view.t;
-    const alerts = this.view.room.alerts.slice(-20).reverse();
-    replace(this.el, h("h2", { text: t("alert.title", { count: alerts.length }) }),
-      alerts.length ? h("ul", {}, alerts.map((a) => h("li", { class: `alert ${a.type}` }, this.alertText(a),
-        "statement_id" in a && a.statement_id ? [" ", h("a", { href: `#statement-${a.statement_id}`, text: t("alert.show") })] : null)))
-        : h("p", { class: "muted", text: t("alert.none") }),
-      h("button", { type: "button", class: "link-button", text: t("audit.show"), onclick: () => this.showAudit() }));
+    if ("statement_id" in alert && alert.statement_id) return h("a", { href: `#statement-${alert.statement_id}`, text: t("alert.show") });
+    if (alert.type === "private_message" && alert.about_seat_id != null) {
+      return h("a", { href: `#check-in-${alert.about_seat_id}`, text: t("alert.answer") });
+    }
+    return null;
   }
 
-  /** @param {Change} change */
+  render() {
+    const t = this.view.t;
+    const alerts = this.view.room.alerts;
+    const sound = h("input", { type: "checkbox", id: "alert-sound", checked: this.soundOn });
+    sound.addEventListener("change", () => { this.soundOn = sound.checked; });
+    replace(this.el, h("h2", { text: t("alert.title", { count: alerts.length }) }),
+      alerts.length ? h("ul", {}, alerts.map((a) => h("li", { class: `alert ${a.type}`, dataset: { seq: a.seq } },
+        h("span", { text: this.alertText(a) }),
+        " ", this.alertLink(a),
+        " ", h("button", { type: "button", class: "link-button", dataset: { action: "alert_done" },
+                           "aria-label": `${t("alert.done")}: ${this.alertText(a)}`, text: t("alert.done"),
+                           onclick: () => this.view.run("alert_done", { alert_seq: a.seq }) }))))
+        : h("p", { class: "muted", text: t("alert.none") }),
+      h("p", { class: "small" }, h("label", { for: "alert-sound" }, sound, " ", t("alert.sound"))),
+      h("button", { type: "button", class: "link-button", text: t("audit.show"), onclick: () => this.showAudit() }));
+    this.renderCounters();
+  }
+
+  // The header's counters: one badge per kind with open alerts, a link to the list.
+  renderCounters() {
+    if (!this.counters) return;
+    const t = this.view.t;
+    const counts = alertCounts(this.view.room.alerts);
+    const shown = ALERT_KINDS.filter((kind) => counts[kind] > 0);
+    this.counters.hidden = !shown.length;
+    this.counters.setAttribute("aria-label", t("alert.title", { count: this.view.room.alerts.length }));
+    replace(this.counters, shown.map((kind) => h("span", { class: `counter ${kind}`, dataset: { kind } },
+      t(`alert.kind.${kind}`), " ", h("span", { class: "count", text: counts[kind] }))));
+  }
+
+  /**
+   * @param {Change} change
+   */
   update(change) {
     this.render();
-    if (change.kind === "alert") this.view.announce(this.alertText(change.alert));
+    if (change.kind !== "alert") return;
+    const alert = change.alert;
+    if (alert.type === "private_message" && isFacilitator(alert.message?.role)) return;
+    this.view.announce(this.alertText(alert));
+    if (shouldChime(alert, Date.now(), this.soundOn)) this.chime();
+  }
+
+  // A short, soft two-note chime (Web Audio: no file to fetch); silent where audio is not allowed.
+  chime() {
+    try {
+      const Context = globalThis.AudioContext;
+      if (!Context) return;
+      this.audio ??= new Context();
+      const audio = this.audio;
+      const start = audio.currentTime;
+      for (const [i, frequency] of [660, 880].entries()) {
+        const tone = audio.createOscillator();
+        const gain = audio.createGain();
+        tone.frequency.value = frequency;
+        gain.gain.setValueAtTime(0.0001, start + i * 0.15);
+        gain.gain.exponentialRampToValueAtTime(0.2, start + i * 0.15 + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.15 + 0.14);
+        tone.connect(gain).connect(audio.destination);
+        tone.start(start + i * 0.15);
+        tone.stop(start + i * 0.15 + 0.15);
+      }
+    } catch { /* no sound: the counters and the screen reader's announcement remain */ }
   }
 
   async showAudit() {

@@ -1,6 +1,7 @@
 // @ts-check
-// The console's back-channel: facilitators' words among themselves and every check-in,
-// never in a transcript.
+// The console's back-channel: facilitators' words among themselves, never shown to
+// participants, never in a transcript. Check-ins with a participant are their own panels
+// (checkins.js).
 
 /** @import { RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
@@ -19,7 +20,7 @@ export class BackchannelPanel {
 
   render() {
     const { t, room } = this.view;
-    const messages = room.messages;
+    const messages = room.messages.filter((m) => m.channel !== "check_in");
     const input = h("input", { type: "text", maxlength: this.view.maxStatementChars, "aria-label": t("backchannel.message") });
     const form = h("form", { class: "inline-form" }, input, h("button", { type: "submit", text: t("backchannel.send") }));
     form.addEventListener("submit", async (event) => {
@@ -31,9 +32,7 @@ export class BackchannelPanel {
       h("h2", { text: t("backchannel.title") }),
       h("p", { class: "muted", text: t("backchannel.note") }),
       h("ul", { class: "messages" }, messages.map((m) => h("li", { class: m.channel },
-        h("strong", { text: this.view.nameLabel(m.author) }), " ",
-        m.channel === "check_in" ? h("span", { class: "badge", text: t("checkin.with", { name: this.view.seatName(m.about_seat_id) }) }) : null,
-        " ", m.text))),
+        h("strong", { text: this.view.nameLabel(m.author) }), " ", m.text))),
       form);
   }
 }

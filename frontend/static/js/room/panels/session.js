@@ -1,11 +1,13 @@
 // @ts-check
 // The console's session controls: start, pause, resume and end the session; run the agenda
-// (back, next, the item's clock, more time); slow mode and the lock; start a round.
+// (back, next, the item's clock, more time); slow mode and the lock; start a round. Ending
+// the session stands apart, after the everyday controls, behind a confirmation; a control
+// that makes no sense now is disabled and says why (disabledWhy()).
 
 /** @import { CommandFields, RoomCommandType, RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
 
-import { ask, h, mustFind, replace } from "../dom.js";
+import { ask, confirmAction, h, mustFind, replace } from "../dom.js";
 
 export class SessionPanel {
   /** @type {readonly RoomEventType[]} */
@@ -37,13 +39,17 @@ export class SessionPanel {
                                    cancel: t("action.cancel"), required: false });
         if (reason !== null) await this.view.run("session_pause", { reason: reason || null });
       } }) : null,
-      status === "paused" ? button("console.resume", "session_resume") : null,
-      status === "live" || status === "paused" ? h("button", { dataset: { action: "session_end" }, type: "button", class: "danger", text: t("console.end"), onclick: () => {
-        if (confirm(t("console.end_confirm"))) this.view.run("session_end");
-      } }) : null);
+      status === "paused" ? button("console.resume", "session_resume") : null);
+    const ending = status === "live" || status === "paused" ? h("div", { class: "actions ending", role: "group", "aria-label": t("console.ending") },
+      h("button", { dataset: { action: "session_end" }, type: "button", class: "danger", text: t("console.end"), onclick: async () => {
+        const sure = await confirmAction({ title: t("console.end"), text: t("console.end_confirm"), submit: t("console.end"),
+                                           cancel: t("action.cancel") });
+        if (sure) await this.view.run("session_end");
+      } })) : null;
     const running = room.agenda?.running;
     const agenda = status === "live" || status === "paused" ? h("div", { class: "actions", role: "group", "aria-label": t("console.agenda") },
-      button("console.back", "agenda_back", { current_item_id: current }, "secondary"),
+      this.#maybe(button("console.back", "agenda_back", { current_item_id: current }, "secondary"),
+                  !item || item.position === 0 ? "console.why.no_previous" : null),
       button(current ? "console.next" : "console.first", "agenda_next", { current_item_id: current }),
       item ? button(running ? "console.pause_clock" : "console.resume_clock", running ? "agenda_pause" : "agenda_resume", { item_id: item.id }, "secondary") : null,
       item ? button("console.extend", "agenda_extend", { item_id: item.id, minutes: 5 }, "secondary") : null) : null;
@@ -55,9 +61,23 @@ export class SessionPanel {
       h("button", { type: "button", class: "secondary", dataset: { action: "lock" }, "aria-pressed": String(room.locked),
                     text: room.locked ? t("console.unlock") : t("console.lock"),
                     onclick: () => this.view.run("lock", { locked: !room.locked }) }));
+    const roundWhy = room.round ? "console.why.round_running" : status !== "live" ? "console.why.not_live" : null;
     replace(this.el, session, agenda, settings,
       h("div", { class: "actions" },
-        h("button", { dataset: { action: "round_start" }, type: "button", class: "secondary", text: t("console.start_round"), disabled: status !== "live" || !!room.round,
-                      onclick: () => this.view.run("round_start", {}) })));
+        this.#maybe(button("console.start_round", "round_start", {}, "secondary"), roundWhy)),
+      ending);
+  }
+
+  /**
+   * A control, disabled with the reason beside it (and as its description) when `why` is a key.
+   * @param {HTMLButtonElement} control
+   * @param {string | null} why
+   */
+  #maybe(control, why) {
+    if (!why) return control;
+    const id = `why-${control.dataset.action}`;
+    control.disabled = true;
+    control.setAttribute("aria-describedby", id);
+    return h("span", { class: "disabled-control" }, control, " ", h("span", { class: "muted small why", id, text: this.view.t(why) }));
   }
 }

@@ -8,8 +8,9 @@
 /** @import { Change, RoomEventType, Statement, TranslationView } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
 
-import { ask, h, mustFind, replace } from "../dom.js";
+import { append, ask, h, mustFind, replace } from "../dom.js";
 import { REACTIONS, isFacilitator, mayTranslate, orderedStatements, translationInto } from "../state.js";
+import { atEnd, followNew } from "../attention.js";
 import { translateStatement } from "./translate.js";
 
 const ORIGINAL_ONLY = "roundtable.original-only"; // this reader's choice, kept in this browser
@@ -45,16 +46,21 @@ export class StatementsPanel {
     // The switch matters only where statements are translated (a programme of two languages or more).
     this.toggle.hidden = this.view.languages.length < 2;
     replace(this.el, orderedStatements(this.view.room).map((s) => this.statementItem(s)));
+    // On load and after a reconnect the conversation opens at its newest statement.
+    this.el.scrollTop = this.el.scrollHeight;
   }
 
   /** @param {Change} change */
   update(change) {
     if (change.kind === "statement") {
+      // "Was the reader at the end?" is asked before the statement is added (atEnd).
+      const own = change.statement.seat_id === this.view.room.you?.seat_id;
+      const follow = followNew(atEnd(this.el), own);
       this.el.append(this.statementItem(change.statement));
-      if (change.statement.seat_id !== this.view.room.you?.seat_id) {
+      if (follow) this.scrollToEnd();
+      if (!own) {
         this.view.announce(this.view.t("announce.statement", { name: this.view.nameLabel(change.statement.author), text: change.statement.text ?? "" }));
       }
-      this.scrollToEnd();
     } else if ((change.kind === "statement_changed" || change.kind === "reactions") && change.statement) {
       this.refresh(change.statement);
     } else if (change.kind === "translation" && change.statement) {
@@ -67,11 +73,7 @@ export class StatementsPanel {
     }
   }
 
-  scrollToEnd() {
-    const list = this.el;
-    const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 200;
-    if (nearEnd) list.scrollTop = list.scrollHeight;
-  }
+  scrollToEnd() { this.el.scrollTop = this.el.scrollHeight; }
 
   /** @param {Statement} statement */
   statementItem(statement) {
@@ -99,7 +101,7 @@ export class StatementsPanel {
       const translation = this.translationPart(statement);
       if (translation) item.append(translation);
     } else item.append(h("p", { class: "marker", text: t(`statement.${statement.state}`) }));
-    if (!visible) return item;
+    if (!visible) return append(item, statement.state === "hidden" ? this.view.controls.hidden?.(statement) : null);
     const counts = statement.reactions || {};
     const reactions = h("div", { class: "reactions", role: "group", "aria-label": t("statement.reactions") },
       REACTIONS.map((kind) => {
@@ -118,7 +120,9 @@ export class StatementsPanel {
                     onclick: () => this.view.replyTo(statement) }),
       own
         ? h("button", { type: "button", class: "link-button", dataset: { action: "withdraw" }, text: t("statement.withdraw"), onclick: () => this.withdraw(statement) })
-        : h("button", { type: "button", class: "link-button", dataset: { action: "report" }, text: t("statement.report"), onclick: () => this.report(statement) }),
+        // Reporting is the participants' way to reach the facilitators; facilitators hide instead.
+        : this.view.facilitator ? null
+          : h("button", { type: "button", class: "link-button", dataset: { action: "report" }, text: t("statement.report"), onclick: () => this.report(statement) }),
       mayTranslate(room, statement)
         ? h("button", { type: "button", class: "link-button", dataset: { action: "translate" }, text: t("translation.translate"),
                         onclick: () => translateStatement(this.view, statement) })
