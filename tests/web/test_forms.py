@@ -159,7 +159,9 @@ async def test_an_agenda_items_failed_edit_comes_back_open_with_its_errors(app, 
     person = await _signed_in(new_client, world, "facilitator")
     path = f"/sessions/{world.session.id}/agenda"
     page = await person.get(path)
-    item_id = re.search(r"/agenda/(\d+)/edit", page.text).group(1)
+    found = re.search(r"/agenda/(\d+)/edit", page.text)
+    assert found, "the agenda page links each item's edit form"
+    item_id = found.group(1)
     csrf = await page_csrf(person, path)
     response = await person.post(
         f"{path}/{item_id}/edit",
