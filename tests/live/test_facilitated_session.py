@@ -184,7 +184,10 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     await ani.do("report", statement_id=crossing["statement_id"], reason="That hurt.")
     await ani.do("break_request")
     assert (await host.event("report_made"))["reason"] == "That hurt."
-    assert (await host.event("break_requested"))["seat_id"] == b
+    requested = await host.event("break_requested")
+    assert requested["seat_id"] == b
+    await host.do("alert_done", alert_seq=requested["seq"])  # the break is taken care of
+    await host.event("alert_done", alert_seq=requested["seq"])
     await nigar.do("withdraw", statement_id=regret["statement_id"])
     await ani.event("statement_changed", statement_id=regret["statement_id"], state="withdrawn")
     late = await enter(server, room.session_id, login_cookie(server, room.co_facilitator))  # catches up from 0
@@ -237,7 +240,7 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     ani_text = json.dumps(ani.frames)
     assert "Going well so far." not in ani_text and "That hurt." not in ani_text
     for frame in ani.frames:
-        assert frame["type"] not in ("report_made", "break_requested", "poll_progress")
+        assert frame["type"] not in ("report_made", "break_requested", "poll_progress", "alert_done")
     for client in (host, nigar, ani):
         await client.socket.close()
     async with httpx.AsyncClient(base_url=server.base_url) as http:
