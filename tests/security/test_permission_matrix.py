@@ -59,8 +59,19 @@ class Rule:
 
 
 async def fresh_token(app, world: World, *, consent: bool = False) -> str:
+    return (await fresh_invitation(app, world, consent=consent))[1]
+
+
+async def fresh_invitation(
+    app, world: World, *, consent: bool = False, role: SeatRole = SeatRole.participant
+) -> tuple[Invitation, str]:
+    """A new invitation (community b for a participant, none otherwise) and its token."""
     invitation, token = await make_invitation(
-        app, facilitator=world.accounts["facilitator"].user, session=world.session, community="b"
+        app,
+        facilitator=world.accounts["facilitator"].user,
+        session=world.session,
+        community="b" if role is SeatRole.participant else None,
+        role=role,
     )
     if consent:
         async with app.state.db.unit_of_work() as db:
@@ -74,7 +85,7 @@ async def fresh_token(app, world: World, *, consent: bool = False) -> str:
                 accept_transcript=True,
                 now=app.state.clock.now(),
             )
-    return token
+    return invitation, token
 
 
 def token_body(**extra: Any) -> Callable[[Any, World], Awaitable[dict[str, Any]]]:
@@ -94,24 +105,9 @@ def join_cookie(*, consent: bool = False) -> Callable[[Any, World, httpx.AsyncCl
 
 async def used_link_cookie(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
     """A link already used on another device, held by this browser (web/device_pages.py)."""
-    made, token = await make_invitation(
-        app,
-        facilitator=world.accounts["facilitator"].user,
-        session=world.session,
-        community=None,
-        role=SeatRole.observer,
-    )
+    made, token = await fresh_invitation(app, world, consent=True, role=SeatRole.observer)
     async with app.state.db.unit_of_work() as db:
         invitation = await db.get(Invitation, made.id)
-        await seat_service.give_consent(
-            db,
-            invitation=invitation,
-            session=world.session,
-            rules_version=1,
-            accept_rules=True,
-            accept_transcript=True,
-            now=app.state.clock.now(),
-        )
         await seat_service.claim_seat(
             db,
             invitation=invitation,
