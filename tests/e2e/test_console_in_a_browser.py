@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from tests.e2e.conftest import DemoServer
-from tests.e2e.test_join_in_a_browser import join, watch
+from tests.e2e.test_join_in_a_browser import join, log_in, watch
 
 SHOTS = Path(os.environ.get("ROUNDTABLE_SCREENSHOTS") or "/tmp/shots")
 DESKTOP = {"width": 1366, "height": 900}
@@ -55,11 +55,7 @@ def test_alerts_safe_controls_and_check_in_threads(browser, demo_server: DemoSer
     context = browser.new_context(viewport=DESKTOP)
     host = context.new_page()
     watch(host, problems)
-    host.goto(base + "/login")
-    host.fill("#username", "demo-facilitator")
-    host.fill("#password", demo_server.logins["demo-facilitator"])
-    host.click("button[type=submit]")
-    host.wait_for_url(re.compile(r"/programmes$"))
+    log_in(host, demo_server)
     host.goto(f"{base}/sessions/{session}/room")
     connected(host)
 

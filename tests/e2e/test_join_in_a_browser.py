@@ -21,6 +21,15 @@ def watch(page, problems: list[str]) -> None:
     page.on("pageerror", lambda error: problems.append(str(error)))
 
 
+def log_in(page, server: DemoServer, username: str = "demo-facilitator") -> None:
+    """Log in as one of the demo's staff accounts, through the login page."""
+    page.goto(server.base_url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", server.logins[username])
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/programmes$"))
+
+
 def join(
     browser,
     server: DemoServer,

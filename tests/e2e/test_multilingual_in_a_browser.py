@@ -23,7 +23,7 @@ from pathlib import Path
 
 from app.dialogues.builtin_texts import DEFAULT_GROUND_RULES
 from tests.e2e.conftest import DemoServer
-from tests.e2e.test_join_in_a_browser import join, watch
+from tests.e2e.test_join_in_a_browser import join, log_in, watch
 
 SHOTS = Path(os.environ.get("ROUNDTABLE_E2E14_SHOTS") or "/tmp/shots")
 PHONE = {"width": 360, "height": 740}
@@ -113,11 +113,7 @@ def test_a_session_between_two_languages_with_an_interpreter(browser, demo_serve
     facilitator_context.set_default_timeout(WAIT)
     host = facilitator_context.new_page()
     watch(host, problems)
-    host.goto(base + "/login")
-    host.fill("#username", "demo-facilitator")
-    host.fill("#password", demo_server.logins["demo-facilitator"])
-    host.click("button[type=submit]")
-    host.wait_for_url(re.compile(r"/programmes$"))
+    log_in(host, demo_server)
     csrf = host.request.get(base + "/api/auth/me").json()["csrf_token"]
     headers = {"X-CSRF-Token": csrf, "Origin": base}
     about = host.request.get(f"{base}/api/sessions/{session}").json()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.dialogues.builtin_texts import FIRST_MEETING_TEXTS
 from tests.e2e.conftest import DemoServer
-from tests.e2e.test_join_in_a_browser import join, watch
+from tests.e2e.test_join_in_a_browser import join, log_in, watch
 
 SHOTS = os.environ.get("ROUNDTABLE_SCREENSHOTS")
 PHONE = {"width": 360, "height": 780}
@@ -53,11 +53,7 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     facilitator_context = browser.new_context(viewport=DESKTOP)
     host = facilitator_context.new_page()
     watch(host, problems)
-    host.goto(base + "/login")
-    host.fill("#username", "demo-facilitator")
-    host.fill("#password", demo_server.logins["demo-facilitator"])
-    host.click("button[type=submit]")
-    host.wait_for_url(re.compile(r"/programmes$"))
+    log_in(host, demo_server)
     csrf = host.request.get(base + "/api/auth/me").json()["csrf_token"]
     changed = host.request.patch(
         f"{base}/api/sessions/{session}",
