@@ -93,6 +93,11 @@ async def _emit(db: AsyncSession, room: Room, *, action: str, now: datetime) -> 
     return view
 
 
+async def emit_clock(db: AsyncSession, room: Room, *, action: str, now: datetime) -> None:
+    """The agenda as it is now, after the whole session paused, resumed or ended."""
+    await _emit(db, room, action=action, now=now)
+
+
 def _start(run: SessionRun, item: AgendaItem | None, now: datetime) -> None:
     run.agenda_item_id = item.id if item else None
     run.item_started_at = now if item else None

@@ -67,6 +67,9 @@ async def set_status(db: AsyncSession, room: Room, *, to: SessionStatus, reason:
     await change_status(db, session=room.session, to=to, reason=reason, now=now)
     db.add(room.run)
     await db.flush()
+    if room.run.agenda_item_id is not None and (to is not SessionStatus.live or resuming):
+        # The item's clock stopped or runs again: the room is told, not left to guess.
+        await agenda_runner.emit_clock(db, room, action="resume" if resuming else "pause", now=now)
     action = (
         "session_resume"
         if resuming

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.agenda import agenda_of
 from app.dialogues.content import languages_of
 from app.dialogues.models import DialogueSession, Seat
 from app.events.log import last_seq
+from app.events.models import RoomEvent
 from app.facilitation import agenda_runner, floor, polls, rounds
 from app.facilitation.models import HandRaise
 from app.facilitation.presence import present_seats
@@ -42,6 +43,8 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
             "title": dict(session.title),
             "lobby_message": dict(session.lobby_message or {}),
             "pause_message": dict(session.pause_message or {}),
+            # While paused, the reason the facilitator gave (the pausing event's), for everyone.
+            "pause_reason": await _pause_reason(db, session) if session.status.value == "paused" else None,
             "status": session.status.value,
             "show_communities": session.show_communities,
             "speaking_mode": session.speaking_mode.value,
@@ -69,3 +72,16 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
             "hand_raised": hand is not None,
         },
     }
+
+
+async def _pause_reason(db: AsyncSession, session: DialogueSession) -> str | None:
+    payload = (
+        await db.exec(
+            select(RoomEvent.payload)
+            .where(RoomEvent.session_id == session.id, RoomEvent.type == "session_status")
+            .order_by(col(RoomEvent.seq).desc())
+            .limit(1)
+        )
+    ).first()
+    reason = (payload or {}).get("reason")
+    return reason if isinstance(reason, str) and reason else None

@@ -39,6 +39,7 @@ class RoomState(BaseModel):
     title: dict[str, str]
     lobby_message: dict[str, str]
     pause_message: dict[str, str]
+    pause_reason: str | None = Field(default=None, description="While paused: the reason the facilitator gave.")
     status: str
     show_communities: bool
     speaking_mode: str

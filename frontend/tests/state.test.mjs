@@ -72,6 +72,9 @@ test("the composer says why it is closed", () => {
   assert.equal(room.round, null);
   applyEvent(room, { type: "session_status", seq: 11, at: "x", status: "paused", reason: "Breathe" });
   assert.equal(composerState(room).reason, "composer.paused");
+  assert.equal(room.session?.pause_reason, "Breathe"); // told to everyone, not only asked for
+  applyEvent(room, { type: "session_status", seq: 12, at: "x", status: "live", reason: null });
+  assert.equal(room.session?.pause_reason, null);
 });
 
 test("in a queued session only the floor holder speaks, and a timed mute ends by itself", () => {

@@ -125,6 +125,13 @@ async def test_pausing_the_session_stops_the_clock_and_all_participant_activity(
     assert (await room.act(room.facilitator, "session_pause", reason="A short pause to breathe."))["status"] == "paused"
     status = await room.last("session_status")
     assert status["status"] == "paused" and status["reason"] == "A short pause to breathe."
+    # Everyone's clock stops with it: the agenda comes along, not running, its time banked.
+    stopped = await room.last("agenda_changed")
+    assert stopped["action"] == "pause" and stopped["seq"] > status["seq"]
+    assert not stopped["agenda"]["running"] and stopped["agenda"]["ends_at"] is None
+    assert stopped["agenda"]["remaining_seconds"] == item["planned_seconds"] - 30
+    # Who connects during the pause is told why, too.
+    assert (await room.welcome(room.people["ani"]))["state"]["pause_reason"] == "A short pause to breathe."
     for attempt in (
         room.say(room.people["ani"], "Hello?"),
         room.act(room.people["ani"], "react", statement_id=said.statement_id, reaction="hear_you"),
@@ -134,7 +141,12 @@ async def test_pausing_the_session_stops_the_clock_and_all_participant_activity(
         assert paused.value.code == "session_paused"
     room.clock.advance(seconds=300)
     await room.act(room.facilitator, "session_resume")
-    agenda = (await room.welcome(room.people["ani"]))["state"]["agenda"]
+    started = await room.last("agenda_changed")
+    assert started["action"] == "resume" and started["agenda"]["running"] and started["agenda"]["ends_at"]
+    assert started["agenda"]["remaining_seconds"] == item["planned_seconds"] - 30
+    state = (await room.welcome(room.people["ani"]))["state"]
+    agenda = state["agenda"]
+    assert state["pause_reason"] is None
     assert agenda["running"] and agenda["remaining_seconds"] == item["planned_seconds"] - 30
     await room.say(room.people["ani"], "Thank you for the pause.")
 

@@ -19,7 +19,7 @@ const FACILITATOR_ROLES = new Set(["facilitator", "co_facilitator"]);
 export function createRoom() {
   return {
     lastSeq: 0,
-    session: null, // {session_id, languages, title, lobby_message, pause_message, status, show_communities, speaking_mode}
+    session: null, // {session_id, languages, title, lobby_message, pause_message, pause_reason, status, show_communities, speaking_mode}
     you: null, // {seat_id, display_name, role, muted, muted_until, hand_raised}
     agenda: null,
     agendaItems: new Map(), // id → {id, position, kind, title}: every item heard of
@@ -62,7 +62,7 @@ export function applyWelcome(room, welcome) {
   const s = welcome.state;
   room.session = {
     session_id: s.session_id, languages: s.languages ?? [], title: s.title, lobby_message: s.lobby_message ?? {},
-    pause_message: s.pause_message ?? {}, status: s.status, show_communities: s.show_communities, speaking_mode: s.speaking_mode,
+    pause_message: s.pause_message ?? {}, pause_reason: s.pause_reason ?? null, status: s.status, show_communities: s.show_communities, speaking_mode: s.speaking_mode,
   };
   room.agendaItems = new Map((s.agenda_items ?? []).map((item) => [item.id, item]));
   room.you = { ...welcome.you };
@@ -150,7 +150,10 @@ export function applyEvent(room, frame) {
       room.present.delete(frame.seat.seat_id);
       return { kind: "presence", seat: frame.seat, joined: false };
     case "session_status":
-      if (room.session) room.session.status = frame.status;
+      if (room.session) {
+        room.session.status = frame.status;
+        room.session.pause_reason = frame.status === "paused" ? frame.reason ?? null : null;
+      }
       return { kind: "status", status: frame.status, reason: frame.reason };
     case "agenda_changed":
       room.agenda = frame.agenda;

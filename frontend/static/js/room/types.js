@@ -184,6 +184,7 @@
  * @property {Texts} title
  * @property {Texts} lobby_message
  * @property {Texts} pause_message shown in the room while the session is paused
+ * @property {string | null} [pause_reason] while paused: the reason the facilitator gave
  * @property {SessionStatus} status
  * @property {boolean} show_communities
  * @property {SpeakingMode} speaking_mode
@@ -466,6 +467,7 @@
  * @property {Texts} title
  * @property {Texts} lobby_message
  * @property {Texts} pause_message
+ * @property {string | null} pause_reason while paused: the facilitator's reason, as they wrote it
  * @property {SessionStatus} status
  * @property {boolean} show_communities
  * @property {SpeakingMode} speaking_mode

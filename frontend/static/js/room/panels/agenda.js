@@ -2,7 +2,7 @@
 // The current agenda item: its place in the agenda, kind, title, prompt and clock. The title
 // and prompt are the facilitators' words, in the reader's language (view.text()).
 
-/** @import { RoomEventType } from "../types.js" */
+/** @import { Change, RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
 
 import { h, mustFind, replace } from "../dom.js";
@@ -34,8 +34,11 @@ export class AgendaPanel {
     this.tick();
   }
 
-  update() {
+  /** @param {Change} change */
+  update(change) {
     this.render();
+    // Its clock stopping or running again is heard with the session's status, not as a new item.
+    if (change.kind === "agenda" && (change.action === "pause" || change.action === "resume")) return;
     this.view.announce(this.view.t("announce.agenda", { title: this.view.pick(this.view.room.agenda?.item?.title).text }));
   }
 

@@ -1,6 +1,6 @@
 // @ts-check
 // The connection's state and the session's status, in the room's header; while the session
-// is paused, the facilitators' pause message (in the reader's language) above the room.
+// is paused, the reason the facilitator gave and their pause message (in the reader's language) above the room.
 //
 // The connection line has two parts. The pill ([data-part=connection], a polite live region in
 // the template) says the phase: connecting, connected, offline, or why the room ended here. Its
@@ -98,13 +98,20 @@ export class StatusPanel {
   #renderPause() {
     if (!this.pause) return;
     const { room } = this.view;
-    const message = room.session?.status === "paused" ? room.session.pause_message : null;
+    const paused = room.session?.status === "paused";
+    const message = paused ? room.session?.pause_message : null;
+    const reason = paused ? room.session?.pause_reason ?? "" : "";
     const shown = this.view.pick(message);
-    const key = shown.text ? `${shown.language}:${shown.text}` : "";
+    const key = paused ? `${shown.language}:${shown.text}:${reason}` : "";
     if (key === this.pauseShown) return;
     this.pauseShown = key;
-    this.pause.hidden = !shown.text;
-    replace(this.pause, shown.text ? [h("h2", { text: this.view.t("status.paused") }), this.view.text("p", {}, message)] : null);
+    this.pause.hidden = !paused;
+    // The reason is the facilitator's own words (their language); the preset message is picked in the reader's.
+    replace(this.pause, paused ? [
+      h("h2", { text: this.view.t("status.paused") }),
+      reason ? h("p", { class: "pause-reason", dataset: { part: "pause-reason" } }, this.view.t("status.pause_reason"), " ", h("q", { text: reason })) : null,
+      shown.text ? this.view.text("p", {}, message) : null,
+    ] : null);
   }
 
   // The countdown, every second.
