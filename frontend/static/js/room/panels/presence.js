@@ -1,6 +1,6 @@
 // @ts-check
-// Who is in the room: names, facilitator, interpreter, observer and community badges, who is muted (the console
-// adds each seat's moderation controls).
+// Who is in the room: names, facilitator, interpreter, observer and community badges; for facilitators only, who
+// is muted (the console adds each seat's moderation controls).
 
 /** @import { RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
@@ -30,7 +30,8 @@ export class PresencePanel {
           ? h("span", { class: `badge ${seat.role}`, text: t(`role.${seat.role}`) }) : null,
         room.session?.show_communities && seat.community
           ? h("span", { class: "badge community", dataset: { community: seat.community }, text: this.view.communityLabel(seat.community) }) : null,
-        room.muted.has(seat.seat_id) ? h("span", { class: "badge muted-badge", text: t("present.muted") }) : null,
+        // A mute is between the person and the facilitators: nobody else sees a badge for it.
+        this.view.facilitator && room.muted.has(seat.seat_id) ? h("span", { class: "badge muted-badge", text: t("present.muted") }) : null,
         this.view.controls.seat?.(seat)))));
   }
 }
