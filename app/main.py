@@ -51,6 +51,7 @@ from app.web.routes import router as web_router
 from app.web.session_pages import router as session_pages
 from app.web.templating import STATIC_DIR, make_environment
 from app.web.transcript_pages import router as transcript_pages
+from app.web.waiting_stream import router as waiting_stream
 
 log = structlog.get_logger(__name__)
 
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         room_pages,
         device_pages,  # before join_pages: its /join/{token} comes last
         join_pages,
+        waiting_stream,
         api_docs,
         language_pages,
         transcripts_router,

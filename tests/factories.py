@@ -150,6 +150,7 @@ async def seat_for(
     name: str,
     role: SeatRole = SeatRole.participant,
     language: str | None = None,
+    admit: bool = True,
 ) -> Person:
     invitation, _token = await make_invitation(
         app, facilitator=facilitator, session=session, community=community, role=role
@@ -163,7 +164,8 @@ async def seat_for(
             db, invitation=row, session=session, rules_version=1, accept_rules=True, accept_transcript=True, now=now
         )
         seat, cookie = await lobby.take_seat(db, invitation=row, session=session, display_name=name, now=now)
-        await lobby.admit(db, seat=seat, now=now)
+        if admit:
+            await lobby.admit(db, seat=seat, now=now)
     return Person(name, seat.id, f"{seat_cookie_name(session.id)}={cookie}")
 
 
@@ -264,6 +266,16 @@ async def page_csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
     match = CSRF_META.search(response.text)
     assert match, f"no CSRF token in {path} ({response.status_code})"
     return match.group(1)
+
+
+async def page_log_in(client: httpx.AsyncClient, account: Account) -> str:
+    """Log in through the login page, as a browser does; return the CSRF token of its pages."""
+    csrf = await page_csrf(client, "/login")
+    response = await client.post(
+        "/login", data={"username": account.username, "password": account.password, "csrf_token": csrf}
+    )
+    assert response.status_code == 303, response.text
+    return await page_csrf(client, "/programmes")
 
 
 async def api_login(client: httpx.AsyncClient, account: Account) -> str:

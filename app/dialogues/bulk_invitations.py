@@ -6,7 +6,8 @@ copied out of a spreadsheet (tab-separated), a text editor on an old Mac (bare C
 delimiter is chosen per paste (comma, semicolon or tab, whichever puts a role in the second
 column of most lines), each physical line is one person (a quoted field may hold the
 delimiter but not a line break, so "line N" is the line the person sees), and every problem
-of every line is collected before anything is refused.
+of every line is collected before anything is refused. A fifth column may name the language
+the link opens in (a code such as `hy`, or the language's name); empty, the person chooses.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ MAX_LINE_CHARS = 1_000
 # The columns' limits are those of InvitationCreate and of the invitations table.
 FIELD_LIMITS = {"community": 40, "real_name": 200, "contact": 200}
 FIELD_WORDS = {"community": Msg("community key"), "real_name": Msg("real name"), "contact": Msg("contact")}
-MAX_COLUMNS = 4
+MAX_COLUMNS = 5  # community, role, real name, contact, language
 # A paste with thousands of bad lines gets a readable answer, not megabytes of it.
 MAX_REPORTED = 250
 DELIMITERS = (",", ";", "\t")  # a tie goes to the earlier one: comma is the documented form
@@ -56,6 +57,17 @@ ROLE_WORDS: dict[str, SeatRole] = {
 HEADING_COMMUNITY = frozenset(_word(w) for w in ("community", "сообщество", "icma", "համայնք"))
 HEADING_ROLE = frozenset(_word(w) for w in ("role", "роль", "rol", "դեր"))
 SECOND_COLUMN_WORDS = frozenset(ROLE_WORDS) | HEADING_ROLE
+# The language column: a code, or the language's name in itself or in English.
+LANGUAGE_WORDS: dict[str, str] = {
+    _word(word): code
+    for code, words in {
+        "en": ("en", "English"),
+        "ru": ("ru", "Русский", "Russian"),
+        "az": ("az", "Azərbaycan dili", "Azərbaycanca", "Azerbaijani"),
+        "hy": ("hy", "Հայերեն", "Armenian"),
+    }.items()
+    for word in words
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,7 @@ class BulkLine:
     """One person read from the paste, with the line they were on."""
 
     number: int
-    entry: InvitationCreate
+    entry: InvitationCreate  # with the language the link opens in (None: the person chooses)
 
 
 def problem(number: int | None, kind: str, message: str, **params: Any) -> dict[str, Any]:
@@ -177,7 +189,7 @@ def _read_line(number: int, line: str, delimiter: str) -> tuple[InvitationCreate
                 number,
                 "too_many_columns",
                 Msg(
-                    "it has {columns} columns; use at most {max_columns} (community, role, real name, contact).",
+                    "it has {columns} columns; use at most {max_columns} (community, role, real name, contact, language).",
                     columns=len(cells),
                     max_columns=MAX_COLUMNS,
                 ),
@@ -185,7 +197,7 @@ def _read_line(number: int, line: str, delimiter: str) -> tuple[InvitationCreate
                 max=MAX_COLUMNS,
             )
         ]
-    community, role_word, real_name, contact = (cells + [""] * MAX_COLUMNS)[:MAX_COLUMNS]
+    community, role_word, real_name, contact, language_word = (cells + [""] * MAX_COLUMNS)[:MAX_COLUMNS]
     problems: list[dict[str, Any]] = []
     for field, value in (("community", community), ("real_name", real_name), ("contact", contact)):
         limit = FIELD_LIMITS[field]
@@ -215,10 +227,25 @@ def _read_line(number: int, line: str, delimiter: str) -> tuple[InvitationCreate
                 value=shown,
             )
         )
+    language = LANGUAGE_WORDS.get(_word(language_word)) if language_word else None
+    if language_word and language is None:
+        shown = language_word if len(language_word) <= 40 else language_word[:40] + "…"
+        problems.append(
+            problem(
+                number,
+                "unknown_language",
+                Msg("'{shown}' is not a language (en, ru, az, hy).", shown=shown),
+                value=shown,
+            )
+        )
     if problems or role is None:
         return None, problems
     entry = InvitationCreate(
-        role=role, community=community or None, real_name=real_name or None, contact=contact or None
+        role=role,
+        community=community or None,
+        real_name=real_name or None,
+        contact=contact or None,
+        language=language,
     )
     return entry, []
 

@@ -75,6 +75,16 @@ def _community_for(
     )
 
 
+async def check_community(db: AsyncSession, *, session: DialogueSession, key: str | None, role: str | None) -> None:
+    """The community check of an invitation on its own (a form whose other fields failed
+    still hears about this one): NotFound/ValidationFailed as create_invitation raises."""
+    try:
+        seat_role = SeatRole(role or SeatRole.participant.value)
+    except ValueError:
+        return  # the role's own error says it
+    _community_for(await communities_of(db, programme_id=session.programme_id), key or None, seat_role)
+
+
 def _open_for_invitations(session: DialogueSession) -> None:
     if session.status in FINISHED:
         raise Conflict(
@@ -107,6 +117,7 @@ async def create_invitation(
         role=data.role,
         real_name=(data.real_name or "").strip() or None,
         contact=(data.contact or "").strip() or None,
+        language=data.language,
         expires_at=expires_at,
         issued_at=now,
         created_by=actor.id,

@@ -8,7 +8,14 @@ from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues import invitations, seats
 from app.dialogues.deps import SessionFacilitatorDep
 from app.dialogues.present import invitation_public, join_link, seat_public
-from app.dialogues.schemas import InvitationBulk, InvitationCreate, InvitationPublic, SeatDecision, SeatPublic
+from app.dialogues.schemas import (
+    InvitationBulk,
+    InvitationCreate,
+    InvitationPublic,
+    LobbyMessageIn,
+    SeatDecision,
+    SeatPublic,
+)
 from app.facilitation import lobby
 from app.programmes.service import communities_of
 
@@ -107,3 +114,12 @@ async def refuse_seat(
 async def admit_everyone(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> list[SeatPublic]:
     """Admit everyone waiting in the lobby."""
     return [seat_public(s, None) for s in await lobby.admit_all(db, session=access.session, now=now, by=user.id)]
+
+
+@router.put("/lobby/message")
+async def set_lobby_message(
+    body: LobbyMessageIn, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> dict[str, str]:
+    """The message everyone waiting in the lobby reads, shown to them at once; the answer is
+    the whole message, by language."""
+    return await lobby.set_message(db, session=access.session, message=body.lobby_message, now=now, by=user.id)

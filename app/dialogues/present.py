@@ -79,6 +79,7 @@ def invitation_public(
         community=community.key if community else None,
         real_name=invitation.real_name,
         contact=invitation.contact,
+        language=invitation.language,
         state=invitation_state(invitation, now, has_seat=seat is not None),
         expires_at=invitation.expires_at,
         issued_at=invitation.issued_at,

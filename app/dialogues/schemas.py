@@ -210,19 +210,36 @@ class InvitationCreate(StrictModel):
     community: str | None = Field(default=None, max_length=40, description="Community key.")
     real_name: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(
+        default=None,
+        description="The language the link opens in (en, ru, az, hy); none: the person chooses.",
+    )
     expires_at: datetime | None = None
 
-    @field_validator("real_name", "contact", "community")
+    @field_validator("real_name", "contact", "community", "language")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is not None and value not in UI_LANGUAGES:
+            raise ValueError(Msg("choose one of {languages}", languages=", ".join(UI_LANGUAGES)))
+        return value
+
+
+class LobbyMessageIn(StrictModel):
+    lobby_message: MessageTexts = Field(
+        description="Shown at once to everyone waiting in the lobby; the languages sent are replaced. " + TEXTS_HELP
+    )
 
 
 class InvitationBulk(StrictModel):
     csv: str = Field(
         min_length=1,
         max_length=50_000,
-        description="One person a line: community key, role, real name, contact (last two optional).",
+        description="One person a line: community key, role, real name, contact, language (last three optional).",
     )
 
 
@@ -234,6 +251,7 @@ class InvitationPublic(BaseModel):
     community: str | None
     real_name: str | None
     contact: str | None
+    language: str | None = Field(description="The language the link opens in (or the one the person chose).")
     state: str
     expires_at: datetime
     issued_at: datetime

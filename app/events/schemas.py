@@ -206,6 +206,14 @@ class RoomSettingsChanged(RoomEventBody):
     type: Literal["room_settings"] = "room_settings"
     slow_mode_seconds: int
     locked: bool
+    speaking_mode: str = "open"  # "open" or "queued" (older events in the log have none)
+
+
+class LobbyMessageChanged(RoomEventBody):
+    """The facilitators' message to everyone waiting in the lobby, in the programme's languages."""
+
+    type: Literal["lobby_message"] = "lobby_message"
+    lobby_message: dict[str, str]
 
 
 class BreakRequested(RoomEventBody):
@@ -269,6 +277,7 @@ ROOM_EVENTS: tuple[type[RoomEventBody], ...] = (
     StatementChanged,
     ReactionsChanged,
     RoomSettingsChanged,
+    LobbyMessageChanged,
     BreakRequested,
     ReportMade,
     PrivateMessagePosted,

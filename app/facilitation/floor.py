@@ -1,8 +1,11 @@
-"""The speaking floor and queue, for sessions that run a speaking queue.
+"""The speaking floor and queue.
 
 Participants raise and lower hands; a facilitator gives the floor (for a time), takes it
-back and moves people in the queue. While someone holds the floor only they (and the
-facilitators) may post statements; the others can still react.
+back and moves people in the queue; the holder may give it back ("I'm done"). In a queued
+session only the floor's holder (and the facilitators) may post statements while the others
+can still react; in an open one everyone may speak, and a raised hand is a request to be
+heard that the facilitators see in the same queue. The facilitators switch between the two
+during the session (moderation.set_speaking_mode).
 """
 
 from __future__ import annotations
@@ -58,11 +61,6 @@ async def _emit(db: AsyncSession, room: Room, *, action: str, now: datetime, sea
     return await emit_for(db, session_id=room.session_id, run=room.run, action=action, seat_id=seat_id, now=now)
 
 
-def _queued(room: Room) -> None:
-    if room.session.speaking_mode is not SpeakingMode.queued:
-        raise Conflict(Msg("This session does not use a speaking queue; everyone may speak."), code="no_queue")
-
-
 async def _hand(db: AsyncSession, session_id: int, seat_id: int) -> HandRaise | None:
     return (
         await db.exec(select(HandRaise).where(HandRaise.session_id == session_id, HandRaise.seat_id == seat_id))
@@ -70,7 +68,6 @@ async def _hand(db: AsyncSession, session_id: int, seat_id: int) -> HandRaise | 
 
 
 async def raise_hand(db: AsyncSession, room: Room, *, now: datetime) -> dict[str, Any]:
-    _queued(room)
     require_speaker(room.seat)
     room.require_live(Msg("raise your hand"))
     if room.seat.is_muted(now):
@@ -87,7 +84,6 @@ async def raise_hand(db: AsyncSession, room: Room, *, now: datetime) -> dict[str
 
 async def lower_hand(db: AsyncSession, room: Room, *, seat_id: int | None, now: datetime) -> dict[str, Any]:
     """Lower one's own hand; a facilitator may lower anyone's."""
-    _queued(room)
     target = room.seat.id if seat_id is None else seat_id
     if target != room.seat.id and not room.is_facilitator:
         raise Conflict(Msg("You can lower only your own hand."), code="facilitators_only")
@@ -102,7 +98,6 @@ async def lower_hand(db: AsyncSession, room: Room, *, seat_id: int | None, now: 
 
 
 async def give(db: AsyncSession, room: Room, *, seat_id: int, seconds: int | None, now: datetime) -> dict[str, Any]:
-    _queued(room)
     room.require_live(Msg("give the floor"))
     seconds = DEFAULT_TURN_SECONDS if seconds is None else seconds
     if not MIN_TURN_SECONDS <= seconds <= MAX_TURN_SECONDS:
@@ -130,12 +125,21 @@ async def give(db: AsyncSession, room: Room, *, seat_id: int, seconds: int | Non
     return await _emit(db, room, action="given", seat_id=seat_id, now=now)
 
 
+async def done(db: AsyncSession, room: Room, *, now: datetime) -> dict[str, Any]:
+    """The holder gives the floor back before their time is up."""
+    if room.run.floor_seat_id is None or room.run.floor_seat_id != room.seat.id:
+        raise Conflict(Msg("You do not have the floor."), code="not_holder")
+    clear_floor(room.run)
+    db.add(room.run)
+    await db.flush()
+    return await _emit(db, room, action="done", seat_id=room.seat.id, now=now)
+
+
 def clear_floor(run: SessionRun) -> None:
     run.floor_seat_id, run.floor_since, run.floor_seconds, run.floor_warned = None, None, 0, False
 
 
 async def take(db: AsyncSession, room: Room, *, now: datetime, reason: str = "taken") -> dict[str, Any]:
-    _queued(room)
     if room.run.floor_seat_id is None:
         raise Conflict(Msg("Nobody has the floor."), code="floor_empty")
     holder = room.run.floor_seat_id
@@ -148,7 +152,6 @@ async def take(db: AsyncSession, room: Room, *, now: datetime, reason: str = "ta
 
 async def move(db: AsyncSession, room: Room, *, seat_id: int, position: int, now: datetime) -> dict[str, Any]:
     """Put a raised hand at `position` (1 = next) in the queue."""
-    _queued(room)
     hands = list(
         (
             await db.exec(

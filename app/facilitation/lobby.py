@@ -2,20 +2,28 @@
 the room when admission is automatic and the room is not locked), admitting, turning away.
 
 Every change is a `seat_changed` room event, so the console's lobby is live; every decision
-a facilitator makes is in the audit log.
+a facilitator makes is in the audit log. The facilitators' message to everyone waiting is a
+`lobby_message` event, so the lobby pages (web/waiting_stream.py) show it at once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.models import AdmissionMode, DialogueSession, Invitation, Seat, SeatStatus
-from app.dialogues.seats import claim_seat
+from app.dialogues.content import edited_texts, languages_of
+from app.dialogues.models import FINISHED, AdmissionMode, DialogueSession, Invitation, Seat, SeatStatus
+from app.dialogues.seats import claim_seat, seat_by_cookie
 from app.errors import Conflict
+from app.events.log import append_event
+from app.events.schemas import LobbyMessageChanged
 from app.facilitation import audit
+from app.facilitation.entry import ROOM_STATUSES
 from app.facilitation.models import SessionRun
 from app.facilitation.room import lock_session, seat_changed
 from app.messages import Msg, status_word
@@ -115,3 +123,58 @@ async def admit_all(db: AsyncSession, *, session: DialogueSession, now: datetime
     if waiting and await admissions_locked(db, session.id):
         raise Conflict(Msg("The session is locked against new admissions; unlock it first."), code="session_locked")
     return [await admit(db, seat=seat, now=now, by=by) for seat in waiting]
+
+
+async def set_message(
+    db: AsyncSession, *, session: DialogueSession, message: str | Mapping[str, str], now: datetime, by: int
+) -> dict[str, str]:
+    """Write the message everyone waiting in the lobby reads (the languages sent are replaced;
+    an empty one removes it). The waiting pages show it as soon as this commits."""
+    session = await lock_session(db, session.id) or session
+    if session.status in FINISHED:
+        raise Conflict(
+            Msg("The session is {status}; nobody is waiting any more.", status=status_word(session.status)),
+            code="session_finished",
+        )
+    languages = await languages_of(db, session=session)
+    texts = dict(edited_texts("lobby_message", session.lobby_message or {}, message, languages, required=False))
+    if texts == dict(session.lobby_message or {}):
+        return texts
+    session.lobby_message = texts
+    db.add(session)
+    await db.flush()
+    await append_event(
+        db, session_id=session.id, now=now, audience="facilitators", event=LobbyMessageChanged(lobby_message=texts)
+    )
+    await audit.record_by_account(
+        db, session_id=session.id, user_id=by, action="lobby_message", details={"languages": sorted(texts)}, now=now
+    )
+    return texts
+
+
+def waiting_fingerprint(seat: Seat, session: DialogueSession) -> str:
+    """What a waiting page shows, as a short opaque digest: the page carries the one it was
+    drawn with, the lobby's stream the current one, and the page reloads when they differ."""
+    facts = [seat.status.value, seat.status_reason or "", session.status.value, session.lobby_message or {}]
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def still_waiting(seat: Seat, session: DialogueSession) -> bool:
+    """Whether the waiting page has something to wait for: a seat in the lobby, or admitted
+    before the room opens (afterwards the page sends them into the room)."""
+    if session.status in FINISHED:
+        return False
+    return seat.status is SeatStatus.lobby or (
+        seat.status is SeatStatus.admitted and session.status.value not in ROOM_STATUSES
+    )
+
+
+async def waiting_state(db: AsyncSession, *, session_id: int, token: str | None) -> tuple[int, str, bool] | None:
+    """The seat behind a waiting page's cookie, its page's fingerprint and whether there is
+    still something to wait for; None when the cookie no longer holds a seat in the session
+    (moved to another device, or never did)."""
+    seat = await seat_by_cookie(db, session_id=session_id, token=token)
+    session = await db.get(DialogueSession, session_id) if seat is not None else None
+    if seat is None or session is None:
+        return None
+    return seat.id, waiting_fingerprint(seat, session), still_waiting(seat, session)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.models import Invitation, Seat, SeatRole, SeatStatus, SessionStatus
+from app.dialogues.models import Invitation, Seat, SeatRole, SeatStatus, SessionStatus, SpeakingMode
 from app.dialogues.sessions import change_status
 from app.errors import Conflict, NotFound
 from app.events.log import append_event
@@ -224,16 +224,29 @@ async def hide(db: AsyncSession, room: Room, *, statement_id: int, reason: str, 
 
 async def _settings_changed(db: AsyncSession, room: Room, *, now: datetime) -> dict[str, Any]:
     slow_mode_seconds, locked = room.run.slow_mode_seconds, room.run.locked
-    view: dict[str, Any] = {"slow_mode_seconds": slow_mode_seconds, "locked": locked}
+    mode = room.session.speaking_mode.value
+    view: dict[str, Any] = {"slow_mode_seconds": slow_mode_seconds, "locked": locked, "speaking_mode": mode}
     db.add(room.run)
     await db.flush()
     await append_event(
         db,
         session_id=room.session_id,
         now=now,
-        event=RoomSettingsChanged(slow_mode_seconds=slow_mode_seconds, locked=locked),
+        event=RoomSettingsChanged(slow_mode_seconds=slow_mode_seconds, locked=locked, speaking_mode=mode),
     )
     return view
+
+
+async def set_speaking_mode(db: AsyncSession, room: Room, *, mode: str, now: datetime) -> dict:
+    """Open (everyone may speak) or queued (the floor's holder speaks): the floor and the queue
+    stay as they are, so a queue raised in an open room is served once it is queued."""
+    wanted = SpeakingMode(mode)
+    if room.session.speaking_mode is wanted:
+        raise Conflict(Msg("The room already works that way."), code="already_done")
+    room.session.speaking_mode = wanted
+    db.add(room.session)
+    await audit.record(db, room, "speaking_mode", now=now, details={"mode": wanted.value})
+    return await _settings_changed(db, room, now=now)
 
 
 async def slow_mode(db: AsyncSession, room: Room, *, seconds: int, now: datetime) -> dict:

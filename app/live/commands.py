@@ -170,6 +170,12 @@ class FloorTake(Command):
     type: Literal["floor_take"]
 
 
+class FloorDone(Command):
+    """The floor's holder gives it back: "I'm done"."""
+
+    type: Literal["floor_done"]
+
+
 class QueueMove(Command):
     type: Literal["queue_move"]
     seat_id: SeatId
@@ -304,6 +310,13 @@ class SlowMode(Command):
     seconds: int = Field(ge=0, le=600, description="0 turns slow mode off.")
 
 
+class SpeakingModeSet(Command):
+    """Switch, during the session, between everyone speaking freely and a speaking queue."""
+
+    type: Literal["speaking_mode"]
+    mode: Literal["open", "queued"]
+
+
 class Lock(Command):
     type: Literal["lock"]
     locked: bool
@@ -408,6 +421,7 @@ ClientCommand = Annotated[
     | HandLower
     | FloorGive
     | FloorTake
+    | FloorDone
     | QueueMove
     | RoundStart
     | RoundReorder
@@ -425,6 +439,7 @@ ClientCommand = Annotated[
     | HiddenRead
     | Unhide
     | SlowMode
+    | SpeakingModeSet
     | Lock
     | React
     | BreakRequest

@@ -15,8 +15,8 @@ import contextlib
 import gettext
 import json
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -330,6 +330,8 @@ class Hub:
         self._closing: set[asyncio.Task[None]] = set()  # keep references until they finish
         # Revocations of the last minute, for connections that were still joining when one came.
         self._recent: deque[tuple[float, Revoked]] = deque()
+        # Streams that are not room connections but rely on a seat (the lobby page's).
+        self._seat_watchers: dict[int, set[asyncio.Event]] = defaultdict(set)
         broker.on_control = self._on_control
 
     async def publish(self, items: list[Any]) -> None:
@@ -362,6 +364,21 @@ class Hub:
             return
         self.revoke(revoked)
 
+    @contextlib.contextmanager
+    def watch_seat(self, seat_id: int) -> Iterator[asyncio.Event]:
+        """An event set when a revocation ends this seat's right (here or on another instance),
+        for a stream that relies on the seat without being a room connection."""
+        ended = asyncio.Event()
+        self._seat_watchers[seat_id].add(ended)
+        try:
+            yield ended
+        finally:
+            watchers = self._seat_watchers.get(seat_id)
+            if watchers is not None:
+                watchers.discard(ended)
+                if not watchers:
+                    del self._seat_watchers[seat_id]
+
     def connections(self) -> list[Connection]:
         return [connection for room in self.rooms.values() for connection in room.connections]
 
@@ -372,6 +389,9 @@ class Hub:
         self._recent.append((now, revoked))
         while self._recent and self._recent[0][0] < now - RECENT_REVOCATIONS:
             self._recent.popleft()
+        for seat_id in revoked.seats:
+            for ended in self._seat_watchers.get(seat_id, ()):
+                ended.set()
         return self._end(self.connections(), lambda c: revoked.code if c.relies_on(revoked) else None, revoked.reason)
 
     def _end(self, connections: Iterable[Connection], code_for: Callable[[Connection], int | None], reason: str) -> int:

@@ -24,6 +24,25 @@ def shown_text(value: str, what: str) -> str:
     return value
 
 
+def clean_labels(value: dict[str, str]) -> dict[str, str]:
+    """A community's labels: each in an interface language, 1 to 80 characters, all visible."""
+    cleaned: dict[str, str] = {}
+    for language, label in value.items():
+        if language not in UI_LANGUAGES:
+            raise ValueError(
+                Msg(
+                    "'{language}' is not one of the languages {languages}",
+                    language=language,
+                    languages=", ".join(UI_LANGUAGES),
+                )
+            )
+        label = label.strip()
+        if not label or len(label) > 80:
+            raise ValueError(Msg("the {language} label must have 1 to 80 characters", language=language))
+        cleaned[language] = shown_text(label, f"The {language} label")
+    return cleaned
+
+
 class CommunityIn(StrictModel):
     key: str = Field(min_length=1, max_length=40, pattern=COMMUNITY_KEY_PATTERN)
     labels: dict[str, str] = Field(min_length=1)
@@ -31,21 +50,18 @@ class CommunityIn(StrictModel):
     @field_validator("labels")
     @classmethod
     def _labels(cls, value: dict[str, str]) -> dict[str, str]:
-        cleaned: dict[str, str] = {}
-        for language, label in value.items():
-            if language not in UI_LANGUAGES:
-                raise ValueError(
-                    Msg(
-                        "'{language}' is not one of the languages {languages}",
-                        language=language,
-                        languages=", ".join(UI_LANGUAGES),
-                    )
-                )
-            label = label.strip()
-            if not label or len(label) > 80:
-                raise ValueError(Msg("the {language} label must have 1 to 80 characters", language=language))
-            cleaned[language] = shown_text(label, f"The {language} label")
-        return cleaned
+        return clean_labels(value)
+
+
+class CommunityLabels(StrictModel):
+    """New labels for a community (its key stays): the languages given are replaced."""
+
+    labels: dict[str, str] = Field(min_length=1)
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        return clean_labels(value)
 
 
 class ProgrammeCreate(StrictModel):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,7 +16,7 @@ from app.errors import BadRequest, Conflict, NotFound, PermissionDenied, Validat
 from app.events.revocations import CLOSE_RIGHT_ENDED, Revoked
 from app.messages import Msg, either, role_plural, role_word
 from app.programmes.models import Community, MemberRole, Programme, ProgrammeMember
-from app.programmes.schemas import CommunityIn
+from app.programmes.schemas import CommunityIn, CommunityLabels
 from app.security.names import check_display_name
 
 
@@ -237,6 +238,48 @@ async def add_community(db: AsyncSession, *, programme: Programme, community: Co
     db.add(row)
     await db.flush()
     return row
+
+
+def label_gaps(programme: Programme, labels: Mapping[str, Mapping[str, str]]) -> list[dict[str, Any]]:
+    """The labels a relabelling leaves out (each community needs one in each of the
+    programme's languages), one detail each at `labels.<key>.<language>`."""
+    return [
+        {
+            "field": f"labels.{key}.{code}",
+            "type": "missing_label",
+            "message": Msg("Please fill this in."),
+        }
+        for key, given in labels.items()
+        for code in programme.languages
+        if not given.get(code, "").strip()
+    ]
+
+
+async def set_community_labels(
+    db: AsyncSession, *, programme: Programme, labels: Mapping[str, CommunityLabels], now: datetime
+) -> list[Community]:
+    """Relabel the programme's communities (key → its new labels); keys and order stay, as
+    everything recorded under a key does. Every community named needs a label in each of
+    the programme's languages; one problem and nothing changes."""
+    communities = await communities_of(db, programme_id=programme.id)
+    by_key = {c.key: c for c in communities}
+    unknown = [key for key in labels if key not in by_key]
+    if unknown:
+        raise NotFound(Msg("The programme has no community '{key}'.", key=unknown[0]))
+    gaps = label_gaps(programme, {key: given.labels for key, given in labels.items()})
+    if gaps:
+        missing = ", ".join(dict.fromkeys(d["field"].rsplit(".", 1)[1] for d in gaps))
+        raise ValidationFailed(
+            Msg("Each community needs a label in {languages}.", languages=missing), code="missing_label", details=gaps
+        )
+    for key, given in labels.items():
+        community = by_key[key]
+        community.labels = {**community.labels, **given.labels}
+        db.add(community)
+    programme.updated_at = now
+    db.add(programme)
+    await db.flush()
+    return communities
 
 
 def community_label(community: Community, language: str) -> str:

@@ -18,6 +18,7 @@ from gettext import NullTranslations
 from typing import Any
 
 from app.messages import Catalog
+from app.security.spreadsheet import safe_cell
 from app.transcripts.reading import document_languages, plain, reading
 
 FORMATS = {
@@ -182,7 +183,7 @@ def to_csv(
     writer.writerow(CSV_COLUMNS)
 
     def row(*cells: object) -> None:
-        writer.writerow([_safe_cell(str(cell)) for cell in cells])
+        writer.writerow([safe_cell(str(cell)) for cell in cells])
 
     for section in view["sections"]:
         for entry in section["entries"]:
@@ -224,19 +225,6 @@ def to_csv(
                     translation.get("by", ""),
                 )
     return out.getvalue()
-
-
-# What makes a spreadsheet read a cell as a formula: = + - @, a tab or line break before
-# one, and their full-width forms (some spreadsheet programs fold those too).
-_FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
-
-
-def _safe_cell(text: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: never from a statement.
-    A leading apostrophe makes such a cell text (also after leading spaces)."""
-    if text[:1] in _FORMULA_STARTS or text.lstrip()[:1] in _FORMULA_STARTS:
-        return "'" + text
-    return text
 
 
 # The standalone HTML document ------------------------------------------------------------

@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import User
 from app.dialogues.models import DialogueSession
-from app.errors import NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Statement, Translation
 from app.messages import Msg
 from app.programmes.texts import texts_of
@@ -34,6 +34,14 @@ from app.transcripts.service import _changed, review_of, versions
 
 POSSIBLE = "possible_name"  # the kind of a word close to a known name, below the confidence threshold
 REASON_MAX = 200
+
+# What each state of a suggestion means for the words, as the review page says it.
+STATE_LABELS: dict[str, str] = {
+    "pending": Msg("hidden unless you reject it"),
+    "accepted": Msg("hidden"),
+    "rejected": Msg("kept as written"),
+    "possible": Msg("possible name: not hidden unless you hide it"),
+}
 
 
 @dataclass(frozen=True)
@@ -204,11 +212,16 @@ async def decide(
     accept: bool,
     now: datetime,
     part: int = 0,
+    seen: str | None = None,
 ) -> Redaction:
     """Accept or reject one automatic suggestion, or hide or dismiss one possible name (it
     must be one the draft currently shows), in a statement (`part` 0) or in one of its
     translations (`part` its id). A possible name that is accepted is hidden under the
-    pseudonym of the person it resembles, like a facilitator's own redaction."""
+    pseudonym of the person it resembles, like a facilitator's own redaction.
+
+    `seen` is the state the facilitator's page showed (the review page sends it): when a
+    co-facilitator has since decided otherwise than this decision would, it is refused (409)
+    rather than silently overturning a decision the facilitator never saw."""
     statement = await _statement(db, session, statement_id)
     await _words_of(db, statement, part)
     material = await load(db, session=session)
@@ -220,6 +233,16 @@ async def decide(
     if match is None:
         raise NotFound(Msg("There is no such suggestion in that statement."), code="unknown_suggestion")
     row = await _decision_row(db, statement_id=statement_id, start=start, end=end, part=part)
+    if seen in STATE_LABELS:
+        now_state = _state(row, applied_by_default=sure is not None)
+        if now_state not in (seen, "accepted" if accept else "rejected"):
+            raise Conflict(
+                Msg(
+                    "Another facilitator decided on these words while you were reading: they are now “{state}”. Look at them again before you decide.",
+                    state=STATE_LABELS[now_state],
+                ),
+                code="decided_meanwhile",
+            )
     if row is not None and row.kind == "manual" and sure is not None:
         # A facilitator hid exactly these words by hand: their redaction (and its reason)
         # stands; deciding on the suggestion there changes nothing.

@@ -160,6 +160,28 @@ async def versions(db: AsyncSession, *, session_id: int) -> list[dict[str, Any]]
     ]
 
 
+def outline(document: Mapping[str, Any]) -> dict[str, int]:
+    """What a transcript document holds, as the release confirmation and summary count it: its
+    statements, and the spans hidden in them and in their translations."""
+    entries = [e for section in document.get("sections", []) for e in section.get("entries", [])]
+    statements = [e for e in entries if e.get("type") == "statement"]
+    hidden = sum(
+        len(e.get("redactions", [])) + sum(len(t.get("redactions", [])) for t in e.get("translations", []))
+        for e in statements
+    )
+    return {"statements": len(statements), "redactions": hidden}
+
+
+async def release_by_version(db: AsyncSession, *, session_id: int, version: int) -> TranscriptRelease | None:
+    return (
+        await db.exec(
+            select(TranscriptRelease).where(
+                TranscriptRelease.session_id == session_id, TranscriptRelease.version == version
+            )
+        )
+    ).first()
+
+
 async def _next_version(db: AsyncSession, session_id: int) -> int:
     latest = (
         await db.exec(select(func.max(TranscriptRelease.version)).where(TranscriptRelease.session_id == session_id))
@@ -253,10 +275,11 @@ async def release(db: AsyncSession, *, session: DialogueSession, user: User, now
     return {"released": True, "version": made.version, "id": made.id}
 
 
-async def withdrawal_allowed(db: AsyncSession, *, session: DialogueSession, now: datetime) -> None:
-    """Withdrawing is open during the session and for the programme's window after it ended."""
+async def withdrawal_deadline(db: AsyncSession, *, session: DialogueSession) -> datetime | None:
+    """Until when a participant may withdraw their statements: the session's end (its last
+    status change) plus the programme's window; None while it has not ended."""
     if session.status not in RELEASABLE:
-        return
+        return None
     programme = await db.get(Programme, session.programme_id)
     ended = (
         await db.exec(
@@ -265,8 +288,15 @@ async def withdrawal_allowed(db: AsyncSession, *, session: DialogueSession, now:
             .order_by(col(RoomEvent.seq).desc())
         )
     ).first() or session.updated_at
-    hours = programme.withdrawal_hours if programme else 72
-    if now > ended + timedelta(hours=hours):
+    return ended + timedelta(hours=programme.withdrawal_hours if programme else 72)
+
+
+async def withdrawal_allowed(db: AsyncSession, *, session: DialogueSession, now: datetime) -> None:
+    """Withdrawing is open during the session and for the programme's window after it ended."""
+    deadline = await withdrawal_deadline(db, session=session)
+    if deadline is not None and now > deadline:
+        programme = await db.get(Programme, session.programme_id)
+        hours = programme.withdrawal_hours if programme else 72
         raise Conflict(
             Msg("Statements can be withdrawn until {hours} hours after the session ended.", hours=hours),
             code="withdrawal_closed",

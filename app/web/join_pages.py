@@ -181,7 +181,9 @@ async def join_name_submit(request: Request, db: DbDep, now: NowDep, pending: Pe
 
 
 @router.get("/sessions/{session_id}/waiting")
-async def waiting_room(session_id: PathId, request: Request, db: DbDep, error: str = "", done: str = "") -> Response:
+async def waiting_room(
+    session_id: PathId, request: Request, db: DbDep, now: NowDep, error: str = "", done: str = ""
+) -> Response:
     """A participant's own page before the live room: waiting, admitted, or turned away."""
     seat = await seats.seat_by_cookie(
         db, session_id=session_id, token=request.cookies.get(seat_cookie_name(session_id))
@@ -195,6 +197,7 @@ async def waiting_room(session_id: PathId, request: Request, db: DbDep, error: s
     mine = await transcripts.own_statements(db, seat=seat) if finished else []
     if session is None:
         raise InvalidInvitation()
+    deadline = await transcripts.withdrawal_deadline(db, session=session) if finished else None
     return render_page(
         request,
         "join/waiting.html",
@@ -204,7 +207,11 @@ async def waiting_room(session_id: PathId, request: Request, db: DbDep, error: s
             # The texts (the title, the facilitators' message to the lobby) in the page's language.
             "languages": await languages_of(db, session=session),
             "finished": finished,
+            "fingerprint": lobby.waiting_fingerprint(seat, session),
             "mine": mine,
+            # Until when their words may be withdrawn (a date, in the session's time zone).
+            "withdraw_until": deadline,
+            "withdraw_open": deadline is not None and now <= deadline,
             "error": error,
             "done": done,
         },

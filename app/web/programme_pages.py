@@ -1,4 +1,4 @@
-"""Pages for programmes: the list, creating one, its communities, members and sessions."""
+"""Pages for programmes: the list, creating one, its settings, communities, members and sessions."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from app.accounts.models import Role
 from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues.sessions import list_sessions
 from app.errors import AppError
+from app.messages import Msg
 from app.programmes import service
 from app.programmes.deps import ProgrammeFacilitatorDep, ProgrammeMemberDep, ProgrammeOrganiserDep
-from app.programmes.models import UI_LANGUAGES, MemberRole
-from app.programmes.schemas import CommunityIn, MemberAdd, ProgrammeCreate, RoomNameIn
+from app.programmes.models import UI_LANGUAGES, Community, MemberRole, Programme
+from app.programmes.schemas import CommunityIn, CommunityLabels, MemberAdd, ProgrammeCreate, ProgrammeUpdate, RoomNameIn
 from app.web.forms import FormState, errors_into, form_page, read_form
 from app.web.i18n import CONTENT_LANGUAGE_NAMES
 from app.web.redirects import see_other
@@ -209,6 +210,147 @@ async def programme_room_name(
         except AppError as exc:
             errors_into(form, exc)
     return await _detail(request, db, access, room_name_form=form, status_code=422)
+
+
+# The programme's settings (organisers) --------------------------------------------------
+
+SETTINGS_FIELDS = frozenset({"name", "description", "retention", "retention_days", "withdrawal_hours"})
+
+
+def _label_field(key: str, code: str) -> str:
+    return f"labels.{key}.{code}"
+
+
+def _settings_fields(programme: Programme, communities: list[Community]) -> frozenset[str]:
+    return SETTINGS_FIELDS | {_label_field(c.key, code) for c in communities for code in programme.languages}
+
+
+def _settings_values(programme: Programme, communities: list[Community]) -> dict[str, str]:
+    values = {
+        "name": programme.name,
+        "description": programme.description,
+        "retention": "keep" if programme.retention_days is None else "days",
+        "retention_days": "" if programme.retention_days is None else str(programme.retention_days),
+        "withdrawal_hours": str(programme.withdrawal_hours),
+    }
+    for community in communities:
+        for code in programme.languages:
+            values[_label_field(community.key, code)] = community.labels.get(code, "")
+    return values
+
+
+async def _settings_page(
+    request: Request,
+    db: DbDep,
+    access: service.ProgrammeAccess,
+    *,
+    form: FormState | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    programme = access.programme
+    communities = await service.communities_of(db, programme_id=programme.id)
+    return render_page(
+        request,
+        "programmes/settings.html",
+        _page_context(
+            programme=programme,
+            communities=communities,
+            form=form
+            or FormState(
+                values=_settings_values(programme, communities), fields=_settings_fields(programme, communities)
+            ),
+            label_field=_label_field,
+            notice=notice,
+        ),
+        status_code=status_code,
+    )
+
+
+@router.get("/programmes/{programme_id}/settings")
+async def programme_settings(request: Request, access: ProgrammeOrganiserDep, db: DbDep, done: str = "") -> Response:
+    notice = Msg("The programme's settings were saved.") if done == "saved" else None
+    return await _settings_page(request, db, access, notice=notice)
+
+
+def _label_error(code: str, text: str) -> str | None:
+    """What is wrong with one label, by the rules of the API's (schemas.CommunityLabels)."""
+    try:
+        CommunityLabels.model_validate({"labels": {code: text}})
+    except ValidationError as exc:
+        probe = FormState(fields=frozenset({"labels"}))
+        errors_into(probe, exc)
+        return probe.errors.get("labels") or probe.message
+    return None
+
+
+@router.post("/programmes/{programme_id}/settings")
+async def programme_settings_submit(
+    request: Request, access: ProgrammeOrganiserDep, db: DbDep, now: NowDep
+) -> Response:
+    """Name, description, the communities' labels, retention and the withdrawal window: every
+    problem of every field is answered at once, next to its field, with what was typed."""
+    programme = access.programme
+    raw = await request.form()
+    values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    communities = await service.communities_of(db, programme_id=programme.id)
+    form = FormState(values=values, fields=_settings_fields(programme, communities))
+    data: dict[str, Any] = {"name": values.get("name", ""), "description": values.get("description", "")}
+    retention = values.get("retention", "")
+    if retention == "keep":
+        data["keep_raw_statements"] = True
+    elif retention == "days":
+        if values.get("retention_days", "").strip():
+            data["retention_days"] = values["retention_days"].strip()
+        else:
+            form.errors["retention_days"] = Msg("Please fill this in.")
+    else:
+        form.errors["retention"] = Msg("Choose one of the options.")
+    if values.get("withdrawal_hours", "").strip():
+        data["withdrawal_hours"] = values["withdrawal_hours"].strip()
+    else:
+        form.errors["withdrawal_hours"] = Msg("Please fill this in.")
+    body: ProgrammeUpdate | None = None
+    try:
+        body = ProgrammeUpdate.model_validate(data)
+    except ValidationError as exc:
+        errors_into(form, exc)
+    typed = {
+        c.key: {code: values.get(_label_field(c.key, code), "") for code in programme.languages} for c in communities
+    }
+    for detail in service.label_gaps(programme, typed):
+        form.errors.setdefault(detail["field"], detail["message"])
+    labels: dict[str, CommunityLabels] = {}
+    for key, given in typed.items():
+        for code, text in given.items():
+            problem = _label_error(code, text) if text.strip() else None
+            if problem:
+                form.errors.setdefault(_label_field(key, code), problem)
+        if not any(f.startswith(f"labels.{key}.") for f in form.errors):
+            labels[key] = CommunityLabels.model_validate({"labels": given})
+    if body is not None and not form.errors:
+        try:
+            async with db.begin_nested():
+                await service.update_programme(
+                    db,
+                    programme=programme,
+                    name=body.name,
+                    description=body.description,
+                    now=now,
+                    retention_days=body.retention_days,
+                    keep_raw_statements=body.keep_raw_statements,
+                    withdrawal_hours=body.withdrawal_hours,
+                )
+                await service.set_community_labels(db, programme=programme, labels=labels, now=now)
+            return see_other(f"/programmes/{programme.id}/settings?done=saved")
+        except AppError as exc:
+            if exc.status_code == 403:
+                raise
+            errors_into(form, exc)
+        await db.refresh(programme)  # the savepoint's rollback expired it
+    elif not form.message:
+        form.message = Msg("Some fields are not valid.")
+    return await _settings_page(request, db, access, form=form, status_code=422)
 
 
 # A reload or Back after an error, or a typed address, meets the form's page, never a 405.

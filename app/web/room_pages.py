@@ -19,6 +19,7 @@ from app.errors import NotAuthenticated, NotFound
 from app.facilitation.entry import ROOM_STATUSES
 from app.facilitation.statements import MAX_STATEMENT_CHARS
 from app.messages import Msg
+from app.programmes.models import Programme
 from app.programmes.service import communities_of
 from app.programmes.texts import pick
 from app.web import i18n
@@ -53,6 +54,7 @@ async def room_page(session_id: PathId, request: Request, db: DbDep, login: Opti
         for c in await communities_of(db, programme_id=session.programme_id)
     }
     languages = await languages_of(db, session=session)
+    programme = await db.get(Programme, session.programme_id)
     return render_page(
         request,
         "room/room.html",
@@ -73,6 +75,9 @@ async def room_page(session_id: PathId, request: Request, db: DbDep, login: Opti
                 "language_names": {code: i18n.CONTENT_LANGUAGE_NAMES.get(code, code) for code in languages},
                 "waiting_url": f"/sessions/{session.id}/waiting",
                 "max_statement_chars": MAX_STATEMENT_CHARS,
+                # What the closing screen tells participants when the session ends.
+                "keep_transcript": session.keep_transcript,
+                "withdrawal_hours": programme.withdrawal_hours if programme else 72,
             },
         },
     )

@@ -15,13 +15,14 @@ from app.deps import CurrentUser, DbDep, NowDep, PathId, require_csrf
 from app.dialogues import agenda, invitations, seats, sessions
 from app.dialogues.content import builtin_in, programme_languages
 from app.dialogues.deps import SessionFacilitatorDep, SessionMemberDep
-from app.dialogues.models import FINISHED, PLANNING, AgendaKind, SessionStatus
+from app.dialogues.models import FINISHED, PLANNING, AgendaKind, Invitation, SessionStatus
 from app.dialogues.present import invitation_public, join_link
 from app.dialogues.pseudonyms import pseudonym_label
 from app.dialogues.schemas import (
     AgendaItemIn,
     AgendaItemUpdate,
     InvitationCreate,
+    LobbyMessageIn,
     SessionCreate,
     SessionUpdate,
 )
@@ -29,11 +30,12 @@ from app.errors import AppError
 from app.facilitation import lobby
 from app.messages import Msg
 from app.programmes.deps import ProgrammeFacilitatorDep
-from app.programmes.models import Programme
-from app.programmes.service import communities_of, list_programmes
+from app.programmes.models import UI_LANGUAGES, Programme
+from app.programmes.service import communities_of, community_label, list_programmes
 from app.programmes.texts import Shown, pick
 from app.web.forms import TIME_ZONES, FormState, check_zone_field, errors_into, form_page
-from app.web.i18n import CONTENT_LANGUAGE_NAMES, page_language
+from app.web.handout import NewLink, copy_text, csv_data_url, links_csv, qr_code
+from app.web.i18n import CONTENT_LANGUAGE_NAMES, page_language, translations_for
 from app.web.redirects import see_other
 from app.web.templating import render_page
 
@@ -502,7 +504,37 @@ async def agenda_template(request: Request, access: SessionFacilitatorDep, user:
 
 # Invitations -----------------------------------------------------------------------------
 
-INVITE_FIELDS = frozenset({"role", "community", "real_name", "contact", "csv"})
+INVITE_FIELDS = frozenset({"role", "community", "real_name", "contact", "language", "csv"})
+CSV_HEADINGS = (Msg("Name"), Msg("Community"), Msg("Language"), Msg("Personal link"))
+
+
+def _link_languages(programme: Programme) -> list[str]:
+    """The languages a link may open in: every interface language (as a person may choose
+    while joining), the programme's own first."""
+    own = [code for code in programme_languages(programme) if code in UI_LANGUAGES]
+    return own + [code for code in UI_LANGUAGES if code not in own]
+
+
+def _new_links(request: Request, communities: list, lang: str, made: list[tuple[Invitation, str]]) -> list[NewLink]:
+    by_id = {c.id: c for c in communities}
+    links = []
+    for invitation, token in made:
+        link = join_link(request, token)
+        community = by_id.get(invitation.community_id)
+        qr, qr_size = qr_code(link)
+        links.append(
+            NewLink(
+                invitation_id=invitation.id,
+                name=invitation.real_name or "",
+                role=invitation.role,
+                community=community_label(community, lang) if community is not None else "",
+                language=invitation.language or "",
+                link=link,
+                qr=qr,
+                qr_size=qr_size,
+            )
+        )
+    return links
 
 
 async def _invitations_page(
@@ -514,12 +546,17 @@ async def _invitations_page(
     form: FormState | None = None,
     bulk_form: FormState | None = None,
     bulk_problems: list[dict[str, Any]] | None = None,
-    created: list | None = None,
+    created: list[tuple[Invitation, str]] | None = None,
     status_code: int = 200,
 ) -> Response:
     communities = await communities_of(db, programme_id=access.session.programme_id)
     by_id = {c.id: c for c in communities}
     rows = await invitations.list_invitations(db, session_id=access.session.id)
+    texts = text_context(request, access.programme)
+    # The links are shown on this answer only (the server keeps just their hashes): as text,
+    # to copy all at once, as a CSV file and as QR codes, none of them a request of its own.
+    links = _new_links(request, communities, texts["lang"], created or [])
+    catalog = translations_for(texts["lang"])
     return render_page(
         request,
         "sessions/invitations.html",
@@ -531,9 +568,13 @@ async def _invitations_page(
             "form": form or FormState(values={"role": "participant"}, fields=INVITE_FIELDS),
             "bulk_form": bulk_form or FormState(fields=INVITE_FIELDS),
             "bulk_problems": bulk_problems or [],
-            "created": created or [],
+            "created": links,
+            "all_links": copy_text(links),
+            "links_csv": csv_data_url(links_csv(links, [h.localized(catalog) for h in CSV_HEADINGS])),
+            "csv_name": f"invitations-session-{access.session.id}-{now:%Y%m%d-%H%M}.csv",
+            "link_languages": _link_languages(access.programme),
             "finished": access.session.status in FINISHED,
-            **text_context(request, access.programme),
+            **texts,
         },
         status_code=status_code,
     )
@@ -552,18 +593,23 @@ async def invitations_create(
     form = FormState(values=values, fields=INVITE_FIELDS)
     try:
         body = InvitationCreate.model_validate(
-            {k: values.get(k) or None for k in ("role", "community", "real_name", "contact")}
+            {k: values.get(k) or None for k in ("role", "community", "real_name", "contact", "language")}
             | {"role": values.get("role") or "participant"}
         )
         async with db.begin_nested():
             invitation, token = await invitations.create_invitation(
                 db, session=access.session, actor=user, data=body, now=now
             )
-        # The link is shown on this answer only: the server keeps just its hash.
-        created = [(invitation, join_link(request, token))]
-        return await _invitations_page(request, db, access, now, created=created, status_code=201)
+        return await _invitations_page(request, db, access, now, created=[(invitation, token)], status_code=201)
     except (ValidationError, AppError) as exc:
         errors_into(form, exc)
+        if isinstance(exc, ValidationError) and "community" not in form.errors:
+            try:  # every problem at once: the community is checked even when another field failed
+                await invitations.check_community(
+                    db, session=access.session, key=values.get("community"), role=values.get("role")
+                )
+            except AppError as community_exc:
+                errors_into(form, community_exc)
     return await _invitations_page(request, db, access, now, form=form, status_code=422)
 
 
@@ -574,13 +620,11 @@ async def invitations_bulk(
     values = await _form_values(request)
     # The textarea gets back exactly what was pasted, so each "line N" is where it was.
     form = FormState(values=values, fields=INVITE_FIELDS)
+    text = values.get("csv", "")
     try:
         async with db.begin_nested():
-            made = await invitations.create_bulk(
-                db, session=access.session, actor=user, text=values.get("csv", ""), now=now
-            )
-        created = [(invitation, join_link(request, token)) for invitation, token in made]
-        return await _invitations_page(request, db, access, now, created=created, status_code=201)
+            made = await invitations.create_bulk(db, session=access.session, actor=user, text=text, now=now)
+        return await _invitations_page(request, db, access, now, created=made, status_code=201)
     except AppError as exc:
         form.errors["csv"] = exc.message
         problems = [d for d in exc.details or [] if d.get("field") == "csv"]
@@ -600,18 +644,27 @@ async def invitations_reissue(
 ) -> Response:
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
     invitation, token = await invitations.reissue_invitation(db, session=access.session, invitation=invitation, now=now)
-    return await _invitations_page(
-        request, db, access, now, created=[(invitation, join_link(request, token))], status_code=201
-    )
+    return await _invitations_page(request, db, access, now, created=[(invitation, token)], status_code=201)
 
 
 # Lobby -----------------------------------------------------------------------------------
 
 
-@router.get("/sessions/{session_id}/lobby")
-async def lobby_page(request: Request, access: SessionFacilitatorDep, db: DbDep) -> Response:
+LOBBY_MESSAGE_FIELDS = frozenset({"lobby_message"})
+
+
+async def _lobby_page(
+    request: Request,
+    access: SessionFacilitatorDep,
+    db: DbDep,
+    *,
+    form: FormState | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
     rows = await seats.seats_of(db, session_id=access.session.id)
     texts = text_context(request, access.programme)
+    languages = texts["languages"]
     return render_page(
         request,
         "sessions/lobby.html",
@@ -620,10 +673,42 @@ async def lobby_page(request: Request, access: SessionFacilitatorDep, db: DbDep)
             "programme": access.programme,
             "waiting": [(s, c) for s, c in rows if s.status.value == "lobby"],
             "others": [(s, c) for s, c in rows if s.status.value != "lobby"],
+            "message_form": form
+            or FormState(
+                values=texts_values("lobby_message", access.session.lobby_message or {}, languages),
+                fields=LOBBY_MESSAGE_FIELDS,
+            ),
+            "finished": access.session.status in FINISHED,
+            "notice": notice,
             **texts,
             "pseudonym": lambda stored: pseudonym_label(stored, texts["lang"]),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/sessions/{session_id}/lobby")
+async def lobby_page(request: Request, access: SessionFacilitatorDep, db: DbDep, done: str = "") -> Response:
+    notice = Msg("The message is shown to everyone waiting.") if done == "message" else None
+    return await _lobby_page(request, access, db, notice=notice)
+
+
+@router.post("/sessions/{session_id}/lobby/message")
+async def lobby_message(
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> Response:
+    """The facilitators' message to everyone waiting: shown on their lobby page at once."""
+    values = await _form_values(request)
+    form = FormState(values=values, fields=LOBBY_MESSAGE_FIELDS)
+    languages = text_context(request, access.programme)["languages"]
+    try:
+        body = LobbyMessageIn.model_validate({"lobby_message": form_texts(values, "lobby_message", languages)})
+        async with db.begin_nested():
+            await lobby.set_message(db, session=access.session, message=body.lobby_message, now=now, by=user.id)
+        return see_other(f"/sessions/{access.session.id}/lobby?done=message")
+    except (ValidationError, AppError) as exc:
+        errors_into(form, exc)
+    return await _lobby_page(request, access, db, form=form, status_code=422)
 
 
 @router.post("/sessions/{session_id}/lobby/{seat_id}/admit")
@@ -665,5 +750,6 @@ for _action, _page in (
     ("/sessions/{session_id}/lobby/{seat_id}/admit", "/sessions/{session_id}/lobby"),
     ("/sessions/{session_id}/lobby/{seat_id}/refuse", "/sessions/{session_id}/lobby"),
     ("/sessions/{session_id}/lobby/admit-all", "/sessions/{session_id}/lobby"),
+    ("/sessions/{session_id}/lobby/message", "/sessions/{session_id}/lobby"),
 ):
     form_page(router, _action, _page.format_map)

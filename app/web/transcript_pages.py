@@ -4,10 +4,11 @@ own statements (to withdraw after the session)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -22,10 +23,12 @@ from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.models import UI_LANGUAGES, Programme
 from app.programmes.service import programme_access
 from app.programmes.texts import Texts
+from app.security.csrf import csrf_token
 from app.transcripts import export, review, service
-from app.transcripts.models import TranscriptRelease
+from app.transcripts.models import Redaction, TranscriptRelease
 from app.transcripts.reading import TRANSLATED_BY, chosen_language, readable_languages, reading
 from app.web import i18n
+from app.web.error_pages import wants_json
 from app.web.redirects import see_other
 from app.web.templating import render_page
 
@@ -66,32 +69,94 @@ def _read(request: Request, document: dict[str, Any], language: str, languages: 
 # The facilitators' review ---------------------------------------------------------------
 
 
-@router.get("/sessions/{session_id}/transcript")
-async def review_page(
-    request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep, error: str = ""
-) -> Response:
-    draft = await review.draft(db, session=access.session, now=now)
+# The page's script (frontend/static/js/transcript-review.js) sends each decision as the very
+# form post a browser without script sends, with `Accept: application/json`: it is answered
+# with JSON (the new state, what is left to decide, the parts of the page to replace, a sentence
+# to announce), and its errors as JSON in the page's language (app/web/error_pages.wants_json:
+# `{"error": {"code", "message"}}`, 401 instead of the login redirect). The form's csrf_token
+# field and the Origin checks hold for it as for the form. A post without that header gets the
+# redirect back to the page it always had.
+
+# Readable words for the codes a form post's redirect carries (`?error=`).
+ERRORS: dict[str, str] = {
+    "decided_meanwhile": Msg(
+        "Another facilitator decided on these words while you were reading. Look at them again before you decide."
+    ),
+    "unknown_suggestion": Msg("There is no such suggestion in that statement."),
+    "unknown_statement": Msg("There is no such statement in this session's transcript."),
+    "unknown_redaction": Msg("There is no such redaction."),
+    "words_not_found": Msg("Those words are not in the statement."),
+    "reason_required": Msg("Say why this span is hidden."),
+    "already_hidden": Msg("These words are already hidden."),
+    "session_not_ended": Msg("A transcript is released after the session has ended."),
+}
+
+
+def _review_context(request: Request, access: Any, draft: dict[str, Any]) -> dict[str, Any]:
+    """What the review page and its parts rendered again for the script are made of."""
     languages: list[str] = draft["languages"]
     language = i18n.page_language(request, {})
     catalog = i18n.translations_for(language)
+    return {
+        "session": access.session,
+        "programme": access.programme,
+        "draft": draft,
+        "document": _read(request, draft["document"], language, languages),
+        "outline": service.outline(draft["document"]),
+        "languages": languages,
+        "language_names": i18n.CONTENT_LANGUAGE_NAMES,
+        "translated_by": {key: str(translate(msg, catalog)) for key, msg in TRANSLATED_BY.items()},
+        "clock": export.clock,
+        "text_lang": export.text_language,
+    }
+
+
+def _fragment(request: Request, template: str, context: dict[str, Any]) -> str:
+    """A part of the review page, rendered as the page renders it (same language, same CSRF token)."""
+    env: Environment = request.app.state.templates
+    values = {**context, "csrf_token": csrf_token(request), "lang": i18n.page_language(request, {})}
+    return env.get_template(template).render(values)
+
+
+async def _released(db: DbDep, session_id: int, version: int) -> dict[str, Any] | None:
+    """One released version of the session and what it holds, for the summary after a release."""
+    row = await service.release_by_version(db, session_id=session_id, version=version)
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "version": row.version,
+        "released_at": row.released_at,
+        "outline": service.outline(row.document),
+    }
+
+
+@router.get("/sessions/{session_id}/transcript")
+async def review_page(
+    request: Request,
+    access: SessionFacilitatorDep,
+    db: DbDep,
+    now: NowDep,
+    error: str = "",
+    released: str = "",
+    approved: str = "",
+) -> Response:
+    draft = await review.draft(db, session=access.session, now=now)
     points: list[Texts] = draft["agreed_points"]
+    languages: list[str] = draft["languages"]
+    version = int(released) if released.isdigit() and len(released) < 10 else 0
     return render_page(
         request,
         "transcripts/review.html",
         {
-            "session": access.session,
-            "programme": access.programme,
-            "draft": draft,
-            "document": _read(request, draft["document"], language, languages),
-            "languages": languages,
-            "language_names": i18n.CONTENT_LANGUAGE_NAMES,
+            **_review_context(request, access, draft),
             # One textarea per language, one point per line: line n is point n in each.
             "points_text": {code: "\n".join(p.get(code, "") for p in points).rstrip("\n") for code in languages},
             "points_missing": {code for code in languages if any(not p.get(code) for p in points)},
-            "translated_by": {key: str(translate(msg, catalog)) for key, msg in TRANSLATED_BY.items()},
             "error": error,
-            "clock": export.clock,
-            "text_lang": export.text_language,
+            "error_message": ERRORS.get(error),
+            "released": await _released(db, access.session.id, version) if version else None,
+            "approved": approved == "1",
         },
     )
 
@@ -101,23 +166,121 @@ def _back(session_id: int, error: AppError | None = None) -> Response:
     return see_other(f"/sessions/{session_id}/transcript{suffix}")
 
 
+def _words(draft: dict[str, Any], statement_id: int, part: int, start: int, end: int) -> str:
+    for statement in draft["statements"]:
+        if statement["id"] == statement_id:
+            if part == 0:
+                return str(statement["text"])[start:end]
+            for translation in statement["translations"]:
+                if translation["id"] == part:
+                    return str(translation["text"])[start:end]
+    return ""
+
+
+def _mark(draft: dict[str, Any], statement_id: int, part: int, start: int, end: int) -> dict[str, Any] | None:
+    for statement in draft["statements"]:
+        if statement["id"] != statement_id:
+            continue
+        marks = (
+            statement["marks"]
+            if part == 0
+            else next((t["marks"] for t in statement["translations"] if t["id"] == part), [])
+        )
+        return next((m for m in marks if (m["start"], m["end"]) == (start, end)), None)
+    return None
+
+
+async def _in_place(
+    request: Request,
+    access: Any,
+    db: DbDep,
+    now: NowDep,
+    *,
+    key: tuple[int, int, int, int],
+    said: Callable[[str, str], str],
+) -> JSONResponse:
+    """The answer to the page's script: the mark decided (`key`: statement, part, start, end)
+    in its new state, what is left to decide, the page's parts to replace and `said`, a
+    sentence (`said(words, state)`, a `Msg`) followed by what is left, to announce."""
+    draft = await review.draft(db, session=access.session, now=now)
+    context = _review_context(request, access, draft)
+    catalog = i18n.translations_for(i18n.page_language(request, {}))
+    statement_id, part, start, end = key
+    mark = _mark(draft, *key)
+    state = mark["state"] if mark else None
+    counts = draft["counts"]
+    message = Msg(
+        "{done} Still to decide: suggestions {pending}, possible names {possible}.",
+        done=said(_words(draft, *key), review.STATE_LABELS.get(state or "", "")),
+        pending=counts["pending"],
+        possible=counts["possible"],
+    )
+    return JSONResponse(
+        {
+            "key": f"{statement_id}:{part}:{start}:{end}",
+            "decision": None
+            if mark is None
+            else {
+                "statement_id": statement_id,
+                "part": part,
+                "start": start,
+                "end": end,
+                "kind": mark["kind"],
+                "state": state,
+                "state_label": str(translate(review.STATE_LABELS[state], catalog)) if state else None,
+            },
+            "counts": counts,
+            "release": {**context["outline"], "pending": counts["pending"], "possible": counts["possible"]},
+            "message": str(translate(message, catalog)),
+            "suggestions_html": _fragment(request, "transcripts/_review_suggestions.html", context),
+            "preview_html": _fragment(request, "transcripts/_preview.html", context),
+        }
+    )
+
+
+def _decided(words: str, state: str) -> str:
+    return Msg("“{words}”: {state}.", words=words, state=state)
+
+
+def _hidden(words: str, state: str) -> str:
+    return Msg("“{words}” is hidden.", words=words)
+
+
+def _unhidden(words: str, state: str) -> str:
+    return (
+        Msg("“{words}” is no longer hidden by hand: {state}.", words=words, state=state)
+        if state
+        else Msg("“{words}” is no longer hidden by hand.", words=words)
+    )
+
+
 @router.post("/sessions/{session_id}/transcript/decisions")
 async def review_decide(
     request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
 ) -> Response:
     values = await _form(request)
     statement_id, part = _target(values)
-    await review.decide(
-        db,
-        session=access.session,
-        user=user,
-        statement_id=statement_id,
-        start=_int(values, "start"),
-        end=_int(values, "end"),
-        accept=values.get("accept") == "1",
-        now=now,
-        part=part,
-    )
+    start, end = _int(values, "start"), _int(values, "end")
+    accept = values.get("accept") == "1"
+    try:
+        await review.decide(
+            db,
+            session=access.session,
+            user=user,
+            statement_id=statement_id,
+            start=start,
+            end=end,
+            accept=accept,
+            now=now,
+            part=part,
+            seen=values.get("seen") or None,
+        )
+    except AppError as exc:
+        if wants_json(request):
+            raise
+        return _back(access.session.id, exc)
+    if wants_json(request):
+        return await _in_place(request, access, db, now, key=(statement_id, part, start, end), said=_decided)
     return _back(access.session.id)
 
 
@@ -132,7 +295,7 @@ async def review_redact(
     (statement_id, part), reason = _target(values), values.get("reason", "")
     selected = bool(values.get("start") and values.get("end"))
     try:
-        await review.hide_words(
+        row = await review.hide_words(
             db,
             session=access.session,
             user=user,
@@ -145,7 +308,11 @@ async def review_redact(
             part=part,
         )
     except (ValidationFailed, NotFound) as exc:
+        if wants_json(request):
+            raise
         return _back(access.session.id, exc)
+    if wants_json(request):
+        return await _in_place(request, access, db, now, key=(statement_id, part, row.start, row.end), said=_hidden)
     return _back(access.session.id)
 
 
@@ -156,8 +323,19 @@ async def review_accept_all(access: SessionFacilitatorDep, user: CurrentUser, db
 
 
 @router.post("/sessions/{session_id}/transcript/redactions/{redaction_id}/remove")
-async def review_unredact(redaction_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
-    await review.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
+async def review_unredact(
+    request: Request, redaction_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep
+) -> Response:
+    row = await db.get(Redaction, redaction_id)
+    key = (row.statement_id, row.part, row.start, row.end) if row is not None else (0, 0, 0, 0)
+    try:
+        await review.remove_redaction(db, session=access.session, redaction_id=redaction_id, now=now)
+    except AppError as exc:
+        if wants_json(request):
+            raise
+        return _back(access.session.id, exc)
+    if wants_json(request):
+        return await _in_place(request, access, db, now, key=key, said=_unhidden)
     return _back(access.session.id)
 
 
@@ -208,13 +386,62 @@ def _outcomes(values: dict[str, str]) -> tuple[str | Texts | None, list[str | Te
     return summary, points
 
 
+@router.get("/sessions/{session_id}/transcript/release")
+async def review_release_confirm(request: Request, access: SessionFacilitatorDep, db: DbDep, now: NowDep) -> Response:
+    """The confirmation step of a release without script: what will be released, to whom."""
+    draft = await review.draft(db, session=access.session, now=now)
+    return render_page(request, "transcripts/release_confirm.html", _review_context(request, access, draft))
+
+
 @router.post("/sessions/{session_id}/transcript/release")
-async def review_release(access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep) -> Response:
+async def review_release(
+    request: Request, access: SessionFacilitatorDep, user: CurrentUser, db: DbDep, now: NowDep
+) -> Response:
+    """A release confirmed (`confirmed=1`, from the dialog or the confirmation page); a post
+    without it (a page of before the confirmation step) is sent to the confirmation page."""
+    values = await _form(request)
+    fetched = wants_json(request)
+    session_id = access.session.id
+    if values.get("confirmed") != "1":
+        if fetched:
+            raise ValidationFailed(Msg("Confirm the release first."), code="release_not_confirmed")
+        return see_other(f"/sessions/{session_id}/transcript/release")
     try:
-        await service.release(db, session=access.session, user=user, now=now)
+        result = await service.release(db, session=access.session, user=user, now=now)
     except AppError as exc:
-        return _back(access.session.id, exc)
-    return _back(access.session.id)
+        if fetched:
+            raise
+        return _back(session_id, exc)
+    if not result["released"]:
+        if fetched:
+            catalog = i18n.translations_for(i18n.page_language(request, {}))
+            return JSONResponse({"released": False, "message": str(translate(result["message"], catalog))})
+        return see_other(f"/sessions/{session_id}/transcript?approved=1")
+    if not fetched:
+        return see_other(f"/sessions/{session_id}/transcript?released={result['version']}")
+    released = await _released(db, session_id, result["version"])
+    assert released is not None
+    catalog = i18n.translations_for(i18n.page_language(request, {}))
+    draft = await review.draft(db, session=access.session, now=now)
+    context = {**_review_context(request, access, draft), "released": released}
+    message = Msg(
+        "Version {version} was released. Statements: {statements}; words hidden: {redactions}.",
+        version=released["version"],
+        statements=released["outline"]["statements"],
+        redactions=released["outline"]["redactions"],
+    )
+    return JSONResponse(
+        {
+            "released": True,
+            "id": released["id"],
+            "version": released["version"],
+            "released_at": released["released_at"].isoformat(),
+            "outline": released["outline"],
+            "message": str(translate(message, catalog)),
+            "summary_html": _fragment(request, "transcripts/_release_summary.html", context),
+            "versions_html": _fragment(request, "transcripts/_release_versions.html", context),
+        }
+    )
 
 
 # What the programme's members read ------------------------------------------------------

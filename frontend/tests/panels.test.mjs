@@ -49,7 +49,8 @@ const CONSOLE_ROUTES = {
   break_requested: ["AlertsPanel"],
   report_made: ["AlertsPanel"],
   time_up: ["AlertsPanel"],
-  room_settings: ["SessionPanel"],
+  room_settings: ["FloorPanel", "ComposerPanel", "SessionPanel"],
+  lobby_message: ["LobbyPanel"],
 };
 
 describe("the routing table", () => {

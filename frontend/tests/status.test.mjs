@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 
 import { createTranslator } from "../static/js/i18n.js";
 import { RoomConnection } from "../static/js/room/connection.js";
-import { connectionStatus } from "../static/js/room/panels/status.js";
+import { connectionStatus, formatDeadline, withdrawalDeadline } from "../static/js/room/panels/status.js";
 import { FakeClock, fakeWebSocketClass } from "./fakes.mjs";
 
 const catalog = (lang) => import(`../static/i18n/${lang}.json`, { with: { type: "json" } }).then((m) => m.default);
@@ -91,5 +91,26 @@ describe("the line over an outage", () => {
     assert.ok(WS.sockets.length > 5, `${WS.sockets.length} attempts`);
     assert.deepEqual(pill, ["Connecting…", "Connected", "Offline — reconnecting; what you write is kept and sent", "Connected"]);
     assert.ok([...details].some((d) => /^Reconnecting in \d+ s…$/.test(d)), [...details].join(" | "));
+  });
+});
+
+describe("the closing screen's deadline", () => {
+  test("is the session's end plus the programme's window, as the server counts it", () => {
+    const deadline = withdrawalDeadline("2026-05-01T18:30:00+00:00", 72);
+    assert.equal(deadline?.toISOString(), "2026-05-04T18:30:00.000Z");
+  });
+
+  test("is unknown without the end's time, and never a made-up date", () => {
+    assert.equal(withdrawalDeadline(null, 72), null);
+    assert.equal(withdrawalDeadline("not a time", 72), null);
+  });
+
+  test("is written as a date in the reader's language", () => {
+    const date = new Date("2026-05-04T18:30:00Z");
+    for (const lang of ["en", "ru", "az", "hy"]) {
+      const text = formatDeadline(date, lang);
+      assert.match(text, /2026/, lang);
+      assert.doesNotMatch(text, /Invalid/, lang);
+    }
   });
 });

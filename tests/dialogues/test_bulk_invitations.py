@@ -123,6 +123,28 @@ async def test_names_in_cyrillic_armenian_and_azerbaijani_and_roles_in_every_lan
     ]
 
 
+async def test_a_fifth_column_names_the_language_each_link_opens_in(client, world, fac):
+    made = await paste(
+        client,
+        world,
+        fac,
+        "community;role;name;contact;language\na;participant;Ləman;;Azərbaycan dili\nb;participant;Армен;;HY\n"
+        "a;observer;;;русский\nb;participant;Someone",
+    )
+    assert made.status_code == 201, made.text
+    assert [m["language"] for m in made.json()] == ["az", "hy", "ru", None]
+
+
+async def test_one_invitation_through_the_api_may_name_its_language(client, world, fac):
+    url = f"/api/sessions/{world.session.id}/invitations"
+    made = await client.post(url, json={"community": "a", "language": "hy"}, headers={"X-CSRF-Token": fac})
+    assert made.status_code == 201, made.text
+    assert made.json()["language"] == "hy"
+    refused = await client.post(url, json={"community": "a", "language": "fr"}, headers={"X-CSRF-Token": fac})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["field"] == "language"
+
+
 # --- Every bad line is named; nothing is created ----------------------------------------
 
 
@@ -138,7 +160,7 @@ async def test_every_bad_line_is_named_and_nothing_is_created(app, client, world
             'a,participant,"unclosed',  # 7
             "zz,participant,Nobody",  # 8: no such community
             ",participant,Nobody",  # 9: a participant without a community
-            "a,participant,One,two,three",  # 10: five columns
+            "a,participant,One,two,hy,six",  # 10: six columns
             ",,,",  # 11: separators only
             "a,participant," + "n" * 201,  # 12
             "a,participant,Fine,x" + "y" * 1000,  # 13: longer than any line may be

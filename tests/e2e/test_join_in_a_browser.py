@@ -86,13 +86,20 @@ def test_two_people_join_and_are_admitted(browser, demo_server: DemoServer):
     facilitator.goto(f"{demo_server.base_url}/sessions/{demo_server.session_id}/lobby")
     lobby = facilitator.content()
     assert "Ləman" in lobby and "Անահիտ" in lobby
+    # A message to everyone waiting reaches their pages by itself (the waiting page's stream).
+    said = {"az": "İki dəqiqəyə başlayırıq.", "hy": "Սկսում ենք երկու րոպեից։"}
+    for code, text in said.items():
+        facilitator.fill(f"#f-lobby_message__{code}", text)
+    facilitator.click("form[action$='/lobby/message'] button[type=submit]")
+    facilitator.wait_for_url(re.compile(r"/lobby\?done=message$"))
+    for (_context, page), text in zip((first, second), said.values(), strict=True):
+        page.wait_for_selector(f".lobby-message:has-text('{text}')")
     facilitator.click("text=Admit everyone")
     facilitator.wait_for_load_state()
     assert "Nobody is waiting." in facilitator.content()
 
     for context, page in (first, second):
-        page.reload()
-        page.wait_for_url(re.compile(r"/room$"))  # admitted, and the demo room is open
+        page.wait_for_url(re.compile(r"/room$"))  # admitted, the demo room is open: no reload needed
         context.close()
     assert problems == []
 

@@ -205,6 +205,14 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
         f"{base}/api/sessions/{session}/status", data={"status": "ended"}, headers={"X-CSRF-Token": csrf}
     )
     assert ended.ok, ended.text()
+    # Each participant's room becomes a closing screen: thanks, what happens to the transcript,
+    # the date until which they may withdraw their words and where; the composer is gone.
+    for page in (ani, nigar):
+        page.wait_for_selector("[data-part=closing]:not([hidden]) [data-part=withdraw-until]")
+        assert page.locator("[data-part=composer]").is_hidden()
+        assert page.locator("[data-part=closing] a[href$='/waiting']").is_visible()
+    assert re.search(r"\d{4}", ani.inner_text("[data-part=withdraw-until]")), "a date with its year"
+    shot(ani, "room-closing-hy-phone")
     host.goto(f"{base}/sessions/{session}/transcript")
     chosen = host.evaluate(
         """(word) => {

@@ -76,10 +76,52 @@ async def test_a_turn_warns_before_its_end_and_then_the_floor_returns(queued_roo
         await room.say(ani, "Too late")
 
 
-async def test_the_queue_is_refused_clearly_in_an_open_session_and_for_the_muted(room, queued_room):
-    with pytest.raises(AppError) as no_queue:
-        await room.act(room.people["ani"], "hand_raise")
-    assert no_queue.value.code == "no_queue"
+async def test_in_an_open_session_a_hand_asks_to_be_heard_and_speaking_stays_free(room):
+    ani, nigar = room.people["ani"], room.people["nigar"]
+    raised = await room.act(ani, "hand_raise")
+    assert raised["queue"] == [ani.seat_id]
+    assert (await room.welcome(ani))["you"]["hand_raised"]
+    await room.say(nigar, "Everyone may speak in an open room, hands up or not.")
+    given = await room.act(room.facilitator, "floor_give", seat_id=ani.seat_id)
+    assert given["seat_id"] == ani.seat_id and given["queue"] == []
+    await room.say(nigar, "Still free to speak while Ani has the floor.")
+
+
+async def test_the_holder_says_they_are_done_and_nobody_else_can_for_them(queued_room):
+    room, ani, nigar = queued_room, queued_room.people["ani"], queued_room.people["nigar"]
+    await room.act(room.facilitator, "floor_give", seat_id=ani.seat_id)
+    with pytest.raises(AppError) as not_yours:
+        await room.act(nigar, "floor_done")
+    assert not_yours.value.code == "not_holder" and not_yours.value.message
+    done = await room.act(ani, "floor_done")
+    assert done["seat_id"] is None
+    event = await room.last("floor_changed")
+    assert event["action"] == "done" and event["seat_id"] == ani.seat_id
+    with pytest.raises(AppError) as again:
+        await room.act(ani, "floor_done")
+    assert again.value.code == "not_holder"
+
+
+async def test_the_facilitator_switches_the_room_between_open_and_queued_during_the_session(room):
+    ani, nigar = room.people["ani"], room.people["nigar"]
+    await room.act(ani, "hand_raise")
+    queued = await room.act(room.facilitator, "speaking_mode", mode="queued")
+    assert queued["speaking_mode"] == "queued"
+    event = await room.last("room_settings")
+    assert event["speaking_mode"] == "queued"
+    assert (await room.welcome(nigar))["state"]["speaking_mode"] == "queued"
+    assert (await room.welcome(nigar))["state"]["floor"]["queue"] == [ani.seat_id], "the hands raised stay"
+    with pytest.raises(AppError) as waiting:
+        await room.say(nigar, "Not my turn now.")
+    assert waiting.value.code == "not_your_floor"
+    with pytest.raises(AppError) as same:
+        await room.act(room.facilitator, "speaking_mode", mode="queued")
+    assert same.value.code == "already_done"
+    await room.act(room.facilitator, "speaking_mode", mode="open")
+    await room.say(nigar, "Open again.")
+
+
+async def test_the_queue_is_refused_clearly_for_the_muted(queued_room):
     ani = queued_room.people["ani"]
     await queued_room.act(ani, "hand_raise")
     await queued_room.act(queued_room.facilitator, "mute", seat_id=ani.seat_id, reason="Let us cool down.")

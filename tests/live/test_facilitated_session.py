@@ -20,7 +20,7 @@ from app.events.schemas import ROOM_EVENT_TYPES
 from app.live.protocol import CLOSE_RIGHT_ENDED
 from tests.backends import PG_URL, REDIS_URL
 from tests.factories import make_programme, make_session, seat_for
-from tests.live.room_client import RoomClient, login_cookie, open_room
+from tests.live.room_client import RoomClient, StaffBrowser, login_cookie, open_room
 from tests.servers import Server
 
 
@@ -226,6 +226,16 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
         while True:
             await nigar.next()
     assert closed_socket.value.rcvd is not None and closed_socket.value.rcvd.code == CLOSE_RIGHT_ENDED
+    # The message to everyone waiting, written from the console's lobby (over HTTP): the
+    # facilitators' consoles hear it, the room does not.
+    said = await asyncio.to_thread(
+        StaffBrowser(server, room.facilitator).send,
+        "PUT",
+        f"/api/sessions/{room.session_id}/lobby/message",
+        json={"lobby_message": "Back in five minutes."},
+    )
+    assert said.status_code == 200, said.text
+    assert (await host.event("lobby_message"))["lobby_message"] == {"en": "Back in five minutes."}
     await host.do("session_end")
     await ani.event("session_status", status="ended")
     await host.settle()
@@ -240,7 +250,7 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     ani_text = json.dumps(ani.frames)
     assert "Going well so far." not in ani_text and "That hurt." not in ani_text
     for frame in ani.frames:
-        assert frame["type"] not in ("report_made", "break_requested", "poll_progress", "alert_done")
+        assert frame["type"] not in ("report_made", "break_requested", "poll_progress", "alert_done", "lobby_message")
     for client in (host, nigar, ani):
         await client.socket.close()
     async with httpx.AsyncClient(base_url=server.base_url) as http:

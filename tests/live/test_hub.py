@@ -293,3 +293,13 @@ async def test_a_revocation_closes_what_relied_on_it_and_not_what_came_after_it(
     assert raced_socket.closed is not None and raced_socket.closed[0] == CLOSE_LOGIN_ENDED
     for connection in (other, after):
         await connection.stop()
+
+
+async def test_a_seat_s_revocation_reaches_the_streams_that_rely_on_it_and_no_other(hub):
+    # The lobby page's stream is not a room connection: it watches its seat (web/waiting_stream.py).
+    with hub.watch_seat(7) as seven, hub.watch_seat(8) as eight:
+        hub.revoke(Revoked(code=CLOSE_RIGHT_ENDED, reason="your place moved to another device", seats=(7,)))
+        assert seven.is_set() and not eight.is_set()
+        hub.revoke(Revoked(code=CLOSE_LOGIN_ENDED, reason="logged out", logins=(8,)))
+        assert not eight.is_set(), "a login's end is not a seat's"
+    assert not hub._seat_watchers, "a stream that ended leaves nothing behind"

@@ -22,8 +22,9 @@ from sqlmodel import func, select
 
 from app.accounts.models import Role
 from app.dialogues import seats as seat_service
+from app.dialogues import sessions as session_service
 from app.dialogues.agenda import agenda_of
-from app.dialogues.models import Invitation, SeatRole
+from app.dialogues.models import DialogueSession, Invitation, SeatRole, SessionStatus
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.events.models import Statement
 from app.facilitation import lobby
@@ -101,6 +102,19 @@ def join_cookie(*, consent: bool = False) -> Callable[[Any, World, httpx.AsyncCl
         return {}
 
     return prepare
+
+
+async def room_opened(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    """Everyone waiting is admitted to the open room: a seat's waiting stream has nothing to
+    wait for and closes after its first event (one that stays open would hold the request)."""
+    async with app.state.db.unit_of_work() as db:
+        row = await db.get(DialogueSession, world.session.id)
+        if row.status is SessionStatus.scheduled:
+            await session_service.change_status(
+                db, session=row, to=SessionStatus.open, reason=None, now=app.state.clock.now()
+            )
+        await lobby.admit_all(db, session=row, now=app.state.clock.now())
+    return {}
 
 
 async def used_link_cookie(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
@@ -300,6 +314,12 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/programmes/{programme_id}/communities"): Rule(
         "RARRRRR", {"key": "c", "label_en": "C", "label_ru": "C", "label_az": "C", "label_hy": "C"}
     ),
+    ("GET", "/programmes/{programme_id}/settings"): Rule("RARRRRR"),
+    ("POST", "/programmes/{programme_id}/settings"): Rule(
+        "RARRRRR",
+        {"name": "Renamed", "description": "", "retention": "keep", "withdrawal_hours": "72"}
+        | {f"labels.{key}.{code}": key.upper() for key in ("a", "b") for code in ("en", "ru", "az", "hy")},
+    ),
     # Sessions and agendas
     ("GET", "/api/programmes/{programme_id}/sessions"): Rule("RAARRRR"),
     ("POST", "/api/programmes/{programme_id}/sessions"): Rule("RRARRRR", SESSION),
@@ -336,6 +356,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/sessions/{session_id}/seats/{seat_id}/admit"): Rule("RRARRRR"),
     ("POST", "/api/sessions/{session_id}/seats/{seat_id}/refuse"): Rule("RRARRRR", {"reason": "no"}),
     ("POST", "/api/sessions/{session_id}/lobby/admit-all"): Rule("RRARRRR"),
+    ("PUT", "/api/sessions/{session_id}/lobby/message"): Rule("RRARRRR", {"lobby_message": "Soon"}),
     # The running session: facilitators of the session only
     ("GET", "/api/sessions/{session_id}/audit"): Rule("RRARRRR"),
     # Transcripts: the facilitators review and release; the programme's members read releases
@@ -358,6 +379,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
         "RRARRRR", prepare=transcript_things
     ),
     ("POST", "/sessions/{session_id}/transcript/outcomes"): Rule("RRARRRR"),
+    ("GET", "/sessions/{session_id}/transcript/release"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/transcript/release"): Rule("RRARRRR"),
     ("GET", "/programmes/{programme_id}/transcripts"): Rule("RAARRRR"),
     ("GET", "/transcripts/{release_id}"): Rule("RAARRRR", prepare=transcript_things),
@@ -372,6 +394,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/sessions/{session_id}/lobby/{seat_id}/admit"): Rule("RRARRRR"),
     ("POST", "/sessions/{session_id}/lobby/{seat_id}/refuse"): Rule("RRARRRR", {"reason": "no"}),
     ("POST", "/sessions/{session_id}/lobby/admit-all"): Rule("RRARRRR"),
+    ("POST", "/sessions/{session_id}/lobby/message"): Rule("RRARRRR", {"lobby_message__en": "Soon"}),
     # Joining: whoever holds a link; one's own seat: its holder only
     ("POST", "/api/join"): Rule("AAAAAAA", token_body()),
     ("POST", "/api/join/language"): Rule("AAAAAAA", token_body(language="ru")),
@@ -403,6 +426,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/sessions/{session_id}/lobby/{seat_id}/admit"): Rule("AAAAAAA"),
     ("GET", "/sessions/{session_id}/lobby/{seat_id}/refuse"): Rule("AAAAAAA"),
     ("GET", "/sessions/{session_id}/lobby/admit-all"): Rule("AAAAAAA"),
+    ("GET", "/sessions/{session_id}/lobby/message"): Rule("AAAAAAA"),
     ("GET", "/programmes/{programme_id}/members"): Rule("AAAAAAA"),
     ("GET", "/programmes/{programme_id}/members/{user_id}/remove"): Rule("AAAAAAA"),
     ("GET", "/programmes/{programme_id}/communities"): Rule("AAAAAAA"),
@@ -412,6 +436,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/join/continue"): Rule("AAAAAAA", prepare=used_link_cookie),
     ("POST", "/join/continue"): Rule("AAAAAAA", prepare=used_link_cookie),
     ("GET", "/sessions/{session_id}/waiting"): Rule("RRRRARR"),
+    ("GET", "/sessions/{session_id}/waiting/events"): Rule("RRRRARR", prepare=room_opened),
     ("GET", "/sessions/{session_id}/room"): Rule("RRARARR"),
 }
 

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from app.accounts.models import User
-from app.dialogues.models import Invitation, Seat
+from app.dialogues.models import DialogueSession, Invitation, Seat
 from app.errors import AppError
 from app.events.models import Statement
 from app.programmes.models import Programme
@@ -153,6 +153,27 @@ async def test_withdrawing_closes_after_the_programmes_window(make_readers):
         with pytest.raises(AppError) as closed:
             await service.withdraw(db, seat=seat, statement_id=said.statement_id, now=room.clock.now())
     assert closed.value.code == "withdrawal_closed"
+
+
+async def test_the_participant_s_page_names_the_withdrawal_deadline_and_closes_it_after(make_readers, new_client):
+    r = await make_readers()
+    room = r.room
+    await room.say(room.people["ani"], "Mine to keep or take back.")
+    await r.end()
+    async with room.app.state.db.unit_of_work() as db:
+        session = await db.get(DialogueSession, room.session_id)
+        deadline = await service.withdrawal_deadline(db, session=session)
+    assert deadline is not None and deadline - room.clock.now() == timedelta(hours=72)
+    browser = new_client("198.51.100.42")
+    name, value = room.cookies["ani"].split("=", 1)
+    browser.cookies.set(name, value)
+    page = await _get(browser, f"/sessions/{room.session_id}/waiting")
+    assert f'<time datetime="{deadline.isoformat()}" data-local-time>' in page.text
+    assert "for a while" not in page.text and "/withdraw" in page.text
+    room.clock.advance(timedelta(hours=72, minutes=1))
+    closed = await _get(browser, f"/sessions/{room.session_id}/waiting")
+    assert "The time to withdraw statements is over." in closed.text
+    assert "Mine to keep or take back." in closed.text and "/withdraw" not in closed.text
 
 
 async def test_release_can_need_two_facilitators(make_readers, make_account, new_client):

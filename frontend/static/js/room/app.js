@@ -43,7 +43,8 @@ const View = data.role === "facilitator" ? ConsoleView : RoomView;
 // After a login ended (4401), the login page brings the person back to this room.
 const links = { waiting: data.waiting_url, login: `/login?next=${encodeURIComponent(location.pathname)}` };
 const view = new View({ root, room, connection, t, api, communities: data.communities, maxStatementChars, links,
-                        lang, languageNames: data.language_names ?? {} });
+                        lang, languageNames: data.language_names ?? {},
+                        closing: { keepTranscript: data.keep_transcript, withdrawalHours: data.withdrawal_hours } });
 
 connection.on("state", () => { view.renderStatus(); view.renderComposer(); });
 connection.on("reconnecting", () => view.renderStatus());

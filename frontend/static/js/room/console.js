@@ -54,7 +54,13 @@ function facilitatorControls(view) {
                                        onclick: () => view.run("floor_give", { seat_id: floor.queue[0] }) }) : null,
         floor.seat_id ? h("button", { dataset: { action: "floor_take" }, type: "button", class: "secondary", text: t("floor.take"), onclick: () => view.run("floor_take") }) : null,
         floor.queue.slice(1).map((id) => h("button", { type: "button", class: "link-button", text: t("floor.move_up", { name: view.seatName(id) }),
-                                                       onclick: () => view.run("queue_move", { seat_id: id, position: floor.queue.indexOf(id) }) })));
+                                                       onclick: () => view.run("queue_move", { seat_id: id, position: floor.queue.indexOf(id) }) })),
+        // The room's way of speaking, switched during the session.
+        room.session?.speaking_mode === "queued"
+          ? h("button", { type: "button", class: "link-button", dataset: { action: "speaking_mode" }, text: t("floor.to_open"),
+                          onclick: () => view.run("speaking_mode", { mode: "open" }) })
+          : h("button", { type: "button", class: "link-button", dataset: { action: "speaking_mode" }, text: t("floor.to_queued"),
+                          onclick: () => view.run("speaking_mode", { mode: "queued" }) }));
     },
 
     // Round: the next turn, the end, and the order of those still to speak.

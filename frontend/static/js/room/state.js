@@ -153,6 +153,7 @@ export function applyEvent(room, frame) {
       if (room.session) {
         room.session.status = frame.status;
         room.session.pause_reason = frame.status === "paused" ? frame.reason ?? null : null;
+        if (frame.status === "ended") room.session.ended_at = frame.at;
       }
       return { kind: "status", status: frame.status, reason: frame.reason };
     case "agenda_changed":
@@ -183,9 +184,13 @@ export function applyEvent(room, frame) {
       if (frame.seat.status !== "admitted") room.present.delete(frame.seat.seat_id);
       return { kind: "seat", action: frame.action, seat: frame.seat };
     }
+    case "lobby_message":
+      if (room.session) room.session.lobby_message = frame.lobby_message;
+      return { kind: "lobby_message" };
     case "room_settings":
       room.slowModeSeconds = frame.slow_mode_seconds;
       room.locked = frame.locked;
+      if (room.session && frame.speaking_mode) room.session.speaking_mode = frame.speaking_mode;
       return { kind: "settings" };
     case "moderation": {
       const notice = { ...frame };
@@ -285,7 +290,9 @@ export function composerState(room, now = Date.now()) {
       : { enabled: false, reason: "composer.round" };
   }
   if (room.session?.speaking_mode === "queued" && room.floor.seat_id !== you.seat_id) {
-    return { enabled: false, reason: "composer.queue" };
+    // Someone already in the queue sees their place, not "raise your hand".
+    const place = room.floor.queue.indexOf(you.seat_id) + 1;
+    return place ? { enabled: false, reason: "composer.queue_place", place } : { enabled: false, reason: "composer.queue" };
   }
   return { enabled: true, reason: room.floor.seat_id === you.seat_id ? "composer.your_floor" : null };
 }

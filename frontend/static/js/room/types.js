@@ -243,7 +243,8 @@
  */
 /** @typedef {EventBase & {type: "statement_changed", statement_id: number, state: "hidden" | "withdrawn" | "visible", statement?: Statement | null}} StatementChangedEvent `visible`: shown again, with the statement as it is now */
 /** @typedef {EventBase & {type: "reactions_changed", statement_id: number, reactions: ReactionCounts}} ReactionsChangedEvent */
-/** @typedef {EventBase & {type: "room_settings", slow_mode_seconds: number, locked: boolean}} RoomSettingsEvent */
+/** @typedef {EventBase & {type: "room_settings", slow_mode_seconds: number, locked: boolean, speaking_mode?: SpeakingMode}} RoomSettingsEvent */
+/** @typedef {EventBase & {type: "lobby_message", lobby_message: Texts}} LobbyMessageEvent */
 /** @typedef {EventBase & {type: "break_requested", seat_id: number}} BreakRequestedEvent facilitators only */
 /**
  * Facilitators only.
@@ -263,7 +264,7 @@
  * Every room event (app/events/schemas.py: ROOM_EVENT_TYPES): numbered, in order, applied once.
  * @typedef {StatementEvent | TranslationPostedEvent | PresenceJoinedEvent | PresenceLeftEvent | SessionStatusEvent | AgendaChangedEvent
  *   | FloorChangedEvent | RoundChangedEvent | PollChangedEvent | PollProgressEvent | SeatChangedEvent
- *   | ModerationEvent | StatementChangedEvent | ReactionsChangedEvent | RoomSettingsEvent
+ *   | ModerationEvent | StatementChangedEvent | ReactionsChangedEvent | RoomSettingsEvent | LobbyMessageEvent
  *   | BreakRequestedEvent | ReportMadeEvent | PrivateMessageEvent | TimeUpEvent | AlertDoneEvent | TurnWarningEvent} RoomEvent
  */
 /** @typedef {RoomEvent["type"]} RoomEventType */
@@ -350,6 +351,7 @@
  * @property {{seat_id?: number | null}} hand_lower
  * @property {{seat_id: number, seconds?: number | null}} floor_give
  * @property {{}} floor_take
+ * @property {{}} floor_done
  * @property {{seat_id: number, position: number}} queue_move
  * @property {{order?: number[] | null, turn_seconds?: number | null}} round_start
  * @property {{round_id: number, order: number[]}} round_reorder
@@ -371,6 +373,7 @@
  * @property {{statement_id: number}} hidden_read
  * @property {{statement_id: number}} unhide
  * @property {{seconds: number}} slow_mode
+ * @property {{mode: SpeakingMode}} speaking_mode
  * @property {{locked: boolean}} lock
  * @property {{statement_id: number, reaction: Reaction, on?: boolean}} react
  * @property {{}} break_request
@@ -468,6 +471,7 @@
  * @property {Texts} lobby_message
  * @property {Texts} pause_message
  * @property {string | null} pause_reason while paused: the facilitator's reason, as they wrote it
+ * @property {string | null} [ended_at] when the session ended (its session_status event's time), once it has
  * @property {SessionStatus} status
  * @property {boolean} show_communities
  * @property {SpeakingMode} speaking_mode
@@ -515,7 +519,7 @@
 
 /**
  * What applyEvent() (or applyWelcome()) says changed, by `kind`.
- * @typedef {{kind: "welcome"} | {kind: "none"} | {kind: "settings"}
+ * @typedef {{kind: "welcome"} | {kind: "none"} | {kind: "settings"} | {kind: "lobby_message"}
  *   | {kind: "statement", statement: Statement}
  *   | {kind: "statement_changed", statement: Statement | undefined, state: "hidden" | "withdrawn" | "visible"}
  *   | {kind: "reactions", statement: Statement | undefined}
@@ -537,12 +541,13 @@
  * Why the composer is closed, or what it may say when open (translation keys).
  * @typedef {"composer.ended" | "composer.connecting" | "composer.observer" | "composer.paused"
  *   | "composer.session_ended" | "composer.not_live" | "composer.muted" | "composer.break" | "composer.your_turn"
- *   | "composer.round" | "composer.queue" | "composer.your_floor" | "composer.interpreter"} ComposerReason
+ *   | "composer.round" | "composer.queue" | "composer.queue_place" | "composer.your_floor" | "composer.interpreter"} ComposerReason
  */
 /**
  * @typedef {object} ComposerState
  * @property {boolean} enabled
  * @property {ComposerReason | null} reason
+ * @property {number} [place] with composer.queue_place: one's place in the speaking queue (1 = next)
  */
 
 // The page ---------------------------------------------------------------------------------------
@@ -559,12 +564,14 @@
  * @property {Record<string, string>} [language_names] each programme language's name (for the console's fields)
  * @property {string} waiting_url
  * @property {number} max_statement_chars the longest statement, in characters (code points)
+ * @property {boolean} keep_transcript whether the session keeps a transcript (the closing screen says what happens to it)
+ * @property {number} withdrawal_hours how long after the end a participant may withdraw their statements
  */
 
 /**
  * The session's JSON API (fetch with the CSRF header): resolves with the parsed JSON answer,
  * rejects with an Error carrying `code`.
- * @typedef {(method: "GET" | "POST", path: string, body?: unknown) => Promise<unknown>} Api
+ * @typedef {(method: "GET" | "POST" | "PUT", path: string, body?: unknown) => Promise<unknown>} Api
  */
 
 /**

@@ -67,6 +67,8 @@ export const ROOM_PANELS = [
  * @property {Api} [api] the session's JSON API (the console's lobby and audit)
  * @property {{waiting: string, login: string}} [links] the session's waiting page; the login page,
  *   coming back to this room
+ * @property {{keepTranscript: boolean, withdrawalHours: number}} [closing] what the closing screen tells
+ *   participants: whether a transcript is kept, and how long they may withdraw their words
  * @property {(kind: Change["kind"] | "all", frame?: RoomEvent) => void} [onChange]
  * @property {readonly PanelClass[]} [panels] default ROOM_PANELS
  */
@@ -79,7 +81,8 @@ export class RoomView {
 
   /** @param {RoomViewOptions} options */
   constructor({ root, room, connection, t, maxStatementChars, communities = {}, api, onChange = () => {},
-                panels = ROOM_PANELS, links = { waiting: "/", login: "/login" }, lang = "en", languageNames = {} }) {
+                panels = ROOM_PANELS, links = { waiting: "/", login: "/login" }, lang = "en", languageNames = {},
+                closing = { keepTranscript: true, withdrawalHours: 72 } }) {
     if (!Number.isInteger(maxStatementChars) || maxStatementChars < 1) {
       throw new TypeError(`RoomView needs maxStatementChars, a positive whole number (the page's max_statement_chars); got ${maxStatementChars}.`);
     }
@@ -93,6 +96,7 @@ export class RoomView {
     this.maxStatementChars = maxStatementChars;
     this.api = api;
     this.links = links;
+    this.closing = closing;
     this.onChange = onChange;
     this.live = mustFind(root, "[data-part=announce]");
     for (const Panel of panels) this.#panels.set(Panel, new Panel(this));

@@ -112,9 +112,11 @@ export class AlertsPanel {
     const counts = alertCounts(this.view.room.alerts);
     const shown = ALERT_KINDS.filter((kind) => counts[kind] > 0);
     this.counters.hidden = !shown.length;
-    this.counters.setAttribute("aria-label", t("alert.title", { count: this.view.room.alerts.length }));
-    replace(this.counters, shown.map((kind) => h("span", { class: `counter ${kind}`, dataset: { kind } },
-      t(`alert.kind.${kind}`), " ", h("span", { class: "count", text: counts[kind] }))));
+    // The link's name is its visible text (WCAG 2.5.3), led by a heading for screen readers.
+    replace(this.counters,
+      h("span", { class: "visually-hidden", text: `${t("alert.title", { count: this.view.room.alerts.length })}: ` }),
+      ...shown.map((kind) => h("span", { class: `counter ${kind}`, dataset: { kind } },
+        t(`alert.kind.${kind}`), " ", h("span", { class: "count", text: counts[kind] }))));
   }
 
   /**

@@ -13,7 +13,7 @@ import { composerState, isFacilitator } from "../state.js";
 export class ComposerPanel {
   // What composerState() reads (it is drawn every second too, for timed mutes).
   /** @type {readonly RoomEventType[]} */
-  static events = ["session_status", "agenda_changed", "round_changed", "floor_changed", "seat_changed"];
+  static events = ["session_status", "agenda_changed", "round_changed", "floor_changed", "seat_changed", "room_settings"];
 
   /** @type {Statement | null} */
   #replyTo = null;
@@ -82,7 +82,7 @@ export class ComposerPanel {
     this.textarea.disabled = !state.enabled;
     this.submit.disabled = !state.enabled;
     // Offline is fine: what is typed now is kept and sent when the connection returns.
-    const text = state.reason ? t(state.reason) : "";
+    const text = state.reason ? t(state.reason, { place: state.place ?? 0 }) : "";
     if (this.reason.textContent !== text) this.reason.textContent = text;
     this.reason.classList.toggle("blocked", !state.enabled);
     const replyTo = this.#replyTo;

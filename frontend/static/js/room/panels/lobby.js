@@ -2,7 +2,8 @@
 // The console's lobby: who waits to be let in (from the session's HTTP API), admitting or
 // refusing each, or everyone at once; and who is who: every admitted seat's display name
 // beside the name its invitation was made for (facilitators only), and whether they are
-// online now (the room's presence).
+// online now (the room's presence). Below, the facilitators' message to everyone waiting:
+// shown on their lobby page at once (PUT lobby/message; other consoles hear `lobby_message`).
 
 /** @import { Change, RoomEventType, SeatPublic } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
@@ -11,7 +12,7 @@ import { askReason, h, mustFind, replace } from "../dom.js";
 
 export class LobbyPanel {
   /** @type {readonly RoomEventType[]} */
-  static events = ["seat_changed", "presence_joined", "presence_left"];
+  static events = ["seat_changed", "presence_joined", "presence_left", "lobby_message"];
 
   ticket = 0;
   /** @type {SeatPublic[]} the seats list as last fetched */
@@ -21,15 +22,75 @@ export class LobbyPanel {
   constructor(view) {
     this.view = view;
     this.el = mustFind(view.root, "[data-part=lobby]");
+    // Two parts, drawn apart: the list redraws often, the message form keeps what is typed.
+    this.list = h("div", { class: "lobby-list" });
+    this.message = h("div", { class: "lobby-message-editor" });
+    replace(this.el, this.list, this.message);
+    /** @type {Record<string, HTMLTextAreaElement>} */
+    this.fields = {};
   }
 
-  render() { this.refresh(); }
+  render() {
+    this.drawMessage();
+    this.refresh();
+  }
 
   // Presence changes only who is online: drawn again from the list already fetched.
   /** @param {Change} change */
   update(change) {
     if (change.kind === "presence") this.draw();
+    else if (change.kind === "lobby_message") this.showMessage();
     else this.refresh();
+  }
+
+  // The message as people waiting read it, and a field per programme language to change it.
+  drawMessage() {
+    const t = this.view.t;
+    const languages = this.view.languages.length ? this.view.languages : [this.view.lang];
+    this.fields = {};
+    const fields = languages.map((language) => {
+      const id = `lobby-message-${language}`;
+      const field = h("textarea", { id, lang: language, rows: 2, maxlength: 1000 });
+      this.fields[language] = field;
+      return h("div", { class: "field" }, h("label", { for: id, text: this.view.languageName(language) }), field);
+    });
+    this.current = h("div", { class: "current", "aria-live": "polite" });
+    const form = h("form", { class: "lobby-message-form", onsubmit: (/** @type {Event} */ event) => {
+      event.preventDefault();
+      this.sendMessage();
+    } },
+    h("p", { class: "muted small", text: t("lobby.message.hint") }), fields,
+    h("button", { type: "submit", class: "secondary", text: t("lobby.message.send") }));
+    replace(this.message, h("h3", { text: t("lobby.message.title") }), this.current,
+      h("details", {}, h("summary", { text: t("lobby.message.edit") }), form));
+    this.showMessage();
+  }
+
+  // The current message (after an event from another console too); the fields follow it
+  // unless someone is typing in them.
+  showMessage() {
+    if (!this.current) return;
+    const texts = this.view.room.session?.lobby_message ?? {};
+    replace(this.current, Object.values(texts).some((text) => text.trim())
+      ? this.view.text("p", { class: "prewrap" }, texts) : h("p", { class: "muted", text: this.view.t("lobby.message.none") }));
+    if (!this.message.contains(document.activeElement)) {
+      for (const [language, field] of Object.entries(this.fields)) field.value = texts[language] ?? "";
+    }
+  }
+
+  async sendMessage() {
+    /** @type {Record<string, string>} */
+    const lobby_message = {};
+    for (const [language, field] of Object.entries(this.fields)) lobby_message[language] = field.value.trim();
+    try {
+      const texts = /** @type {Record<string, string>} */ (await this.view.api?.("PUT", "lobby/message", { lobby_message }));
+      if (this.view.room.session && texts) this.view.room.session.lobby_message = texts;
+      /** @type {HTMLElement | null} */ (document.activeElement)?.blur?.();
+      this.showMessage();
+      this.view.flash(this.view.t("lobby.message.sent"));
+    } catch (error) {
+      this.view.flash((error instanceof Error && error.message) || this.view.t("error.generic"));
+    }
   }
 
   async refresh() {
@@ -64,7 +125,7 @@ export class LobbyPanel {
       const here = this.view.room.present.has(seat.id);
       return h("span", { class: `online ${here ? "here" : "away"}`, text: here ? t("lobby.online") : t("lobby.offline") });
     };
-    replace(this.el,
+    replace(this.list,
       h("h2", { text: t("lobby.title", { count: waiting.length }) }),
       waiting.length ? h("ul", {}, waiting.map((seat) => h("li", {},
         h("span", { text: name(seat) }), " ", invitedAs(seat), " ", badges(seat),

@@ -27,7 +27,7 @@ const EVERY_EVENT = {
   statement: true, translation_posted: true, presence_joined: true, presence_left: true, session_status: true, agenda_changed: true,
   floor_changed: true, round_changed: true, poll_changed: true, poll_progress: true, seat_changed: true,
   moderation: true, statement_changed: true, reactions_changed: true, room_settings: true, break_requested: true,
-  report_made: true, private_message: true, time_up: true, alert_done: true, turn_warning: true,
+  report_made: true, private_message: true, time_up: true, alert_done: true, turn_warning: true, lobby_message: true,
 };
 /** The room event types this code knows (the keys of a Record over the RoomEventType union). */
 export const ROOM_EVENT_TYPES = /** @type {RoomEventType[]} */ (Object.keys(EVERY_EVENT));

@@ -59,6 +59,34 @@ export function connectionStatus(connection, t) {
   };
 }
 
+/**
+ * The last moment a participant may withdraw a statement: the session's end plus the
+ * programme's window (app/transcripts/service.py: withdrawal_deadline, the same rule).
+ * @param {string | null} endedAt
+ * @param {number} hours
+ * @returns {Date | null}
+ */
+export function withdrawalDeadline(endedAt, hours) {
+  const ended = endedAt ? Date.parse(endedAt) : NaN;
+  return Number.isFinite(ended) && Number.isFinite(hours) ? new Date(ended + hours * 3600_000) : null;
+}
+
+/**
+ * A deadline as a reader of `lang` writes a date and time, in their own time zone.
+ * @param {Date} date
+ * @param {string} lang
+ */
+export function formatDeadline(date, lang) {
+  try {
+    // A browser without this language's calendar data would write it in English: numbers then.
+    if (Intl.DateTimeFormat.supportedLocalesOf([lang]).length) {
+      return new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" }).format(date);
+    }
+  } catch { /* an unknown language tag: numbers below */ }
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 export class StatusPanel {
   /** @type {readonly RoomEventType[]} */
   static events = ["session_status"];
@@ -69,6 +97,8 @@ export class StatusPanel {
     this.connection = mustFind(view.root, "[data-part=connection]");
     this.session = mayFind(view.root, "[data-part=session-status]");
     this.pause = mayFind(view.root, "[data-part=pause-message]");
+    this.closingPart = mayFind(view.root, "[data-part=closing]");
+    this.closingShown = false;
     this.pauseShown = ""; // what the pause message shows now: drawn again only when it changes
     this.detailText = h("span", {});
     this.tryNow = h("button", { type: "button", class: "link-button", dataset: { action: "try_now" }, hidden: true,
@@ -90,7 +120,33 @@ export class StatusPanel {
       this.session.textContent = session ? t(`status.${session}`) : "";
       this.session.dataset.status = session || "";
     }
+    // The room's own mark of the session's state: a closed session hides what no longer applies (room.css).
+    this.view.root.dataset.session = session || "";
     this.#renderPause();
+    this.#renderClosing();
+  }
+
+  // When the session ends, a participant's room becomes a closing screen: thanks, what happens
+  // to the transcript, until when they may withdraw their words, and where to do it.
+  #renderClosing() {
+    if (!this.closingPart) return;
+    const status = this.view.room.session?.status;
+    const closed = (status === "ended" || status === "archived") && !this.view.facilitator;
+    if (closed === this.closingShown) return;
+    this.closingShown = closed;
+    this.closingPart.hidden = !closed;
+    if (!closed) { replace(this.closingPart); return; }
+    const t = this.view.t;
+    const { keepTranscript, withdrawalHours } = this.view.closing;
+    const endedAt = this.view.room.session?.ended_at;
+    const deadline = withdrawalDeadline(endedAt ?? null, withdrawalHours);
+    replace(this.closingPart,
+      h("h2", { text: t("closing.title") }),
+      h("p", { text: t("closing.ended") }),
+      h("p", { text: keepTranscript ? t("closing.transcript") : t("closing.no_transcript") }),
+      keepTranscript && deadline ? h("p", { dataset: { part: "withdraw-until" } },
+        t("closing.withdraw_until", { date: formatDeadline(deadline, this.view.lang) })) : null,
+      keepTranscript ? h("p", {}, h("a", { class: "button", href: this.view.links.waiting, text: t("closing.your_statements") })) : null);
   }
 
   // The pause message, while paused: the status line redraws at every change of the
