@@ -29,16 +29,16 @@ const byName = (table) => Object.fromEntries([...table].map(([type, panels]) => 
 
 // The table itself, as a reader would want to see it: event type → panels, in drawing order.
 const CONSOLE_ROUTES = {
-  statement: ["StatementsPanel", "BalancePanel"],
+  statement: ["StatementsPanel", "TurnPanel", "BalancePanel"],
   statement_changed: ["StatementsPanel", "BalancePanel"],
   translation_posted: ["StatementsPanel"],
   reactions_changed: ["StatementsPanel"],
   presence_joined: ["PresencePanel", "LobbyPanel"],
   presence_left: ["PresencePanel", "LobbyPanel"],
-  session_status: ["StatusPanel", "ComposerPanel", "SessionPanel"],
-  agenda_changed: ["AgendaPanel", "ComposerPanel", "BalancePanel", "SessionPanel"],
-  round_changed: ["RoundPanel", "ComposerPanel", "SessionPanel"],
-  floor_changed: ["FloorPanel", "ComposerPanel"],
+  session_status: ["StatusPanel", "ComposerPanel", "TurnPanel", "SessionPanel"],
+  agenda_changed: ["AgendaPanel", "ComposerPanel", "TurnPanel", "BalancePanel", "SessionPanel"],
+  round_changed: ["RoundPanel", "ComposerPanel", "TurnPanel", "SessionPanel"],
+  floor_changed: ["FloorPanel", "ComposerPanel", "TurnPanel"],
   poll_changed: ["PollsPanel"],
   poll_progress: ["PollsPanel"],
   seat_changed: ["PresencePanel", "ComposerPanel", "LobbyPanel"],

@@ -90,7 +90,8 @@ test("in a queued session only the floor holder speaks, and a timed mute ends by
   assert.deepEqual(composerState(room), { enabled: true, reason: "composer.your_floor" });
   room.you.muted = true;
   room.you.muted_until = "2026-01-01T10:05:00Z";
-  assert.equal(composerState(room, Date.parse("2026-01-01T10:04:00Z")).reason, "composer.muted");
+  assert.deepEqual(composerState(room, Date.parse("2026-01-01T10:04:00Z")),
+    { enabled: false, reason: "composer.muted_until", until: Date.parse("2026-01-01T10:05:00Z") }, "a timed mute says until when");
   assert.equal(composerState(room, Date.parse("2026-01-01T10:06:00Z")).enabled, true);
 });
 

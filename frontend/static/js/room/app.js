@@ -61,6 +61,13 @@ connection.on("ended", (ended) => {
   view.panel(NoticesPanel).render();
   if (ended.code === CLOSE.SEAT_ENDED || ended.code === CLOSE.POLICY) {
     const notice = room.notices.at(-1);
+    // Sent to the lobby, removed or banned: the waiting page is where they are now, and it
+    // gives the facilitator's reason (a stale room with a button over it would not).
+    if (ended.code === CLOSE.SEAT_ENDED && notice?.type === "moderation" && notice.seat_id === room.you?.seat_id
+        && ["send_to_lobby", "remove", "ban"].includes(notice.action)) {
+      location.assign(links.waiting);
+      return;
+    }
     view.flash(notice ? view.noticeText(notice) : t("notice.ended"));
   }
 });

@@ -281,7 +281,10 @@ export function composerState(room, now = Date.now()) {
   if (status === "ended" || status === "archived") return { enabled: false, reason: "composer.session_ended" };
   if (status !== "live") return { enabled: false, reason: "composer.not_live" };
   const mutedUntil = you.muted_until ? Date.parse(you.muted_until) : null;
-  if (you.muted && (mutedUntil == null || mutedUntil > now)) return { enabled: false, reason: "composer.muted" };
+  if (you.muted && (mutedUntil == null || mutedUntil > now)) {
+    // A mute for a time says until when; one until a facilitator lifts it says so.
+    return mutedUntil == null ? { enabled: false, reason: "composer.muted" } : { enabled: false, reason: "composer.muted_until", until: mutedUntil };
+  }
   if (isFacilitator(you.role)) return { enabled: true, reason: null };
   if (room.agenda?.item?.kind === "break") return { enabled: false, reason: "composer.break" };
   if (room.round) {

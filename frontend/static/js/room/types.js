@@ -541,13 +541,14 @@
  * Why the composer is closed, or what it may say when open (translation keys).
  * @typedef {"composer.ended" | "composer.connecting" | "composer.observer" | "composer.paused"
  *   | "composer.session_ended" | "composer.not_live" | "composer.muted" | "composer.break" | "composer.your_turn"
- *   | "composer.round" | "composer.queue" | "composer.queue_place" | "composer.your_floor" | "composer.interpreter"} ComposerReason
+ *   | "composer.round" | "composer.queue" | "composer.queue_place" | "composer.muted_until" | "composer.your_floor" | "composer.interpreter"} ComposerReason
  */
 /**
  * @typedef {object} ComposerState
  * @property {boolean} enabled
  * @property {ComposerReason | null} reason
  * @property {number} [place] with composer.queue_place: one's place in the speaking queue (1 = next)
+ * @property {number} [until] with composer.muted_until: when the mute ends (ms since the epoch)
  */
 
 // The page ---------------------------------------------------------------------------------------

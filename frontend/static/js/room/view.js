@@ -28,6 +28,7 @@ import { PresencePanel } from "./panels/presence.js";
 import { RoundPanel } from "./panels/round.js";
 import { routeTable } from "./panels/routes.js";
 import { StatementsPanel } from "./panels/statements.js";
+import { TurnPanel } from "./panels/turn.js";
 import { StatusPanel } from "./panels/status.js";
 import { isFacilitator, seatName } from "./state.js";
 import { nameLabel, pickText, shownText } from "./texts.js";
@@ -38,7 +39,7 @@ import { nameLabel, pickText, shownText } from "./texts.js";
  */
 export const ROOM_PANELS = [
   StatusPanel, AgendaPanel, RoundPanel, FloorPanel, PollsPanel, StatementsPanel, PresencePanel, NoticesPanel,
-  ComposerPanel,
+  ComposerPanel, TurnPanel,
 ];
 
 /**

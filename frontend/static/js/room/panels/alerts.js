@@ -8,6 +8,7 @@
 /** @import { Alert, AuditEntry, Change, RoomEventType } from "../types.js" */
 /** @import { RoomView } from "../view.js" */
 
+import { chime } from "../sound.js";
 import { h, mayFind, mustFind, replace } from "../dom.js";
 import { isFacilitator } from "../state.js";
 
@@ -51,8 +52,6 @@ export class AlertsPanel {
     this.el = mustFind(view.root, "[data-part=alerts]");
     this.audit = mustFind(view.root, "[data-part=audit]");
     this.counters = mayFind(document, "[data-part=alert-counters]");
-    /** @type {AudioContext | null} */
-    this.audio = null;
   }
 
   get soundOn() {
@@ -131,27 +130,7 @@ export class AlertsPanel {
     if (shouldChime(alert, Date.now(), this.soundOn)) this.chime();
   }
 
-  // A short, soft two-note chime (Web Audio: no file to fetch); silent where audio is not allowed.
-  chime() {
-    try {
-      const Context = globalThis.AudioContext;
-      if (!Context) return;
-      this.audio ??= new Context();
-      const audio = this.audio;
-      const start = audio.currentTime;
-      for (const [i, frequency] of [660, 880].entries()) {
-        const tone = audio.createOscillator();
-        const gain = audio.createGain();
-        tone.frequency.value = frequency;
-        gain.gain.setValueAtTime(0.0001, start + i * 0.15);
-        gain.gain.exponentialRampToValueAtTime(0.2, start + i * 0.15 + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.15 + 0.14);
-        tone.connect(gain).connect(audio.destination);
-        tone.start(start + i * 0.15);
-        tone.stop(start + i * 0.15 + 0.15);
-      }
-    } catch { /* no sound: the counters and the screen reader's announcement remain */ }
-  }
+  chime() { chime(); }
 
   async showAudit() {
     const t = this.view.t;

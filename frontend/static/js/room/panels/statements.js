@@ -40,6 +40,40 @@ export class StatementsPanel {
     this.toggle = h("p", { class: "original-only", dataset: { part: "original-only" } },
       toggle, " ", h("label", { for: "original-only", text: view.t("translation.original_only") }));
     this.el.before(this.toggle);
+    // Statements that came while the reader was scrolled up: a button with their count takes
+    // them to the newest; reaching the end by hand clears it.
+    this.unseen = 0;
+    this.jump = h("button", { type: "button", class: "new-statements", dataset: { part: "new-statements" }, hidden: true,
+                              onclick: () => this.scrollToEnd() });
+    this.el.after(this.jump);
+    const seen = () => { if (this.unseen && this.atEndNow()) this.clearUnseen(); };
+    this.el.addEventListener("scroll", seen, { passive: true });
+    globalThis.addEventListener?.("scroll", seen, { passive: true });
+  }
+
+  // The one scroll container of the conversation: on a wide screen the list scrolls inside the
+  // room; on a phone the page itself does (room.css), with the composer kept at the bottom.
+  /** @returns {HTMLElement | null} the list when it scrolls itself, else null (the page) */
+  listScrolls() {
+    return /(auto|scroll)/.test(getComputedStyle(this.el).overflowY) ? this.el : null;
+  }
+
+  /** How far the list's end is below what the reader sees (the page's bottom, or the composer's top). */
+  hiddenBelow() {
+    const composer = this.view.root.querySelector("[data-part=composer]");
+    const visibleBottom = Math.min(globalThis.innerHeight ?? Infinity, composer?.getBoundingClientRect().top ?? Infinity);
+    return this.el.getBoundingClientRect().bottom - visibleBottom;
+  }
+
+  /** Was the reader at the newest statement? Asked before a new one is added. */
+  atEndNow() {
+    const list = this.listScrolls();
+    return list ? atEnd(list) : this.hiddenBelow() <= 48;
+  }
+
+  clearUnseen() {
+    this.unseen = 0;
+    this.jump.hidden = true;
   }
 
   render() {
@@ -47,7 +81,7 @@ export class StatementsPanel {
     this.toggle.hidden = this.view.languages.length < 2;
     replace(this.el, orderedStatements(this.view.room).map((s) => this.statementItem(s)));
     // On load and after a reconnect the conversation opens at its newest statement.
-    this.el.scrollTop = this.el.scrollHeight;
+    this.scrollToEnd();
   }
 
   /** @param {Change} change */
@@ -55,9 +89,14 @@ export class StatementsPanel {
     if (change.kind === "statement") {
       // "Was the reader at the end?" is asked before the statement is added (atEnd).
       const own = change.statement.seat_id === this.view.room.you?.seat_id;
-      const follow = followNew(atEnd(this.el), own);
+      const follow = followNew(this.atEndNow(), own);
       this.el.append(this.statementItem(change.statement));
       if (follow) this.scrollToEnd();
+      else {
+        this.unseen += 1;
+        this.jump.textContent = this.view.t("statement.new_below", { count: this.unseen });
+        this.jump.hidden = false;
+      }
       if (!own) {
         this.view.announce(this.view.t("announce.statement", { name: this.view.nameLabel(change.statement.author), text: change.statement.text ?? "" }));
       }
@@ -73,7 +112,17 @@ export class StatementsPanel {
     }
   }
 
-  scrollToEnd() { this.el.scrollTop = this.el.scrollHeight; }
+  // At once, not smoothly: a smooth scroll still under way when the next statement arrives
+  // would look like a reader who scrolled up, and the list would stop following.
+  scrollToEnd() {
+    const list = this.listScrolls();
+    if (list) list.scrollTo({ top: list.scrollHeight, behavior: "instant" });
+    else {
+      const below = this.hiddenBelow();
+      if (below > 0) globalThis.scrollBy({ top: below + 8, behavior: "instant" });
+    }
+    this.clearUnseen();
+  }
 
   /** @param {Statement} statement */
   statementItem(statement) {
