@@ -75,6 +75,7 @@ class StatementView(BaseModel):
     community: str | None
     text: str | None = Field(description="Empty when hidden or withdrawn.")
     reply_to: int | None
+    at: str | None = Field(default=None, description="When it was posted (ISO 8601, with its offset).")
     state: Literal["visible", "hidden", "withdrawn"] = "visible"
     reactions: dict[str, int] = Field(default_factory=dict)
     translations: list[TranslationView] = Field(

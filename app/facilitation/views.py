@@ -142,6 +142,7 @@ def statement_dict(
         "community": community.key if community else None,
         "text": statement.text if state == "visible" else None,
         "reply_to": statement.reply_to_id,
+        "at": statement.created_at.isoformat(),
         "state": state,
         "reactions": reactions or {},
         "translations": shown,

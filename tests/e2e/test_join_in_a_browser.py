@@ -99,7 +99,8 @@ def test_two_people_join_and_are_admitted(browser, demo_server: DemoServer):
     assert "Nobody is waiting." in facilitator.content()
 
     for context, page in (first, second):
-        page.wait_for_url(re.compile(r"/room$"))  # admitted, the demo room is open: no reload needed
+        # Admitted, the demo room is open: pushed, no reload (the old page polled every 10 s).
+        page.wait_for_url(re.compile(r"/room$"), timeout=5000)
         context.close()
     assert problems == []
 

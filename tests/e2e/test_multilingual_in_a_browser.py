@@ -92,7 +92,9 @@ def statement_item(page, text: str):
 
 def translate(page, original: str, *, language: str, text: str) -> None:
     """Use the Translate action under a statement: choose the language, write, send."""
-    statement_item(page, original).locator("button[data-action=translate]").click()
+    item = statement_item(page, original)
+    item.locator(".statement-menu > summary").click()  # a statement's actions wait behind "⋯"
+    item.locator("button[data-action=translate]").click()
     dialog = page.locator("dialog:has(form.translate)")
     dialog.wait_for()
     assert original in dialog.locator("blockquote.original").inner_text()

@@ -132,13 +132,17 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
 
     # Ləman withdraws her last statement: its words leave every screen.
     nigar.once("dialog", lambda dialog: dialog.accept())
-    nigar.locator("li.statement.own", has_text="geri götürürəm").locator("button[data-action=withdraw]").click()
+    own = nigar.locator("li.statement.own", has_text="geri götürürəm")
+    own.locator(".statement-menu > summary").click()  # a statement's actions wait behind "⋯"
+    own.locator("button[data-action=withdraw]").click()
     for page in (host, ani, nigar):
         page.wait_for_selector("li.statement.withdrawn")
         assert statements_with(page, "geri götürürəm") == 0
 
     # A facilitator hides Anahit's statement, with a reason.
-    host.locator("li.statement", has_text="Ես եկել եմ լսելու").locator("button[data-action=hide]").click()
+    heard = host.locator("li.statement", has_text="Ես եկել եմ լսելու")
+    heard.locator(".statement-menu > summary").click()
+    heard.locator("button[data-action=hide]").click()
     host.fill("#ask-input", "Test of hiding.")
     host.click("dialog button[value=ok]")
     for page in (nigar, ani):

@@ -2,7 +2,8 @@
 floor, a banner with the turn's buttons and the time left sits inside the visible screen
 whatever she has scrolled to; "I'm done" gives the floor back and the banner goes. She can
 raise her hand in the open room and sees her place in the queue; the facilitator switches
-the room to a speaking queue and back during the session. Muted for five minutes, she is
+the room to a speaking queue and back during the session. Paused, she reads the reason and
+the agenda's clock stands still. Muted for five minutes, she is
 told until when, and the others see no badge; sent to the lobby, she lands on the lobby
 page with the facilitator's reason."""
 
@@ -81,6 +82,20 @@ def test_the_turn_banner_stays_on_a_phone_screen_and_the_floor_adapts(browser, d
     host.click("[data-part=floor] button[data-action=speaking_mode]")
     ani.wait_for_selector("[data-part=floor] h2:has-text('Խոսք խնդրել')")
 
+    # Paused with a reason: she reads the facilitator's words, and the agenda's clock stops.
+    path = f"/ws/sessions/{session}"
+    assert host.evaluate(SEND, [path, [{"type": "agenda_next", "current_item_id": None}]]) == ["ok"]
+    clock = "[data-part=agenda] [data-part=clock]"
+    ani.wait_for_selector(f"{clock}:has-text(':')")
+    reason = "Հինգ րոպե ընդմիջում"
+    assert host.evaluate(SEND, [path, [{"type": "session_pause", "reason": reason}]]) == ["ok"]
+    ani.wait_for_selector(f"[data-part=pause-reason]:has-text('{reason}')")
+    stopped = ani.inner_text(clock)
+    ani.wait_for_timeout(2100)
+    assert ani.inner_text(clock) == stopped, "the clock stands still while paused"
+    assert host.evaluate(SEND, [path, [{"type": "session_resume"}]]) == ["ok"]
+    ani.wait_for_selector("[data-part=pause-message]", state="hidden")
+
     # Muted for five minutes: she reads until when; Leyla, another participant, sees no badge.
     other = next(link for community, link in demo_server.links if community == "community-a")
     leyla_context, leyla = join(
@@ -91,7 +106,6 @@ def test_the_turn_banner_stays_on_a_phone_screen_and_the_floor_adapts(browser, d
     connected(leyla)
     seats = host.request.get(f"{base}/api/sessions/{session}/seats").json()
     ani_seat = next(s["id"] for s in seats if s["display_name"] == "Անահիտ")
-    path = f"/ws/sessions/{session}"
     assert host.evaluate(SEND, [path, [{"type": "mute", "seat_id": ani_seat, "minutes": 5}]]) == ["ok"]
     ani.wait_for_selector("#composer-reason:has-text(':')")  # "until 11:05", in her own clock
     host.wait_for_selector("[data-part=present] .muted-badge")

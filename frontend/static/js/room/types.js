@@ -137,6 +137,7 @@
  * @property {string | null} community
  * @property {string | null} text
  * @property {number | null} reply_to
+ * @property {string | null} [at] when it was posted (ISO 8601)
  * @property {StatementState} state
  * @property {ReactionCounts} reactions
  * @property {TranslationView[]} translations one per language at most

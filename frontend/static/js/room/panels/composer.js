@@ -82,7 +82,7 @@ export class ComposerPanel {
     this.textarea.disabled = !state.enabled;
     this.submit.disabled = !state.enabled;
     // Offline is fine: what is typed now is kept and sent when the connection returns.
-    const until = state.until ? new Date(state.until).toLocaleTimeString(this.view.lang, { hour: "2-digit", minute: "2-digit" }) : "";
+    const until = state.until ? new Date(state.until).toLocaleTimeString(this.view.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) : "";
     const text = state.reason ? t(state.reason, { place: state.place ?? 0, time: until }) : "";
     if (this.reason.textContent !== text) this.reason.textContent = text;
     this.reason.classList.toggle("blocked", !state.enabled);

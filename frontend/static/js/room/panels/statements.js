@@ -46,7 +46,13 @@ export class StatementsPanel {
     this.jump = h("button", { type: "button", class: "new-statements", dataset: { part: "new-statements" }, hidden: true,
                               onclick: () => this.scrollToEnd() });
     this.el.after(this.jump);
-    const seen = () => { if (this.unseen && this.atEndNow()) this.clearUnseen(); };
+    // Whether the reader follows the newest statement: asked when they scroll (not when the
+    // page's layout shifts, say the composer growing, which must not count as scrolling up).
+    this.following = true;
+    const seen = () => {
+      this.following = this.atEndNow();
+      if (this.unseen && this.following) this.clearUnseen();
+    };
     this.el.addEventListener("scroll", seen, { passive: true });
     globalThis.addEventListener?.("scroll", seen, { passive: true });
   }
@@ -68,7 +74,10 @@ export class StatementsPanel {
   /** Was the reader at the newest statement? Asked before a new one is added. */
   atEndNow() {
     const list = this.listScrolls();
-    return list ? atEnd(list) : this.hiddenBelow() <= 48;
+    if (list) return atEnd(list);
+    // On the page: the end is in view, or no lower than the screen's bottom (behind the
+    // composer at most), so a composer growing by a line does not count as scrolling up.
+    return this.el.getBoundingClientRect().bottom - (globalThis.innerHeight ?? 0) <= 48;
   }
 
   clearUnseen() {
@@ -80,8 +89,10 @@ export class StatementsPanel {
     // The switch matters only where statements are translated (a programme of two languages or more).
     this.toggle.hidden = this.view.languages.length < 2;
     replace(this.el, orderedStatements(this.view.room).map((s) => this.statementItem(s)));
-    // On load and after a reconnect the conversation opens at its newest statement.
+    // On load and after a reconnect the conversation opens at its newest statement: again once
+    // the panels drawn after this one (the composer, whose height counts on a phone) are laid out.
     this.scrollToEnd();
+    (globalThis.requestAnimationFrame ?? setTimeout)(() => this.scrollToEnd());
   }
 
   /** @param {Change} change */
@@ -89,7 +100,7 @@ export class StatementsPanel {
     if (change.kind === "statement") {
       // "Was the reader at the end?" is asked before the statement is added (atEnd).
       const own = change.statement.seat_id === this.view.room.you?.seat_id;
-      const follow = followNew(this.atEndNow(), own);
+      const follow = followNew(this.following, own);
       this.el.append(this.statementItem(change.statement));
       if (follow) this.scrollToEnd();
       else {
@@ -115,11 +126,17 @@ export class StatementsPanel {
   // At once, not smoothly: a smooth scroll still under way when the next statement arrives
   // would look like a reader who scrolled up, and the list would stop following.
   scrollToEnd() {
+    this.following = true;
     const list = this.listScrolls();
     if (list) list.scrollTo({ top: list.scrollHeight, behavior: "instant" });
     else {
-      const below = this.hiddenBelow();
-      if (below > 0) globalThis.scrollBy({ top: below + 8, behavior: "instant" });
+      // The newest statement just above the composer that stays at the screen's bottom.
+      const last = /** @type {HTMLElement | null} */ (this.el.lastElementChild);
+      const composer = /** @type {HTMLElement | null} */ (this.view.root.querySelector("[data-part=composer]"));
+      if (last && this.hiddenBelow() > 0) {
+        last.style.scrollMarginBottom = `${(composer?.offsetHeight ?? 0) + 8}px`;
+        last.scrollIntoView({ block: "end", behavior: "instant" });
+      }
     }
     this.clearUnseen();
   }
@@ -132,11 +149,15 @@ export class StatementsPanel {
     const visible = statement.state === "visible";
     const item = h("li", { class: `statement ${statement.state}${own ? " own" : ""}${isFacilitator(statement.role) ? " by-facilitator" : ""}`,
                            id: `statement-${statement.id}`, dataset: { id: statement.id } });
+    const at = statement.at ? new Date(statement.at) : null;
     const header = h("p", { class: "meta" },
       h("strong", { text: this.view.nameLabel(statement.author) }),
       isFacilitator(statement.role) ? h("span", { class: "badge facilitator", text: t("role.facilitator") }) : null,
       room.session?.show_communities && statement.community
         ? h("span", { class: "badge community", dataset: { community: statement.community }, text: this.view.communityLabel(statement.community) })
+        : null,
+      at && !Number.isNaN(at.getTime())
+        ? h("time", { class: "at", datetime: statement.at ?? "", text: at.toLocaleTimeString(this.view.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) })
         : null);
     item.append(header);
     if (statement.reply_to) {
@@ -164,7 +185,7 @@ export class StatementsPanel {
                              } },
           t(`reaction.${kind}`), counts[kind] ? h("span", { class: "count", text: ` ${counts[kind]}` }) : null);
       }));
-    const actions = h("div", { class: "statement-actions" },
+    const buttons = [
       h("button", { type: "button", class: "link-button", dataset: { action: "reply" }, text: t("statement.reply"),
                     onclick: () => this.view.replyTo(statement) }),
       own
@@ -176,7 +197,13 @@ export class StatementsPanel {
         ? h("button", { type: "button", class: "link-button", dataset: { action: "translate" }, text: t("translation.translate"),
                         onclick: () => translateStatement(this.view, statement) })
         : null,
-      this.view.controls.statement?.(statement));
+      this.view.controls.statement?.(statement)];
+    // The actions wait behind a small menu ("⋯"), so that a statement stays one compact block.
+    const menu = h("details", { class: "statement-menu" },
+      h("summary", { "aria-label": t("statement.actions", { name: this.view.nameLabel(statement.author) }), title: t("statement.actions_short") },
+        h("span", { "aria-hidden": "true", text: "⋯" })),
+      h("div", { class: "statement-actions" }, ...buttons));
+    const actions = menu;
     // Interpreters carry the words; reacting is for the dialogue's members.
     item.append(...(you?.role === "interpreter" ? [actions] : [reactions, actions]));
     return item;
