@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 
 import structlog
@@ -34,6 +35,18 @@ log = structlog.get_logger(__name__)
 HEARTBEAT = 20.0  # seconds between checks (and keep-alive comments) when nothing happens
 MAX_SECONDS = 300.0
 RETRY_MS = 3000  # how long the browser waits before opening a new stream
+
+
+# The room events that can change what a waiting page shows; the others (statements,
+# reactions, the floor) do not make every waiting page read the database again.
+LOBBY_EVENTS = frozenset({"seat_changed", "session_status", "lobby_message"})
+
+
+def _concerns_the_lobby(raw: bytes) -> bool:
+    try:
+        return str(json.loads(raw)["frame"]["type"]) in LOBBY_EVENTS
+    except (ValueError, KeyError, TypeError):
+        return True  # unreadable: look again rather than miss a change
 
 
 def _frame(event: str, data: str) -> str:
@@ -69,8 +82,10 @@ async def _stream(
                 if ended.is_set():
                     yield _frame("ended", "")
                     return
-                subscription.drain()
-                subscription.stale = False
+                items = subscription.drain()
+                stale, subscription.stale = subscription.stale, False
+                if not (stale or ended.is_set() or any(_concerns_the_lobby(raw) for raw in items) or not items):
+                    continue  # statements and the like: nothing on the waiting page changes
                 try:
                     state = await _current(request, session_id, token)
                 except Exception as exc:  # the database is away: the next wake or heartbeat tries again
