@@ -237,7 +237,10 @@ def test_a_facilitated_session_in_three_browsers(browser, demo_server: DemoServe
     assert host.input_value("#r-statement") == chosen
     host.fill("#r-reason", "Says when it was written")
     host.click("form[data-hide-form] button[type=submit]")
-    host.wait_for_url(re.compile(r"/transcript$"))
+    # Sent in place: the page stays, and the form empties once the server has said yes.
+    host.wait_for_selector("form[data-hide-form]:not([aria-busy=true]) #r-reason")
+    host.wait_for_function("() => document.querySelector('#r-reason').value === ''")
+    assert host.url.endswith("/transcript")
     draft = host.request.get(f"{base}/api/sessions/{session}/transcript").json()
     entries = [e for section in draft["document"]["sections"] for e in section["entries"]]
     texts = [e["text"] for e in entries if e["type"] == "statement" and e["text"].startswith("Այս նախադասությունը")]
