@@ -100,12 +100,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READING = "roundtable_reading"  # the execution option of `Database.reading()`'s engine
+
+
 def _begin_sqlite(connection: Any) -> None:
     # BEGIN IMMEDIATE takes SQLite's write lock at the start, so concurrent
     # read-then-write transactions (a sequence number, a seat quota) queue behind
     # each other instead of failing with "database is locked" halfway. It also
     # makes SAVEPOINTs behave, which the sqlite3 module's implicit BEGIN does not.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work that only reads begins DEFERRED: it reads WAL's snapshot and never
+    # waits for (or holds up) the writer.
+    if connection.get_execution_options().get(READING):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_engine(url: str, **options: Any) -> AsyncEngine:
@@ -237,6 +245,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self.sessionmaker = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._reader = async_sessionmaker(
+            self.engine.execution_options(**{READING: True}), class_=AsyncSession, expire_on_commit=False
+        )
         # Set by the app: sends room events to the broker once their transaction committed.
         self.publisher: Callable[[list[Any]], Awaitable[None]] | None = None  # list[Publishable]
 
@@ -270,6 +281,22 @@ class Database:
                 await self.publisher(committed)
             except Exception as exc:  # the log has them; readers catch up by sequence
                 _log.warning("publish_failed", error_type=type(exc).__name__)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads (the room's handshake, catch-up, fetch): it never
+        commits, and on SQLite it takes no write lock (a deferred BEGIN reads WAL's snapshot),
+        so readers neither wait for the writer nor hold it up. Errors as in `unit_of_work`."""
+        try:
+            # Closing the session ends its transaction (the pool rolls back on return) and
+            # leaves what was read loaded, not expired as a rollback would.
+            async with self._reader() as session:
+                yield session
+        except Exception as exc:
+            if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
+                _log.warning("database_unavailable", error_type=type(exc).__name__)
+                raise DatabaseUnavailable() from exc
+            raise
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

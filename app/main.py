@@ -26,6 +26,7 @@ from app.live.broker import make_broker
 from app.live.endpoint import router as live_router
 from app.live.hub import Hub
 from app.live.keeper import forget_instance, keep_presence, keep_rights, keep_time
+from app.live.writer import RoomWriter
 from app.logging import configure_logging
 from app.middleware import (
     AccessLogMiddleware,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
         # Room events reach the broker only after their transaction has committed.
         app.state.db.publisher = app.state.hub.publish
+        app.state.writer = RoomWriter(app.state.db)
         await app.state.broker.start()
         log.info(
             "started", env=settings.env.value, broker=app.state.broker.name, database=app.state.db.engine.dialect.name
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeper
             await app.state.hub.close_all(1012, "server restarting")
+            await app.state.writer.close()
             await forget_instance(app)
             await app.state.broker.close()
             await app.state.db.dispose()

@@ -12,6 +12,7 @@ The events themselves are defined in app/events/schemas.py; the words they point
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -34,24 +35,83 @@ class Published:
 
     __slots__ = ("audience", "event", "frame", "seq", "session_id")
 
-    def __init__(self, event: RoomEvent, frame: dict[str, Any]) -> None:
-        self.event = event
-        self.session_id = event.session_id
-        self.seq = event.seq
-        self.audience = event.audience
+    def __init__(
+        self, event: RoomEvent | None, frame: dict[str, Any], *, session_id: int = 0, audience: str = "all"
+    ) -> None:
+        self.event = event  # None: written in plain SQL, as the last write of its command
+        self.session_id = event.session_id if event is not None else session_id
+        self.seq = int(frame["seq"])
+        self.audience = event.audience if event is not None else audience
         self.frame = frame
 
     @property
     def stored(self) -> bool:
-        """False when a savepoint around the append rolled back: then it never happened."""
-        return bool(sa_inspect(self.event).persistent)
+        """False when a savepoint around the append rolled back: then it never happened.
+        (An event written in plain SQL is registered after every other write of its command;
+        only the whole transaction can undo it, and then nothing is published.)"""
+        return self.event is None or bool(sa_inspect(self.event).persistent)
 
     def encode(self) -> bytes:
-        return json.dumps(
-            {"session_id": self.session_id, "seq": self.seq, "audience": self.audience, "frame": self.frame},
-            separators=(",", ":"),
-            ensure_ascii=False,
+        """The broker's message: a small header line, then the frame exactly as clients get
+        it, so each instance passes the frame on without decoding and encoding it again."""
+        header = {"session_id": self.session_id, "seq": self.seq, "audience": self.audience}
+        ends = seat_ended_by(self.frame)
+        if ends is not None:
+            header["ends_seat"] = ends
+        return (
+            json.dumps(header, separators=(",", ":"))
+            + "\n"
+            + json.dumps(self.frame, separators=(",", ":"), ensure_ascii=False, default=str)
         ).encode()
+
+
+def seat_ended_by(frame: dict[str, Any]) -> int | None:
+    """The seat whose place in the room this event ends (sent to the lobby, removed, banned)."""
+    if frame.get("type") == "seat_changed":
+        seat = frame.get("seat") or {}
+        if seat.get("status") not in (None, "admitted"):
+            seat_id = seat.get("seat_id")
+            return seat_id if isinstance(seat_id, int) else None
+    return None
+
+
+def decode_message(raw: bytes) -> tuple[dict[str, Any], str]:
+    """A broker message (`Published.encode`) as its header and the frame's JSON text, which
+    is passed on as it is. ValueError, KeyError or TypeError when it is not one."""
+    header_line, _, frame_text = raw.decode().partition("\n")
+    header = json.loads(header_line)
+    if not isinstance(header, dict) or not frame_text:
+        raise ValueError("not a room event message")
+    int(header["seq"]), str(header["audience"]), int(header["session_id"])
+    return header, frame_text
+
+
+def frame_type(frame_text: str) -> str:
+    """The `type` of an encoded frame (always its first key, as `Published.encode` writes it)."""
+    match = _TYPE.match(frame_text)
+    return match.group(1) if match else str(json.loads(frame_text).get("type"))
+
+
+_TYPE = re.compile(r'\{"type":"([a-z_]+)"')
+
+
+_events = RoomEvent.__table__  # type: ignore[attr-defined]
+
+
+async def append_event_row(
+    db: AsyncSession, *, session_id: int, seq: int, event: RoomEventBody, now: datetime, audience: str = "all"
+) -> None:
+    """Store an event whose sequence number the caller took (the statement path: the counter
+    already bumped), in plain SQL, and publish it after commit. Call it as the command's
+    last write."""
+    fields, stored = event.split()
+    await db.exec(
+        _events.insert().values(
+            session_id=session_id, seq=seq, type=event.type, audience=audience, payload=stored, created_at=now
+        )
+    )
+    frame = {"type": event.type, "seq": seq, "at": now.isoformat(), **fields}
+    publish_after_commit(db, Published(None, frame, session_id=session_id, audience=audience))
 
 
 async def append_event(

@@ -52,20 +52,24 @@ class Room:
         return is_facilitator(self.seat)
 
     def require_live(self, doing: str = Msg("do this")) -> None:
-        status = self.session.status
-        if status is SessionStatus.paused:
-            raise Conflict(
-                Msg("The session is paused; you can {doing} when it resumes.", doing=doing), code="session_paused"
-            )
-        if status is not SessionStatus.live:
-            raise Conflict(
-                Msg(
-                    "You can {doing} while the session is live (it is {status}).",
-                    doing=doing,
-                    status=status_word(status),
-                ),
-                code="room_not_live",
-            )
+        require_live(self.session.status, doing)
+
+
+def require_live(status: SessionStatus, doing: str = Msg("do this")) -> None:
+    """Refused unless the session is live: paused (it resumes) or not (yet) live."""
+    if status is SessionStatus.paused:
+        raise Conflict(
+            Msg("The session is paused; you can {doing} when it resumes.", doing=doing), code="session_paused"
+        )
+    if status is not SessionStatus.live:
+        raise Conflict(
+            Msg(
+                "You can {doing} while the session is live (it is {status}).",
+                doing=doing,
+                status=status_word(status),
+            ),
+            code="room_not_live",
+        )
 
 
 def is_facilitator(seat: Seat) -> bool:
@@ -130,20 +134,26 @@ async def enter(db: AsyncSession, *, actor: Actor, facilitator: bool = False) ->
     seat = (
         await db.exec(select(Seat).where(Seat.id == actor.seat_id).execution_options(populate_existing=True))
     ).first()
-    if seat is None or seat.session_id != session.id:
-        raise PermissionDenied(Msg("You have no place in this room."), code="not_admitted")
-    if seat.status is not SeatStatus.admitted:
-        raise PermissionDenied(
-            Msg("You are no longer in this room ({status}).", status=status_word(seat.status)), code="not_admitted"
-        )
-    if actor.login_id is not None and not await _login_holds(db, actor.login_id):
-        raise NotAuthenticated(Msg("Your login has ended; log in again."), code="login_ended")
+    await check_place(db, seat, session_id=session.id, login_id=actor.login_id)
+    assert seat is not None  # check_place refuses a missing seat
     if facilitator:
         if not is_facilitator(seat):
             raise PermissionDenied(Msg("Only the session's facilitators can do this."), code="facilitators_only")
         if seat.user_id is not None and not await _still_facilitator(db, session, seat.user_id):
             raise PermissionDenied(Msg("You are no longer a facilitator of this programme."), code="facilitators_only")
     return Room(session=session, seat=seat, run=await run_of(db, session.id))
+
+
+async def check_place(db: AsyncSession, seat: Seat | None, *, session_id: int, login_id: int | None) -> None:
+    """The seat is one of the room's and admitted, and the staff login it speaks with holds."""
+    if seat is None or seat.session_id != session_id:
+        raise PermissionDenied(Msg("You have no place in this room."), code="not_admitted")
+    if seat.status is not SeatStatus.admitted:
+        raise PermissionDenied(
+            Msg("You are no longer in this room ({status}).", status=status_word(seat.status)), code="not_admitted"
+        )
+    if login_id is not None and not await _login_holds(db, login_id):
+        raise NotAuthenticated(Msg("Your login has ended; log in again."), code="login_ended")
 
 
 async def _login_holds(db: AsyncSession, login_id: int) -> bool:

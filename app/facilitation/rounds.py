@@ -186,6 +186,11 @@ def _speaker(turns: list[RoundTurn], seat_id: int) -> RoundTurn:
     return turn
 
 
+def refuse_turn(turns: list[RoundTurn], seat_id: int) -> None:
+    """Refused (saying whose turn it is, or when theirs comes) unless `seat_id` holds the turn."""
+    _speaker(turns, seat_id)
+
+
 async def _skip(
     db: AsyncSession, rnd: Round, turns: list[RoundTurn], seat_id: int, now: datetime
 ) -> dict[str, Any] | None:

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import func, select
+from sqlalchemy import Integer, column, table, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.models import Seat, SeatRole
-from app.errors import Conflict, PermissionDenied, SlowDown, ValidationFailed
-from app.events.log import append_event
+from app.dialogues.models import Seat, SeatRole, SpeakingMode
+from app.errors import AppError, Conflict, NotFound, PermissionDenied, SlowDown, ValidationFailed
+from app.events.log import append_event_row
 from app.events.models import Statement
 from app.events.schemas import StatementPosted
-from app.facilitation import floor, rounds
-from app.facilitation.agenda_runner import current_item, in_break
-from app.facilitation.room import Actor, Room, enter, require_voice
-from app.facilitation.views import pending_rule, statement_view
+from app.facilitation import room_facts, rounds
+from app.facilitation.models import RoundTurn
+from app.facilitation.room import check_place, is_facilitator, require_live, require_voice
+from app.facilitation.room_facts import RoomFacts
+from app.facilitation.views import statement_view
 from app.messages import Msg
-from app.programmes.models import Community
 from app.security.text import HiddenText, check_room_text
 
 # The longest statement, in characters (code points). The one source: the room command
@@ -47,6 +50,11 @@ class Posted:
     statement_id: int
     seq: int
     duplicate: bool
+    client_id: str = ""
+
+
+# What the hot path inserts (the rest of the row keeps its defaults: not hidden, not withdrawn).
+STATEMENT_COLUMNS = ("session_id", "seat_id", "client_id", "text", "reply_to_id", "seq", "created_at", "agenda_item_id")
 
 
 def refuse_if_muted(seat: Seat, now: datetime) -> None:
@@ -67,34 +75,72 @@ def refuse_interpreter(seat: Seat) -> None:
         )
 
 
-async def check_may_speak(db: AsyncSession, room: Room, *, now: datetime) -> bool:
+def _refuse_slow(slow_mode_seconds: int, last: datetime | None, now: datetime) -> None:
+    if last is None:
+        return
+    wait = slow_mode_seconds - (now - last).total_seconds()
+    if wait > 0:
+        raise SlowDown(
+            Msg(
+                "Slow mode is on: one statement every {slow_mode_seconds} seconds.", slow_mode_seconds=slow_mode_seconds
+            ),
+            code="slow_mode",
+            retry_after=round(wait, 1),
+        )
+
+
+async def _check_may_speak(db: AsyncSession, facts: RoomFacts, seat: Seat, *, now: datetime) -> bool:
     """The room's rules for who may speak now; facilitators may always speak.
     True when the speaker holds a round's turn (so the turn must note that they spoke)."""
-    seat = room.seat
     require_voice(seat)
     refuse_interpreter(seat)
     refuse_if_muted(seat, now)
-    if room.is_facilitator:
+    if is_facilitator(seat):
         return False
-    if in_break(await current_item(db, room.run)):
+    if facts.on_break:
         raise Conflict(Msg("The group is on a break; statements resume after it."), code="on_break")
-    in_round = await rounds.may_speak(db, room)
-    if not in_round:
-        await floor.may_speak(db, room)
-    if room.run.slow_mode_seconds:
+    if facts.round_id is not None:
+        if facts.turn_seat_id != seat.id:  # the words of the refusal need the round's turns
+            rounds.refuse_turn(await rounds.turns_of(db, facts.round_id), seat.id)
+    elif facts.speaking_mode is SpeakingMode.queued and facts.floor_seat_id != seat.id:
+        raise Conflict(Msg("Raise your hand and wait for the floor to speak."), code="not_your_floor")
+    if facts.slow_mode_seconds:
         last = (await db.exec(select(func.max(Statement.created_at)).where(Statement.seat_id == seat.id))).one()
-        if last is not None:
-            wait = room.run.slow_mode_seconds - (now - last).total_seconds()
-            if wait > 0:
-                raise SlowDown(
-                    Msg(
-                        "Slow mode is on: one statement every {slow_mode_seconds} seconds.",
-                        slow_mode_seconds=room.run.slow_mode_seconds,
-                    ),
-                    code="slow_mode",
-                    retry_after=round(wait, 1),
-                )
-    return in_round
+        _refuse_slow(facts.slow_mode_seconds, last, now)
+    return facts.round_id is not None
+
+
+_STATEMENTS = Statement.__table__  # type: ignore[attr-defined]
+_sessions = table("dialogue_sessions", column("id", Integer), column("last_seq", Integer))
+
+
+async def _bump(db: AsyncSession, session_id: int, by: int) -> int | None:
+    """Add `by` to the session's counter (locking its row until commit); the new value."""
+    row = (
+        await db.exec(
+            update(_sessions)
+            .where(_sessions.c.id == session_id)
+            .values(last_seq=_sessions.c.last_seq + by)
+            .returning(_sessions.c.last_seq)
+        )
+    ).first()
+    return None if row is None else int(row[0])
+
+
+async def _first_answer(db: AsyncSession, seat_id: int, client_id: str) -> Posted | None:
+    row = (
+        await db.exec(
+            select(Statement.id, Statement.seq).where(Statement.seat_id == seat_id, Statement.client_id == client_id)
+        )
+    ).first()
+    return None if row is None else Posted(statement_id=row[0], seq=row[1], duplicate=True, client_id=client_id)
+
+
+def _insert_once(db: AsyncSession) -> Any:
+    """INSERT … ON CONFLICT (seat, client id) DO NOTHING, in the database's own words."""
+    dialect = db.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(_STATEMENTS).on_conflict_do_nothing(index_elements=["seat_id", "client_id"])
 
 
 async def post_statement(
@@ -109,54 +155,68 @@ async def post_statement(
     login_id: int | None = None,
 ) -> Posted:
     """Store a statement once per client id; a resend returns the first answer. `login_id`:
-    the staff login a facilitator speaks with (it must still hold)."""
-    existing = (
-        await db.exec(select(Statement).where(Statement.seat_id == seat_id, Statement.client_id == client_id))
-    ).first()
-    if existing is not None:
-        return Posted(statement_id=existing.id, seq=existing.seq, duplicate=True)
-    room = await enter(db, actor=Actor(session_id=session_id, seat_id=seat_id, login_id=login_id))
-    refuse_interpreter(room.seat)  # whatever the room's state: it is never their part
-    room.require_live(Msg("post statements"))
-    in_round = await check_may_speak(db, room, now=now)
-    text = statement_text(text)
-    seat = room.seat
-    if reply_to is not None:
-        target = await db.get(Statement, reply_to)
-        if target is None or target.session_id != seat.session_id:
-            raise ValidationFailed(Msg("The statement you reply to is not in this room."), code="unknown_reply_to")
-    community = await db.get(Community, seat.community_id) if seat.community_id else None
+    the staff login a facilitator speaks with (it must still hold).
+
+    The hot path of the room, in plain SQL: the counter bumped first (the row lock, and the
+    version of the room's cached facts, app/facilitation/room_facts.py), the checks made on
+    those facts, the statement inserted with its sequence number, the event inserted. A
+    refusal or a resend gives the number back, so the log never has a gap."""
+    seq = await _bump(db, session_id, 1)
+    if seq is None:
+        raise NotFound(Msg("There is no such session."))
+    try:
+        facts = room_facts.cached(db, session_id, version=seq - 1)
+        if facts is None:
+            facts = await room_facts.read_facts(db, session_id, version=seq - 1)
+            assert facts is not None  # the row was just bumped, under its lock
+            room_facts.keep(db, facts, session_id)
+        known = facts.seats.get(seat_id)
+        if known is None:  # a seat made since (a facilitator's, on entering): read again
+            facts = await room_facts.read_facts(db, session_id, version=seq - 1)
+            assert facts is not None
+            room_facts.keep(db, facts, session_id)
+            known = facts.seats.get(seat_id)
+        seat = known.seat if known is not None else None
+        await check_place(db, seat, session_id=session_id, login_id=login_id)
+        assert seat is not None and known is not None
+        refuse_interpreter(seat)  # whatever the room's state: it is never their part
+        require_live(facts.status, Msg("post statements"))
+        in_round = await _check_may_speak(db, facts, seat, now=now)
+        text = statement_text(text)
+        if reply_to is not None:
+            target = (await db.exec(select(Statement.session_id).where(Statement.id == reply_to))).first()
+            if target is None or target != session_id:
+                raise ValidationFailed(Msg("The statement you reply to is not in this room."), code="unknown_reply_to")
+    except AppError:
+        first = await _first_answer(db, seat_id, client_id)  # a resend after the seat left: its answer
+        if first is None:
+            raise
+        await _bump(db, session_id, -1)
+        return first
     statement = Statement(
-        session_id=seat.session_id,
+        session_id=session_id,
         seat_id=seat_id,
         client_id=client_id,
         text=text,
         reply_to_id=reply_to,
-        seq=0,
+        seq=seq,
         created_at=now,
-        agenda_item_id=room.run.agenda_item_id,
+        agenda_item_id=facts.agenda_item_id,
     )
-    try:
-        async with db.begin_nested():
-            db.add(statement)
-            await db.flush()
-    except IntegrityError:  # the same resend, a moment earlier, on another connection
-        first = (
-            await db.exec(select(Statement).where(Statement.seat_id == seat_id, Statement.client_id == client_id))
-        ).one()
-        return Posted(statement_id=first.id, seq=first.seq, duplicate=True)
-    rule = await pending_rule(db, seat.session_id)
-    event = await append_event(
-        db,
-        session_id=seat.session_id,
-        now=now,
-        event=StatementPosted(
-            statement_id=statement.id, statement=statement_view(statement, seat, community, rule=rule)
-        ),
+    values = {name: getattr(statement, name) for name in STATEMENT_COLUMNS}
+    inserted = (await db.exec(_insert_once(db).values(**values).returning(_STATEMENTS.c.id))).first()
+    if inserted is None:  # the same resend, a moment earlier (another connection, another instance)
+        await _bump(db, session_id, -1)
+        first = await _first_answer(db, seat_id, client_id)
+        assert first is not None
+        return first
+    statement.id = int(inserted[0])
+    view = statement_view(statement, seat, known.community, rule=facts.rule)
+    await append_event_row(
+        db, session_id=session_id, seq=seq, now=now, event=StatementPosted(statement_id=statement.id, statement=view)
     )
-    statement.seq = event.seq
-    db.add(statement)
-    await db.flush()
-    if in_round:
-        await rounds.note_statement(db, room, now=now)
-    return Posted(statement_id=statement.id, seq=event.seq, duplicate=False)
+    if in_round and facts.turn_id is not None and not facts.turn_spoke:
+        await db.exec(update(RoundTurn).where(col(RoundTurn.id) == facts.turn_id).values(spoke=True))
+        facts.turn_spoke = True
+    facts.version = seq  # a statement changes none of the facts: they hold at the new count too
+    return Posted(statement_id=statement.id, seq=seq, duplicate=False, client_id=client_id)

@@ -29,6 +29,7 @@ from app.facilitation import (
     translations,
 )
 from app.facilitation.room import Actor, Room, enter
+from app.facilitation.statements import Posted, post_statement
 from app.live import commands as c
 
 Handler = Callable[[AsyncSession, Room, Any, datetime], Awaitable[Any]]
@@ -114,11 +115,49 @@ HANDLERS: dict[str, tuple[bool, Handler]] = {
     "check_in": (EVERYONE, call(backchannel.check_in, "seat_id", "text")),
 }
 
+
+async def _statement(db: AsyncSession, actor: Actor, cmd: Any, now: datetime) -> Posted:
+    return await post_statement(
+        db,
+        session_id=actor.session_id,
+        seat_id=actor.seat_id,
+        client_id=cmd.client_id,
+        text=cmd.text,
+        reply_to=cmd.reply_to,
+        now=now,
+        login_id=actor.login_id,
+    )
+
+
+# Commands that enter the room themselves: a statement's resend is answered with its first
+# acknowledgement before anything else is checked (even when the seat has left since).
+ENTERING: dict[str, Callable[[AsyncSession, Actor, Any, datetime], Awaitable[Any]]] = {"statement": _statement}
+
 # Commands that put something before the room count against the seat's rate limit.
-RATE_LIMITED = frozenset({"react", "break_request", "report", "check_in", "hand_raise", "poll_answer", "translate"})
+RATE_LIMITED = frozenset(
+    {"statement", "react", "break_request", "report", "check_in", "hand_raise", "poll_answer", "translate"}
+)
 
 
 async def run_command(db: AsyncSession, *, actor: Actor, command: c.ClientCommand, now: datetime) -> Any:
+    entering = ENTERING.get(command.type)
+    if entering is not None:
+        return await entering(db, actor, command, now)
     facilitators_only, handler = HANDLERS[command.type]
     room = await enter(db, actor=actor, facilitator=facilitators_only)
     return await handler(db, room, command, now)
+
+
+def answer(command: c.ClientCommand, result: Any) -> dict[str, Any]:
+    """The frame that tells the sender its command committed: `ack` for a statement (with its
+    sequence number and id), `ok` with the handler's result for every other command."""
+    if isinstance(result, Posted):
+        return {"type": "ack", "client_id": result.client_id, "seq": result.seq, "statement_id": result.statement_id}
+    return {"type": "ok", "ref": command.ref, "command": command.type, "result": result}
+
+
+def ids_of(command: c.ClientCommand) -> dict[str, str | None]:
+    """What an error frame carries back so the client can match it: the ref, and a
+    statement's client id."""
+    client_id = getattr(command, "client_id", None) if command.type == "statement" else None
+    return {"client_id": client_id, "ref": command.ref} if client_id else {"ref": command.ref}

@@ -11,12 +11,14 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import structlog
 from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.websockets import WebSocketDisconnect
 
 from app.db import MAX_ID
@@ -28,9 +30,8 @@ from app.facilitation import presence
 from app.facilitation.entry import check_can_enter, facilitator_seat, room_session
 from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
-from app.facilitation.statements import post_statement
-from app.live.commands import COMMANDS, ClientCommand, FetchRange, Ping, PostStatement, too_deep
-from app.live.dispatch import RATE_LIMITED, run_command
+from app.live.commands import COMMANDS, ClientCommand, FetchRange, Ping, too_deep
+from app.live.dispatch import RATE_LIMITED, answer, ids_of, run_command
 from app.live.hub import Connection, Fetch, Grant, encode
 from app.live.protocol import CLOSE_POLICY, CLOSE_RELOAD, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
 from app.messages import Msg, translate
@@ -101,32 +102,18 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
     connection_id = _connection_id()
     checked_at = time.monotonic()  # revocations from now on may not be in what the handshake reads
     try:
-        async with state.db.unit_of_work() as db:
-            session = await room_session(db, session_id=number)
-            login = None
-            seat = await seat_by_cookie(db, session_id=number, token=websocket.cookies.get(seat_cookie_name(number)))
-            if seat is None:
-                login = await resolve_login_session(
-                    db, token=websocket.cookies.get(LOGIN_COOKIE), now=now, policy=session_policy(state.settings)
+        # A participant's seat cookie: only reads (no write lock on SQLite). Staff without a
+        # seat cookie may get their seat made now, so theirs is a unit of work that writes.
+        async with state.db.reading() as db:
+            entered = await _let_in(websocket, db, number, now=now, connection_id=connection_id, checked_at=checked_at)
+        if entered is None:
+            async with state.db.unit_of_work() as db:
+                entered = await _let_in(
+                    websocket, db, number, now=now, connection_id=connection_id, checked_at=checked_at, staff=True
                 )
-                if login is None:
-                    raise NotAuthenticated(Msg("Open your invitation link or log in first."))
-                seat = await facilitator_seat(db, session=session, user=login.user, now=now)
-            else:
-                websocket.state.seat_language = seat.language  # a participant's; staff read the request's
-            check_can_enter(session, seat)
-            welcome = await room_state(db, session=session, seat=seat, now=now)
-            current = welcome["last_seq"]
-            seat_id, is_facilitator = seat.id, seat.role.value in ("facilitator", "co_facilitator")
-            grant = Grant(
-                connection_id=connection_id,
-                programme_id=session.programme_id,
-                login_id=login.login.id if login else None,
-                user_id=login.user.id if login else None,
-                login_expires_at=login.login.expires_at if login else None,
-                cookie_hash=None if login else seat.cookie_hash,
-                checked_at=checked_at,
-            )
+        assert entered is not None
+        welcome, seat_id, is_facilitator, grant = entered
+        current = welcome["last_seq"]
     except AppError as exc:
         status = exc.status_code if exc.status_code in (401, 404, 503) else 403
         await _refuse(websocket, status, exc.code, exc.message)
@@ -172,9 +159,10 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
     try:
         if connection.closed.is_set():
             return  # a revocation came while it was let in; it was closed with its code
-        try:
-            async with state.db.unit_of_work() as db:
-                await presence.arrive(
+        try:  # recorded in the writer's next batch, with the room's commands
+            await state.writer.run(
+                number,
+                lambda db: presence.arrive(
                     db,
                     connection_id=connection_id,
                     seat_id=seat_id,
@@ -182,7 +170,8 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
                     now=now,
                     per_seat=state.settings.connections_per_seat,
                     per_account=state.settings.connections_per_login,
-                )
+                ),
+            )
         except Exception as exc:  # the database went away between the handshake and now
             log.warning("presence_arrive_failed", error_type=type(exc).__name__)
             await connection.stop(CLOSE_TRY_AGAIN, "try again: reconnect")
@@ -196,14 +185,56 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
         await hub.leave(connection)
         await connection.stop()
         try:
-            async with state.db.unit_of_work() as db:
-                await presence.depart(db, connection_id=connection_id, now=state.clock.now())
+            left = state.clock.now()
+            await state.writer.run(number, lambda db: presence.depart(db, connection_id=connection_id, now=left))
         except Exception as exc:  # the sweeper of another instance will clean up
             log.warning("presence_depart_failed", error_type=type(exc).__name__)
 
 
+async def _let_in(
+    websocket: WebSocket,
+    db: AsyncSession,
+    number: int,
+    *,
+    now: datetime,
+    connection_id: str,
+    checked_at: float,
+    staff: bool = False,
+) -> tuple[dict[str, Any], int, bool, Grant] | None:
+    """Who may enter, and what they see first: (welcome, seat id, facilitator?, grant).
+    None when there is no seat cookie and `staff` is False (ask again with a login)."""
+    state = websocket.app.state
+    session = await room_session(db, session_id=number)
+    login = None
+    seat = await seat_by_cookie(db, session_id=number, token=websocket.cookies.get(seat_cookie_name(number)))
+    if seat is None:
+        if not staff:
+            return None
+        login = await resolve_login_session(
+            db, token=websocket.cookies.get(LOGIN_COOKIE), now=now, policy=session_policy(state.settings)
+        )
+        if login is None:
+            raise NotAuthenticated(Msg("Open your invitation link or log in first."))
+        seat = await facilitator_seat(db, session=session, user=login.user, now=now)
+    else:
+        websocket.state.seat_language = seat.language  # a participant's; staff read the request's
+    check_can_enter(session, seat)
+    welcome = await room_state(db, session=session, seat=seat, now=now)
+    grant = Grant(
+        connection_id=connection_id,
+        programme_id=session.programme_id,
+        login_id=login.login.id if login else None,
+        user_id=login.user.id if login else None,
+        login_expires_at=login.login.expires_at if login else None,
+        cookie_hash=None if login else seat.cookie_hash,
+        checked_at=checked_at,
+    )
+    return welcome, seat.id, seat.role.value in ("facilitator", "co_facilitator"), grant
+
+
 async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> None:
     bad_frames = 0
+    actor = Actor(session_id=connection.session_id, seat_id=seat_id, login_id=connection.grant.login_id)
     while not connection.closed.is_set():
         try:
             message = await websocket.receive()
@@ -247,10 +278,7 @@ async def _serve(websocket: WebSocket, connection: Connection, seat_id: int) -> 
             if not connection.offer(Fetch(command.from_seq, command.to_seq)):
                 await connection.stop(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
                 return
-        elif isinstance(command, PostStatement):
-            await _statement(websocket, connection, seat_id, command)
         else:
-            actor = Actor(session_id=connection.session_id, seat_id=seat_id, login_id=connection.grant.login_id)
             await _command(websocket, connection, actor, command)
 
 
@@ -301,35 +329,6 @@ def _problem(error: Mapping[str, Any]) -> str:
     return str(error.get("msg"))
 
 
-async def _statement(websocket: WebSocket, connection: Connection, seat_id: int, command: PostStatement) -> None:
-    state = websocket.app.state
-    if await _rate_limited(websocket, connection, seat_id, client_id=command.client_id, ref=command.ref):
-        return
-    try:
-        async with state.db.unit_of_work() as db:
-            posted = await post_statement(
-                db,
-                session_id=connection.session_id,
-                seat_id=seat_id,
-                client_id=command.client_id,
-                text=command.text,
-                reply_to=command.reply_to,
-                now=state.clock.now(),
-                login_id=connection.grant.login_id,
-            )
-    except AppError as exc:
-        connection.offer(_encode_error(connection, _error(exc, client_id=command.client_id, ref=command.ref)))
-        return
-    except Exception as exc:  # not the database being away (that is an AppError): a fault of ours
-        log.error("statement_failed", error_type=type(exc).__name__)
-        connection.offer(_encode_error(connection, _server_error(client_id=command.client_id, ref=command.ref)))
-        return
-    # Only now, after the commit: the statement is durable.
-    connection.offer(
-        encode({"type": "ack", "client_id": command.client_id, "seq": posted.seq, "statement_id": posted.statement_id})
-    )
-
-
 async def _rate_limited(websocket: WebSocket, connection: Connection, seat_id: int, **ids: str | None) -> bool:
     """Statements and the other things a seat puts before the room share one rate limit."""
     wait = await websocket.app.state.room_limits.statement_wait(seat_id)
@@ -377,19 +376,24 @@ def _server_error(**ids: str | None) -> dict[str, Any]:
 
 
 async def _command(websocket: WebSocket, connection: Connection, actor: Actor, command: ClientCommand) -> None:
-    """Any other command: carried out in one transaction, answered `ok` after the commit."""
+    """Every command but ping and fetch, statements included: rate-limited where it puts
+    something before the room, carried out by the writer in its next batch's transaction
+    (app/live/writer.py), answered (`ack` or `ok`) only after that committed."""
     state = websocket.app.state
     kind = command.type
-    if kind in RATE_LIMITED and await _rate_limited(websocket, connection, actor.seat_id, ref=command.ref):
+    ids = ids_of(command)
+    if kind in RATE_LIMITED and await _rate_limited(websocket, connection, actor.seat_id, **ids):
         return
+    now = state.clock.now()
     try:
-        async with state.db.unit_of_work() as db:
-            result = await run_command(db, actor=actor, command=command, now=state.clock.now())
+        result = await state.writer.run(
+            actor.session_id, lambda db: run_command(db, actor=actor, command=command, now=now)
+        )
     except AppError as exc:
-        connection.offer(_encode_error(connection, _error(exc, ref=command.ref)))
+        connection.offer(_encode_error(connection, _error(exc, **ids)))
         return
-    except Exception as exc:
+    except Exception as exc:  # not the database being away (that is an AppError): a fault of ours
         log.error("command_failed", command=kind, error_type=type(exc).__name__)
-        connection.offer(_encode_error(connection, _server_error(ref=command.ref)))
+        connection.offer(_encode_error(connection, _server_error(**ids)))
         return
-    connection.offer(encode({"type": "ok", "ref": command.ref, "command": kind, "result": result}))
+    connection.offer(encode(answer(command, result)))

@@ -24,7 +24,8 @@ from typing import Any
 import structlog
 
 from app.db import Database, is_unavailable
-from app.events.log import Published, count_events, last_seq, read_events
+from app.events.log import Published, count_events, decode_message, last_seq, read_events
+from app.events.log import seat_ended_by as seat_ended_by
 from app.events.revocations import CLOSE_LOGIN_ENDED, Revoked
 from app.facilitation.rights import HeldRight, ended_rights
 from app.facilitation.views import hydrate
@@ -65,15 +66,6 @@ class Grant:
 
 def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def seat_ended_by(frame: dict[str, Any]) -> int | None:
-    """The seat whose place in the room this event ends (sent to the lobby, removed, banned)."""
-    if frame.get("type") == "seat_changed":
-        seat = frame.get("seat") or {}
-        if seat.get("status") not in (None, "admitted"):
-            return seat.get("seat_id")
-    return None
 
 
 class Connection:
@@ -223,7 +215,7 @@ class Connection:
         self, upto: int | None, *, after: int | None = None, limit: int = 5000
     ) -> tuple[list[Any], list[dict[str, Any]]]:
         after = self.last_seq if after is None else after
-        async with self._db.unit_of_work() as db:
+        async with self._db.reading() as db:
             events = await read_events(db, session_id=self.session_id, after=after, upto=upto, limit=limit)
             return events, await hydrate(db, events)
 
@@ -232,7 +224,7 @@ class Connection:
         socket, so the send queue's size does not matter), or `range_unavailable` before
         anything when the log does not hold all of it. It does not move last_seq: live
         events go on from where they were."""
-        async with self._db.unit_of_work() as db:
+        async with self._db.reading() as db:
             newest = await last_seq(db, session_id=self.session_id)
             held = (
                 await count_events(db, session_id=self.session_id, after=fetch.from_seq - 1, upto=fetch.to_seq)
@@ -427,7 +419,7 @@ class Hub:
             for c in connections
             if not c.closed.is_set()
         ]
-        async with self.db.unit_of_work() as db:
+        async with self.db.reading() as db:
             ended = await ended_rights(db, held, now=now)
         if not ended:
             return expired
@@ -492,11 +484,16 @@ class Hub:
                 for connection in list(room.connections):
                     self._offer(connection, CATCH_UP)
             for raw in items:
-                try:
-                    message = json.loads(raw)
-                    frame = message["frame"]
-                    item = (int(message["seq"]), str(message["audience"]), encode(frame), seat_ended_by(frame))
-                except (ValueError, KeyError, TypeError):
+                try:  # the frame's text goes out as the broker carried it: encoded once, by its writer
+                    header, frame_text = decode_message(raw)
+                    ends = header.get("ends_seat")
+                    item = (
+                        int(header["seq"]),
+                        str(header["audience"]),
+                        frame_text,
+                        ends if isinstance(ends, int) else None,
+                    )
+                except (ValueError, KeyError, TypeError, UnicodeDecodeError):
                     log.warning("broker_message_unreadable")
                     continue
                 for connection in list(room.connections):
@@ -522,5 +519,5 @@ class Hub:
                 await connection.stop(code, reason)
 
     async def current_seq(self, session_id: int) -> int:
-        async with self.db.unit_of_work() as db:
+        async with self.db.reading() as db:
             return await last_seq(db, session_id=session_id)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator
 
 import structlog
@@ -26,6 +25,7 @@ from fastapi.responses import StreamingResponse
 from app.deps import PathId
 from app.dialogues.invitations import InvalidInvitation
 from app.dialogues.seat_cookie import seat_cookie_name
+from app.events.log import decode_message, frame_type
 from app.facilitation import lobby
 from app.live.hub import Hub
 
@@ -44,8 +44,8 @@ LOBBY_EVENTS = frozenset({"seat_changed", "session_status", "lobby_message"})
 
 def _concerns_the_lobby(raw: bytes) -> bool:
     try:
-        return str(json.loads(raw)["frame"]["type"]) in LOBBY_EVENTS
-    except (ValueError, KeyError, TypeError):
+        return frame_type(decode_message(raw)[1]) in LOBBY_EVENTS
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return True  # unreadable: look again rather than miss a change
 
 
@@ -54,7 +54,7 @@ def _frame(event: str, data: str) -> str:
 
 
 async def _current(request: Request, session_id: int, token: str | None) -> tuple[int, str, bool] | None:
-    async with request.app.state.db.unit_of_work() as db:
+    async with request.app.state.db.reading() as db:
         return await lobby.waiting_state(db, session_id=session_id, token=token)
 
 
