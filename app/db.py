@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import structlog
-from sqlalchemy import DateTime, String, event, text
+from sqlalchemy import DateTime, String, create_engine, event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -21,6 +23,8 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import ServiceUnavailable
+
+T = TypeVar("T")
 
 _log = structlog.get_logger(__name__)
 
@@ -122,6 +126,14 @@ def _sqlite_engine(url: str, **options: Any) -> AsyncEngine:
     engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_sqlite)
+    return engine
+
+
+def _sqlite_sync_engine(url: str) -> Engine:
+    """A synchronous engine on the same SQLite file (the stdlib driver), set up alike."""
+    engine = create_engine(make_url(url).set(drivername="sqlite"), hide_parameters=True, connect_args={"timeout": 30})
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
     return engine
 
 
@@ -248,6 +260,8 @@ class Database:
         self._reader = async_sessionmaker(
             self.engine.execution_options(**{READING: True}), class_=AsyncSession, expire_on_commit=False
         )
+        self._sync_writer: Engine | None = None  # SQLite: run_in_transaction's own connection
+        self._sync_thread: ThreadPoolExecutor | None = None
         # Set by the app: sends room events to the broker once their transaction committed.
         self.publisher: Callable[[list[Any]], Awaitable[None]] | None = None  # list[Publishable]
 
@@ -282,6 +296,31 @@ class Database:
             except Exception as exc:  # the log has them; readers catch up by sequence
                 _log.warning("publish_failed", error_type=type(exc).__name__)
 
+    async def run_in_transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run `work(connection)` in one transaction on a synchronous connection and commit:
+        on SQLite in one thread hop (a dedicated thread and its own connection, instead of a
+        hop per SQL statement through aiosqlite), on PostgreSQL inside the greenlet. For the
+        room's hot path (app/facilitation/statement_batch.py). Errors as in `unit_of_work`."""
+        try:
+            if self.engine.dialect.name == "sqlite":
+                if self._sync_writer is None:
+                    self._sync_writer = _sqlite_sync_engine(self.url)
+                    self._sync_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-writer")
+                engine = self._sync_writer
+
+                def in_thread() -> T:
+                    with engine.begin() as connection:
+                        return work(connection)
+
+                return await asyncio.get_running_loop().run_in_executor(self._sync_thread, in_thread)
+            async with self.engine.begin() as connection:
+                return await connection.run_sync(work)
+        except Exception as exc:
+            if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
+                _log.warning("database_unavailable", error_type=type(exc).__name__)
+                raise DatabaseUnavailable() from exc
+            raise
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that only reads (the room's handshake, catch-up, fetch): it never
@@ -304,3 +343,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._sync_writer is not None:
+            self._sync_writer.dispose()
+        if self._sync_thread is not None:
+            self._sync_thread.shutdown(wait=True)

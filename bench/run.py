@@ -1,18 +1,23 @@
-"""Runs the room benchmarks: Roundtable against a bare `websockets` server, same load, same run.
+"""Runs the room benchmarks: Roundtable against two baselines, same load, same run.
 
-    .venv/bin/python bench/run.py                 # everything, about 8-10 minutes
-    .venv/bin/python bench/run.py --quick         # smaller rooms and windows, about 4 minutes
+    .venv/bin/python bench/run.py                 # everything, about half an hour
+    .venv/bin/python bench/run.py --quick         # smaller rooms and windows, about 20 minutes
     .venv/bin/python bench/run.py --only latency  # one benchmark (saturation, latency, acks,
                                                   # memory, stall); repeat --only for more
     .venv/bin/python bench/run.py --no-postgres   # skip the PostgreSQL figures
+    .venv/bin/python bench/run.py --server limit  # only these servers (roundtable, limit, bare)
 
 It makes a scratch SQLite database (and a scratch PostgreSQL database on
 postgresql+asyncpg://postgres@127.0.0.1:5432/test) with the rooms and seats the
 benchmarks need, through the services; then, per benchmark, starts a server
-(`python -m app.cli serve`, one worker, or bench/bare_server.py) on a free loopback port,
-drives it with load processes (bench/room_load.py), stops it, and prints the figures
-with Roundtable's ratio to the bare server. Every server and load process is stopped on
-the way out, after an error too; the scratch databases are removed.
+(`python -m app.cli serve`, one worker; bench/limit_server.py; bench/bare_server.py) on a
+free loopback port, drives it with load processes (bench/room_load.py), stops it, and
+prints the figures with Roundtable's ratios to both baselines: the limit server (the
+least a durable room server on the same stack does) and the bare server (no database).
+Roundtable and the limit server run alternately, `repeats` (2) times each, and the
+figures are the medians; the bare server runs once. The one-stalled-reader benchmark
+compares Roundtable with the bare server only. Every server and load process is stopped
+on the way out, after an error too; the scratch databases are removed.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import resource
 import shlex
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -94,6 +100,7 @@ class Plan:
     stall_role: str = "staller"  # "listener" for a control run: the extra connection reads normally
     stall_repeat: bool = True  # a second normal run after the stalled one: how noisy is "normal"?
     workers: int = 3
+    repeats: int = 2  # runs of Roundtable and of the limit server per benchmark, alternating; medians
 
     @property
     def latency_rooms(self) -> list[int]:
@@ -167,26 +174,50 @@ def proc_rss_kib(pid: int) -> int:
 
 @dataclass
 class Server:
-    name: str  # "roundtable-sqlite", "roundtable-postgresql", "bare"
+    name: str  # "roundtable-sqlite", "roundtable-postgresql", "limit-sqlite", "limit-postgresql", "bare"
     database_url: str | None
     logdir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log: Path | None = None
+    app_digest: str | None = None  # Roundtable: app/ as it was when this process started
 
     @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def kind(self) -> str:  # roundtable | limit | bare
+        return self.name.split("-", 1)[0]
+
+    @property
     def is_roundtable(self) -> bool:
-        return self.name != "bare"
+        return self.kind == "roundtable"
+
+    @property
+    def durable(self) -> bool:
+        """Speaks Roundtable's protocol: seat cookies, acknowledgements, sequence numbers."""
+        return self.kind in ("roundtable", "limit")
 
     def command(self) -> list[str]:
         if self.is_roundtable and PROFILE_TO is not None:
             return [PYTHON, str(BENCH / "profile_server.py"), f"{PROFILE_TO}.{self.name}.{self.port}"]
         if self.is_roundtable:
             return [PYTHON, "-m", "app.cli", "serve", "--migrate"]
+        if self.kind == "limit":
+            # uvicorn applies limit_concurrency to HTTP requests only (WebSocket upgrades come before
+            # the check): /positions must answer while a benchmark's 1,000 connections are open.
+            command = [
+                PYTHON,
+                str(BENCH / "limit_server.py"),
+                "--port",
+                str(self.port),
+                "--limit-concurrency",
+                "100000",
+            ]
+            if self.name.endswith("postgresql"):
+                command += ["--postgres", setup_room.POSTGRES_ADMIN_URL]  # it makes its own database there
+            return command
         return [PYTHON, str(BENCH / "bare_server.py"), "--port", str(self.port)]
 
     def start(self, timeout: float = 40.0) -> Server:
@@ -205,6 +236,8 @@ class Server:
                 }
             )
         self.log = self.logdir / f"{self.name}-{self.port}.log"
+        if self.is_roundtable:
+            self.app_digest = tree_digest()  # others may be changing app/ while a long run goes on
         with self.log.open("w") as out:
             # cwd: a scratch directory, so no .env of a developer's checkout changes the settings
             self.process = subprocess.Popen(
@@ -221,7 +254,7 @@ class Server:
         raise RuntimeError("unreachable")
 
     def _ready(self) -> bool:
-        if self.is_roundtable:
+        if self.durable:
             try:
                 with urllib.request.urlopen(f"{self.origin}/readyz", timeout=1) as answer:
                     return answer.status == 200
@@ -250,16 +283,26 @@ class Server:
         assert self.process is not None
         return self.process.pid
 
+    def positions(self, rooms: Rooms) -> dict[int, int]:
+        """Each session's newest sequence number on this server (the bare server has none)."""
+        if self.is_roundtable:
+            return rooms.positions()
+        if self.kind == "limit":
+            with urllib.request.urlopen(f"{self.origin}/positions", timeout=10) as answer:
+                return {int(k): int(v) for k, v in json.loads(answer.read()).items()}
+        return {}
+
     def log_findings(self) -> dict[str, int]:
         """Warnings, errors and tracebacks in the server's log, counted by event name."""
         found: Counter = Counter()
         if self.log is None or not self.log.exists():
             return {}
-        level = re.compile(r"\[(warning|error|critical|exception)\s*\]\s+(\S+)")
+        # structlog's "[error    ] event" (Roundtable), logging's "[ERROR] logger: message" (limit server)
+        level = re.compile(r"\[(warning|error|critical|exception)\s*\]\s+(\S+)", re.IGNORECASE)
         for line in self.log.read_text(errors="replace").splitlines():
             match = level.search(line)
             if match:
-                found[f"{match.group(1)} {match.group(2)}"] += 1
+                found[f"{match.group(1).lower()} {match.group(2)}"] += 1
             elif line.startswith("Traceback") or "Error:" in line[:200] or line.startswith("ERROR"):
                 found[line.strip()[:120]] += 1
             elif "connection_too_slow" in line:
@@ -393,6 +436,8 @@ def summarise(results: list[dict[str, Any]], job: Job, server_cpu: float, ready:
         "connect_failures": sum(x["failed"] for x in ready),
         "connect_failure_kinds": [x["failures"] for x in ready if x["failures"]],
         "connect_seconds": max(x["connect_seconds"] for x in ready),
+        # Handshakes per second: every load process connects its share at once (16 at a time each).
+        "connect_per_s": sum(x["connected"] for x in ready) / max(1e-9, max(x["connect_seconds"] for x in ready)),
         "deliveries_per_s": sum(deliveries.values()) / d,
         "sent_per_s": sum(r["sent_in_window"] for r in results) / d,
         "acks_per_s": sum(r["acks_in_window"] for r in results) / d,
@@ -457,12 +502,17 @@ def run_load(server: Server, job: Job, workers: int) -> dict[str, Any]:
         results = fleet.collect("result", job.drain + 60)
         out = summarise(results, job, cpu1 - cpu0, ready)
         out["t0"] = t0
+        if server.app_digest is not None:
+            out["app_digest"] = server.app_digest
         d = job.duration
         out["server_main_thread_cpu_pct"] = 100 * (threads1["main"] - threads0["main"]) / d
         out["server_other_threads_cpu_pct"] = 100 * (threads1["other"] - threads0["other"]) / d
         out["machine_cpu_pct"] = 100 * (machine1[0] - machine0[0]) / d
         out["other_processes_cpu_pct"] = out["machine_cpu_pct"] - out["server_cpu_pct"] - out["load_cpu_pct"]
         out["loadavg_1min_at_start"] = float(load0)
+        # Per statement the server took in: acknowledged ones (the bare server: echoed to their sender).
+        statements = (out["acks_per_s"] or out["echoes_per_s"]) * d
+        out["server_cpu_ms_per_statement"] = 1000 * (cpu1 - cpu0) / statements if statements else float("nan")
         return out
     finally:
         fleet.close()
@@ -499,7 +549,7 @@ class Rooms:
         role: str = "sender",
         groups: dict[int, str] | None = None,
     ) -> list[ConnSpec]:
-        after = self.positions() if server.is_roundtable else {}
+        after = server.positions(self)
         specs = []
         for index, room in enumerate(self.rooms[:n_rooms]):
             position = after.get(room.session_id, 0)
@@ -507,7 +557,7 @@ class Rooms:
                 specs.append(
                     ConnSpec(
                         path=f"/ws/sessions/{room.session_id}?after={position}",
-                        cookie=room.cookies[seat] if server.is_roundtable else None,
+                        cookie=room.cookies[seat] if server.durable else None,
                         role=role,
                         group=(groups or {}).get(index, "all"),
                         after=position,
@@ -523,35 +573,101 @@ def job_for(server: Server, specs: list[ConnSpec], tag: str, **fields: Any) -> J
         origin=server.origin,
         conns=specs,
         tag=tag,
-        seq_check=server.is_roundtable,
+        seq_check=server.durable,
         **fields,
     )
 
 
+SERVER_KINDS = ("roundtable", "limit", "bare")
+WORST = ("gaps", "duplicates", "connect_failures", "unparsed")  # must be 0: a median would hide one bad run
+HEADLINE = (
+    "deliveries_per_s",
+    "acks_per_s",
+    "echoes_per_s",
+    "lat_p99_ms",
+    "ack_p99_ms",
+    "own_p99_ms",
+    "server_cpu_ms_per_statement",
+    "connect_per_s",
+    "kib_per_connection",
+)
+
+
+def median_record(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One record for several runs of one measurement: the median of each figure (the worst run
+    for what must be zero, errors and closes added up, anything else as in the first run), with
+    each run's headline figures under "each"."""
+    out = dict(runs[0])
+    for key in runs[0]:
+        values: list[Any] = [r.get(key) for r in runs]
+        if key in WORST:
+            out[key] = max(values)
+        elif key in ("errors", "closes"):
+            out[key] = dict(sum((Counter(v) for v in values), Counter()))
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            middle = statistics.median(values)
+            out[key] = round(middle) if all(isinstance(v, int) for v in values) else middle
+    out["runs"] = len(runs)
+    out["each"] = {k: [r[k] for r in runs] for k in HEADLINE if k in runs[0]}
+    return out
+
+
 class Bench:
-    def __init__(self, plan: Plan, logdir: Path, sqlite: Rooms, postgres: Rooms | None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        logdir: Path,
+        sqlite: Rooms,
+        postgres: Rooms | None,
+        *,
+        kinds: tuple[str, ...] = SERVER_KINDS,
+        with_postgres: bool = True,
+    ) -> None:
         self.plan, self.logdir, self.sqlite, self.postgres = plan, logdir, sqlite, postgres
+        self.kinds, self.with_postgres = kinds, with_postgres
         self.findings: dict[str, Counter] = {}
         self.results: dict[str, Any] = {}
+        self.runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.counter = 0
 
     def tag(self) -> str:
         self.counter += 1
         return f"r{os.getpid() % 100000}p{self.counter}"
 
-    def servers(self, *, postgres: bool = False) -> list[tuple[Server, Rooms]]:
-        out = [(Server("roundtable-sqlite", self.sqlite.url, self.logdir), self.sqlite)]
-        if postgres and self.postgres is not None:
-            out.append((Server("roundtable-postgresql", self.postgres.url, self.logdir), self.postgres))
-        out.append((Server("bare", None, self.logdir), self.sqlite))
+    def servers(
+        self, *, postgres: bool = False, limit: bool = True, repeats: int | None = None
+    ) -> list[tuple[Server, Rooms]]:
+        """The servers of one benchmark in the order they run: Roundtable and the limit server
+        alternating, `repeats` rounds of both (SQLite, then PostgreSQL if asked), then the bare
+        server once. Each is a fresh process on a fresh port (the limit server: a fresh database)."""
+        backends = [("sqlite", self.sqlite)]
+        if postgres and self.with_postgres:
+            backends.append(("postgresql", self.postgres or self.sqlite))  # the limit server needs only cookies
+        out = []
+        for _ in range(self.plan.repeats if repeats is None else repeats):
+            for backend, rooms in backends:
+                if "roundtable" in self.kinds and (backend == "sqlite" or self.postgres is not None):
+                    out.append((Server(f"roundtable-{backend}", rooms.url, self.logdir), rooms))
+                if limit and "limit" in self.kinds:
+                    out.append((Server(f"limit-{backend}", None, self.logdir), rooms))
+        if "bare" in self.kinds:
+            out.append((Server("bare", None, self.logdir), self.sqlite))
         return out
+
+    def record(self, phase: str, key: str, result: dict[str, Any]) -> None:
+        self.runs.setdefault(phase, {}).setdefault(key, []).append(result)
+
+    def finish(self, phase: str) -> None:
+        """The phase's figures: per server and case, the median of its runs (every run is in "runs")."""
+        runs = self.runs.get(phase, {})
+        self.results[phase] = {key: median_record(each) for key, each in runs.items()}
+        self.results.setdefault("runs", {})[phase] = runs
 
     def saturation(self) -> None:
         """Closed loop: each sender keeps `in_flight` statements under way and sends the next when
         its own statement comes back, so the servers set the pace. Two levels: a few statements
         in flight (one sender per room) and many (every participant sends)."""
         p = self.plan
-        out = {}
         levels = {"light": (1, 1), "heavy": (p.sat_senders, p.sat_in_flight)}
         for server, rooms in self.servers():
             with running(server, self.findings):
@@ -572,21 +688,22 @@ class Bench:
                     )
                     result = run_load(server, job, p.workers)
                     result["in_flight"] = p.sat_rooms * senders * in_flight
-                    out[f"{server.name} {level}"] = result
+                    self.record("saturation", f"{server.name} {level}", result)
                     report_line(f"sat {level}", server.name, result)
-        self.results["saturation"] = out
+        self.finish("saturation")
 
     def latency(self) -> None:
         """Open loop: every participant sends one statement every lat_interval seconds, at a random
-        phase. Sizes from the largest down; Roundtable stops at the first size that meets the goal."""
+        phase. Sizes from the largest down: the first durable server (Roundtable) stops at the first
+        size that meets the goal, and every later durable server runs the sizes it ran."""
         p = self.plan
-        out: dict[str, Any] = {}
         sizes = p.latency_rooms
+        chosen: list[int] | None = None
         for server, rooms in self.servers():
+            # The bare server: the largest size, and the smallest that the others ran.
+            todo = (chosen or sizes) if server.durable else sorted({sizes[0], min(chosen or sizes)}, reverse=True)
+            ran = []
             with running(server, self.findings):
-                ran = [int(k.rsplit(" ", 1)[1]) for k in out if k.startswith("roundtable-sqlite ")]
-                # The bare server: the largest size, and the smallest that Roundtable ran.
-                todo = sizes if server.is_roundtable else sorted({sizes[0], min(ran or sizes)}, reverse=True)
                 for n_rooms in todo:
                     specs = rooms.specs(server, n_rooms, p.lat_per_room)
                     job = job_for(
@@ -602,20 +719,22 @@ class Bench:
                     )
                     result = run_load(server, job, p.workers)
                     result["rooms"] = n_rooms
-                    out[f"{server.name} {n_rooms}"] = result
+                    self.record("latency", f"{server.name} {n_rooms}", result)
                     report_line(f"lat {n_rooms}x{p.lat_per_room}", server.name, result)
-                    if server.is_roundtable and works(result) and result["lat_p99_ms"] < 50:
+                    ran.append(n_rooms)
+                    if server.durable and chosen is None and works(result) and result["lat_p99_ms"] < 50:
                         break
-        self.results["latency"] = out
+            if server.durable and chosen is None:
+                chosen = ran
+        self.finish("latency")
 
     def acks(self) -> None:
         p = self.plan
-        out: dict[str, Any] = {}
         senders = p.ack_rooms * p.ack_per_room
         for server, rooms in self.servers(postgres=True):
             with running(server, self.findings):
                 specs = rooms.specs(server, p.ack_rooms, p.ack_per_room)
-                complete = "ack" if server.is_roundtable else "echo"
+                complete = "ack" if server.durable else "echo"
                 closed = job_for(
                     server,
                     specs,
@@ -626,8 +745,9 @@ class Bench:
                     warmup=p.ack_warmup,
                     duration=p.ack_duration,
                 )
-                out[f"{server.name} closed"] = run_load(server, closed, p.workers)
-                report_line("acks max", server.name, out[f"{server.name} closed"])
+                result = run_load(server, closed, p.workers)
+                self.record("acks", f"{server.name} closed", result)
+                report_line("acks max", server.name, result)
                 specs = rooms.specs(server, p.ack_rooms, p.ack_per_room)
                 opened = job_for(
                     server,
@@ -638,15 +758,15 @@ class Bench:
                     warmup=p.ack_warmup,
                     duration=p.ack_duration,
                 )
-                out[f"{server.name} open"] = run_load(server, opened, p.workers)
-                report_line(f"acks at {p.ack_rate:.0f}/s", server.name, out[f"{server.name} open"])
-        self.results["acks"] = out
+                result = run_load(server, opened, p.workers)
+                self.record("acks", f"{server.name} open", result)
+                report_line(f"acks at {p.ack_rate:.0f}/s", server.name, result)
+        self.finish("acks")
 
     def memory(self) -> None:
         """RSS of the server: after a warm-up, then after each of two batches of idle connections.
         The second batch's step is the marginal cost, after one-time growth (caches, pools)."""
         p = self.plan
-        out = {}
         for server, rooms in self.servers():
             fleets: list[Fleet] = []
             with running(server, self.findings):
@@ -658,6 +778,7 @@ class Bench:
                     time.sleep(2.0)
                     rss = [proc_rss_kib(server.pid)]
                     counts = []
+                    connect_rates = []
                     for batch in range(2):
                         specs = rooms.specs(
                             server, p.mem_rooms, p.mem_batch, first_seat=batch * p.mem_batch, role="listener"
@@ -665,6 +786,7 @@ class Bench:
                         fleet, ready = idle_fleet(job_for(server, specs, self.tag(), connect_budget=240.0), p.workers)
                         fleets.append(fleet)
                         counts.append(sum(x["connected"] for x in ready))
+                        connect_rates.append(counts[-1] / max(1e-9, max(x["connect_seconds"] for x in ready)))
                         time.sleep(4.0)
                         samples = []
                         for _ in range(3):
@@ -677,20 +799,26 @@ class Bench:
             first = (rss[1] - rss[0]) / max(1, counts[0])
             second = (rss[2] - rss[1]) / max(1, counts[1])
             both = (rss[2] - rss[0]) / max(1, sum(counts))
-            out[server.name] = {
-                "connections": counts,
-                "rss_kib": rss,
-                "kib_per_connection_first": first,
-                "kib_per_connection_second": second,
-                "kib_per_connection": both,
-            }
+            self.record(
+                "memory",
+                server.name,
+                {
+                    "connections": counts,
+                    "rss_kib": rss,
+                    "kib_per_connection_first": first,
+                    "kib_per_connection_second": second,
+                    "kib_per_connection": both,
+                    "connect_per_s": min(connect_rates),
+                    **({"app_digest": server.app_digest} if server.app_digest else {}),
+                },
+            )
             print(
                 f"  memory      {server.name:22} {sum(counts)} idle connections: {both:.1f} KiB each "
                 f"(first batch {first:.1f}, second {second:.1f}; RSS "
-                f"{' -> '.join(f'{x / 1024:.0f}' for x in rss)} MiB)",
+                f"{' -> '.join(f'{x / 1024:.0f}' for x in rss)} MiB; {min(connect_rates):.0f} connections/s)",
                 flush=True,
             )
-        self.results["memory"] = out
+        self.finish("memory")
 
     def stall(self) -> None:
         """The same open-loop load twice on one server: without, then with one extra connection in
@@ -698,7 +826,7 @@ class Bench:
         within seconds). Compares the others' delivery latency."""
         p = self.plan
         out = {}
-        for server, rooms in self.servers():
+        for server, rooms in self.servers(limit=False, repeats=1):
             with running(server, self.findings):
                 labels = ["normal", "stalled"] + (["normal again"] if p.stall_repeat and server.is_roundtable else [])
                 for label in labels:
@@ -761,8 +889,9 @@ def report_line(phase: str, name: str, r: dict[str, Any]) -> None:
     print(
         f"  {phase:11} {name:22} {r['connections']} conns: {r['deliveries_per_s']:.0f} deliveries/s, "
         f"sent {r['sent_per_s']:.0f}/s, p50 {r['lat_p50_ms']:.1f} ms, p99 {r['lat_p99_ms']:.1f} ms{extra}; "
-        f"server CPU {r['server_cpu_pct']:.0f}% (loop thread {r.get('server_main_thread_cpu_pct', 0):.0f}%), "
-        f"load CPU {r['load_cpu_pct']:.0f}%, others {r.get('other_processes_cpu_pct', 0):.0f}%, "
+        f"server CPU {r['server_cpu_pct']:.0f}% (loop thread {r.get('server_main_thread_cpu_pct', 0):.0f}%; "
+        f"{r.get('server_cpu_ms_per_statement', float('nan')):.2f} ms/statement), "
+        f"{r['connect_per_s']:.0f} handshakes/s, load CPU {r['load_cpu_pct']:.0f}%, others {r.get('other_processes_cpu_pct', 0):.0f}%, "
         f"loop lag p99 {r['load_lag_p99_ms']:.0f} ms"
         + (f"; connect failures {r['connect_failures']}" if r["connect_failures"] else "")
         + (f"; gaps {r['gaps']} duplicates {r['duplicates']}" if r["gaps"] or r["duplicates"] else "")
@@ -867,6 +996,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller rooms and shorter windows")
     parser.add_argument("--only", action="append", choices=PHASES, help="run this benchmark (repeatable)")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
+    parser.add_argument(
+        "--server",
+        action="append",
+        choices=SERVER_KINDS,
+        help="run only this server (repeatable; default: roundtable, limit and bare)",
+    )
     parser.add_argument("--workers", type=int, help="load processes (default 3)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument(
@@ -890,6 +1025,7 @@ def main() -> None:
     if args.workers:
         plan.workers = args.workers
     phases = args.only or list(PHASES)
+    kinds = tuple(k for k in SERVER_KINDS if k in (args.server or SERVER_KINDS))
     room_load.raise_file_limit(20_000)
 
     started = time.monotonic()
@@ -903,7 +1039,8 @@ def main() -> None:
     )
     print(f"  code:    commit {info['commit'][:12]}, app/ digest {info['app_tree_digest']}")
     print("  parts:   " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()))
-    print(f"  plan:    {asdict(plan)}", flush=True)
+    print(f"  plan:    {asdict(plan)}")
+    print(f"  servers: {', '.join(kinds)}", flush=True)
 
     logdir = Path(tempfile.mkdtemp(prefix="roundtable-bench-logs-"))
     bench: Bench | None = None
@@ -912,11 +1049,11 @@ def main() -> None:
             print("Setting up rooms", flush=True)
             sqlite = stack.enter_context(scratch_rooms(runner, "sqlite", plan.rooms, plan.seats))
             postgres = None
-            if "acks" in phases and not args.no_postgres:
+            if "acks" in phases and not args.no_postgres and "roundtable" in kinds:
                 postgres = stack.enter_context(scratch_rooms(runner, "postgresql", plan.ack_rooms, plan.ack_per_room))
                 info["postgresql"] = runner.run(postgres_version(postgres.url))
                 print(f"  PostgreSQL {info['postgresql']}", flush=True)
-            bench = Bench(plan, logdir, sqlite, postgres)
+            bench = Bench(plan, logdir, sqlite, postgres, kinds=kinds, with_postgres=not args.no_postgres)
             run_phases(bench, phases)
     finally:
         elapsed = time.monotonic() - started
@@ -949,7 +1086,10 @@ def run_phases(bench: Bench, phases: list[str]) -> None:
 
 
 def ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}" if b else "-"
+    if not b or b != b or a != a:  # zero or nan
+        return "-"
+    x = a / b
+    return f"{x:.3f}" if abs(x) < 0.1 else f"{x:.2f}"
 
 
 def ms(value: float) -> str:
@@ -958,82 +1098,164 @@ def ms(value: float) -> str:
     return "never (not within the window)" if value == float("inf") else f"{value:.1f} ms"
 
 
+def each_run(res: dict[str, Any], metric: str, fmt: str = "{:.0f}") -> str:
+    """The single runs behind a median, when there were several."""
+    values = res.get("each", {}).get(metric, [])
+    return " [runs " + " / ".join(fmt.format(v) for v in values) + "]" if len(values) > 1 else ""
+
+
+def cpu_per_statement(res: dict[str, Any]) -> str:
+    value = res.get("server_cpu_ms_per_statement", float("nan"))
+    return f"server CPU {value:.2f} ms/statement" if value == value else "server CPU -"
+
+
+def ratios(figures: list[dict[str, Any] | None], key: str, other: str | None = None) -> str:
+    """Roundtable's figure against both baselines, and the limit server's against the bare one
+    (`figures`: Roundtable's, the limit server's, the bare server's, each None if not run);
+    `other`: the bare server's figure when it has another name (it echoes where the others ack)."""
+    rt, limit, bare = figures
+    other = other or key
+    out = []
+    if rt is not None and limit is not None:
+        out.append(f"Roundtable ÷ limit {ratio(rt[key], limit[key])}")
+    if rt is not None and bare is not None:
+        out.append(f"Roundtable ÷ bare {ratio(rt[key], bare[other])}")
+    if limit is not None and bare is not None:
+        out.append(f"limit ÷ bare {ratio(limit[key], bare[other])}")
+    return ", ".join(out)
+
+
 def print_report(bench: Bench, info: dict[str, Any], elapsed: float, logdir: Path) -> None:
     r = bench.results
     p = bench.plan
     print()
     print(f"Results ({elapsed / 60:.1f} minutes; server logs in {logdir})")
+    if p.repeats > 1 and any(phase in r for phase in ("saturation", "latency", "acks", "memory")):
+        print(
+            f"  medians of {p.repeats} runs each of Roundtable and the limit server (alternating); one of the bare server"
+        )
     if "saturation" in r:
         sat = r["saturation"]
         for level in ("light", "heavy"):
-            rt, bare = sat.get(f"roundtable-sqlite {level}"), sat.get(f"bare {level}")
-            if rt is None or bare is None:
+            figures = [sat.get(f"{name} {level}") for name in ("roundtable-sqlite", "limit-sqlite", "bare")]
+            named = [(name, res) for name, res in zip(("Roundtable", "limit", "bare"), figures, strict=True) if res]
+            if not named:
                 continue
+            parts = [
+                f"{name} {res['deliveries_per_s']:.0f} deliveries/s{each_run(res, 'deliveries_per_s')} "
+                f"({res['sent_per_s']:.0f} statements/s, p99 {ms(res['lat_p99_ms'])}, {cpu_per_statement(res)})"
+                for name, res in named
+            ]
             print(
-                f"  fan-out, {p.sat_rooms} rooms x {p.sat_per_room}, {rt['in_flight']} statements in flight: "
-                f"Roundtable {rt['deliveries_per_s']:.0f} deliveries/s ({rt['sent_per_s']:.0f} statements/s, "
-                f"p99 {ms(rt['lat_p99_ms'])}), bare {bare['deliveries_per_s']:.0f} "
-                f"({bare['sent_per_s']:.0f}/s, p99 {ms(bare['lat_p99_ms'])}); ratio "
-                f"{ratio(rt['deliveries_per_s'], bare['deliveries_per_s'])}"
+                f"  fan-out, {p.sat_rooms} rooms x {p.sat_per_room}, {named[0][1]['in_flight']} statements in flight: "
+                + "; ".join(parts)
+                + f"; ratio {ratios(figures, 'deliveries_per_s')}"
             )
-        best = {
-            name: max(
+        best = [
+            max(
                 (v for k, v in sat.items() if k.startswith(name + " ")),
                 key=lambda x: x["deliveries_per_s"],
                 default=None,
             )
-            for name in ("roundtable-sqlite", "bare")
-        }
-        if best["roundtable-sqlite"] and best["bare"]:
-            x = best["roundtable-sqlite"]["deliveries_per_s"] / max(1.0, best["bare"]["deliveries_per_s"])
-            print(
-                f"  fan-out at saturation, best level of each: ratio {x:.2f} "
-                f"(goal >= 0.75: {'met' if x >= 0.75 else 'MISSED'})"
-            )
+            for name in ("roundtable-sqlite", "limit-sqlite", "bare")
+        ]
+        line = ratios(best, "deliveries_per_s")
+        if best[0] and best[2]:
+            x = best[0]["deliveries_per_s"] / max(1.0, best[2]["deliveries_per_s"])
+            line += f" (goal Roundtable ÷ bare >= 0.75: {'met' if x >= 0.75 else 'MISSED'})"
+        if line:
+            print(f"  fan-out at saturation, best level of each: {line}")
     if "latency" in r:
-        for key, res in r["latency"].items():
-            name = key.rsplit(" ", 1)[0]
-            goal = (
-                ""
-                if name == "bare"
-                else f" (goal p99 < 50 ms: {'met' if res['lat_p99_ms'] < 50 else 'MISSED'}"
-                f"{'' if works(res) else '; did not keep up'})"
-            )
-            print(
-                f"  delivery latency, {name}, {res['connections']} connections in {res['rooms']} rooms, one "
-                f"statement per {p.lat_interval:.0f} s each ({res['sent_per_s']:.0f}/s): p50 {ms(res['lat_p50_ms'])}, "
-                f"p99 {ms(res['lat_p99_ms'])}{goal}"
-            )
-    if "acks" in r:
-        for name in ("roundtable-sqlite", "roundtable-postgresql", "bare"):
-            closed, opened = r["acks"].get(f"{name} closed"), r["acks"].get(f"{name} open")
-            if closed is None or opened is None:
-                continue
-            if name == "bare":
+        lat = r["latency"]
+        for n_rooms in sorted({res["rooms"] for res in lat.values()}, reverse=True):
+            figures = [lat.get(f"{name} {n_rooms}") for name in ("roundtable-sqlite", "limit-sqlite", "bare")]
+            for name, res in zip(("roundtable-sqlite", "limit-sqlite", "bare"), figures, strict=True):
+                if res is None:
+                    continue
+                goal = ""
+                if name == "roundtable-sqlite":
+                    met = "met" if res["lat_p99_ms"] < 50 else "MISSED"
+                    goal = f" (goal p99 < 50 ms: {met}{'' if works(res) else '; did not keep up'})"
                 print(
-                    f"  statements echoed (no acks), bare: max {closed['echoes_per_s']:.0f}/s (echo p99 "
-                    f"{ms(closed['own_p99_ms'])}); at {p.ack_rate:.0f}/s offered: {opened['echoes_per_s']:.0f}/s, "
-                    f"echo p99 {ms(opened['own_p99_ms'])}"
+                    f"  delivery latency, {name}, {res['connections']} connections in {n_rooms} rooms, one "
+                    f"statement per {p.lat_interval:.0f} s each ({res['sent_per_s']:.0f}/s): p50 "
+                    f"{ms(res['lat_p50_ms'])}, p99 {ms(res['lat_p99_ms'])}{each_run(res, 'lat_p99_ms', '{:.1f}')}, "
+                    f"{cpu_per_statement(res)}; handshakes {res['connect_per_s']:.0f} connections/s"
+                    f"{each_run(res, 'connect_per_s')}{goal}"
                 )
+            if sum(res is not None for res in figures) > 1:
+                print(
+                    f"    {n_rooms} rooms: p99 {ratios(figures, 'lat_p99_ms')}; "
+                    f"handshakes/s {ratios(figures, 'connect_per_s')}"
+                )
+    if "acks" in r:
+        acks = r["acks"]
+        for backend in ("sqlite", "postgresql"):
+            pair: dict[str, tuple[dict, dict]] = {}
+            for kind in ("roundtable", "limit"):
+                name = f"{kind}-{backend}"
+                closed, opened = acks.get(f"{name} closed"), acks.get(f"{name} open")
+                if closed is None or opened is None:
+                    continue
+                pair[kind] = (closed, opened)
+                goal = ""
+                if name == "roundtable-sqlite":
+                    met = opened["acks_per_s"] >= 0.99 * p.ack_rate and opened["ack_p99_ms"] < 50
+                    goal = f" (goal >= 1000/s with ack p99 < 50 ms: {'met' if met else 'MISSED'})"
+                print(
+                    f"  statements acknowledged, {name}: max {closed['acks_per_s']:.0f}/s"
+                    f"{each_run(closed, 'acks_per_s')} (ack p99 {ms(closed['ack_p99_ms'])}, {cpu_per_statement(closed)}); "
+                    f"at {p.ack_rate:.0f}/s offered: {opened['acks_per_s']:.0f}/s, ack p99 {ms(opened['ack_p99_ms'])}"
+                    f"{each_run(opened, 'ack_p99_ms', '{:.1f}')}, {cpu_per_statement(opened)}, "
+                    f"{opened['unacked_in_window']} of the window's statements unacknowledged{goal}"
+                )
+            if len(pair) == 2:
+                (rt_c, rt_o), (li_c, li_o) = pair["roundtable"], pair["limit"]
+                print(
+                    f"    Roundtable ÷ limit, {backend}: max rate {ratio(rt_c['acks_per_s'], li_c['acks_per_s'])}, "
+                    f"its ack p99 x{ratio(rt_c['ack_p99_ms'], li_c['ack_p99_ms'])}; at {p.ack_rate:.0f}/s: ack p99 "
+                    f"x{ratio(rt_o['ack_p99_ms'], li_o['ack_p99_ms'])}; server CPU per statement "
+                    f"x{ratio(rt_c['server_cpu_ms_per_statement'], li_c['server_cpu_ms_per_statement'])} (max), "
+                    f"x{ratio(rt_o['server_cpu_ms_per_statement'], li_o['server_cpu_ms_per_statement'])} "
+                    f"(at {p.ack_rate:.0f}/s)"
+                )
+        closed, opened = acks.get("bare closed"), acks.get("bare open")
+        if closed is not None and opened is not None:
+            print(
+                f"  statements echoed (no acks), bare: max {closed['echoes_per_s']:.0f}/s (echo p99 "
+                f"{ms(closed['own_p99_ms'])}, {cpu_per_statement(closed)}); at {p.ack_rate:.0f}/s offered: "
+                f"{opened['echoes_per_s']:.0f}/s, echo p99 {ms(opened['own_p99_ms'])}, {cpu_per_statement(opened)}"
+            )
+            line = ratios(
+                [acks.get("roundtable-sqlite closed"), acks.get("limit-sqlite closed"), closed],
+                "acks_per_s",
+                "echoes_per_s",
+            )
+            if line:
+                print(f"    max rate, SQLite, acknowledged ÷ echoed: {line}")
+    if "memory" in r:
+        mem = r["memory"]
+        figures = [mem.get(name) for name in ("roundtable-sqlite", "limit-sqlite", "bare")]
+        for key, label in (("kib_per_connection", "both batches"), ("kib_per_connection_second", "second batch")):
+            parts = [
+                f"{name} {res[key]:.1f} KiB"
+                for name, res in zip(("Roundtable", "limit", "bare"), figures, strict=True)
+                if res
+            ]
+            if not parts:
                 continue
             goal = ""
-            if name == "roundtable-sqlite":
-                met = opened["acks_per_s"] >= 0.99 * p.ack_rate and opened["ack_p99_ms"] < 50
-                goal = f" (goal >= 1000/s with ack p99 < 50 ms: {'met' if met else 'MISSED'})"
-            print(
-                f"  statements acknowledged, {name}: max {closed['acks_per_s']:.0f}/s (ack p99 "
-                f"{ms(closed['ack_p99_ms'])}); at {p.ack_rate:.0f}/s offered: {opened['acks_per_s']:.0f}/s, "
-                f"ack p99 {ms(opened['ack_p99_ms'])}, {opened['unacked_in_window']} of the window's statements "
-                f"unacknowledged{goal}"
-            )
-    if "memory" in r:
-        rt, bare = r["memory"]["roundtable-sqlite"], r["memory"]["bare"]
-        for key, label in (("kib_per_connection", "both batches"), ("kib_per_connection_second", "second batch")):
-            x = rt[key] / bare[key] if bare[key] > 0 else float("inf")
-            print(
-                f"  memory per idle connection ({label}): Roundtable {rt[key]:.1f} KiB, bare {bare[key]:.1f} KiB; "
-                f"ratio {x:.2f} (goal <= 2: {'met' if x <= 2 else 'MISSED'})"
-            )
+            if figures[0] and figures[2]:
+                x = figures[0][key] / figures[2][key] if figures[2][key] > 0 else float("inf")
+                goal = f" (goal Roundtable ÷ bare <= 2: {'met' if x <= 2 else 'MISSED'})"
+            print(f"  memory per idle connection ({label}): {', '.join(parts)}; ratio {ratios(figures, key)}{goal}")
+        parts = [
+            f"{name} {res['connect_per_s']:.0f}/s"
+            for name, res in zip(("Roundtable", "limit", "bare"), figures, strict=True)
+            if res
+        ]
+        if parts:
+            print(f"  handshakes while connecting the idle batches (slower batch): {', '.join(parts)}")
     if "stall" in r:
         for name in ("roundtable-sqlite", "bare"):
             normal, stalled = r["stall"].get(f"{name} normal"), r["stall"].get(f"{name} stalled")
@@ -1064,6 +1286,27 @@ def print_report(bench: Bench, info: dict[str, Any], elapsed: float, logdir: Pat
                 if label == "stalled" and when is not None:
                     mark = f", dropped at second {when - p.stall_warmup:.1f}"
                 print(f"    p99 per second of the {label} window (second:ms){mark}: {line}")
+    checked = bad = 0
+    for phase_runs in r.get("runs", {}).values():
+        for key, runs in phase_runs.items():
+            for res in runs:
+                if "gaps" in res and not key.startswith("bare"):
+                    checked += 1
+                    bad += bool(res["gaps"] or res["duplicates"])
+    digests = {
+        res["app_digest"]
+        for phase_runs in r.get("runs", {}).values()
+        for runs in phase_runs.values()
+        for res in runs
+        if "app_digest" in res
+    }
+    if len(digests) > 1:
+        print(f"  WARNING: app/ changed during the run (digests {', '.join(sorted(digests))}): see app_digest per run")
+    if checked:
+        print(
+            f"  sequence numbers: {bad} of {checked} windows of Roundtable and the limit server with a gap or "
+            "a duplicate" + (" (see the lines above)" if bad else "")
+        )
     if bench.findings:
         print("  server log findings:")
         for name, found in bench.findings.items():

@@ -90,7 +90,7 @@ async def scratch_database(backend: str, *, admin_url: str = POSTGRES_ADMIN_URL)
         raise ValueError(f"unknown backend {backend!r}")
 
 
-def _settings(url: str):
+def bench_settings(url: str):
     # Cheap password hashing: only two accounts are made, and nothing logs in.
     return Settings(
         _env_file=None,
@@ -108,7 +108,7 @@ async def make_rooms(url: str, *, rooms: int, seats: int, log: bool = True) -> l
     if not 1 <= seats <= 200:
         raise ValueError("a session holds 1 to 200 participant seats")
     capacity = max(2, seats + seats % 2)  # parity quotas: capacity/2 seats per community
-    application = create_app(_settings(url))
+    application = create_app(bench_settings(url))
     made: list[Room] = []
     started = time.monotonic()
     async with application.router.lifespan_context(application):

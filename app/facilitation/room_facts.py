@@ -66,11 +66,16 @@ MAX_ROOMS = 2000  # rooms kept per database; beyond that the cache starts again
 
 
 def _cache(db: AsyncSession) -> dict[int, RoomFacts]:
-    engine = db.get_bind()
-    assert isinstance(engine, Engine)
-    cache = _caches.get(engine)
+    return cache_of(db.get_bind())
+
+
+def cache_of(engine: Any) -> dict[int, RoomFacts]:
+    """The facts known of the rooms of one database (its engine, async or not)."""
+    sync = getattr(engine, "sync_engine", engine)
+    assert isinstance(sync, Engine)
+    cache = _caches.get(sync)
     if cache is None:
-        cache = _caches[engine] = {}
+        cache = _caches[sync] = {}
     return cache
 
 

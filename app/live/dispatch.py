@@ -29,6 +29,7 @@ from app.facilitation import (
     translations,
 )
 from app.facilitation.room import Actor, Room, enter
+from app.facilitation.statement_batch import Asked
 from app.facilitation.statements import Posted, post_statement
 from app.live import commands as c
 
@@ -154,6 +155,21 @@ def answer(command: c.ClientCommand, result: Any) -> dict[str, Any]:
     if isinstance(result, Posted):
         return {"type": "ack", "client_id": result.client_id, "seq": result.seq, "statement_id": result.statement_id}
     return {"type": "ok", "ref": command.ref, "command": command.type, "result": result}
+
+
+def asked(actor: Actor, command: c.ClientCommand, now: datetime) -> Asked | None:
+    """A statement as the writer's fast path takes it (None for every other command)."""
+    if not isinstance(command, c.PostStatement):
+        return None
+    return Asked(
+        session_id=actor.session_id,
+        seat_id=actor.seat_id,
+        login_id=actor.login_id,
+        client_id=command.client_id,
+        text=command.text,
+        reply_to=command.reply_to,
+        now=now,
+    )
 
 
 def ids_of(command: c.ClientCommand) -> dict[str, str | None]:

@@ -31,7 +31,7 @@ from app.facilitation.entry import check_can_enter, facilitator_seat, room_sessi
 from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
 from app.live.commands import COMMANDS, ClientCommand, FetchRange, Ping, too_deep
-from app.live.dispatch import RATE_LIMITED, answer, ids_of, run_command
+from app.live.dispatch import RATE_LIMITED, answer, asked, ids_of, run_command
 from app.live.hub import Connection, Fetch, Grant, encode
 from app.live.protocol import CLOSE_POLICY, CLOSE_RELOAD, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
 from app.messages import Msg, translate
@@ -387,7 +387,9 @@ async def _command(websocket: WebSocket, connection: Connection, actor: Actor, c
     now = state.clock.now()
     try:
         result = await state.writer.run(
-            actor.session_id, lambda db: run_command(db, actor=actor, command=command, now=now)
+            actor.session_id,
+            lambda db: run_command(db, actor=actor, command=command, now=now),
+            statement=asked(actor, command, now),
         )
     except AppError as exc:
         connection.offer(_encode_error(connection, _error(exc, **ids)))

@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db import Database, is_unavailable
 from app.errors import AppError
 from app.facilitation import room_facts
+from app.facilitation.statement_batch import Again, Asked, post_batch
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +45,7 @@ class _Job:
     session_id: int
     work: Work
     future: asyncio.Future[Any]
+    asked: Asked | None = None  # a statement the fast path may store
     error: BaseException | None = None
     value: Any = field(default=None)
 
@@ -66,13 +68,17 @@ class RoomWriter:
         self.batches = 0  # for the tests and the benchmark: how many transactions were made
         self.commands = 0
 
-    async def run(self, session_id: int, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run(
+        self, session_id: int, work: Callable[[AsyncSession], Awaitable[T]], *, statement: Asked | None = None
+    ) -> T:
         """Run `work` in the next batch's transaction; returns its value once that committed,
-        or raises what the work raised (AppError), or DatabaseUnavailable for the batch."""
+        or raises what the work raised (AppError), or DatabaseUnavailable for the batch.
+        `statement`: the same work as a statement that the fast path may store instead
+        (app/facilitation/statement_batch.py); `work` runs when it cannot."""
         if self._stopped:
             raise WriterStopped()
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Job(session_id, work, future))
+        self._waiting.append(_Job(session_id, work, future, statement))
         self._wake.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._loop(), name="room-writer")
@@ -97,9 +103,11 @@ class RoomWriter:
             while self._waiting:
                 count = min(len(self._waiting), self.max_batch)
                 batch = [self._waiting.popleft() for _ in range(count)]
-                batch.sort(key=lambda job: job.session_id)  # stable: each session keeps its order
                 try:
-                    await self._commit(batch)
+                    rest = await self._fast(batch)
+                    rest.sort(key=lambda job: job.session_id)  # stable: each session keeps its order
+                    if rest:
+                        await self._commit(rest)
                 except BaseException as exc:  # cancelled while writing: nobody is left waiting
                     for job in batch:
                         if not job.future.done():
@@ -109,6 +117,49 @@ class RoomWriter:
                     if isinstance(exc, asyncio.CancelledError):
                         raise
                     log.error("writer_batch_failed", error_type=type(exc).__name__)
+
+    async def _fast(self, batch: list[_Job]) -> list[_Job]:
+        """Store the batch's statements that the cached facts allow in one transaction of a
+        few plain SQL statements; return the jobs left for the full path, in order. Only the
+        statements of a session that come before its first other command are tried here, so
+        each session's commands keep their order."""
+        cut: set[int] = set()  # sessions with an earlier command in the batch
+        fast: list[_Job] = []
+        for job in batch:
+            if job.asked is not None and job.session_id not in cut and not job.future.done():
+                fast.append(job)
+            else:
+                cut.add(job.session_id)
+        if not fast:
+            return batch
+        facts = room_facts.cache_of(self.db.engine)
+        asked = [job.asked for job in fast if job.asked is not None]
+        try:
+            results, published = await self.db.run_in_transaction(lambda c: post_batch(c, asked, facts))
+        except Exception as exc:
+            room_facts.forget(self.db.engine, {job.session_id for job in fast})
+            if is_unavailable(exc):
+                for job in fast:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+                done = {id(job) for job in fast}
+                return [job for job in batch if id(job) not in done]
+            if not isinstance(exc, Again):
+                log.error("statement_batch_failed", error_type=type(exc).__name__)
+            return batch  # nothing was stored: everything takes the full path
+        if published and self.db.publisher is not None:
+            try:
+                await self.db.publisher(list(published))
+            except Exception as exc:  # the log has them; readers catch up by sequence
+                log.warning("publish_failed", error_type=type(exc).__name__)
+        stored = {id(job) for job, result in zip(fast, results, strict=True) if result is not None}
+        for job, result in zip(fast, results, strict=True):
+            if result is not None and not job.future.done():
+                job.future.set_result(result)
+        if stored:
+            self.batches += 1
+            self.commands += len(stored)
+        return [job for job in batch if id(job) not in stored]
 
     async def _commit(self, batch: list[_Job]) -> None:
         try:

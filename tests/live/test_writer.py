@@ -18,7 +18,7 @@ from app.events.models import Statement
 from app.facilitation.room import Actor
 from app.facilitation.statements import Posted
 from app.live.commands import COMMANDS
-from app.live.dispatch import run_command
+from app.live.dispatch import asked, run_command
 from app.live.writer import RoomWriter
 
 
@@ -27,9 +27,14 @@ def _command(type: str, **fields):
 
 
 async def _send(writer: RoomWriter, room, actor: Actor, type: str, **fields):
+    """As the endpoint sends it: a statement may take the fast path (app/facilitation/statement_batch.py)."""
     command = _command(type, **fields)
     now = room.clock.now()
-    return await writer.run(actor.session_id, lambda db: run_command(db, actor=actor, command=command, now=now))
+    return await writer.run(
+        actor.session_id,
+        lambda db: run_command(db, actor=actor, command=command, now=now),
+        statement=asked(actor, command, now),
+    )
 
 
 def _say(writer, room, actor, text, client_id=None):
@@ -162,3 +167,55 @@ async def test_the_writer_refuses_new_work_once_closed(room):
     with pytest.raises(AppError) as stopped:
         await _say(writer, room, room.people["nigar"], "Too late.")
     assert stopped.value.code == "try_again"
+
+
+async def test_the_fast_path_stores_and_sends_what_the_full_path_would(room, monkeypatch):
+    """The first statement of a room takes the full path (the facts are not known yet), the
+    next ones the fast path: same rows, same log entries, same live frames."""
+    db = room.app.state.db
+    writer = RoomWriter(db)
+    sent: list = []
+
+    async def publisher(items):
+        sent.extend(items)
+
+    monkeypatch.setattr(db, "publisher", publisher)
+    nigar, ani = room.people["nigar"], room.people["ani"]
+    try:
+        full = await _say(writer, room, nigar, "  Բարև, salam, привет 🕊️  ")
+        calls: list = []
+
+        async def full_path(*args, **kwargs):
+            calls.append(kwargs)
+            raise AssertionError("the full path was taken")
+
+        monkeypatch.setattr("app.live.dispatch.post_statement", full_path)
+        fast = await asyncio.gather(
+            _say(writer, room, ani, "  Բարև, salam, привет 🕊️  "), _say(writer, room, nigar, "Second.")
+        )
+    finally:
+        await writer.close()
+    assert not calls, "the fast path stored them"
+    assert [p.seq for p in fast] == [full.seq + 1, full.seq + 2]
+    frames = {item.frame["statement_id"]: item.frame for item in sent if item.frame["type"] == "statement"}
+    first, second = frames[full.statement_id], frames[fast[0].statement_id]
+    assert set(first) == set(second) and set(first["statement"]) == set(second["statement"])
+    assert second["statement"]["text"] == first["statement"]["text"] == "Բարև, salam, привет 🕊️"
+    for key in ("role", "state", "reactions", "translations", "translation_pending", "waiting_for", "reply_to"):
+        assert first["statement"][key] == second["statement"][key], key
+    assert second["statement"]["author"] == "Ani" and second["statement"]["community"] == "b"
+    logged = {e["statement_id"]: e for e in await room.events() if e["type"] == "statement"}
+    assert set(logged[full.statement_id]) == set(logged[fast[0].statement_id])
+    async with db.unit_of_work() as session:
+        rows = {
+            row.id: row
+            for row in (await session.exec(select(Statement).where(Statement.session_id == room.session_id))).all()
+        }
+    a, b = rows[full.statement_id], rows[fast[0].statement_id]
+    assert (a.text, a.hidden_at, a.withdrawn_at, a.agenda_item_id) == (
+        b.text,
+        b.hidden_at,
+        b.withdrawn_at,
+        b.agenda_item_id,
+    )
+    assert b.seq == fast[0].seq and b.created_at == room.clock.now()
