@@ -6,6 +6,7 @@ and the punctuation of Armenian and Azerbaijani pass untouched."""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 from pydantic import ValidationError
@@ -14,6 +15,7 @@ from sqlmodel import select
 from app.errors import ValidationFailed
 from app.events.models import Statement
 from app.facilitation.models import PrivateMessage
+from app.security import text as room_text
 from tests.live.conftest import live_room, server, server_factory  # noqa: F401  (the live room's fixtures)
 from tests.live.room_client import open_room
 
@@ -110,3 +112,14 @@ async def test_over_the_socket_a_hidden_statement_gets_an_error_frame_with_a_sta
     ack = await nigar.until(lambda f: f["type"] in ("error", "ack"))
     assert (ack["type"], ack["client_id"]) == ("ack", client_id)
     await nigar.socket.close()
+
+
+def test_the_text_checks_patterns_are_unicodes_categories_over_every_code_point():
+    """app/security/text.py looks for direction controls and control characters with regular
+    expressions; they must find exactly what unicodedata says, for every code point."""
+    for code in range(0x110000):
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        control = (category == "Cc" and ch not in room_text.ALLOWED_CONTROLS) or category == "Cs"
+        assert bool(room_text._CONTROL.search(ch)) is control, f"U+{code:04X}"
+        assert bool(room_text._BIDI.search(ch)) is (ch in room_text.BIDI_CONTROLS), f"U+{code:04X}"

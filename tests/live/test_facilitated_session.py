@@ -323,3 +323,39 @@ async def test_two_facilitators_on_two_instances_advance_the_agenda_once(server_
     assert fresh.frames[-1]["you"]["muted"]
     for client in (host, co, fresh):
         await client.socket.close()
+
+
+@pytest.mark.skipif(
+    not (PG_URL and REDIS_URL), reason="several instances need PostgreSQL and Redis (.ci/run's second pass)"
+)
+async def test_a_mute_on_one_instance_holds_on_the_next_statement_on_the_other(server_factory, facilitated):
+    """Instance two keeps the room's facts in memory for its statements' fast path; a mute
+    made on instance one is seen there before its next write, not after some expiry."""
+    room = facilitated
+    one, two = server_factory().start(), server_factory().start()
+    host = await enter(one, room.session_id, login_cookie(one, room.facilitator))
+    await host.do("session_start")
+    await host.do("floor_give", seat_id=room.ani.seat_id, seconds=600)
+    ani = await enter(two, room.session_id, room.ani.cookie)
+
+    async def said(text: str) -> dict[str, Any]:
+        client_id = await ani.say(text)
+        return await ani.until(lambda f: f["type"] in ("ack", "error") and f.get("client_id") == client_id)
+
+    for n in range(3):  # two now knows the room: the later ones take the fast path
+        assert (await said(f"Before the mute {n}."))["type"] == "ack"
+    await host.do("mute", seat_id=room.ani.seat_id, reason="One minute, please.")
+    refused = await said("Right after the mute.")
+    assert (refused["type"], refused["code"]) == ("error", "muted")
+    await host.do("unmute", seat_id=room.ani.seat_id)
+    no_floor = await said("After the unmute.")  # the mute took the floor from her
+    assert (no_floor["type"], no_floor["code"]) == ("error", "not_your_floor")
+    await host.do("floor_give", seat_id=room.ani.seat_id, seconds=600)
+    assert (await said("With the floor again."))["type"] == "ack"
+    await host.do("session_pause", reason="Tea")
+    paused = await said("While paused.")
+    assert (paused["type"], paused["code"]) == ("error", "session_paused")
+    for client in (host, ani):
+        await client.settle()
+        assert_clean_sequence(client)
+        await client.socket.close()
