@@ -42,6 +42,17 @@ async def _send(writer: RoomWriter, room, actor: Actor, type: str, **fields):
     )
 
 
+def _published(monkeypatch, db) -> list:
+    """What the database's publisher is handed after each commit, kept in a list."""
+    sent: list = []
+
+    async def publisher(items):
+        sent.extend(items)
+
+    monkeypatch.setattr(db, "publisher", publisher)
+    return sent
+
+
 def _say(writer, room, actor, text, client_id=None):
     return _send(writer, room, actor, "statement", client_id=client_id or uuid.uuid4().hex, text=text)
 
@@ -175,19 +186,16 @@ async def test_the_writer_refuses_new_work_once_closed(room):
 
 
 async def test_the_fast_path_stores_and_sends_what_the_full_path_would(room, monkeypatch):
-    """The first statement of a room takes the full path (the facts are not known yet), the
-    next ones the fast path: same rows, same log entries, same live frames."""
+    """A statement sent without the fast path (as the writer runs one it defers) and the
+    same through the fast path: same rows, same log entries, same live frames."""
     db = room.app.state.db
     writer = RoomWriter(db)
-    sent: list = []
-
-    async def publisher(items):
-        sent.extend(items)
-
-    monkeypatch.setattr(db, "publisher", publisher)
+    sent = _published(monkeypatch, db)
     nigar, ani = room.people["nigar"], room.people["ani"]
     try:
-        full = await _say(writer, room, nigar, "  Բարև, salam, привет 🕊️  ")
+        command = _command("statement", client_id=uuid.uuid4().hex, text="  Բարև, salam, привет 🕊️  ")
+        now = room.clock.now()
+        full = await writer.run(nigar.session_id, lambda db: run_command(db, actor=nigar, command=command, now=now))
         calls: list = []
 
         async def full_path(*args, **kwargs):
@@ -232,12 +240,7 @@ async def test_arrivals_in_a_batch_are_recorded_and_announced_once_per_seat(room
     connection closed), and the room's facts still current for the next statement."""
     db = room.app.state.db
     writer = RoomWriter(db)
-    sent: list = []
-
-    async def publisher(items):
-        sent.extend(items)
-
-    monkeypatch.setattr(db, "publisher", publisher)
+    sent = _published(monkeypatch, db)
     instance = uuid.uuid4().hex
     nigar, ani, rauf = room.people["nigar"], room.people["ani"], room.people["rauf"]
     full_path: list[int] = []
