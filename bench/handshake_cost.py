@@ -1,12 +1,11 @@
 """What one room connection costs the server before its first frame, in one process and
 without sockets: the welcome (`room_state`, in a read-only unit of work, as the endpoint
-reads it) and the arrival (`presence.arrive` through the writer, with its fast path),
+reads it) and the arrival (`presence.arrive` through the writer, in its batches),
 a room's first connections together (each announced by `presence_joined`), then second
 connections one after another.
 
     .venv/bin/python bench/handshake_cost.py                 # SQLite, a room of 20
     .venv/bin/python bench/handshake_cost.py --postgres
-    .venv/bin/python bench/handshake_cost.py --no-fast       # the baseline: arrivals by the full path
 """
 
 from __future__ import annotations
@@ -27,12 +26,11 @@ from app.dialogues.models import Seat, SeatRole
 from app.dialogues.seats import seat_by_cookie
 from app.facilitation import presence
 from app.facilitation.entry import check_can_enter, room_session
-from app.facilitation.presence_batch import Arrival
 from app.facilitation.room_state import room_state
 from app.main import create_app
 
 
-async def measure(backend: str, seats: int, *, fast: bool = True) -> None:
+async def measure(backend: str, seats: int) -> None:
     async with setup_room.scratch_database(backend) as url:
         made = await setup_room.make_rooms(url, rooms=2, seats=seats, log=False)
         application = create_app(setup_room.bench_settings(url))
@@ -72,7 +70,6 @@ async def measure(backend: str, seats: int, *, fast: bool = True) -> None:
                         per_seat=5,
                         per_account=5,
                     ),
-                    fast=Arrival(room.session_id, seat_id, connection_id, state.instance_id, now, 5) if fast else None,
                 )
 
             await arrive(seat_ids[0])  # the instance's first: its row is made by the full path
@@ -94,11 +91,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--seats", type=int, default=20)
-    parser.add_argument("--no-fast", action="store_true", help="arrivals by the full path only (the baseline)")
     args = parser.parse_args()
     backend = "postgresql" if args.postgres else "sqlite"
-    print(f"{backend}, a room of {args.seats}{', full path only' if args.no_fast else ''}")
-    asyncio.run(measure(backend, args.seats, fast=not args.no_fast))
+    print(f"{backend}, a room of {args.seats}")
+    asyncio.run(measure(backend, args.seats))
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ async def measure(backend: str, *, rooms: int, seats: int, count: int, profile: 
                     await state.writer.run(
                         actor.session_id,
                         lambda db, command=command, now=now: run_command(db, actor=actor, command=command, now=now),
-                        fast=asked(actor, command, now),
+                        statement=asked(actor, command, now),
                     )
                     latencies.append(time.perf_counter() - sent)
 

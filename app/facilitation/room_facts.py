@@ -165,26 +165,5 @@ async def read_facts(db: AsyncSession, session_id: int, *, version: int) -> Room
     )
 
 
-async def refresh(db: AsyncSession, session_ids: set[int], cache: dict[int, RoomFacts]) -> None:
-    """Read again the facts of the rooms whose cached facts are missing or behind the
-    session's counter (one query when none is), in the caller's read-only snapshot. The
-    writer calls it before a fast batch; the batch still checks the counter under the lock.
-    `cache`: the database's (`cache_of(engine)`; a read-only session's bind is another engine
-    object)."""
-    counters = (
-        await db.exec(
-            select(DialogueSession.id, DialogueSession.last_seq).where(col(DialogueSession.id).in_(session_ids))
-        )
-    ).all()
-    for session_id, last_seq in counters:
-        known = cache.get(session_id)
-        if known is None or known.version != last_seq:
-            facts = await read_facts(db, session_id, version=int(last_seq))
-            if facts is not None:
-                if len(cache) >= MAX_ROOMS and session_id not in cache:
-                    cache.clear()
-                cache[session_id] = facts
-
-
 def muted(facts: SeatFacts, now: datetime) -> bool:
     return facts.seat.is_muted(now)

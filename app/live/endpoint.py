@@ -28,7 +28,6 @@ from app.dialogues.seats import seat_by_cookie
 from app.errors import AppError, NotAuthenticated, ServiceUnavailable, SlowDown, error_body
 from app.facilitation import presence
 from app.facilitation.entry import check_can_enter, facilitator_seat, room_session
-from app.facilitation.presence_batch import Arrival
 from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
 from app.live.commands import COMMANDS, ClientCommand, FetchRange, Ping, too_deep
@@ -171,14 +170,6 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
                     now=now,
                     per_seat=state.settings.connections_per_seat,
                     per_account=state.settings.connections_per_login,
-                ),
-                fast=Arrival(
-                    session_id=number,
-                    seat_id=seat_id,
-                    connection_id=connection_id,
-                    instance_id=state.instance_id,
-                    now=now,
-                    per_seat=state.settings.connections_per_seat,
                 ),
             )
         except Exception as exc:  # the database went away between the handshake and now
@@ -398,7 +389,7 @@ async def _command(websocket: WebSocket, connection: Connection, actor: Actor, c
         result = await state.writer.run(
             actor.session_id,
             lambda db: run_command(db, actor=actor, command=command, now=now),
-            fast=asked(actor, command, now),
+            statement=asked(actor, command, now),
         )
     except AppError as exc:
         connection.offer(_encode_error(connection, _error(exc, **ids)))

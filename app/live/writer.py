@@ -25,14 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import Database, is_unavailable
 from app.errors import AppError
-from app.events.log import Published
 from app.facilitation import room_facts
-from app.facilitation.presence_batch import ARRIVED, Arrival, arrive_batch
 from app.facilitation.statement_batch import Again, Asked, post_batch
 
 log = structlog.get_logger(__name__)
@@ -48,7 +45,7 @@ class _Job:
     session_id: int
     work: Work
     future: asyncio.Future[Any]
-    fast: Asked | Arrival | None = None  # what the fast path may store instead of `work`
+    asked: Asked | None = None  # a statement the fast path may store
     error: BaseException | None = None
     value: Any = field(default=None)
 
@@ -72,17 +69,16 @@ class RoomWriter:
         self.commands = 0
 
     async def run(
-        self, session_id: int, work: Callable[[AsyncSession], Awaitable[T]], *, fast: Asked | Arrival | None = None
+        self, session_id: int, work: Callable[[AsyncSession], Awaitable[T]], *, statement: Asked | None = None
     ) -> T:
         """Run `work` in the next batch's transaction; returns its value once that committed,
         or raises what the work raised (AppError), or DatabaseUnavailable for the batch.
-        `fast`: the same work as a statement or an arrival that the fast path may store
-        instead (app/facilitation/statement_batch.py, presence_batch.py); `work` runs when
-        it cannot."""
+        `statement`: the same work as a statement that the fast path may store instead
+        (app/facilitation/statement_batch.py); `work` runs when it cannot."""
         if self._stopped:
             raise WriterStopped()
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Job(session_id, work, future, fast))
+        self._waiting.append(_Job(session_id, work, future, statement))
         self._wake.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._loop(), name="room-writer")
@@ -130,30 +126,16 @@ class RoomWriter:
         cut: set[int] = set()  # sessions with an earlier command in the batch
         fast: list[_Job] = []
         for job in batch:
-            if job.fast is not None and job.session_id not in cut and not job.future.done():
+            if job.asked is not None and job.session_id not in cut and not job.future.done():
                 fast.append(job)
             else:
                 cut.add(job.session_id)
         if not fast:
             return batch
         facts = room_facts.cache_of(self.db.engine)
-        try:  # what the fast path needs to know, read without the write lock
-            async with self.db.reading() as db:
-                await room_facts.refresh(db, {job.session_id for job in fast}, facts)
-        except Exception as exc:  # the batch will meet the same fault and say so
-            log.warning("room_facts_unread", error_type=type(exc).__name__)
-        statements = [job for job in fast if isinstance(job.fast, Asked)]
-        arrivals = [job for job in fast if isinstance(job.fast, Arrival)]
-        asked = [job.fast for job in statements if isinstance(job.fast, Asked)]
-        arriving = [job.fast for job in arrivals if isinstance(job.fast, Arrival)]
-
-        def store(connection: Connection) -> tuple[list[Any], list[Published]]:
-            posted, events = post_batch(connection, asked, facts)
-            arrived, joined = arrive_batch(connection, arriving, facts)
-            return [*posted, *arrived], [*events, *joined]
-
+        asked = [job.asked for job in fast if job.asked is not None]
         try:
-            results, published = await self.db.run_in_transaction(store)
+            results, published = await self.db.run_in_transaction(lambda c: post_batch(c, asked, facts))
         except Exception as exc:
             room_facts.forget(self.db.engine, {job.session_id for job in fast})
             if is_unavailable(exc):
@@ -165,7 +147,6 @@ class RoomWriter:
             if not isinstance(exc, Again):
                 log.error("statement_batch_failed", error_type=type(exc).__name__)
             return batch  # nothing was stored: everything takes the full path
-        fast = [*statements, *arrivals]  # in the order of `results`
         if published and self.db.publisher is not None:
             try:
                 await self.db.publisher(list(published))
@@ -174,7 +155,7 @@ class RoomWriter:
         stored = {id(job) for job, result in zip(fast, results, strict=True) if result is not None}
         for job, result in zip(fast, results, strict=True):
             if result is not None and not job.future.done():
-                job.future.set_result(None if result == ARRIVED else result)
+                job.future.set_result(result)
         if stored:
             self.batches += 1
             self.commands += len(stored)

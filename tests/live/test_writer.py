@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -16,10 +15,7 @@ from app.db import Database, DatabaseUnavailable
 from app.errors import AppError
 from app.events.log import read_events
 from app.events.models import Statement
-from app.events.revocations import Revoked
-from app.facilitation import presence, room_facts
-from app.facilitation.models import Presence
-from app.facilitation.presence_batch import Arrival
+from app.facilitation import room_facts
 from app.facilitation.room import Actor
 from app.facilitation.statements import Posted
 from app.live.commands import COMMANDS
@@ -38,7 +34,7 @@ async def _send(writer: RoomWriter, room, actor: Actor, type: str, **fields):
     return await writer.run(
         actor.session_id,
         lambda db: run_command(db, actor=actor, command=command, now=now),
-        fast=asked(actor, command, now),
+        statement=asked(actor, command, now),
     )
 
 
@@ -232,65 +228,6 @@ async def test_the_fast_path_stores_and_sends_what_the_full_path_would(room, mon
         b.agenda_item_id,
     )
     assert b.seq == fast[0].seq and b.created_at == room.clock.now()
-
-
-async def test_arrivals_in_a_batch_are_recorded_and_announced_once_per_seat(room, monkeypatch):
-    """Connections opening together (a room filling up): one presence row each, one
-    `presence_joined` per seat, a seat past its limit handled by the full path (its oldest
-    connection closed), and the room's facts still current for the next statement."""
-    db = room.app.state.db
-    writer = RoomWriter(db)
-    sent = _published(monkeypatch, db)
-    instance = uuid.uuid4().hex
-    nigar, ani, rauf = room.people["nigar"], room.people["ani"], room.people["rauf"]
-    full_path: list[int] = []
-
-    def arrival(actor: Actor, n: int) -> Any:
-        connection_id = f"{n:013d}-{uuid.uuid4().hex[:26]}"
-        now = room.clock.now()
-
-        async def full(session):
-            full_path.append(n)
-            return await presence.arrive(
-                session,
-                connection_id=connection_id,
-                seat_id=actor.seat_id,
-                instance_id=instance,
-                now=now,
-                per_seat=2,
-            )
-
-        fast = Arrival(
-            session_id=actor.session_id,
-            seat_id=actor.seat_id,
-            connection_id=connection_id,
-            instance_id=instance,
-            now=now,
-            per_seat=2,
-        )
-        return writer.run(actor.session_id, full, fast=fast)
-
-    try:
-        await arrival(nigar, 1)  # the instance's first: the full path makes its row
-        await _say(writer, room, nigar, "The facts are known now.")
-        before = (await _log_seqs(room))[-1]
-        await asyncio.gather(arrival(ani, 2), arrival(ani, 3), arrival(rauf, 4), arrival(nigar, 5))
-        joined = [i.frame for i in sent if i.frame["type"] == "presence_joined"]
-        assert sorted(f["seat"]["display_name"] for f in joined) == ["Ani", "Nigar", "Rauf"]
-        assert [f["seq"] for f in joined[1:]] == [before + 1, before + 2], "one event per seat, no gap"
-        await arrival(ani, 6)  # a third connection of Ani's: past her limit of two
-        fast_said = await _say(writer, room, rauf, "Right after.")
-    finally:
-        await writer.close()
-    assert full_path == [1, 6], "the plain arrivals took the fast path"
-    revoked = [i for i in sent if isinstance(i, Revoked)]
-    assert len(revoked) == 1 and len(revoked[0].connections) == 1, "her oldest connection closes"
-    async with db.unit_of_work() as session:
-        rows = (await session.exec(select(Presence).where(Presence.session_id == room.session_id))).all()
-    assert sorted(r.seat_id for r in rows).count(ani.seat_id) == 3  # the closed one leaves when it closes
-    assert len(rows) == 6
-    seqs = await _log_seqs(room)
-    assert seqs == list(range(1, seqs[-1] + 1)) and fast_said.seq == seqs[-1]
 
 
 async def test_a_fast_batch_the_database_refuses_answers_try_again_and_forgets_the_facts(room, monkeypatch):
