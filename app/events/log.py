@@ -27,7 +27,8 @@ from app.events.schemas import RoomEventBody
 
 # The session's counter, as plain SQL: the log needs one column of the session's row, and
 # the dialogue sessions' model sits above this package.
-_sessions = table("dialogue_sessions", column("id", Integer), column("last_seq", Integer))
+SESSION_COUNTERS = table("dialogue_sessions", column("id", Integer), column("last_seq", Integer))
+_sessions = SESSION_COUNTERS
 
 
 class Published:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -163,7 +162,3 @@ async def read_facts(db: AsyncSession, session_id: int, *, version: int) -> Room
         rule=await pending_rule(db, session_id),
         seats={seat.id: SeatFacts(_copy(seat), _copy(community) if community else None) for seat, community in seats},
     )
-
-
-def muted(facts: SeatFacts, now: datetime) -> bool:
-    return facts.seat.is_muted(now)

@@ -22,21 +22,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Integer, column, table, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import tuple_
 from sqlalchemy.engine import Connection
 
 from app.dialogues.models import SeatRole, SeatStatus, SessionStatus, SpeakingMode
 from app.errors import AppError
-from app.events.log import Published
+from app.events.log import SESSION_COUNTERS, Published
 from app.events.models import RoomEvent, Statement
 from app.facilitation.room import FACILITATOR_ROLES
 from app.facilitation.room_facts import RoomFacts
-from app.facilitation.statements import STATEMENT_COLUMNS, Posted, statement_text
+from app.facilitation.statements import STATEMENT_COLUMNS, Posted, insert_once, statement_text
 from app.facilitation.views import statement_dict
 
-_sessions = table("dialogue_sessions", column("id", Integer), column("last_seq", Integer))
+_sessions = SESSION_COUNTERS
 _statements = Statement.__table__  # type: ignore[attr-defined]
 _events = RoomEvent.__table__  # type: ignore[attr-defined]
 
@@ -97,11 +95,6 @@ def allowed_text(facts: RoomFacts | None, asked: Asked) -> str | None:
         return statement_text(asked.text)
     except AppError:
         return None
-
-
-def _insert_once(connection: Connection) -> Any:
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    return insert(_statements).on_conflict_do_nothing(index_elements=["seat_id", "client_id"])
 
 
 def post_batch(
@@ -178,7 +171,9 @@ def post_batch(
         return results, []
     assert set(rows[0]) == set(STATEMENT_COLUMNS)
     ids = (
-        connection.execute(_insert_once(connection).returning(_statements.c.id, sort_by_parameter_order=True), rows)
+        connection.execute(
+            insert_once(connection.dialect.name).returning(_statements.c.id, sort_by_parameter_order=True), rows
+        )
         .scalars()
         .all()
     )

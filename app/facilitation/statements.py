@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, column, table, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, func, select
@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.models import Seat, SeatRole, SpeakingMode
 from app.errors import AppError, Conflict, NotFound, PermissionDenied, SlowDown, ValidationFailed
-from app.events.log import append_event_row
+from app.events.log import SESSION_COUNTERS, append_event_row
 from app.events.models import Statement
 from app.events.schemas import StatementPosted
 from app.facilitation import room_facts, rounds
@@ -111,7 +111,7 @@ async def _check_may_speak(db: AsyncSession, facts: RoomFacts, seat: Seat, *, no
 
 
 _STATEMENTS = Statement.__table__  # type: ignore[attr-defined]
-_sessions = table("dialogue_sessions", column("id", Integer), column("last_seq", Integer))
+_sessions = SESSION_COUNTERS
 
 
 async def _bump(db: AsyncSession, session_id: int, by: int) -> int | None:
@@ -136,9 +136,9 @@ async def _first_answer(db: AsyncSession, seat_id: int, client_id: str) -> Poste
     return None if row is None else Posted(statement_id=row[0], seq=row[1], duplicate=True, client_id=client_id)
 
 
-def _insert_once(db: AsyncSession) -> Any:
-    """INSERT … ON CONFLICT (seat, client id) DO NOTHING, in the database's own words."""
-    dialect = db.get_bind().dialect.name
+def insert_once(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (seat, client id) DO NOTHING, in the database's own words (both
+    paths of a statement use it)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return insert(_STATEMENTS).on_conflict_do_nothing(index_elements=["seat_id", "client_id"])
 
@@ -166,16 +166,11 @@ async def post_statement(
         raise NotFound(Msg("There is no such session."))
     try:
         facts = room_facts.cached(db, session_id, version=seq - 1)
-        if facts is None:
+        if facts is None or seat_id not in facts.seats:  # unknown, stale, or a seat made since
             facts = await room_facts.read_facts(db, session_id, version=seq - 1)
             assert facts is not None  # the row was just bumped, under its lock
             room_facts.keep(db, facts, session_id)
         known = facts.seats.get(seat_id)
-        if known is None:  # a seat made since (a facilitator's, on entering): read again
-            facts = await room_facts.read_facts(db, session_id, version=seq - 1)
-            assert facts is not None
-            room_facts.keep(db, facts, session_id)
-            known = facts.seats.get(seat_id)
         seat = known.seat if known is not None else None
         await check_place(db, seat, session_id=session_id, login_id=login_id)
         assert seat is not None and known is not None
@@ -204,7 +199,9 @@ async def post_statement(
         agenda_item_id=facts.agenda_item_id,
     )
     values = {name: getattr(statement, name) for name in STATEMENT_COLUMNS}
-    inserted = (await db.exec(_insert_once(db).values(**values).returning(_STATEMENTS.c.id))).first()
+    inserted = (
+        await db.exec(insert_once(db.get_bind().dialect.name).values(**values).returning(_STATEMENTS.c.id))
+    ).first()
     if inserted is None:  # the same resend, a moment earlier (another connection, another instance)
         await _bump(db, session_id, -1)
         first = await _first_answer(db, seat_id, client_id)

@@ -28,9 +28,10 @@ import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import Database, is_unavailable
-from app.errors import AppError
+from app.errors import AppError, ServiceUnavailable
 from app.facilitation import room_facts
 from app.facilitation.statement_batch import Again, Asked, post_batch
+from app.messages import Msg
 
 log = structlog.get_logger(__name__)
 
@@ -50,9 +51,10 @@ class _Job:
     value: Any = field(default=None)
 
 
-class WriterStopped(AppError):
-    status_code = 503
-    code = "try_again"
+class WriterStopped(ServiceUnavailable):
+    """The instance is shutting down: the command was not run (resend it, to another one)."""
+
+    default_message = Msg("That could not be done; nothing was stored.")
 
 
 class RoomWriter:
