@@ -250,6 +250,14 @@ def publish_after_commit(session: AsyncSession, item: Publishable) -> None:
     session.info.setdefault(AFTER_COMMIT_KEY, []).append(item)
 
 
+def _raise_unavailable(exc: Exception) -> None:
+    """An error that means the database cannot be used just now becomes DatabaseUnavailable
+    (a 503, or `try_again` in the room), whatever the backend; others are left to the caller."""
+    if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
+        _log.warning("database_unavailable", error_type=type(exc).__name__)
+        raise DatabaseUnavailable() from exc
+
+
 class Database:
     """The engine and session factory of one running app."""
 
@@ -286,9 +294,7 @@ class Database:
                 # Asked while the session is open: a closed one detaches what it held.
                 committed = [item for item in session.info.pop(AFTER_COMMIT_KEY, []) if item.stored]
         except Exception as exc:
-            if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
-                _log.warning("database_unavailable", error_type=type(exc).__name__)
-                raise DatabaseUnavailable() from exc
+            _raise_unavailable(exc)
             raise
         if committed and self.publisher is not None:
             try:
@@ -316,9 +322,7 @@ class Database:
             async with self.engine.begin() as connection:
                 return await connection.run_sync(work)
         except Exception as exc:
-            if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
-                _log.warning("database_unavailable", error_type=type(exc).__name__)
-                raise DatabaseUnavailable() from exc
+            _raise_unavailable(exc)
             raise
 
     @asynccontextmanager
@@ -332,9 +336,7 @@ class Database:
             async with self._reader() as session:
                 yield session
         except Exception as exc:
-            if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
-                _log.warning("database_unavailable", error_type=type(exc).__name__)
-                raise DatabaseUnavailable() from exc
+            _raise_unavailable(exc)
             raise
 
     async def ping(self) -> None:
