@@ -24,6 +24,7 @@ from app.facilitation.models import (
     RoundTurn,
     SessionRun,
 )
+from app.outcomes.models import OutcomeSnapshot, Questionnaire, SurveyAnswer, SurveyResponse
 from app.programmes.models import Community, Programme, ProgrammeMember
 from app.security.models import LoginSession, RecoveryCode, SecondFactor
 from app.transcripts.models import Redaction, TranscriptRelease, TranscriptReview
@@ -38,12 +39,14 @@ __all__ = [
     "HandRaise",
     "Invitation",
     "LoginSession",
+    "OutcomeSnapshot",
     "Poll",
     "PollAnswer",
     "Presence",
     "PrivateMessage",
     "Programme",
     "ProgrammeMember",
+    "Questionnaire",
     "Reaction",
     "RecoveryCode",
     "Redaction",
@@ -56,6 +59,8 @@ __all__ = [
     "SecondFactor",
     "SessionRun",
     "Statement",
+    "SurveyAnswer",
+    "SurveyResponse",
     "TranscriptRelease",
     "TranscriptReview",
     "Translation",

@@ -172,6 +172,11 @@ class Invitation(SQLModel, table=True):
     # The language the rules were read in when consenting (with the version: what was agreed).
     consent_language: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # The person's programme-level pseudonymous key for surveys (app/outcomes/): random,
+    # made when first needed; copied from an earlier session's invitation that facilitators
+    # marked as the same person, so one person's answers across a series are linked.
+    # Organisers never see it, and survey answers never carry the invitation itself.
+    person_key: str | None = Field(default=None, sa_column=Column(String(32), nullable=True, index=True))
 
 
 class SeatStatus(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.db import EnumText, UTCDateTime
@@ -26,12 +26,24 @@ class Programme(SQLModel, table=True):
     retention_days: int | None = Field(default=None, nullable=True)
     # Hours after a session ends during which participants may still withdraw statements.
     withdrawal_hours: int = Field(default=72, sa_column=Column(Integer, nullable=False, server_default="72"))
+    # Outcomes (app/outcomes/): the smallest group an aggregate may describe (never below
+    # MIN_GROUP_FLOOR), how many days after a session ends its post-survey stays open, and
+    # whether facilitators may read their own sessions' answers one respondent at a time.
+    survey_min_group: int = Field(default=5, sa_column=Column(Integer, nullable=False, server_default="5"))
+    survey_days: int = Field(default=14, sa_column=Column(Integer, nullable=False, server_default="14"))
+    facilitators_see_answers: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     created_by: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     )
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# Below three, an aggregate of a group narrows down to a person too easily: no setting goes lower.
+MIN_GROUP_FLOOR = 3
 
 
 class Community(SQLModel, table=True):

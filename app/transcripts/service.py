@@ -278,17 +278,24 @@ async def release(db: AsyncSession, *, session: DialogueSession, user: User, now
 async def withdrawal_deadline(db: AsyncSession, *, session: DialogueSession) -> datetime | None:
     """Until when a participant may withdraw their statements: the session's end (its last
     status change) plus the programme's window; None while it has not ended."""
-    if session.status not in RELEASABLE:
+    ended = await ended_at(db, session=session)
+    if ended is None:
         return None
     programme = await db.get(Programme, session.programme_id)
-    ended = (
+    return ended + timedelta(hours=programme.withdrawal_hours if programme else 72)
+
+
+async def ended_at(db: AsyncSession, *, session: DialogueSession) -> datetime | None:
+    """When a session ended (its last status change); None while it has not ended."""
+    if session.status not in RELEASABLE:
+        return None
+    return (
         await db.exec(
             select(RoomEvent.created_at)
             .where(RoomEvent.session_id == session.id, RoomEvent.type == "session_status")
             .order_by(col(RoomEvent.seq).desc())
         )
     ).first() or session.updated_at
-    return ended + timedelta(hours=programme.withdrawal_hours if programme else 72)
 
 
 async def withdrawal_allowed(db: AsyncSession, *, session: DialogueSession, now: datetime) -> None:
