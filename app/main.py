@@ -34,6 +34,7 @@ from app.middleware import (
     InputTextMiddleware,
     UnexpectedErrorMiddleware,
 )
+from app.outcomes.routes import router as outcomes_router
 from app.programmes.routes import router as programmes_router
 from app.security.csrf import CsrfCookieMiddleware
 from app.security.headers import SecurityHeadersMiddleware
@@ -45,11 +46,14 @@ from app.web.device_pages import router as device_pages
 from app.web.error_pages import install_error_handlers
 from app.web.join_pages import router as join_pages
 from app.web.language import router as language_pages
+from app.web.outcome_pages import router as outcome_pages
 from app.web.openapi_errors import describe_errors
 from app.web.programme_pages import router as programme_pages
+from app.web.questionnaire_pages import router as questionnaire_pages
 from app.web.room_pages import router as room_pages
 from app.web.routes import router as web_router
 from app.web.session_pages import router as session_pages
+from app.web.survey_pages import router as survey_pages
 from app.web.templating import STATIC_DIR, make_environment
 from app.web.transcript_pages import router as transcript_pages
 from app.web.waiting_stream import router as waiting_stream
@@ -167,6 +171,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         language_pages,
         transcripts_router,
         transcript_pages,
+        outcomes_router,
+        outcome_pages,
+        questionnaire_pages,
+        survey_pages,
     ):
         app.include_router(router)
     describe_errors(app)
