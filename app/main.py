@@ -46,8 +46,8 @@ from app.web.device_pages import router as device_pages
 from app.web.error_pages import install_error_handlers
 from app.web.join_pages import router as join_pages
 from app.web.language import router as language_pages
-from app.web.outcome_pages import router as outcome_pages
 from app.web.openapi_errors import describe_errors
+from app.web.outcome_pages import router as outcome_pages
 from app.web.programme_pages import router as programme_pages
 from app.web.questionnaire_pages import router as questionnaire_pages
 from app.web.room_pages import router as room_pages

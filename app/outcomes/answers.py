@@ -130,12 +130,12 @@ def read_answers(items: list[Item], values: Mapping[str, str]) -> list[dict[str,
             if number is None or not low <= number <= high:
                 problems.append(_problem(item.key, Msg("Choose a number from {low} to {high}.", low=low, high=high)))
                 continue
-            answers.append(dict(item_key=item.key, number=float(number)))
+            answers.append({"item_key": item.key, "number": float(number)})
         elif item.kind is ItemKind.choice:
             if raw not in {option.key for option in item.options}:
                 problems.append(_problem(item.key, Msg("Choose one of the options.")))
                 continue
-            answers.append(dict(item_key=item.key, choice=raw))
+            answers.append({"item_key": item.key, "choice": raw})
         else:
             if len(raw) > MAX_ANSWER_CHARS:
                 problems.append(
@@ -147,7 +147,7 @@ def read_answers(items: list[Item], values: Mapping[str, str]) -> list[dict[str,
             except HiddenText as exc:
                 problems.append(_problem(item.key, exc.message))
                 continue
-            answers.append(dict(item_key=item.key, text=text, review=TextReview.pending))
+            answers.append({"item_key": item.key, "text": text, "review": TextReview.pending})
     if problems:
         raise ValidationFailed(Msg("Some answers are not valid."), code="invalid_answers", details=problems)
     return answers

@@ -10,7 +10,7 @@ from sqlmodel import select
 from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole
 from app.errors import Conflict, ValidationFailed
 from app.outcomes import answers, questionnaires
-from app.outcomes.models import Phase, SurveyAnswer, SurveyResponse, TextReview
+from app.outcomes.models import ItemKind, Phase, SurveyAnswer, SurveyResponse, TextReview
 from app.outcomes.schemas import Item
 
 
@@ -75,7 +75,7 @@ async def test_bad_answers_are_refused_field_by_field(app, make_surveyed) -> Non
         await surveyed.answer(
             "aperson0", Phase.pre, {"warmth_a": "101", "trust": "x", "before": "maybe", "hopes": "a\u202eb"}
         )
-    fields = {d["field"] for d in refused.value.details}
+    fields = {d["field"] for d in refused.value.details or []}
     assert fields == {"warmth_a", "trust", "before", "hopes"}
     # Nothing was stored, and the survey is still offered.
     assert await _offer(app, surveyed.room, "aperson0", Phase.pre) is not None
@@ -117,7 +117,7 @@ async def test_an_edit_before_the_first_answer_changes_the_version_and_after_it_
     surveyed = await make_surveyed(per_community=1)
     programme = await surveyed.programme()
     now = app.state.clock.now()
-    items = [Item(key="trust", kind="agreement", text={"en": "I trust them.", "hy": "Վստահում եմ նրանց։"})]
+    items = [Item(key="trust", kind=ItemKind.agreement, text={"en": "I trust them.", "hy": "Վստահում եմ նրանց։"})]
     async with app.state.db.unit_of_work() as db:
         first = await questionnaires.save(db, programme=programme, phase=Phase.pre, items=items, actor_id=None, now=now)
     async with app.state.db.unit_of_work() as db:
@@ -134,9 +134,12 @@ async def test_an_edit_is_checked_against_the_programme(app, make_surveyed) -> N
     programme = await surveyed.programme()
     now = app.state.clock.now()
     cases = [
-        [Item(key="w", kind="thermometer", text={"en": "Warm?"}, towards="zz")],
-        [Item(key="w", kind="agreement", text={"de": "Ja?"})],
-        [Item(key="w", kind="agreement", text={"en": "A"}), Item(key="w", kind="agreement", text={"en": "B"})],
+        [Item(key="w", kind=ItemKind.thermometer, text={"en": "Warm?"}, towards="zz")],
+        [Item(key="w", kind=ItemKind.agreement, text={"de": "Ja?"})],
+        [
+            Item(key="w", kind=ItemKind.agreement, text={"en": "A"}),
+            Item(key="w", kind=ItemKind.agreement, text={"en": "B"}),
+        ],
     ]
     for items in cases:
         async with app.state.db.unit_of_work() as db:

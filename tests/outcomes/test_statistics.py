@@ -51,6 +51,7 @@ def test_the_interval_of_a_mean_narrows_with_more_people() -> None:
     assert high == pytest.approx(7.66585, abs=1e-4)
     # A 90 % interval is narrower: t(0.95, 9) = 1.83311 → ±1.75507.
     _, low90, high90 = mean_interval([float(v) for v in range(1, 11)], confidence=0.90)
+    assert low90 is not None and high90 is not None
     assert high90 - low90 == pytest.approx(2 * 1.75507, abs=1e-4)
     assert not math.isnan(low90)
 
