@@ -1,6 +1,7 @@
 """Demo data for trying Roundtable on a laptop: accounts with fresh passwords, a neutral
 programme with two communities, a session with the first-meeting agenda, and personal
-invitation links (two per community), printed on start."""
+invitation links (two per community), printed on start; an earlier session that was held,
+with survey answers, for the outcomes dashboard (app/demo_outcomes.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from app.db import Database
 from app.dialogues.invitations import create_invitation, list_invitations, revoke_invitation
 from app.dialogues.models import DialogueSession, SessionStatus
 from app.dialogues.schemas import InvitationCreate, SessionCreate
+from app.demo_outcomes import ensure_held_session
 from app.dialogues.sessions import change_status, schedule_session
 from app.programmes.models import MemberRole, Programme
 from app.programmes.schemas import CommunityIn
@@ -122,6 +124,7 @@ async def _demo_session(db: AsyncSession, *, now: datetime) -> tuple[int, list[D
             now=now,
         )
         await add_member(db, programme=programme, username=facilitator.username, role=MemberRole.facilitator, now=now)
+    await ensure_held_session(db, programme=programme, facilitator=facilitator, now=now)
     session = (
         await db.exec(
             select(DialogueSession).where(
