@@ -22,8 +22,8 @@ from app.demo import create_demo, print_demo
 from app.errors import AppError
 from app.logging import configure_logging
 from app.migrations import current_revision, head_revision, upgrade
+from app.outcomes.retention import purge
 from app.security.passwords import Passwords
-from app.transcripts.retention import purge
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -185,13 +185,15 @@ async def _purge(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
         async with db.unit_of_work() as session:
-            done = await purge(session, now=SystemClock().now())
+            both = await purge(session, now=SystemClock().now())
     finally:
         await db.dispose()
+    done = both.transcripts
     print(
         f"Purged {done.sessions} session(s): {done.statements} statement(s), {done.private_messages} private "
         f"message(s), {done.reports} report(s), {done.events} room event(s); names and contacts cleared on "
-        f"{done.identities} invitation(s), display names replaced by pseudonyms. Released transcripts are kept."
+        f"{done.identities} invitation(s), display names replaced by pseudonyms; {both.survey_responses} survey "
+        f"response(s) of {both.survey_sessions} session(s), kept as aggregates only. Released transcripts are kept."
     )
 
 
@@ -228,7 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="only create the demo data")
     demo.set_defaults(func=cmd_demo)
 
-    purge = commands.add_parser("purge", help="delete raw statements past each programme's retention period")
+    purge = commands.add_parser(
+        "purge", help="delete raw statements and survey answers past each programme's retention period"
+    )
     purge.set_defaults(func=cmd_purge)
     return parser
 

@@ -17,10 +17,10 @@ from app.accounts.service import create_user, reset_password
 from app.clock import SystemClock
 from app.config import Settings
 from app.db import Database
+from app.demo_outcomes import ensure_held_session
 from app.dialogues.invitations import create_invitation, list_invitations, revoke_invitation
 from app.dialogues.models import DialogueSession, SessionStatus
 from app.dialogues.schemas import InvitationCreate, SessionCreate
-from app.demo_outcomes import ensure_held_session
 from app.dialogues.sessions import change_status, schedule_session
 from app.programmes.models import MemberRole, Programme
 from app.programmes.schemas import CommunityIn

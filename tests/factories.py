@@ -151,9 +151,17 @@ async def seat_for(
     role: SeatRole = SeatRole.participant,
     language: str | None = None,
     admit: bool = True,
+    real_name: str | None = None,
+    contact: str | None = None,
 ) -> Person:
     invitation, _token = await make_invitation(
-        app, facilitator=facilitator, session=session, community=community, role=role
+        app,
+        facilitator=facilitator,
+        session=session,
+        community=community,
+        role=role,
+        real_name=real_name,
+        contact=contact,
     )
     now = app.state.clock.now()
     async with app.state.db.unit_of_work() as db:

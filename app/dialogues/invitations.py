@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -125,6 +127,8 @@ async def create_invitation(
     )
     db.add(invitation)
     await db.flush()
+    if data.same_person_as is not None:
+        await mark_same_person(db, invitation=invitation, earlier_id=data.same_person_as, field="same_person_as")
     return invitation, token
 
 
@@ -224,3 +228,151 @@ async def find_usable_invitation(db: AsyncSession, *, token: str, now: datetime)
     if session is None or session.status not in JOINABLE:
         raise InvalidInvitation()
     return invitation, session
+
+
+# The same person across a series ---------------------------------------------------------
+
+# Survey responses live in app/outcomes, above this package: they are read here as plain SQL
+# (whether a key already has answers in a session), never through that package.
+_ANSWERED_UNDER = text("SELECT 1 FROM survey_responses WHERE session_id = :session_id AND person_key = :person_key")
+
+
+def _same_person_refused(message: str, code: str, field: str) -> Conflict:
+    return Conflict(message, code=code, details=[{"field": field, "type": code, "message": message}])
+
+
+async def _answered_under(db: AsyncSession, *, session_id: int, person_key: str) -> bool:
+    found = await db.exec(_ANSWERED_UNDER.bindparams(session_id=session_id, person_key=person_key))  # type: ignore[call-overload]
+    return found.first() is not None
+
+
+async def earlier_participants(
+    db: AsyncSession, *, session: DialogueSession
+) -> list[tuple[Invitation, DialogueSession]]:
+    """The participant invitations of the programme's sessions that start before this one,
+    latest session first: whom an invitation of this session may be marked as."""
+    rows = await db.exec(
+        select(Invitation, DialogueSession)
+        .join(DialogueSession, col(DialogueSession.id) == col(Invitation.session_id))
+        .where(
+            DialogueSession.programme_id == session.programme_id,
+            DialogueSession.id != session.id,
+            col(DialogueSession.starts_at) < session.starts_at,
+            Invitation.role == SeatRole.participant,
+        )
+        .order_by(col(DialogueSession.starts_at).desc(), col(Invitation.created_at), col(Invitation.id))
+    )
+    return list(rows.all())
+
+
+async def same_person_links(
+    db: AsyncSession, *, session: DialogueSession, invitations: list[Invitation]
+) -> dict[int, tuple[Invitation, DialogueSession]]:
+    """For each invitation of this session marked as the same person as one of an earlier
+    session, the latest such earlier invitation (for facilitators' eyes: who is who)."""
+    keyed = {i.id: i.person_key for i in invitations if i.person_key}
+    if not keyed:
+        return {}
+    links: dict[int, tuple[Invitation, DialogueSession]] = {}
+    for earlier, earlier_session in await earlier_participants(db, session=session):
+        for invitation_id, key in keyed.items():
+            if earlier.person_key == key and invitation_id not in links:
+                links[invitation_id] = (earlier, earlier_session)
+    return links
+
+
+async def mark_same_person(
+    db: AsyncSession, *, invitation: Invitation, earlier_id: int, field: str = "earlier_id"
+) -> Invitation:
+    """Mark an invitation as the same person as a participant's invitation of an earlier
+    session of the same programme (facilitators know who is who): it takes the earlier
+    invitation's programme-level pseudonymous key, so the person's survey answers across the
+    series are linked. Refused when this invitation's answers are already stored under
+    another key, when another invitation of this session is that person already, or when
+    either is not a participant's. Invitations of later sessions marked as this one follow."""
+    session = await db.get(DialogueSession, invitation.session_id)
+    earlier = await db.get(Invitation, earlier_id)
+    earlier_session = await db.get(DialogueSession, earlier.session_id) if earlier is not None else None
+    if (
+        session is None
+        or earlier is None
+        or earlier_session is None
+        or earlier_session.programme_id != session.programme_id
+    ):
+        message = Msg("There is no such invitation in this programme.")
+        raise NotFound(message, details=[{"field": field, "type": "not_found", "message": message}])
+    if earlier_session.id == session.id or earlier_session.starts_at >= session.starts_at:
+        raise _same_person_refused(
+            Msg("Choose an invitation of a session that starts before this one."), "not_earlier", field
+        )
+    if invitation.role is not SeatRole.participant or earlier.role is not SeatRole.participant:
+        raise _same_person_refused(
+            Msg("Only participants' invitations can be marked as the same person."), "not_participants", field
+        )
+    if earlier.person_key is None:
+        earlier.person_key = secrets.token_hex(16)
+        db.add(earlier)
+    key = earlier.person_key
+    old = invitation.person_key
+    if old == key:
+        await db.flush()
+        return invitation
+    taken = (
+        await db.exec(
+            select(Invitation.id).where(
+                Invitation.session_id == session.id, Invitation.person_key == key, Invitation.id != invitation.id
+            )
+        )
+    ).first()
+    if taken is not None:
+        raise _same_person_refused(
+            Msg("Another invitation of this session is already marked as this person."), "person_taken", field
+        )
+    followers: list[Invitation] = []
+    if old is not None:
+        if await _answered_under(db, session_id=session.id, person_key=old):
+            raise _same_person_refused(
+                Msg(
+                    "This person has already answered a survey of this session under their own key; "
+                    "their answers cannot be linked to the earlier session any more."
+                ),
+                "already_answered",
+                field,
+            )
+        # Invitations of later sessions that were marked as this one are the same person too.
+        later = await db.exec(
+            select(Invitation, DialogueSession)
+            .join(DialogueSession, col(DialogueSession.id) == col(Invitation.session_id))
+            .where(
+                DialogueSession.programme_id == session.programme_id,
+                col(DialogueSession.starts_at) > session.starts_at,
+                Invitation.person_key == old,
+            )
+        )
+        for follower, follower_session in later.all():
+            if await _answered_under(db, session_id=follower_session.id, person_key=old):
+                raise _same_person_refused(
+                    Msg(
+                        "A later session's invitation marked as this person already has survey answers; "
+                        "the link cannot be changed any more."
+                    ),
+                    "already_answered",
+                    field,
+                )
+            twin = await db.exec(
+                select(Invitation.id).where(
+                    Invitation.session_id == follower_session.id,
+                    Invitation.person_key == key,
+                    Invitation.id != follower.id,
+                )
+            )
+            if twin.first() is not None:
+                raise _same_person_refused(
+                    Msg("Another invitation of this session is already marked as this person."), "person_taken", field
+                )
+            followers.append(follower)
+    for row in (invitation, *followers):
+        row.person_key = key
+        db.add(row)
+    await db.flush()
+    return invitation

@@ -13,6 +13,7 @@ from app.dialogues.schemas import (
     InvitationCreate,
     InvitationPublic,
     LobbyMessageIn,
+    SamePersonIn,
     SeatDecision,
     SeatPublic,
 )
@@ -74,6 +75,19 @@ async def reissue_invitation(
     communities = await _communities(db, access.session.programme_id)
     seat = await seats.seat_of_invitation(db, invitation_id=invitation.id)
     return invitation_public(invitation, seat, communities, now=now, link=join_link(request, token))
+
+
+@router.post("/invitations/{invitation_id}/same-person")
+async def mark_same_person(
+    invitation_id: PathId, body: SamePersonIn, access: SessionFacilitatorDep, db: DbDep, now: NowDep
+) -> InvitationPublic:
+    """Mark this invitation as the same person as a participant's invitation of an earlier
+    session of the programme, so their survey answers across the series are linked. What links
+    them is never shown, to anyone."""
+    invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
+    await invitations.mark_same_person(db, invitation=invitation, earlier_id=body.earlier_id)
+    seat = await seats.seat_of_invitation(db, invitation_id=invitation.id)
+    return invitation_public(invitation, seat, await _communities(db, access.session.programme_id), now=now)
 
 
 @router.get("/seats")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.accounts.schemas import StrictModel
+from app.db import MAX_ID
 from app.dialogues.models import (
     AdmissionMode,
     AgendaKind,
@@ -215,6 +216,13 @@ class InvitationCreate(StrictModel):
         description="The language the link opens in (en, ru, az, hy); none: the person chooses.",
     )
     expires_at: datetime | None = None
+    same_person_as: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="A participant's invitation of an earlier session of the programme held by the same person: "
+        "their survey answers across the series are linked (facilitators only; never shown to organisers).",
+    )
 
     @field_validator("real_name", "contact", "community", "language")
     @classmethod
@@ -232,6 +240,12 @@ class InvitationCreate(StrictModel):
 class LobbyMessageIn(StrictModel):
     lobby_message: MessageTexts = Field(
         description="Shown at once to everyone waiting in the lobby; the languages sent are replaced. " + TEXTS_HELP
+    )
+
+
+class SamePersonIn(StrictModel):
+    earlier_id: int = Field(
+        ge=1, le=MAX_ID, description="A participant's invitation of an earlier session of the same programme."
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.dialogues.models import FINISHED, DialogueSession, Invitation, Seat, SeatRole, SessionStatus
+from app.dialogues.models import FINISHED, DialogueSession, Invitation, Seat, SeatRole, SeatStatus, SessionStatus
 from app.errors import Conflict, ValidationFailed
 from app.messages import Msg
 from app.outcomes.models import SCALES, ItemKind, Phase, Questionnaire, SurveyAnswer, SurveyResponse, TextReview
@@ -25,6 +25,8 @@ from app.transcripts.service import ended_at
 
 # Who answers surveys: the participants. Facilitators, interpreters and observers do not.
 ANSWERING_ROLES = (SeatRole.participant,)
+# Seats a facilitator removed or banned: their place in the session, surveys included, ended.
+CLOSED_SEATS = (SeatStatus.removed, SeatStatus.banned)
 # The post-survey is offered from the end of the session for the programme's `survey_days`.
 POST_STATUSES = (SessionStatus.ended, SessionStatus.archived)
 
@@ -96,16 +98,33 @@ async def window(
 async def offer(db: AsyncSession, *, seat: Seat, session: DialogueSession, phase: Phase, now: datetime) -> Offer | None:
     """The survey to show this seat now, or None: not a participant, closed, or answered or
     skipped already."""
-    if seat.role not in ANSWERING_ROLES or seat.invitation_id is None or seat.session_id != session.id:
+    if await refusal(db, seat=seat, session=session, phase=phase, now=now) is not None:
         return None
-    is_open, until = await window(db, session=session, phase=phase, now=now)
-    if not is_open or await response_of(db, seat=seat, phase=phase) is not None:
-        return None
+    _open, until = await window(db, session=session, phase=phase, now=now)
     programme = await db.get(Programme, session.programme_id)
     if programme is None:
         return None
     questionnaire = await current(db, programme=programme, phase=phase, now=now)
     return Offer(phase=phase, questionnaire=questionnaire, items=items_of(questionnaire), until=until)
+
+
+async def refusal(
+    db: AsyncSession, *, seat: Seat, session: DialogueSession, phase: Phase, now: datetime
+) -> Conflict | None:
+    """Why this seat may not answer this phase now, as a readable error (its page shows the
+    message); None when it may."""
+    if seat.role not in ANSWERING_ROLES or seat.invitation_id is None or seat.session_id != session.id:
+        return Conflict(Msg("Surveys are for participants."), code="survey_not_offered")
+    if seat.status in CLOSED_SEATS:
+        return Conflict(Msg("This survey is not open to you."), code="survey_not_offered")
+    is_open, _until = await window(db, session=session, phase=phase, now=now)
+    if not is_open:
+        if phase is Phase.post and session.status not in FINISHED:
+            return Conflict(Msg("This survey opens when the session has ended."), code="survey_not_yet")
+        return Conflict(Msg("This survey is closed."), code="survey_closed")
+    if await response_of(db, seat=seat, phase=phase) is not None:
+        return Conflict(Msg("You have already answered or skipped this survey."), code="survey_done")
+    return None
 
 
 def _problem(field: str, message: str) -> dict[str, str]:
@@ -163,13 +182,9 @@ async def _respond(
     skipped: bool,
     values: Mapping[str, str],
 ) -> SurveyResponse:
-    if seat.role not in ANSWERING_ROLES or seat.invitation_id is None or seat.session_id != session.id:
-        raise Conflict(Msg("Surveys are for participants."), code="survey_not_offered")
-    is_open, _until = await window(db, session=session, phase=phase, now=now)
-    if not is_open:
-        raise Conflict(Msg("This survey is closed."), code="survey_closed")
-    if await response_of(db, seat=seat, phase=phase) is not None:
-        raise Conflict(Msg("You have already answered or skipped this survey."), code="survey_done")
+    refused = await refusal(db, seat=seat, session=session, phase=phase, now=now)
+    if refused is not None:
+        raise refused
     programme = await db.get(Programme, session.programme_id)
     assert programme is not None
     questionnaire = await stored_current(db, programme=programme, phase=phase, now=now)

@@ -12,11 +12,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.content import programme_languages
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.messages import Msg
 from app.outcomes.instruments import default_items
 from app.outcomes.models import Phase, Questionnaire, SurveyResponse
-from app.outcomes.schemas import Item
+from app.outcomes.schemas import Item, QuestionnairePublic
 from app.programmes.models import Community, Programme
 from app.programmes.texts import cleaned, unknown_languages
 
@@ -75,6 +75,23 @@ async def answered(db: AsyncSession, *, questionnaire: Questionnaire) -> bool:
         return False
     found = await db.exec(select(SurveyResponse.id).where(SurveyResponse.questionnaire_id == questionnaire.id))
     return found.first() is not None
+
+
+def phase_of(value: str) -> Phase:
+    """A phase named in an address: `pre` or `post`, else a 404 that says which there are."""
+    try:
+        return Phase(value)
+    except ValueError:
+        raise NotFound(Msg("There is no such questionnaire: use pre or post.")) from None
+
+
+async def public(db: AsyncSession, *, questionnaire: Questionnaire) -> QuestionnairePublic:
+    return QuestionnairePublic(
+        phase=questionnaire.phase,
+        version=questionnaire.version,
+        answered=await answered(db, questionnaire=questionnaire),
+        items=items_of(questionnaire),
+    )
 
 
 def items_of(questionnaire: Questionnaire) -> list[Item]:

@@ -36,6 +36,9 @@ async def _programme_fields(db: DbDep, access: ProgrammeAccess) -> dict[str, Any
         "languages": access.programme.languages,
         "retention_days": access.programme.retention_days,
         "withdrawal_hours": access.programme.withdrawal_hours,
+        "survey_min_group": access.programme.survey_min_group,
+        "survey_days": access.programme.survey_days,
+        "facilitators_see_answers": access.programme.facilitators_see_answers,
         "communities": [CommunityPublic(id=c.id, key=c.key, labels=c.labels) for c in communities],
         "my_role": access.role,
         "created_at": access.programme.created_at,
@@ -89,7 +92,9 @@ async def get_programme(access: ProgrammeMemberDep, db: DbDep) -> ProgrammeDetai
 async def update_programme(
     body: ProgrammeUpdate, access: ProgrammeOrganiserDep, db: DbDep, now: NowDep
 ) -> ProgrammeDetail:
-    """Rename or re-describe the programme, or set its retention and withdrawal window (organisers)."""
+    """Rename or re-describe the programme, set its retention and withdrawal window, or its
+    outcomes' settings: the smallest group a survey aggregate describes (at least 3), the
+    days the post-survey stays open, whether facilitators read answers per respondent (organisers)."""
     await service.update_programme(
         db,
         programme=access.programme,
@@ -99,6 +104,9 @@ async def update_programme(
         retention_days=body.retention_days,
         keep_raw_statements=body.keep_raw_statements,
         withdrawal_hours=body.withdrawal_hours,
+        survey_min_group=body.survey_min_group,
+        survey_days=body.survey_days,
+        facilitators_see_answers=body.facilitators_see_answers,
     )
     return await programme_detail(db, access)
 

@@ -9,10 +9,12 @@ from pydantic_core import PydanticCustomError
 
 from app.accounts.schemas import StrictModel
 from app.messages import Msg
-from app.programmes.models import UI_LANGUAGES, MemberRole
+from app.programmes.models import MIN_GROUP_FLOOR, UI_LANGUAGES, MemberRole
 from app.security.text import label_problem
 
 COMMUNITY_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,38}$"
+# The largest smallest group a programme may set (a larger one would hide every chart).
+MAX_MIN_GROUP = 100
 
 
 def shown_text(value: str, what: str) -> str:
@@ -117,6 +119,20 @@ class ProgrammeUpdate(StrictModel):
     withdrawal_hours: int | None = Field(
         default=None, ge=0, le=24 * 90, description="Hours after a session during which participants may withdraw."
     )
+    survey_min_group: int | None = Field(
+        default=None,
+        ge=MIN_GROUP_FLOOR,
+        le=MAX_MIN_GROUP,
+        description=f"The fewest people an aggregate of survey answers may describe (at least {MIN_GROUP_FLOOR}).",
+    )
+    survey_days: int | None = Field(
+        default=None, ge=1, le=365, description="Days after a session ends during which its post-survey is open."
+    )
+    facilitators_see_answers: bool | None = Field(
+        default=None,
+        description="True: facilitators may read their own sessions' survey answers one respondent at a time "
+        "(never with names).",
+    )
 
     @field_validator("name")
     @classmethod
@@ -161,6 +177,9 @@ class ProgrammePublic(BaseModel):
     languages: list[str]
     retention_days: int | None = None
     withdrawal_hours: int = 72
+    survey_min_group: int = 5
+    survey_days: int = 14
+    facilitators_see_answers: bool = False
     communities: list[CommunityPublic]
     my_role: MemberRole
     created_at: datetime

@@ -15,7 +15,7 @@ from app.db import publish_after_commit
 from app.errors import BadRequest, Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.events.revocations import CLOSE_RIGHT_ENDED, Revoked
 from app.messages import Msg, either, role_plural, role_word
-from app.programmes.models import Community, MemberRole, Programme, ProgrammeMember
+from app.programmes.models import MIN_GROUP_FLOOR, Community, MemberRole, Programme, ProgrammeMember
 from app.programmes.schemas import CommunityIn, CommunityLabels
 from app.security.names import check_display_name
 
@@ -133,9 +133,15 @@ async def update_programme(
     retention_days: int | None = None,
     keep_raw_statements: bool | None = None,
     withdrawal_hours: int | None = None,
+    survey_min_group: int | None = None,
+    survey_days: int | None = None,
+    facilitators_see_answers: bool | None = None,
 ) -> Programme:
     """Rename or re-describe a programme; set how long raw statements are kept after a
-    transcript's release, and how long participants may withdraw after a session."""
+    transcript's release, how long participants may withdraw after a session, and the
+    outcomes' settings: the smallest group an aggregate describes (never below
+    MIN_GROUP_FLOOR), how long the post-survey stays open, and whether facilitators may
+    read their sessions' answers one respondent at a time."""
     if name is not None:
         programme.name = name.strip()
     if description is not None:
@@ -146,6 +152,19 @@ async def update_programme(
         programme.retention_days = retention_days
     if withdrawal_hours is not None:
         programme.withdrawal_hours = withdrawal_hours
+    if survey_min_group is not None:
+        if survey_min_group < MIN_GROUP_FLOOR:
+            message = Msg("Enter a number of at least {n}.", n=MIN_GROUP_FLOOR)
+            raise ValidationFailed(
+                message,
+                code="min_group_too_small",
+                details=[{"field": "survey_min_group", "type": "min_group_too_small", "message": message}],
+            )
+        programme.survey_min_group = survey_min_group
+    if survey_days is not None:
+        programme.survey_days = survey_days
+    if facilitators_see_answers is not None:
+        programme.facilitators_see_answers = facilitators_see_answers
     programme.updated_at = now
     db.add(programme)
     await db.flush()

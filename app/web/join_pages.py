@@ -15,19 +15,22 @@ from app.deps import DbDep, NowDep, PathId, require_csrf
 from app.dialogues import invitations, seats
 from app.dialogues.content import languages_of
 from app.dialogues.invitations import InvalidInvitation
-from app.dialogues.models import DialogueSession, Invitation, SeatStatus
+from app.dialogues.models import DialogueSession, Invitation, SeatRole, SeatStatus
 from app.dialogues.seat_cookie import seat_cookie_name, set_seat_cookie
 from app.dialogues.sessions import current_rules
 from app.errors import AppError
 from app.facilitation import devices, lobby
 from app.facilitation.entry import ROOM_STATUSES
 from app.messages import Msg
+from app.outcomes import answers
+from app.outcomes.models import Phase
 from app.programmes.models import UI_LANGUAGES, Programme
 from app.security.cookies import clear_private_cookie, set_private_cookie
 from app.transcripts import service as transcripts
 from app.web.forms import FormState
 from app.web.i18n import CONTENT_LANGUAGE_NAMES, page_language
 from app.web.redirects import see_other
+from app.web.survey_pages import DONE_NOTES
 from app.web.templating import render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
@@ -58,6 +61,7 @@ async def join_language(request: Request, db: DbDep, now: NowDep, pending: Pendi
             "language_names": CONTENT_LANGUAGE_NAMES,
             "current": invitation.language,
             "participant_language": invitation.language,
+            "survey_step": invitation.role is SeatRole.participant,
         },
     )
 
@@ -97,6 +101,7 @@ async def _rules_page(
             "form": form,
             "role": invitation.role,
             "participant_language": invitation.language,
+            "survey_step": invitation.role is SeatRole.participant,
         },
         status_code=status_code,
     )
@@ -150,6 +155,7 @@ async def join_name(request: Request, db: DbDep, now: NowDep, pending: PendingDe
             "session": session,
             "form": FormState(fields=frozenset({"display_name"})),
             "participant_language": invitation.language,
+            "survey_step": invitation.role is SeatRole.participant,
         },
     )
 
@@ -161,10 +167,10 @@ async def join_name_submit(request: Request, db: DbDep, now: NowDep, pending: Pe
     form = FormState(values={"display_name": name}, fields=frozenset({"display_name"}))
     try:
         async with db.begin_nested():
-            _seat, cookie = await lobby.take_seat(
-                db, invitation=invitation, session=session, display_name=name, now=now
-            )
-        response = see_other(f"/sessions/{session.id}/waiting")
+            seat, cookie = await lobby.take_seat(db, invitation=invitation, session=session, display_name=name, now=now)
+        # The pre-survey next, where one is offered (participants; optional, and it says so).
+        surveyed = await answers.offer(db, seat=seat, session=session, phase=Phase.pre, now=now)
+        response = see_other(f"/sessions/{session.id}/{'survey/pre' if surveyed else 'waiting'}")
         set_seat_cookie(request, response, session_id=session.id, token=cookie)
         clear_private_cookie(request, response, JOIN_COOKIE, path="/join")
         return response
@@ -175,14 +181,19 @@ async def join_name_submit(request: Request, db: DbDep, now: NowDep, pending: Pe
     return render_page(
         request,
         "join/name.html",
-        {"session": session, "form": form, "participant_language": invitation.language},
+        {
+            "session": session,
+            "form": form,
+            "participant_language": invitation.language,
+            "survey_step": invitation.role is SeatRole.participant,
+        },
         status_code=422,
     )
 
 
 @router.get("/sessions/{session_id}/waiting")
 async def waiting_room(
-    session_id: PathId, request: Request, db: DbDep, now: NowDep, error: str = "", done: str = ""
+    session_id: PathId, request: Request, db: DbDep, now: NowDep, error: str = "", done: str = "", survey: str = ""
 ) -> Response:
     """A participant's own page before the live room: waiting, admitted, or turned away."""
     seat = await seats.seat_by_cookie(
@@ -198,6 +209,10 @@ async def waiting_room(
     if session is None:
         raise InvalidInvitation()
     deadline = await transcripts.withdrawal_deadline(db, session=session) if finished else None
+    # The survey of the moment, while it is offered: before the session, and after it until its deadline.
+    survey_offer = await answers.offer(
+        db, seat=seat, session=session, phase=Phase.post if finished else Phase.pre, now=now
+    )
     return render_page(
         request,
         "join/waiting.html",
@@ -214,6 +229,11 @@ async def waiting_room(
             "withdraw_open": deadline is not None and now <= deadline,
             "error": error,
             "done": done,
+            "survey_offer": survey_offer,
+            # A thank-you after a survey was answered or skipped (survey_pages.py).
+            "survey_note": survey if survey in DONE_NOTES else "",
+            # The joining steps list "Survey" for the seats that get one.
+            "survey_step": seat.role in answers.ANSWERING_ROLES,
         },
     )
 

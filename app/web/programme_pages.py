@@ -15,7 +15,7 @@ from app.errors import AppError
 from app.messages import Msg
 from app.programmes import service
 from app.programmes.deps import ProgrammeFacilitatorDep, ProgrammeMemberDep, ProgrammeOrganiserDep
-from app.programmes.models import UI_LANGUAGES, Community, MemberRole, Programme
+from app.programmes.models import MIN_GROUP_FLOOR, UI_LANGUAGES, Community, MemberRole, Programme
 from app.programmes.schemas import CommunityIn, CommunityLabels, MemberAdd, ProgrammeCreate, ProgrammeUpdate, RoomNameIn
 from app.web.forms import FormState, errors_into, form_page, read_form
 from app.web.i18n import CONTENT_LANGUAGE_NAMES
@@ -214,7 +214,21 @@ async def programme_room_name(
 
 # The programme's settings (organisers) --------------------------------------------------
 
-SETTINGS_FIELDS = frozenset({"name", "description", "retention", "retention_days", "withdrawal_hours"})
+SETTINGS_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "retention",
+        "retention_days",
+        "withdrawal_hours",
+        "survey_min_group",
+        "survey_days",
+        "facilitators_see_answers",
+    }
+)
+# The outcomes' settings: whole numbers, and a checkbox (a form without these fields, from
+# before they existed, leaves them as they are).
+SURVEY_NUMBERS = ("survey_min_group", "survey_days")
 
 
 def _label_field(key: str, code: str) -> str:
@@ -232,6 +246,9 @@ def _settings_values(programme: Programme, communities: list[Community]) -> dict
         "retention": "keep" if programme.retention_days is None else "days",
         "retention_days": "" if programme.retention_days is None else str(programme.retention_days),
         "withdrawal_hours": str(programme.withdrawal_hours),
+        "survey_min_group": str(programme.survey_min_group),
+        "survey_days": str(programme.survey_days),
+        "facilitators_see_answers": "1" if programme.facilitators_see_answers else "",
     }
     for community in communities:
         for code in programme.languages:
@@ -261,6 +278,7 @@ async def _settings_page(
                 values=_settings_values(programme, communities), fields=_settings_fields(programme, communities)
             ),
             label_field=_label_field,
+            min_group_floor=MIN_GROUP_FLOOR,
             notice=notice,
         ),
         status_code=status_code,
@@ -288,8 +306,9 @@ def _label_error(code: str, text: str) -> str | None:
 async def programme_settings_submit(
     request: Request, access: ProgrammeOrganiserDep, db: DbDep, now: NowDep
 ) -> Response:
-    """Name, description, the communities' labels, retention and the withdrawal window: every
-    problem of every field is answered at once, next to its field, with what was typed."""
+    """Name, description, the communities' labels, retention, the withdrawal window and the
+    outcomes' settings: every problem of every field is answered at once, next to its field,
+    with what was typed."""
     programme = access.programme
     raw = await request.form()
     values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
@@ -310,6 +329,13 @@ async def programme_settings_submit(
         data["withdrawal_hours"] = values["withdrawal_hours"].strip()
     else:
         form.errors["withdrawal_hours"] = Msg("Please fill this in.")
+    if any(name in values for name in SURVEY_NUMBERS):
+        for name in SURVEY_NUMBERS:
+            if values.get(name, "").strip():
+                data[name] = values[name].strip()
+            else:
+                form.errors[name] = Msg("Please fill this in.")
+        data["facilitators_see_answers"] = bool(values.get("facilitators_see_answers"))
     body: ProgrammeUpdate | None = None
     try:
         body = ProgrammeUpdate.model_validate(data)
@@ -340,6 +366,9 @@ async def programme_settings_submit(
                     retention_days=body.retention_days,
                     keep_raw_statements=body.keep_raw_statements,
                     withdrawal_hours=body.withdrawal_hours,
+                    survey_min_group=body.survey_min_group,
+                    survey_days=body.survey_days,
+                    facilitators_see_answers=body.facilitators_see_answers,
                 )
                 await service.set_community_labels(db, programme=programme, labels=labels, now=now)
             return see_other(f"/programmes/{programme.id}/settings?done=saved")

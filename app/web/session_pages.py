@@ -23,6 +23,7 @@ from app.dialogues.schemas import (
     AgendaItemUpdate,
     InvitationCreate,
     LobbyMessageIn,
+    SamePersonIn,
     SessionCreate,
     SessionUpdate,
 )
@@ -504,7 +505,7 @@ async def agenda_template(request: Request, access: SessionFacilitatorDep, user:
 
 # Invitations -----------------------------------------------------------------------------
 
-INVITE_FIELDS = frozenset({"role", "community", "real_name", "contact", "language", "csv"})
+INVITE_FIELDS = frozenset({"role", "community", "real_name", "contact", "language", "csv", "same_person_as"})
 CSV_HEADINGS = (Msg("Name"), Msg("Community"), Msg("Language"), Msg("Personal link"))
 
 
@@ -547,6 +548,7 @@ async def _invitations_page(
     bulk_form: FormState | None = None,
     bulk_problems: list[dict[str, Any]] | None = None,
     created: list[tuple[Invitation, str]] | None = None,
+    same_person_errors: dict[int, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     communities = await communities_of(db, programme_id=access.session.programme_id)
@@ -557,6 +559,23 @@ async def _invitations_page(
     # to copy all at once, as a CSV file and as QR codes, none of them a request of its own.
     links = _new_links(request, communities, texts["lang"], created or [])
     catalog = translations_for(texts["lang"])
+    # The same person across a series: the earlier sessions' participants, for facilitators
+    # (real names: they know who is who); what links two invitations is never shown.
+    earlier = [
+        {
+            "id": invitation.id,
+            "name": invitation.real_name,
+            "community": community_label(by_id[invitation.community_id], texts["lang"])
+            if invitation.community_id in by_id
+            else "",
+            "title": texts["shown"](earlier_session.title),
+            "starts_at": earlier_session.starts_at,
+            "time_zone": earlier_session.time_zone,
+        }
+        for invitation, earlier_session in await invitations.earlier_participants(db, session=access.session)
+    ]
+    by_earlier = {row["id"]: row for row in earlier}
+    same_links = await invitations.same_person_links(db, session=access.session, invitations=[i for i, _s in rows])
     return render_page(
         request,
         "sessions/invitations.html",
@@ -574,6 +593,9 @@ async def _invitations_page(
             "csv_name": f"invitations-session-{access.session.id}-{now:%Y%m%d-%H%M}.csv",
             "link_languages": _link_languages(access.programme),
             "finished": access.session.status in FINISHED,
+            "earlier": earlier,
+            "same_person": {i: by_earlier.get(earlier_row.id) for i, (earlier_row, _s) in same_links.items()},
+            "same_person_errors": same_person_errors or {},
             **texts,
         },
         status_code=status_code,
@@ -594,7 +616,7 @@ async def invitations_create(
     try:
         body = InvitationCreate.model_validate(
             {k: values.get(k) or None for k in ("role", "community", "real_name", "contact", "language")}
-            | {"role": values.get("role") or "participant"}
+            | {"role": values.get("role") or "participant", "same_person_as": values.get("same_person_as") or None}
         )
         async with db.begin_nested():
             invitation, token = await invitations.create_invitation(
@@ -645,6 +667,28 @@ async def invitations_reissue(
     invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
     invitation, token = await invitations.reissue_invitation(db, session=access.session, invitation=invitation, now=now)
     return await _invitations_page(request, db, access, now, created=[(invitation, token)], status_code=201)
+
+
+@router.post("/sessions/{session_id}/invitations/{invitation_id}/same-person")
+async def invitations_same_person(
+    request: Request, invitation_id: PathId, access: SessionFacilitatorDep, db: DbDep, now: NowDep
+) -> Response:
+    """Mark an invitation as the same person as a participant of an earlier session."""
+    values = await _form_values(request)
+    invitation = await invitations.get_invitation(db, session=access.session, invitation_id=invitation_id)
+    message: str
+    try:
+        body = SamePersonIn.model_validate({"earlier_id": values.get("earlier_id") or None})
+        async with db.begin_nested():
+            await invitations.mark_same_person(db, invitation=invitation, earlier_id=body.earlier_id)
+        return see_other(f"/sessions/{access.session.id}/invitations")
+    except ValidationError:
+        message = Msg("Choose the person from an earlier session.")
+    except AppError as exc:
+        message = exc.message
+    return await _invitations_page(
+        request, db, access, now, same_person_errors={invitation_id: message}, status_code=422
+    )
 
 
 # Lobby -----------------------------------------------------------------------------------
@@ -747,6 +791,7 @@ for _action, _page in (
     ("/sessions/{session_id}/invitations/bulk", "/sessions/{session_id}/invitations"),
     ("/sessions/{session_id}/invitations/{invitation_id}/revoke", "/sessions/{session_id}/invitations"),
     ("/sessions/{session_id}/invitations/{invitation_id}/reissue", "/sessions/{session_id}/invitations"),
+    ("/sessions/{session_id}/invitations/{invitation_id}/same-person", "/sessions/{session_id}/invitations"),
     ("/sessions/{session_id}/lobby/{seat_id}/admit", "/sessions/{session_id}/lobby"),
     ("/sessions/{session_id}/lobby/{seat_id}/refuse", "/sessions/{session_id}/lobby"),
     ("/sessions/{session_id}/lobby/admit-all", "/sessions/{session_id}/lobby"),

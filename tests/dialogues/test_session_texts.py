@@ -535,7 +535,8 @@ async def test_the_join_pages_show_the_rules_and_the_lobby_message_in_the_chosen
     )
     assert agreed.status_code == 303 and agreed.headers["location"] == "/join/name"
     seated = await person.post("/join/name", data={"csrf_token": csrf, "display_name": "Anahit"})
-    waiting = (await person.get(seated.headers["location"])).text
+    assert seated.headers["location"].endswith("/survey/pre")  # offered first; the lobby is next
+    waiting = (await person.get(seated.headers["location"].replace("/survey/pre", "/waiting"))).text
     assert "Շուտով սկսում ենք։" in waiting and "We start soon." not in waiting
     seat, invitation = await records(app)
     assert (seat.consent_language, invitation.consent_language, seat.consent_rules_version) == ("hy", "hy", 1)

@@ -62,7 +62,11 @@ def join(
     page.wait_for_url(re.compile(r"/join/name$"))
     page.fill("#f-display_name", name)
     page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/waiting$"))
+    # A participant is offered the pre-session survey (optional); the others go to the lobby.
+    page.wait_for_url(re.compile(r"/(waiting|survey/pre)$"))
+    if page.url.endswith("/survey/pre"):
+        page.click("form.survey-skip button[data-action=skip]")
+        page.wait_for_url(re.compile(r"/waiting\?survey=skipped$"))
     assert page.locator("html").get_attribute("lang") == language and name in page.content()
     return context, page
 

@@ -153,3 +153,15 @@ async def test_an_edit_is_checked_against_the_programme(app, make_surveyed) -> N
         with pytest.raises(ValidationFailed) as refused:
             questionnaires.parse_items(raw)
         assert refused.value.message.startswith("Question 1")
+
+
+async def test_a_removed_or_banned_seat_is_not_surveyed(app, make_surveyed) -> None:
+    surveyed = await make_surveyed(per_community=1)
+    room = surveyed.room
+    await room.act(room.facilitator, "remove", seat_id=room.people["aperson0"].seat_id, reason="Test")
+    await room.act(room.facilitator, "ban", seat_id=room.people["bperson0"].seat_id, reason="Test")
+    for name in ("aperson0", "bperson0"):
+        assert await _offer(app, room, name, Phase.pre) is None
+        with pytest.raises(Conflict) as refused:
+            await surveyed.answer(name, Phase.pre, {"trust": "4"})
+        assert refused.value.code == "survey_not_offered"

@@ -24,11 +24,15 @@ from app.accounts.models import Role
 from app.dialogues import seats as seat_service
 from app.dialogues import sessions as session_service
 from app.dialogues.agenda import agenda_of
-from app.dialogues.models import DialogueSession, Invitation, SeatRole, SessionStatus
+from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole, SessionStatus
 from app.dialogues.seat_cookie import seat_cookie_name
 from app.events.models import Statement
 from app.facilitation import lobby
 from app.main import create_app
+from app.outcomes import answers as survey_answers
+from app.outcomes import review as text_review
+from app.outcomes.models import Phase
+from app.programmes.models import Programme
 from app.transcripts.models import Redaction, TranscriptRelease
 from tests.backends import make_settings
 from tests.factories import CSRF_META, make_invitation, make_programme, make_session, schedule
@@ -138,8 +142,39 @@ async def path_token(app, world: World, client: httpx.AsyncClient) -> dict[str, 
     return {"token": await fresh_token(app, world)}
 
 
+async def survey_phase(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    return {"phase": "pre"}
+
+
 async def language_code(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
     return {"code": "hy"}
+
+
+async def questionnaire_phase(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    return {"phase": "post"}
+
+
+async def survey_text(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    """A free-text answer of the world's participant (once), and the reference its page uses."""
+    async with app.state.db.unit_of_work() as db:
+        seat = await db.get(Seat, world.seat_id)
+        session = await db.get(DialogueSession, world.session.id)
+        now = app.state.clock.now()
+        if await survey_answers.response_of(db, seat=seat, phase=Phase.pre) is None:
+            await survey_answers.submit(
+                db, seat=seat, session=session, phase=Phase.pre, values={"hopes": "Hope"}, now=now
+            )
+        (entry,) = await text_review.texts_for_review(db, session=session)
+    return {"ref": entry.ref}
+
+
+async def answers_shown(app, world: World, client: httpx.AsyncClient) -> dict[str, Any]:
+    """The programme lets facilitators read answers per respondent (else they are refused too)."""
+    async with app.state.db.unit_of_work() as db:
+        programme = await db.get(Programme, world.programme.id)
+        programme.facilitators_see_answers = True
+        db.add(programme)
+    return {}
 
 
 LOGIN = {"username": "organiser-login", "password": "correct horse battery staple"}
@@ -438,6 +473,44 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/sessions/{session_id}/waiting"): Rule("RRRRARR"),
     ("GET", "/sessions/{session_id}/waiting/events"): Rule("RRRRARR", prepare=room_opened),
     ("GET", "/sessions/{session_id}/room"): Rule("RRARARR"),
+    # Surveys: a participant's own seat only (the session is scheduled: the pre-survey is open)
+    ("GET", "/sessions/{session_id}/survey/{phase}"): Rule("RRRRARR", prepare=survey_phase),
+    ("POST", "/sessions/{session_id}/survey/{phase}"): Rule("RRRRARR", {"trust": "4"}, prepare=survey_phase),
+    ("POST", "/sessions/{session_id}/survey/{phase}/skip"): Rule("RRRRARR", prepare=survey_phase),
+    ("GET", "/sessions/{session_id}/survey/{phase}/skip"): Rule("AAAAAAA", prepare=survey_phase),
+    # Questionnaires: the programme's organisers and facilitators edit them
+    ("GET", "/api/programmes/{programme_id}/questionnaires/{phase}"): Rule("RAARRRR", prepare=questionnaire_phase),
+    ("PUT", "/api/programmes/{programme_id}/questionnaires/{phase}"): Rule(
+        "RAARRRR", {"items": []}, prepare=questionnaire_phase
+    ),
+    ("GET", "/programmes/{programme_id}/questionnaires/{phase}"): Rule("RAARRRR", prepare=questionnaire_phase),
+    ("POST", "/programmes/{programme_id}/questionnaires/{phase}"): Rule("RAARRRR", prepare=questionnaire_phase),
+    # The same person across a series: the session's facilitators (the world's invitation is
+    # of this session, so the link is refused as not earlier: a 409, past the right's check)
+    ("POST", "/api/sessions/{session_id}/invitations/{invitation_id}/same-person"): Rule(
+        "RRARRRR", {"earlier_id": "{invitation_id}"}
+    ),
+    ("POST", "/sessions/{session_id}/invitations/{invitation_id}/same-person"): Rule(
+        "RRARRRR", {"earlier_id": "{invitation_id}"}
+    ),
+    ("GET", "/sessions/{session_id}/invitations/{invitation_id}/same-person"): Rule("AAAAAAA"),
+    # Survey answers: free texts reviewed by the session's facilitators; per respondent only
+    # where the programme allows it; never organisers
+    ("GET", "/sessions/{session_id}/survey-texts"): Rule("RRARRRR", prepare=survey_text),
+    ("POST", "/sessions/{session_id}/survey-texts/{ref}/release"): Rule(
+        "RRARRRR", {"text": "Released words"}, prepare=survey_text
+    ),
+    ("POST", "/sessions/{session_id}/survey-texts/{ref}/withhold"): Rule("RRARRRR", prepare=survey_text),
+    ("GET", "/sessions/{session_id}/survey-texts/{ref}/release"): Rule("AAAAAAA", prepare=survey_text),
+    ("GET", "/sessions/{session_id}/survey-texts/{ref}/withhold"): Rule("AAAAAAA", prepare=survey_text),
+    ("GET", "/sessions/{session_id}/survey-answers"): Rule("RRARRRR", prepare=answers_shown),
+    # The outcomes dashboard: aggregates for the programme's members, as transcripts are read
+    ("GET", "/programmes/{programme_id}/outcomes"): Rule("RAARRRR"),
+    ("GET", "/programmes/{programme_id}/outcomes.csv"): Rule("RAARRRR"),
+    ("GET", "/programmes/{programme_id}/outcomes/print"): Rule("RAARRRR"),
+    ("GET", "/programmes/{programme_id}/outcomes/sessions/{session_id}"): Rule("RAARRRR"),
+    ("GET", "/programmes/{programme_id}/outcomes/sessions/{session_id}.csv"): Rule("RAARRRR"),
+    ("GET", "/programmes/{programme_id}/outcomes/sessions/{session_id}/print"): Rule("RAARRRR"),
 }
 
 

@@ -20,9 +20,11 @@ from app.events.models import RoomEvent, Translation
 from app.facilitation import lobby
 from app.facilitation.models import PollAnswer
 from app.facilitation.room import Actor
+from app.outcomes import answers as survey_answers
+from app.outcomes.models import OutcomeSnapshot, Phase, SurveyAnswer, SurveyResponse, TextReview
+from app.outcomes.retention import purge
 from app.programmes import service as programme_service
 from app.programmes.models import MemberRole, Programme
-from app.transcripts.retention import purge
 from tests.factories import DEFAULT_PASSWORD, Account, api_login, make_invitation
 
 # Who takes part: display name, real name, contact, community; in three scripts.
@@ -46,6 +48,12 @@ TRANSLATED = (
     "Bizim kənd — Светлана Kirovkadandır, Orlova orada yaşayır.",
     "Անահիտ Սարգսյան withdraws this translation too.",
 )
+# Free-text survey answers naming people; one is released to organisers (after review).
+SURVEYED = {
+    "gunay": ("Хочу понять, что думает Светлана.", "Tamar Beridze was kind to me."),
+    "svetlana": ("Günay Məmmədova is why I came.", "Пишите мне: +7 912 345 67 89"),
+    "anahit": ("Անահիտ Սարգսյան hopes for peace.", "Tamar and I will meet again."),
+}
 PRIVATE = ("Keep an eye on Светлана tonight", "Անահիտ, how are you feeling?", "Լավ եմ, շնորհակալություն։")
 
 
@@ -63,6 +71,15 @@ async def _join(app, facilitator, session, key: str) -> Actor:
         seat, _cookie = await lobby.take_seat(db, invitation=row, session=session, display_name=display, now=now)
         await lobby.admit(db, seat=seat, now=now)
     return Actor(session_id=session.id, seat_id=seat.id)
+
+
+async def _survey(app, actor: Actor, phase: Phase, values: dict[str, str]) -> None:
+    async with app.state.db.unit_of_work() as db:
+        seat = await db.get(Seat, actor.seat_id)
+        session = await db.get(DialogueSession, actor.session_id)
+        await survey_answers.submit(
+            db, seat=seat, session=session, phase=phase, values=values, now=app.state.clock.now()
+        )
 
 
 async def _everything_stored(app) -> list[tuple[str, str, str]]:
@@ -134,7 +151,15 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
     await room.act(gunay, "poll_answer", poll_id=poll_id, choices=[0])
     await room.act(svetlana, "poll_answer", poll_id=poll_id, choices=[1])
     await room.act(room.facilitator, "poll_close", poll_id=poll_id)
+    for key, (hopes, _note) in SURVEYED.items():
+        await _survey(app, people[key], Phase.pre, {"warmth_a": "40", "trust": "3", "hopes": hopes})
     await r.end()
+    for key, (_hopes, note) in SURVEYED.items():
+        await _survey(app, people[key], Phase.post, {"warmth_a": "60", "trust": "5", "note": note})
+    async with app.state.db.unit_of_work() as db:
+        released_text = (await db.exec(select(SurveyAnswer).where(SurveyAnswer.item_key == "note"))).first()
+        released_text.review, released_text.shown_text = TextReview.released, released_text.text
+        db.add(released_text)
 
     # The review: a span hidden by hand, with its reason; a summary that names people.
     headers = {"X-CSRF-Token": r.facilitator_csrf}
@@ -167,7 +192,13 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
 
     room.clock.advance(timedelta(days=31))
     async with app.state.db.unit_of_work() as db:
-        done = await purge(db, now=room.clock.now())
+        both = await purge(db, now=room.clock.now())
+    done = both.transcripts
+    assert (both.survey_sessions, both.survey_responses) == (1, 6)
+    assert await _count(app, select(func.count()).select_from(SurveyResponse)) == 0
+    assert await _count(app, select(func.count()).select_from(SurveyAnswer)) == 0
+    # The aggregates stay, for the session and for the programme.
+    assert await _count(app, select(func.count()).select_from(OutcomeSnapshot)) == 2
     assert (done.sessions, done.statements, done.private_messages, done.reports) == (1, 6, 3, 1)
     assert done.translations == 4
     assert await _count(app, select(func.count()).select_from(Translation)) == 0
@@ -184,6 +215,7 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
         *PRIVATE,
         *(text for _actor, text in said),
         *TRANSLATED,
+        *(text for pair in SURVEYED.values() for text in pair),
         "Kirovka",
         "Кировки",
         "takes these words back",
@@ -194,7 +226,8 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
         assert not hits, (secret, hits)
 
     async with app.state.db.unit_of_work() as db:
-        assert (await purge(db, now=room.clock.now())).sessions == 0, "a second run finds nothing left"
+        again = await purge(db, now=room.clock.now())
+        assert (again.transcripts.sessions, again.survey_sessions) == (0, 0), "a second run finds nothing left"
 
     # What the figures are counted from stays: seats, poll answers, when it went live and ended.
     seats_after = await _count(app, select(func.count()).select_from(Seat).where(Seat.session_id == room.session_id))

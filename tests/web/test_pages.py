@@ -132,7 +132,14 @@ async def test_from_an_empty_programme_to_four_people_admitted(app, client, new_
         assert "do not use your full real name" in name_page.text
         seated = await person.post("/join/name", data={"csrf_token": token, "display_name": name})
         assert seated.status_code == 303, seated.text
-        waiting = await person.get(seated.headers["location"])
+        # Participants are offered the pre-session survey first; it can be skipped.
+        survey_url = seated.headers["location"]
+        assert survey_url.endswith("/survey/pre")
+        survey = await person.get(survey_url)
+        assert survey.status_code == 200 and "optional" in survey.text
+        skipped = await person.post(f"{survey_url}/skip", data={"csrf_token": token})
+        assert skipped.status_code == 303, skipped.text
+        waiting = await person.get(skipped.headers["location"])
         assert "You are in the lobby" in waiting.text and name in waiting.text
         assert 'http-equiv="refresh"' in waiting.text
 

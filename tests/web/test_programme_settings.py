@@ -11,7 +11,7 @@ import pytest
 
 from app.programmes.models import Community, Programme
 from app.programmes.service import communities_of
-from tests.factories import make_world, page_log_in
+from tests.factories import api_login, make_world, page_log_in
 
 LANGUAGES = ("en", "ru", "az", "hy")
 
@@ -32,6 +32,8 @@ def settings_form(csrf: str, **changes: str) -> dict[str, str]:
         "retention": "days",
         "retention_days": "30",
         "withdrawal_hours": "48",
+        "survey_min_group": "5",
+        "survey_days": "14",
     }
     labels = {"a": ("Side A", "Сторона А", "Tərəf A", "Կողմ Ա"), "b": ("Side B", "Сторона Б", "Tərəf B", "Կողմ Բ")}
     for key, texts in labels.items():
@@ -162,3 +164,86 @@ async def test_only_the_programme_s_organisers_reach_it(app, client, new_client,
     assert posted.status_code == 404
     programme, _ = await stored(app, world.programme.id)
     assert programme.name == "Programme"
+
+
+# The outcomes' settings ------------------------------------------------------------------
+
+
+async def test_the_outcomes_settings_are_shown_explained_and_saved(app, client, world):
+    csrf = await log_in(client, world.organiser)
+    page = html.unescape((await client.get(f"/programmes/{world.programme.id}/settings")).text)
+    assert 'name="survey_min_group" type="number"' in page and 'value="5"' in page
+    assert 'name="survey_days" type="number"' in page and 'value="14"' in page
+    assert 'name="facilitators_see_answers" value="1" >' in page  # not ticked by default
+    assert "too few answers to show" in page and "At least 3." in page
+    assert "never a name; organisers only ever see totals" in page
+    saved = await client.post(
+        f"/programmes/{world.programme.id}/settings",
+        data=settings_form(csrf, survey_min_group="7", survey_days="30", facilitators_see_answers="1"),
+    )
+    assert saved.status_code == 303, saved.text
+    programme, _ = await stored(app, world.programme.id)
+    assert (programme.survey_min_group, programme.survey_days, programme.facilitators_see_answers) == (7, 30, True)
+    shown = await client.get(f"/programmes/{world.programme.id}/settings")
+    assert 'name="facilitators_see_answers" value="1" checked' in shown.text and 'value="7"' in shown.text
+    # Unticked, the box turns the setting off again.
+    off = await client.post(
+        f"/programmes/{world.programme.id}/settings", data=settings_form(csrf, survey_min_group="7", survey_days="30")
+    )
+    assert off.status_code == 303
+    programme, _ = await stored(app, world.programme.id)
+    assert programme.facilitators_see_answers is False
+
+
+async def test_a_smallest_group_below_three_and_bad_days_are_refused_in_words(app, client, world):
+    csrf = await log_in(client, world.organiser)
+    refused = await client.post(
+        f"/programmes/{world.programme.id}/settings",
+        data=settings_form(csrf, survey_min_group="2", survey_days="366", facilitators_see_answers="1"),
+    )
+    assert refused.status_code == 422
+    page = html.unescape(refused.text)
+    assert 'id="f-survey_min_group-error"' in page and "Enter a number of at least 3." in page
+    assert 'id="f-survey_days-error"' in page and "Enter a number of at most 365." in page
+    assert 'value="2"' in page and 'value="366"' in page
+    for typed in ("", "five", "3.5"):
+        again = await client.post(
+            f"/programmes/{world.programme.id}/settings",
+            data=settings_form(csrf, survey_min_group=typed, survey_days="9"),
+        )
+        assert again.status_code == 422 and 'id="f-survey_min_group-error"' in again.text, typed
+    programme, _ = await stored(app, world.programme.id)
+    assert (programme.survey_min_group, programme.survey_days, programme.facilitators_see_answers) == (5, 14, False)
+
+
+async def test_the_api_sets_them_too_for_organisers_only(app, client, new_client, world):
+    csrf = await api_login(client, world.organiser)
+    url = f"/api/programmes/{world.programme.id}"
+    headers = {"X-CSRF-Token": csrf}
+    changed = await client.patch(
+        url, json={"survey_min_group": 3, "survey_days": 1, "facilitators_see_answers": True}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["survey_min_group"], body["survey_days"], body["facilitators_see_answers"]) == (3, 1, True)
+    for bad in ({"survey_min_group": 2}, {"survey_min_group": 0}, {"survey_days": 0}, {"survey_days": 400}):
+        refused = await client.patch(url, json=bad, headers=headers)
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"]["details"][0]["field"] == next(iter(bad)), bad
+    facilitator = new_client()
+    facilitator_csrf = await api_login(facilitator, world.facilitator)
+    refused = await facilitator.patch(
+        url, json={"facilitators_see_answers": False}, headers={"X-CSRF-Token": facilitator_csrf}
+    )
+    assert refused.status_code == 403
+    programme, _ = await stored(app, world.programme.id)
+    assert (programme.survey_min_group, programme.survey_days, programme.facilitators_see_answers) == (3, 1, True)
+
+
+async def test_the_outcomes_settings_speak_the_readers_language(client, world):
+    """Passes once the lead merged /tmp/tr_editing.json into the catalogs."""
+    await log_in(client, world.organiser)
+    page = html.unescape(
+        (await client.get(f"/programmes/{world.programme.id}/settings", headers={"Accept-Language": "az"})).text
+    )
+    assert "Sorğular və nəticələr" in page and "Görüşdən sonrakı sorğunun açıq qaldığı günlər" in page

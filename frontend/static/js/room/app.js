@@ -41,7 +41,9 @@ const connection = new RoomConnection({ url: `${scheme}://${location.host}/ws/se
 const room = createRoom();
 const View = data.role === "facilitator" ? ConsoleView : RoomView;
 // After a login ended (4401), the login page brings the person back to this room.
-const links = { waiting: data.waiting_url, login: `/login?next=${encodeURIComponent(location.pathname)}` };
+// The closing screen offers participants the post-session survey (web/survey_pages.py).
+const links = { waiting: data.waiting_url, login: `/login?next=${encodeURIComponent(location.pathname)}`,
+                survey: `/sessions/${data.session_id}/survey/post` };
 const view = new View({ root, room, connection, t, api, communities: data.communities, maxStatementChars, links,
                         lang, languageNames: data.language_names ?? {},
                         closing: { keepTranscript: data.keep_transcript, withdrawalHours: data.withdrawal_hours } });

@@ -66,8 +66,8 @@ export const ROOM_PANELS = [
  *   console's interface language); default "en"
  * @property {Record<string, string>} [languageNames] each programme language's name (the page's room data)
  * @property {Api} [api] the session's JSON API (the console's lobby and audit)
- * @property {{waiting: string, login: string}} [links] the session's waiting page; the login page,
- *   coming back to this room
+ * @property {{waiting: string, login: string, survey?: string}} [links] the session's waiting page; the login page,
+ *   coming back to this room; the post-session survey (the closing screen links to it)
  * @property {{keepTranscript: boolean, withdrawalHours: number}} [closing] what the closing screen tells
  *   participants: whether a transcript is kept, and how long they may withdraw their words
  * @property {(kind: Change["kind"] | "all", frame?: RoomEvent) => void} [onChange]

@@ -126,8 +126,9 @@ export class StatusPanel {
     this.#renderClosing();
   }
 
-  // When the session ends, a participant's room becomes a closing screen: thanks, what happens
-  // to the transcript, until when they may withdraw their words, and where to do it.
+  // When the session ends, a participant's room becomes a closing screen: thanks, the short
+  // survey after the session, what happens to the transcript, until when they may withdraw
+  // their words, and where to do it.
   #renderClosing() {
     if (!this.closingPart) return;
     const status = this.view.room.session?.status;
@@ -140,9 +141,14 @@ export class StatusPanel {
     const { keepTranscript, withdrawalHours } = this.view.closing;
     const endedAt = this.view.room.session?.ended_at;
     const deadline = withdrawalDeadline(endedAt ?? null, withdrawalHours);
+    // The post-survey, for participants (its page says whether it is still open, and to whom).
+    const survey = this.view.room.you?.role === "participant" ? this.view.links.survey : undefined;
     replace(this.closingPart,
       h("h2", { text: t("closing.title") }),
       h("p", { text: t("closing.ended") }),
+      survey ? h("div", { class: "closing-survey", dataset: { part: "closing-survey" } },
+        h("p", { text: t("closing.survey") }),
+        h("p", {}, h("a", { class: "button", href: survey, text: t("closing.answer_survey") }))) : null,
       h("p", { text: keepTranscript ? t("closing.transcript") : t("closing.no_transcript") }),
       keepTranscript && deadline ? h("p", { dataset: { part: "withdraw-until" } },
         t("closing.withdraw_until", { date: formatDeadline(deadline, this.view.lang) })) : null,
