@@ -242,7 +242,8 @@ def _same_person_refused(message: str, code: str, field: str) -> Conflict:
 
 
 async def _answered_under(db: AsyncSession, *, session_id: int, person_key: str) -> bool:
-    found = await db.exec(_ANSWERED_UNDER.bindparams(session_id=session_id, person_key=person_key))  # type: ignore[call-overload]
+    connection = await db.connection()
+    found = await connection.execute(_ANSWERED_UNDER, {"session_id": session_id, "person_key": person_key})
     return found.first() is not None
 
 
