@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,7 +47,15 @@ async def person_key_for(db: AsyncSession, *, seat: Seat) -> str | None:
     for a seat that came without an invitation (a facilitator's)."""
     if seat.invitation_id is None:
         return None
-    invitation = await db.get(Invitation, seat.invitation_id)
+    # Locked (on PostgreSQL), and read afresh: two first answers at once make one key.
+    invitation = (
+        await db.exec(
+            select(Invitation)
+            .where(Invitation.id == seat.invitation_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).first()
     if invitation is None:
         return None
     if invitation.person_key is None:
@@ -117,6 +126,9 @@ async def refusal(
         return Conflict(Msg("Surveys are for participants."), code="survey_not_offered")
     if seat.status in CLOSED_SEATS:
         return Conflict(Msg("This survey is not open to you."), code="survey_not_offered")
+    if phase is Phase.post and seat.admitted_at is None:
+        # Someone who only waited in the lobby has no "after" to tell.
+        return Conflict(Msg("This survey is for those who took part in the session."), code="survey_not_offered")
     is_open, _until = await window(db, session=session, phase=phase, now=now)
     if not is_open:
         if phase is Phase.post and session.status not in FINISHED:
@@ -200,8 +212,13 @@ async def _respond(
         skipped=skipped,
         submitted_at=now,
     )
-    db.add(response)
-    await db.flush()
+    try:
+        async with db.begin_nested():
+            db.add(response)
+            await db.flush()
+    except IntegrityError:
+        # The same person's other request (a second tab, a double click) came first.
+        raise Conflict(Msg("You have already answered or skipped this survey."), code="survey_done") from None
     for answer in answers:
         db.add(SurveyAnswer(response_id=response.id, **answer))
     await db.flush()

@@ -11,7 +11,7 @@ the live balance (facilitation/balance.py).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -220,6 +220,7 @@ async def _polls(db: AsyncSession, session_ids: Sequence[int], minimum: int) -> 
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
+    session_id: int
     person_key: str
     community_id: int | None
     phase: Phase
@@ -241,6 +242,7 @@ async def _answers(db: AsyncSession, session_ids: Sequence[int]) -> list[_Answer
     )
     return [
         _Answer(
+            response.session_id,
             response.person_key,
             response.community_id,
             response.phase,
@@ -274,6 +276,13 @@ async def _items(db: AsyncSession, programme_id: int) -> tuple[dict[str, dict[st
     return items, order
 
 
+def _group_shown(per_session: Counter[int], minimum: int) -> bool:
+    """The minimum-group rule for a figure summed over sessions: the whole group is at least
+    the minimum, and so is each session's part of it that is not empty — otherwise the
+    programme's figure minus the sessions' own would single out the few of one session."""
+    return shown(sum(per_session.values()), minimum) and all(shown(n, minimum) for n in per_session.values() if n)
+
+
 def _linked(answers: Iterable[_Answer], phase: Phase) -> dict[str, _Answer]:
     """Per person, the answer of one phase: their earliest before, their latest after (over
     one session there is one of each)."""
@@ -304,15 +313,20 @@ def _changes(
             continue
         before, after = _linked(of_item, Phase.pre), _linked(of_item, Phase.post)
         pairs: dict[int, list[tuple[float, float]]] = defaultdict(list)
+        # Each pair counts in the session of its "after" (for the rule across sessions).
+        parts: dict[int, Counter[int]] = defaultdict(Counter)
         for person, first in before.items():
             last = after.get(person)
-            if last is not None and first.community_id is not None:
+            # A pair is a before and an after, in that order (across a series, a person's
+            # "after" of one session may precede their "before" of a later one).
+            if last is not None and first.community_id is not None and last.submitted_at >= first.submitted_at:
                 assert first.number is not None and last.number is not None
                 pairs[first.community_id].append((first.number, last.number))
+                parts[first.community_id][last.session_id] += 1
         groups = []
         for c in communities:
             change = paired_change(pairs[c.id])
-            if change is None or not shown(change.n, minimum):
+            if change is None or not _group_shown(parts[c.id], minimum):
                 groups.append(_hidden(c))
                 continue
             groups.append(
@@ -360,12 +374,17 @@ def _choices(
                 continue
             groups = []
             for c in communities:
-                mine = [a.choice for a in chosen.values() if a.community_id == c.id]
-                if not shown(len(mine), minimum):
+                mine = [a for a in chosen.values() if a.community_id == c.id]
+                if not _group_shown(Counter(a.session_id for a in mine), minimum):
                     groups.append(_hidden(c))
                     continue
                 groups.append(
-                    {"community": c.key, "shown": True, "n": len(mine), "counts": [mine.count(o) for o in options]}
+                    {
+                        "community": c.key,
+                        "shown": True,
+                        "n": len(mine),
+                        "counts": [sum(1 for a in mine if a.choice == o) for o in options],
+                    }
                 )
             found.append(
                 {
@@ -389,17 +408,17 @@ def _texts(
         for key in order[phase]:
             if items[key]["kind"] != ItemKind.text.value:
                 continue
-            texts = [a.released for a in answers if a.item_key == key and a.phase is phase and a.released]
-            if not texts:
+            released = [a for a in answers if a.item_key == key and a.phase is phase and a.released]
+            if not released:
                 continue
             entry: dict[str, Any] = {
                 "key": key,
                 "phase": phase.value,
                 "text": dict(items[key]["text"]),
-                "shown": shown(len(texts), minimum),
+                "shown": _group_shown(Counter(a.session_id for a in released), minimum),
             }
             if entry["shown"]:
-                entry["answers"] = sorted(texts, key=lambda t: (t.casefold(), t))
+                entry["answers"] = sorted((a.released or "" for a in released), key=lambda t: (t.casefold(), t))
             found.append(entry)
     return found
 
@@ -453,7 +472,10 @@ async def compute(db: AsyncSession, *, programme: Programme, session: DialogueSe
     attendance = await _attendance(db, ids)
     # A community is shown in a scope when it is shown in each of its sessions: a sum over
     # sessions must not let one session's hidden figure be worked out from the others'.
-    visible = {c.id: bool(ids) and all(shown(attendance[s].get(c.id, 0), minimum) for s in ids) for c in communities}
+    visible = {
+        c.id: bool(ids) and _group_shown(Counter({s: attendance[s].get(c.id, 0) for s in ids}), minimum)
+        for c in communities
+    }
     totals = {c.id: sum(attendance[s].get(c.id, 0) for s in ids) for c in communities}
     said = await _said(db, ids)
     document: dict[str, Any] = {

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,8 +66,15 @@ async def stored_current(db: AsyncSession, *, programme: Programme, phase: Phase
     """The current version, stored (an answer needs its id)."""
     questionnaire = await current(db, programme=programme, phase=phase, now=now)
     if questionnaire.id is None:
-        db.add(questionnaire)
-        await db.flush()
+        try:
+            async with db.begin_nested():
+                db.add(questionnaire)
+                await db.flush()
+        except IntegrityError:
+            # Another first answer stored the default at the same moment: answer that one.
+            found = await stored(db, programme_id=programme.id, phase=phase)
+            assert found is not None
+            return found
     return questionnaire
 
 

@@ -25,6 +25,9 @@ from app.transcripts.redact import Matcher
 
 # The part of a dashboard document that is words people wrote, not aggregates: kept empty.
 FREE_TEXT_KEYS = frozenset({"texts"})
+# The parts that hold words facilitators wrote, which may name people: scrubbed.
+WORDS_KEYS = frozenset({"title", "question", "options"})
+IDENTIFIERS = frozenset({"key", "community", "phase", "kind"})
 
 
 @dataclass
@@ -36,13 +39,21 @@ class Purged:
     survey_responses: int = 0
 
 
-def _kept(value: Any, matcher: Matcher) -> Any:
-    """A document with every string scrubbed and the free texts left out."""
+def _kept(value: Any, matcher: Matcher, *, words: bool = False) -> Any:
+    """A document with the facilitators' words in it (session and agenda titles, poll
+    questions and options: `WORDS_KEYS`) scrubbed as the transcript's purge scrubs them, and
+    the free texts left out. Nothing else is touched: keys, community keys, statuses and the
+    questionnaire's own texts are not names, and changing them would break the document."""
     if isinstance(value, dict):
-        return {key: [] if key in FREE_TEXT_KEYS else _kept(item, matcher) for key, item in value.items()}
+        return {
+            key: []
+            if key in FREE_TEXT_KEYS
+            else _kept(item, matcher, words=(words or key in WORDS_KEYS) and key not in IDENTIFIERS)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [_kept(item, matcher) for item in value]
-    if isinstance(value, str):
+        return [_kept(item, matcher, words=words) for item in value]
+    if isinstance(value, str) and words:
         return scrub(matcher, value)
     return value
 

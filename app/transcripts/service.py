@@ -286,16 +286,19 @@ async def withdrawal_deadline(db: AsyncSession, *, session: DialogueSession) -> 
 
 
 async def ended_at(db: AsyncSession, *, session: DialogueSession) -> datetime | None:
-    """When a session ended (its last status change); None while it has not ended."""
+    """When a session ended (its change to "ended"); None while it has not ended."""
     if session.status not in RELEASABLE:
         return None
-    return (
+    changes = (
         await db.exec(
-            select(RoomEvent.created_at)
+            select(RoomEvent.created_at, RoomEvent.payload)
             .where(RoomEvent.session_id == session.id, RoomEvent.type == "session_status")
             .order_by(col(RoomEvent.seq).desc())
         )
-    ).first() or session.updated_at
+    ).all()
+    # The change to "ended", not a later one (archiving does not move the end).
+    ended = next((when for when, payload in changes if payload.get("status") == "ended"), None)
+    return ended or (changes[0][0] if changes else session.updated_at)
 
 
 async def withdrawal_allowed(db: AsyncSession, *, session: DialogueSession, now: datetime) -> None:

@@ -7,11 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole
+from app.dialogues import sessions as session_service
+from app.dialogues.models import DialogueSession, Invitation, Seat, SeatRole, SessionStatus
 from app.errors import Conflict, ValidationFailed
+from app.facilitation.room import Actor
 from app.outcomes import answers, questionnaires
 from app.outcomes.models import ItemKind, Phase, SurveyAnswer, SurveyResponse, TextReview
 from app.outcomes.schemas import Item
+from tests.factories import seat_for
 
 
 async def _offer(app, room, name, phase):
@@ -165,3 +168,25 @@ async def test_a_removed_or_banned_seat_is_not_surveyed(app, make_surveyed) -> N
         with pytest.raises(Conflict) as refused:
             await surveyed.answer(name, Phase.pre, {"trust": "4"})
         assert refused.value.code == "survey_not_offered"
+
+
+async def test_the_post_survey_is_for_those_admitted_and_archiving_does_not_reopen_it(app, make_surveyed) -> None:
+    surveyed = await make_surveyed(per_community=1)
+    room = surveyed.room
+    async with app.state.db.unit_of_work() as db:
+        session = await db.get(DialogueSession, room.session_id)
+    waiting = await seat_for(
+        app, facilitator=room.facilitator_user, session=session, community="a", name="Waited", admit=False
+    )
+    room.people["waited"] = Actor(session_id=room.session_id, seat_id=waiting.seat_id)
+    await surveyed.end()
+    assert await _offer(app, room, "waited", Phase.post) is None  # never admitted: nothing to tell after
+    assert await _offer(app, room, "aperson0", Phase.post) is not None
+    app.state.clock.advance(timedelta(days=13))
+    async with app.state.db.unit_of_work() as db:
+        row = await db.get(DialogueSession, room.session_id)
+        await session_service.change_status(
+            db, session=row, to=SessionStatus.archived, reason=None, now=app.state.clock.now()
+        )
+    app.state.clock.advance(timedelta(days=2))  # 15 days after the end, 2 after archiving
+    assert await _offer(app, room, "aperson0", Phase.post) is None

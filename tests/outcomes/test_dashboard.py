@@ -426,3 +426,40 @@ async def test_the_dashboards_own_words_are_translated(app, make_room, make_acco
             for word in words:
                 assert word in page.text, (language, word)
             assert "Too few answers to show" not in page.text
+
+
+async def test_a_series_hides_a_group_that_one_session_would_single_out(app, make_surveyed) -> None:
+    """Four people's change counts in the first session, one person's in the second: the
+    programme's five pairs are not shown, or the programme minus the first session's figure
+    would be that one person's answers."""
+    surveyed = await make_surveyed(per_community=5)
+    names = list(A_BEFORE)
+    for name in names:
+        await surveyed.answer(name, Phase.pre, {"warmth_b": "40"})
+    await surveyed.end()
+    for name in names[1:]:
+        await surveyed.answer(name, Phase.post, {"warmth_b": "50"})
+    app.state.clock.advance(days=7)
+    second_id, seats = await second_session(surveyed)
+    await end_session(app, second_id)
+    await answer_in(app, second_id, seats[names[0]], Phase.post, {"warmth_b": "90"})
+
+    doc = await document(app, surveyed.programme_id, None)
+    warmth = group(next(c for c in doc["survey"]["changes"] if c["key"] == "warmth_b"), "a")
+    assert warmth == {"community": "a", "shown": False}
+    # A person whose only "after" came before their only "before" has no pair.
+    assert "n" not in warmth
+
+
+async def test_an_after_that_precedes_the_before_is_no_pair(app, make_surveyed) -> None:
+    surveyed = await make_surveyed(per_community=5)
+    names = list(A_BEFORE)
+    await surveyed.end()
+    for name in names:
+        await surveyed.answer(name, Phase.post, {"warmth_b": "90"})
+    app.state.clock.advance(days=7)
+    second_id, seats = await second_session(surveyed)
+    for name in names:
+        await answer_in(app, second_id, seats[name], Phase.pre, {"warmth_b": "10"})
+    doc = await document(app, surveyed.programme_id, None)
+    assert not any(g.get("shown") for c in doc["survey"]["changes"] for g in c["groups"])
