@@ -5,9 +5,7 @@ aggregates only, so none of the outputs can hold more than it does."""
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from app.messages import Catalog, Msg
 from app.outcomes.charts import Bar, Shift, bar_chart, change_chart
 from app.outcomes.schemas import COMMUNITY_PLACEHOLDER
 from app.programmes.texts import pick
+from app.security.headers import standalone_policies
 from app.security.spreadsheet import safe_cell
 
 TOO_FEW = Msg("Too few answers to show")
@@ -438,11 +437,5 @@ ol.texts li { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 .4rem;
 @media print { body { max-width: none; padding: 0; } h2, h3 { break-after: avoid; } }
 """
 
-_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
-
-# What the document may load or run: its own inline style and nothing else (its charts are
-# inline SVG, drawn with attributes). The same policy goes in the document and on the response.
-DOCUMENT_POLICY = "; ".join(
-    ["default-src 'none'", f"style-src 'sha256-{_STYLE_HASH}'", "base-uri 'none'", "form-action 'none'"]
-)
-CONTENT_SECURITY_POLICY = DOCUMENT_POLICY + "; frame-ancestors 'none'"
+# What the document may load or run: its own inline style and nothing else.
+DOCUMENT_POLICY, CONTENT_SECURITY_POLICY = standalone_policies(STYLE)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # No inline script or style anywhere: every script and stylesheet is a file under /static.
@@ -79,3 +82,15 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def standalone_policies(style: str) -> tuple[str, str]:
+    """The Content-Security-Policy of a standalone document (an export to keep or print):
+    its own inline `style` and nothing else. The first goes in the document's <meta> (for
+    wherever the file is opened), the second on the response (`frame-ancestors` is not
+    allowed in a <meta>)."""
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    document = "; ".join(
+        ["default-src 'none'", f"style-src 'sha256-{digest}'", "base-uri 'none'", "form-action 'none'"]
+    )
+    return document, document + "; frame-ancestors 'none'"

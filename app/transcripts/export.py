@@ -7,9 +7,7 @@ more than the document does; none holds anything of the person who downloads it 
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Sequence
@@ -18,6 +16,7 @@ from gettext import NullTranslations
 from typing import Any
 
 from app.messages import Catalog
+from app.security.headers import standalone_policies
 from app.security.spreadsheet import safe_cell
 from app.transcripts.reading import document_languages, plain, reading
 
@@ -254,14 +253,8 @@ a { color: inherit; }
 @media print { body { max-width: none; padding: 0; } h2 { break-after: avoid; } .entry { break-inside: avoid; } }
 """
 
-_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
-
-# What the document may load or run: its own inline style and nothing else. The same policy
-# goes in the document (for wherever the file is opened) and on the download response.
-DOCUMENT_POLICY = "; ".join(
-    ["default-src 'none'", f"style-src 'sha256-{_STYLE_HASH}'", "base-uri 'none'", "form-action 'none'"]
-)
-CONTENT_SECURITY_POLICY = DOCUMENT_POLICY + "; frame-ancestors 'none'"  # (not allowed in a <meta>)
+# What the document may load or run: its own inline style and nothing else.
+DOCUMENT_POLICY, CONTENT_SECURITY_POLICY = standalone_policies(STYLE)
 
 _AZERBAIJANI_LETTERS = frozenset("əƏğĞıİ")
 
