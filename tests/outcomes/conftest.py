@@ -12,7 +12,8 @@ import pytest
 from app.dialogues.models import DialogueSession, Seat
 from app.outcomes import answers
 from app.outcomes.models import Phase
-from app.programmes.models import Programme
+from app.programmes import service as programme_service
+from app.programmes.models import MemberRole, Programme
 from tests.factories import InRoom
 
 
@@ -35,6 +36,15 @@ class Surveyed:
 
     async def end(self) -> None:
         await self.room.act(self.room.facilitator, "session_end")
+
+    async def add_member(self, username: str, role: MemberRole) -> None:
+        """Make an account a member of the surveyed session's programme."""
+        app = self.room.app
+        async with app.state.db.unit_of_work() as db:
+            programme = await db.get(Programme, self.programme_id)
+            await programme_service.add_member(
+                db, programme=programme, username=username, role=role, now=app.state.clock.now()
+            )
 
     async def programme(self) -> Programme:
         async with self.room.app.state.db.unit_of_work() as db:

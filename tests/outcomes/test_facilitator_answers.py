@@ -15,7 +15,6 @@ from app.accounts.models import Role
 from app.dialogues.models import DialogueSession, Invitation, Seat
 from app.outcomes import review
 from app.outcomes.models import Phase
-from app.programmes import service as programme_service
 from app.programmes.models import MemberRole, Programme
 from tests.conftest import DEFAULT_PASSWORD
 from tests.factories import Account, page_log_in
@@ -128,17 +127,7 @@ async def test_on_each_respondent_is_a_number_with_answers_before_and_after_and_
 
 async def test_organisers_are_always_refused(app, new_client, surveyed, make_account):
     organiser = await make_account(Role.organiser)
-    async with app.state.db.unit_of_work() as db:
-        access = await programme_service.programme_access(
-            db, user=surveyed.room.facilitator_user, programme_id=surveyed.programme_id
-        )
-        await programme_service.add_member(
-            db,
-            programme=access.programme,
-            username=organiser.username,
-            role=MemberRole.organiser,
-            now=app.state.clock.now(),
-        )
+    await surveyed.add_member(organiser.username, MemberRole.organiser)
     outsider = await make_account(Role.facilitator)
     for on in (False, True):
         await allow(app, surveyed, on)

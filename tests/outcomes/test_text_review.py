@@ -14,7 +14,6 @@ from app.accounts.models import Role
 from app.dialogues.models import DialogueSession, Seat
 from app.outcomes import review
 from app.outcomes.models import Phase, SurveyAnswer, TextReview
-from app.programmes import service as programme_service
 from app.programmes.models import MemberRole
 from tests.conftest import DEFAULT_PASSWORD
 from tests.factories import Account, make_invitation, page_log_in
@@ -156,17 +155,7 @@ async def test_the_service_suggests_with_the_transcripts_matcher(app, surveyed):
 async def test_organisers_and_others_cannot_reach_it(app, client, new_client, surveyed, make_account):
     await surveyed.answer("nigar", Phase.pre, {"hopes": HOPE})
     organiser = await make_account(Role.organiser)
-    async with app.state.db.unit_of_work() as db:
-        programme = await programme_service.programme_access(
-            db, user=surveyed.room.facilitator_user, programme_id=surveyed.programme_id
-        )
-        await programme_service.add_member(
-            db,
-            programme=programme.programme,
-            username=organiser.username,
-            role=MemberRole.organiser,
-            now=app.state.clock.now(),
-        )
+    await surveyed.add_member(organiser.username, MemberRole.organiser)
     csrf = await page_log_in(client, facilitator(surveyed))
     (ref,) = refs_in((await client.get(url(surveyed))).text)
     outsider = await make_account(Role.facilitator)
