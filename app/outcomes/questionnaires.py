@@ -3,7 +3,7 @@ edits it), and edits: in place until the first answer arrives, a new version aft
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +17,9 @@ from app.errors import NotFound, ValidationFailed
 from app.messages import Msg
 from app.outcomes.instruments import default_items
 from app.outcomes.models import Phase, Questionnaire, SurveyResponse
-from app.outcomes.schemas import Item, QuestionnairePublic
+from app.outcomes.schemas import COMMUNITY_PLACEHOLDER, Item, QuestionnairePublic
 from app.programmes.models import Community, Programme
-from app.programmes.texts import cleaned, unknown_languages
+from app.programmes.texts import Shown, cleaned, pick, unknown_languages
 
 _ITEMS = TypeAdapter(list[Item])
 
@@ -104,6 +104,17 @@ async def public(db: AsyncSession, *, questionnaire: Questionnaire) -> Questionn
 
 def items_of(questionnaire: Questionnaire) -> list[Item]:
     return _ITEMS.validate_python(questionnaire.items)
+
+
+def item_words(texts: Mapping[str, str], towards: Community | None, language: str, languages: Sequence[str]) -> Shown:
+    """An item's or an option's text for a reader, "{community}" read as the label of the
+    community it is about, in the language of the sentence around it."""
+    shown = pick(texts, language, languages)
+    if towards is None or COMMUNITY_PLACEHOLDER not in shown.text:
+        return shown
+    labels = towards.labels or {}
+    label = labels.get(shown.language) or labels.get(language) or next(iter(labels.values()), towards.key)
+    return Shown(shown.text.replace(COMMUNITY_PLACEHOLDER, label), shown.language, shown.fallback)
 
 
 def _invalid(message: str, field: str = "items") -> ValidationFailed:

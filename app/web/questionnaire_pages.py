@@ -29,7 +29,7 @@ from app.outcomes.models import SCALES, ItemKind, Phase, TextReview
 from app.outcomes.schemas import COMMUNITY_PLACEHOLDER, MAX_ITEMS, MAX_OPTIONS, Item
 from app.programmes.deps import ProgrammeMemberDep
 from app.programmes.models import Community
-from app.programmes.service import ProgrammeAccess, community_label
+from app.programmes.service import ProgrammeAccess
 from app.programmes.texts import Shown, pick, unknown_languages
 from app.web.forms import FormState, errors_into, form_page
 from app.web.i18n import CONTENT_LANGUAGE_NAMES, page_language
@@ -47,12 +47,8 @@ NEW = "new"
 
 def question_text(item: Item, lang: str, languages: list[str], communities: list[Community]) -> Shown:
     """An item's text for this reader, "{community}" read as the community's label."""
-    shown = pick(item.text, lang, languages)
-    if COMMUNITY_PLACEHOLDER in shown.text and item.towards:
-        community = next((c for c in communities if c.key == item.towards), None)
-        label = community_label(community, lang) if community is not None else item.towards
-        shown = Shown(shown.text.replace(COMMUNITY_PLACEHOLDER, label), shown.language, shown.fallback)
-    return shown
+    towards = next((c for c in communities if c.key == item.towards), None)
+    return questionnaires.item_words(item.text, towards, lang, languages)
 
 
 # Reading the form ------------------------------------------------------------------------

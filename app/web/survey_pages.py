@@ -9,7 +9,6 @@ answers, and sends them (or a skip) to app/outcomes/answers.py. A survey that is
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -26,10 +25,10 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.messages import Msg
 from app.outcomes import answers
 from app.outcomes.models import SCALES, Phase
-from app.outcomes.questionnaires import communities_of
-from app.outcomes.schemas import COMMUNITY_PLACEHOLDER, MAX_ANSWER_CHARS, Item
+from app.outcomes.questionnaires import communities_of, item_words
+from app.outcomes.schemas import MAX_ANSWER_CHARS, Item
 from app.programmes.models import Community, Programme
-from app.programmes.texts import pick
+from app.programmes.texts import Shown
 from app.web.forms import FormState, form_page
 from app.web.i18n import page_language
 from app.web.redirects import see_other
@@ -39,16 +38,6 @@ router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False
 
 # What the participant's own page says after a survey was answered or skipped.
 DONE_NOTES = ("answered", "skipped")
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A text of the questionnaire as this reader gets it: `language` is the text's own, and
-    `fallback` says it is not the reader's (the page marks it "not translated yet")."""
-
-    text: str
-    language: str
-    fallback: bool
 
 
 @dataclass(frozen=True)
@@ -149,22 +138,6 @@ async def _seat_and_session(request: Request, db: DbDep, session_id: int) -> tup
     return seat, session
 
 
-def _community_label(community: Community | None, language: str, page: str) -> str:
-    if community is None:
-        return ""
-    labels = community.labels or {}
-    return labels.get(language) or labels.get(page) or labels.get("en") or community.key
-
-
-def _shown(texts: Mapping[str, str], lang: str, languages: list[str], towards: Community | None) -> Shown:
-    shown = pick(texts, lang, languages)
-    text = shown.text
-    if COMMUNITY_PLACEHOLDER in text:
-        # The community's name in the same language as the sentence around it.
-        text = text.replace(COMMUNITY_PLACEHOLDER, _community_label(towards, shown.language, lang))
-    return Shown(text, shown.language, shown.fallback)
-
-
 def questions(items: list[Item], lang: str, languages: list[str], communities: list[Community]) -> list[Question]:
     """The questionnaire's items as this reader reads them."""
     by_key = {community.key: community for community in communities}
@@ -176,8 +149,8 @@ def questions(items: list[Item], lang: str, languages: list[str], communities: l
             Question(
                 key=item.key,
                 kind=item.kind.value,
-                text=_shown(item.text, lang, languages, towards),
-                options=[(option.key, _shown(option.text, lang, languages, towards)) for option in item.options],
+                text=item_words(item.text, towards, lang, languages),
+                options=[(option.key, item_words(option.text, towards, lang, languages)) for option in item.options],
                 low=low,
                 high=high,
             )
