@@ -40,9 +40,11 @@ def join(
     problems: list[str],
     on_rules=None,
     phone: dict | None = None,
+    skip_survey: bool = True,
 ):
     """Follow a link on a phone to the lobby; `on_rules(page)` runs on the rules page; `phone`
-    is the browser context's options (a 360 × 780 viewport by default)."""
+    is the browser context's options (a 360 × 780 viewport by default). A participant skips
+    the pre-session survey, or with `skip_survey=False` stops at it."""
     context = browser.new_context(**(phone or {"viewport": {"width": 360, "height": 780}}))
     page = context.new_page()
     watch(page, problems)
@@ -65,6 +67,9 @@ def join(
     # A participant is offered the pre-session survey (optional); the others go to the lobby.
     page.wait_for_url(re.compile(r"/(waiting|survey/pre)$"))
     if page.url.endswith("/survey/pre"):
+        if not skip_survey:
+            assert page.locator("html").get_attribute("lang") == language
+            return context, page
         page.click("form.survey-skip button[data-action=skip]")
         page.wait_for_url(re.compile(r"/waiting\?survey=skipped$"))
     assert page.locator("html").get_attribute("lang") == language and name in page.content()

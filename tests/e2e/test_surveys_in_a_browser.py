@@ -19,7 +19,7 @@ import httpx
 from app.outcomes.instruments import CLOSENESS, WARMTH
 from tests.e2e.conftest import DemoServer
 from tests.e2e.test_accessibility import Audit, axe_source
-from tests.e2e.test_join_in_a_browser import log_in, watch
+from tests.e2e.test_join_in_a_browser import join, log_in, watch
 
 SHOTS = os.environ.get("ROUNDTABLE_SCREENSHOTS")
 PHONE = {"width": 360, "height": 740}
@@ -42,23 +42,18 @@ def fits_the_phone(page) -> None:
     assert width <= PHONE["width"], f"the page is {width} px wide"
 
 
-def join_to_the_survey(browser, link: str, *, language: str, name: str, problems: list[str]):
+def join_to_the_survey(browser, server: DemoServer, link: str, *, language: str, name: str, problems: list[str]):
     """Follow a link on a phone through language, consent and name: to the pre-survey."""
-    context = browser.new_context(viewport=PHONE, locale=language)
-    page = context.new_page()
-    watch(page, problems)
-    page.goto(link)
-    page.click(f"button[value={language}]")
-    page.wait_for_url(re.compile(r"/join/rules$"))
-    page.check("input[name=accept_rules]")
-    page.check("input[name=accept_transcript]")
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/join/name$"))
-    page.fill("#f-display_name", name)
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/survey/pre$"))
-    assert page.locator("html").get_attribute("lang") == language
-    return context, page
+    return join(
+        browser,
+        server,
+        link,
+        language=language,
+        name=name,
+        problems=problems,
+        phone={"viewport": PHONE, "locale": language},
+        skip_survey=False,
+    )
 
 
 def pick(page, question: str, value: str) -> None:
@@ -80,7 +75,7 @@ def test_two_participants_answer_and_skip_the_surveys_on_phones(browser, demo_se
     b_link = next(link for community, link in demo_server.links if community == B)
 
     # Anahit joins in Armenian: after her name, the pre-survey, in Armenian, optional.
-    ani_context, ani = join_to_the_survey(browser, b_link, language="hy", name="Անահիտ", problems=problems)
+    ani_context, ani = join_to_the_survey(browser, demo_server, b_link, language="hy", name="Անահիտ", problems=problems)
     text = ani.inner_text("main")
     for key in (A, B):
         assert WARMTH["hy"].replace("{community}", HY_LABELS[key]) in text
@@ -110,7 +105,9 @@ def test_two_participants_answer_and_skip_the_surveys_on_phones(browser, demo_se
 
     # Ləman joins in Azerbaijani; a warmth of 150 is refused at its question, with what she
     # typed kept; she then skips the survey.
-    laman_context, laman = join_to_the_survey(browser, a_link, language="az", name="Ləman", problems=problems)
+    laman_context, laman = join_to_the_survey(
+        browser, demo_server, a_link, language="az", name="Ləman", problems=problems
+    )
     laman.fill(f"#q-warmth_{B}", "150")
     pick(laman, "hope", "2")
     laman.click("button[data-action=answer]")
