@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.dialogues.builtin_texts import FIRST_MEETING_TEXTS
 from app.dialogues.content import builtin_in, edited_texts, languages_of, new_texts, required_text
 from app.dialogues.models import FINISHED, AgendaItem, AgendaKind, DialogueSession
-from app.dialogues.schemas import AgendaItemIn, AgendaItemUpdate
+from app.dialogues.schemas import AgendaItemIn, AgendaItemUpdate, BreakoutSettings
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.messages import Msg, status_word
 
@@ -75,10 +75,23 @@ async def add_item(db: AsyncSession, *, session: DialogueSession, data: AgendaIt
         title=required_text("title", new_texts("title", data.title, languages)),
         prompt=new_texts("prompt", data.prompt, languages),
         planned_minutes=data.planned_minutes,
+        settings=_settings(data.kind, data.breakout),
     )
     db.add(item)
     await db.flush()
     return item
+
+
+def _settings(kind: AgendaKind, breakout: BreakoutSettings | None) -> dict:
+    """A breakout item's settings (its defaults when none are sent); other kinds have none."""
+    if kind is not AgendaKind.breakout:
+        if breakout is not None:
+            raise ValidationFailed(
+                Msg("Only a breakout item has breakout settings."),
+                details=[{"field": "breakout", "message": Msg("Only a breakout item has breakout settings.")}],
+            )
+        return {}
+    return (breakout or BreakoutSettings()).model_dump()
 
 
 async def update_item(
@@ -95,8 +108,12 @@ async def update_item(
         if name in ("title", "prompt"):
             value = edited_texts(name, getattr(item, name), value, languages, required=name == "title")
         changes[name] = value
+    breakout = changes.pop("breakout", None)
     for name, value in changes.items():
         setattr(item, name, value)
+    if "kind" in changes or breakout is not None:
+        kept = BreakoutSettings.model_validate(item.settings) if item.settings and breakout is None else None
+        item.settings = _settings(item.kind, BreakoutSettings.model_validate(breakout) if breakout else kept)
     db.add(item)
     await db.flush()
     return item
@@ -145,6 +162,7 @@ async def _replace(
             title=_kept(data.title, languages),
             prompt=_kept(data.prompt, languages),
             planned_minutes=data.planned_minutes,
+            settings=_settings(data.kind, data.breakout),
         )
         for i, data in enumerate(items)
     ]
@@ -159,7 +177,13 @@ async def copy_agenda(db: AsyncSession, *, session: DialogueSession, source: Dia
     if source.id == session.id:
         raise ValidationFailed(Msg("Choose another session to copy from."), code="same_session")
     items = [
-        AgendaItemIn(kind=i.kind, title=i.title, prompt=i.prompt, planned_minutes=i.planned_minutes)
+        AgendaItemIn(
+            kind=i.kind,
+            title=i.title,
+            prompt=i.prompt,
+            planned_minutes=i.planned_minutes,
+            breakout=BreakoutSettings.model_validate(i.settings) if i.kind is AgendaKind.breakout else None,
+        )
         for i in await agenda_of(db, session_id=source.id)
     ]
     return await _replace(db, session=session, items=items, languages=await languages_of(db, session=session))

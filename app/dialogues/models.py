@@ -70,6 +70,9 @@ class DialogueSession(SQLModel, table=True):
         default=AdmissionMode.lobby, sa_column=Column(EnumText(AdmissionMode), nullable=False)
     )
     keep_transcript: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    # A breakout group's room is a child session of the main one (app/facilitation/breakouts.py):
+    # its own event log, floor and transcript setting; never listed or scheduled on its own.
+    parent_id: int | None = Field(default=None, sa_column=_fk("dialogue_sessions.id", nullable=True))
     # The sequence number of the room's latest event; bumped in the transaction that
     # appends the next one, which also serialises appends per session.
     last_seq: int = Field(default=0, nullable=False)
@@ -117,6 +120,7 @@ class AgendaKind(StrEnum):
     poll = "poll"
     break_ = "break"
     check_out = "check_out"
+    breakout = "breakout"  # groups apart (a caucus per community, or mixed groups), then report-back
 
 
 class AgendaItem(SQLModel, table=True):
@@ -129,6 +133,8 @@ class AgendaItem(SQLModel, table=True):
     title: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
     prompt: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     planned_minutes: int = Field(nullable=False)
+    # A kind's own settings: for a breakout {"grouping", "group_size", "keep_transcript"}.
+    settings: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
 
 
 class SeatRole(StrEnum):
@@ -139,6 +145,8 @@ class SeatRole(StrEnum):
     # Hears everything participants hear and attaches translations to statements; does not
     # speak in the dialogue, take turns in rounds or count in the balance.
     interpreter = "interpreter"
+    # A breakout group as the author of its report in the main room: no one sits in it.
+    group = "group"
 
 
 class Invitation(SQLModel, table=True):
@@ -226,6 +234,9 @@ class Seat(SQLModel, table=True):
     # Muted by a facilitator: until `muted_until`, or until unmuted when that is empty.
     muted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     muted_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # In a breakout group's room: the person's seat in the main session, which holds their
+    # rights (a mute or ban there holds here too).
+    parent_seat_id: int | None = Field(default=None, sa_column=_fk("seats.id", nullable=True))
 
     def is_muted(self, now: datetime) -> bool:
         return self.muted and (self.muted_until is None or self.muted_until > now)

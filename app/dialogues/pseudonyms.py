@@ -16,6 +16,8 @@ WORDS: dict[str, dict[str, str]] = {
     "Facilitator": {"en": "Facilitator", "ru": "Фасилитатор", "az": "Fasilitator", "hy": "Ֆասիլիտատոր"},
     "Observer": {"en": "Observer", "ru": "Наблюдатель", "az": "Müşahidəçi", "hy": "Դիտորդ"},
     "Interpreter": {"en": "Interpreter", "ru": "Переводчик", "az": "Tərcüməçi", "hy": "Թարգմանիչ"},
+    # A breakout group, the author of its report in the main room.
+    "Group": {"en": "Group", "ru": "Группа", "az": "Qrup", "hy": "Խումբ"},
 }
 _STORED = re.compile(r"^(" + "|".join(WORDS) + r") (\d+)$")
 

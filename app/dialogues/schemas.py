@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -11,6 +12,7 @@ from app.accounts.schemas import StrictModel
 from app.db import MAX_ID
 from app.dialogues.models import (
     AdmissionMode,
+    AgendaItem,
     AgendaKind,
     SeatRole,
     SeatStatus,
@@ -169,11 +171,29 @@ class StatusChanged(SessionPublic):
     )
 
 
+class BreakoutSettings(StrictModel):
+    """How a breakout item splits the room (docs/protocol.md, "Breakouts")."""
+
+    grouping: Literal["caucus", "mixed", "manual"] = Field(
+        default="caucus",
+        description="caucus: one group per community; mixed: groups of about `group_size` that balance the "
+        "communities; manual: the facilitator draws the groups.",
+    )
+    group_size: int = Field(default=4, ge=2, le=12, description="For mixed groups: the people in each.")
+    keep_transcript: bool = Field(
+        default=False,
+        description="Whether the groups' own conversations are kept for their transcripts (the reports always are).",
+    )
+
+
 class AgendaItemIn(StrictModel):
     kind: AgendaKind
     title: TitleTexts = Field(description=TEXTS_HELP)
     prompt: PromptTexts = Field(default="", description=TEXTS_HELP)
     planned_minutes: int = Field(ge=1, le=240)
+    breakout: BreakoutSettings | None = Field(
+        default=None, description="A breakout item's settings (the defaults when left out); only for that kind."
+    )
 
 
 class AgendaItemUpdate(StrictModel):
@@ -183,6 +203,7 @@ class AgendaItemUpdate(StrictModel):
     title: TitleTextsEdit | None = Field(default=None, description=TEXTS_HELP)
     prompt: PromptTexts | None = Field(default=None, description=TEXTS_HELP)
     planned_minutes: int | None = Field(default=None, ge=1, le=240)
+    breakout: BreakoutSettings | None = None
 
 
 class AgendaMove(StrictModel):
@@ -204,10 +225,29 @@ class AgendaItemPublic(BaseModel):
     title: Texts
     prompt: Texts
     planned_minutes: int
+    breakout: BreakoutSettings | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _settings(cls, data: Any) -> Any:
+        """A stored item's settings, as the API names them (only a breakout item has them)."""
+        if isinstance(data, AgendaItem):
+            fields = {name: getattr(data, name) for name in ("id", "position", "kind", "title", "prompt")}
+            fields["planned_minutes"] = data.planned_minutes
+            fields["breakout"] = data.settings if data.kind is AgendaKind.breakout else None
+            return fields
+        return data
 
 
 class InvitationCreate(StrictModel):
     role: SeatRole = SeatRole.participant
+
+    @field_validator("role")
+    @classmethod
+    def _a_person(cls, role: SeatRole) -> SeatRole:
+        if role is SeatRole.group:
+            raise ValueError("a breakout group is not a person to invite")
+        return role
     community: str | None = Field(default=None, max_length=40, description="Community key.")
     real_name: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=200)

@@ -39,6 +39,7 @@ PSEUDONYM_WORDS = {
     SeatRole.co_facilitator: "Facilitator",
     SeatRole.observer: "Observer",
     SeatRole.interpreter: "Interpreter",
+    SeatRole.group: "Group",
 }
 # The words a display name may not start with (these, the roles in the four UI languages,
 # "Roundtable") are app/security/names.py: FACILITATOR_WORDS and OTHER_WORDS.

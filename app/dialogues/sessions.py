@@ -95,7 +95,7 @@ async def session_access(db: AsyncSession, *, user: User, session_id: int, facil
 async def list_sessions(db: AsyncSession, *, programme_id: int) -> list[DialogueSession]:
     rows = await db.exec(
         select(DialogueSession)
-        .where(DialogueSession.programme_id == programme_id)
+        .where(DialogueSession.programme_id == programme_id, col(DialogueSession.parent_id).is_(None))
         .order_by(col(DialogueSession.starts_at), col(DialogueSession.id))
     )
     return list(rows.all())

@@ -263,6 +263,66 @@ class TurnWarning(RoomEventBody):
     seconds_left: int
 
 
+class BreakoutGroupView(BaseModel):
+    id: int
+    number: int
+    session_id: int = Field(description="The group's room: a child session with its own event log.")
+    community: str | None = Field(description="A caucus's community key; none for a mixed group.")
+    seat_ids: list[int] = Field(description="The main session's seats placed in the group.")
+
+
+class BreakoutView(BaseModel):
+    id: int
+    item_id: int | None
+    grouping: Literal["caucus", "mixed", "manual"]
+    status: Literal["open", "ended"]
+    opened_at: Moment
+    ends_at: Moment
+    remaining_seconds: float
+    groups: list[BreakoutGroupView]
+    unplaced: list[int] = Field(description="Admitted participants of the main session placed in no group.")
+
+
+class BreakoutChanged(RoomEventBody):
+    """A breakout opened, someone was moved, its time was extended, or it ended: in the main room
+    and in every group's room."""
+
+    type: Literal["breakout_changed"] = "breakout_changed"
+    action: Literal["opened", "moved", "extended", "ended"]
+    breakout: BreakoutView
+
+
+class GroupAlert(RoomEventBody):
+    """Facilitators of the main room: a break was asked for, or a statement reported, in a group
+    (the details are in the group's own room)."""
+
+    type: Literal["group_alert"] = "group_alert"
+    group_id: int
+    kind: Literal["break_requested", "report_made"]
+
+
+class ReportChanged(RoomEventBody):
+    """A group's draft report was edited, or a member said it is ready. Its words live with the
+    group (joined in when read); `ready` are seats of the group's room."""
+
+    type: Literal["report_changed"] = "report_changed"
+    JOINED: ClassVar[frozenset[str]] = frozenset({"text"})
+    group_id: int
+    version: int
+    ready: list[int]
+    agreed: bool
+    text: str | None = None
+
+
+class BroadcastPosted(RoomEventBody):
+    """The facilitators' short message to every group (its words joined in when read)."""
+
+    type: Literal["broadcast"] = "broadcast"
+    JOINED: ClassVar[frozenset[str]] = frozenset({"text"})
+    message_id: int
+    text: str | None = None
+
+
 ROOM_EVENTS: tuple[type[RoomEventBody], ...] = (
     StatementPosted,
     TranslationPosted,
@@ -285,6 +345,10 @@ ROOM_EVENTS: tuple[type[RoomEventBody], ...] = (
     TimeUp,
     AlertDone,
     TurnWarning,
+    BreakoutChanged,
+    GroupAlert,
+    ReportChanged,
+    BroadcastPosted,
 )
 
 

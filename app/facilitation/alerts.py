@@ -21,7 +21,7 @@ from app.facilitation import audit
 from app.facilitation.room import Room
 from app.messages import Msg
 
-ALERT_EVENTS = frozenset({"break_requested", "report_made", "time_up"})
+ALERT_EVENTS = frozenset({"break_requested", "report_made", "time_up", "group_alert"})
 
 
 def is_alert(event: RoomEvent) -> bool:

@@ -41,7 +41,10 @@ async def _post(
         now=now,
         audience=audience,
         event=PrivateMessagePosted(
-            message_id=message.id, channel=channel.value, about_seat_id=about, message=message_view(message, room.seat)
+            message_id=message.id,
+            channel="check_in" if channel is MessageChannel.check_in else "backchannel",
+            about_seat_id=about,
+            message=message_view(message, room.seat),
         ),
     )
     return {"message_id": message.id}

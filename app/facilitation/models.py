@@ -174,6 +174,7 @@ class Report(SQLModel, table=True):
 class MessageChannel(StrEnum):
     backchannel = "backchannel"  # facilitators only
     check_in = "check_in"  # between the facilitators and one participant
+    broadcast = "broadcast"  # the facilitators' short message to every breakout group
 
 
 class PrivateMessage(SQLModel, table=True):
@@ -236,3 +237,68 @@ class Presence(SQLModel, table=True):
         sa_column=Column(String(40), ForeignKey("app_instances.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     connected_at: datetime = Field(sa_column=_when())
+
+
+class BreakoutStatus(StrEnum):
+    open = "open"
+    ended = "ended"
+
+
+class Breakout(SQLModel, table=True):
+    """A breakout agenda item while (and after) it ran: groups apart, each in a child session of
+    the main one, for a set time (app/facilitation/breakouts.py)."""
+
+    __tablename__ = "breakouts"
+
+    id: int = Field(default=None, primary_key=True)
+    session_id: int = Field(sa_column=_fk("dialogue_sessions.id", index=True))  # the main session
+    agenda_item_id: int | None = Field(
+        default=None, sa_column=_fk("agenda_items.id", nullable=True, ondelete="SET NULL")
+    )
+    grouping: str = Field(sa_column=Column(String(20), nullable=False))
+    keep_transcript: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    status: BreakoutStatus = Field(
+        default=BreakoutStatus.open, sa_column=Column(EnumText(BreakoutStatus), nullable=False)
+    )
+    opened_at: datetime = Field(sa_column=_when())
+    ends_at: datetime = Field(sa_column=_when())
+    ended_at: datetime | None = Field(default=None, sa_column=_when(True))
+
+
+class BreakoutGroup(SQLModel, table=True):
+    """One group of a breakout: its room (a child session), its community for a caucus, and the
+    report it drafts for the main room."""
+
+    __tablename__ = "breakout_groups"
+    __table_args__ = (UniqueConstraint("breakout_id", "number", name="uq_breakout_groups_breakout_number"),)
+
+    id: int = Field(default=None, primary_key=True)
+    breakout_id: int = Field(sa_column=_fk("breakouts.id", index=True))
+    number: int = Field(nullable=False)
+    # The group's room; unique: a child session belongs to one group.
+    room_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    community_id: int | None = Field(default=None, sa_column=_fk("communities.id", nullable=True))
+    # The group's seat in the main session: the author of its report there.
+    seat_id: int = Field(sa_column=_fk("seats.id"))
+    report: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    report_version: int = Field(default=0, nullable=False)
+    # The members present who said the current version is ready (child seat ids).
+    report_ready: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    report_statement_id: int | None = Field(
+        default=None, sa_column=_fk("statements.id", nullable=True, ondelete="SET NULL")
+    )
+
+
+class BreakoutPlace(SQLModel, table=True):
+    """Where one person of the main session is during a breakout: in a group (with their seat in
+    its room), or back in the main room (group empty)."""
+
+    __tablename__ = "breakout_places"
+    __table_args__ = (UniqueConstraint("breakout_id", "seat_id", name="uq_breakout_places_breakout_seat"),)
+
+    id: int = Field(default=None, primary_key=True)
+    breakout_id: int = Field(sa_column=_fk("breakouts.id", index=True))
+    seat_id: int = Field(sa_column=_fk("seats.id"))  # the person's seat in the main session
+    group_id: int | None = Field(default=None, sa_column=_fk("breakout_groups.id", nullable=True))

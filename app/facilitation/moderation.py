@@ -16,7 +16,7 @@ from app.errors import Conflict, NotFound
 from app.events.log import append_event
 from app.events.models import Statement
 from app.events.schemas import ModerationNotice, RoomSettingsChanged, StatementChanged
-from app.facilitation import agenda_runner, audit, floor, polls, rounds
+from app.facilitation import agenda_runner, audit, breakout_rooms, breakouts, floor, polls, rounds
 from app.facilitation.room import Room, is_facilitator, seat_changed, seat_in, seat_view
 from app.messages import Msg, status_word
 
@@ -59,6 +59,8 @@ async def set_status(db: AsyncSession, room: Room, *, to: SessionStatus, reason:
             room.run.floor_since, room.run.floor_warned = now, False
         await rounds.restart_turn(db, session_id=room.session_id, now=now)
     elif to is SessionStatus.ended:
+        # Groups still meeting come back first, with their reports.
+        await breakouts.close_with_session(db, session=room.session, now=now, actor_seat_id=room.seat.id)
         agenda_runner.stop_clock(room.run, now)
         floor.clear_floor(room.run)
         await floor.clear_queue(db, session_id=room.session_id)
@@ -116,6 +118,7 @@ async def mute(
     reason = (reason or "").strip() or None
     await _tell(db, room, seat_id=seat_id, action="muted", reason=reason, until=target.muted_until, now=now)
     await seat_changed(db, session_id=room.session_id, seat=target, action="muted", now=now)
+    await breakout_rooms.mirror(db, main_seat=target, action="muted", now=now)
     await audit.record(db, room, "mute", target_seat_id=seat_id, reason=reason, now=now, details={"minutes": minutes})
     return seat_view(target, now)
 
@@ -141,6 +144,7 @@ async def _lift_mute(db: AsyncSession, session_id: int, seat: Seat, *, now: date
         event=ModerationNotice(action="unmuted", seat_id=seat.id, reason=None),
     )
     await seat_changed(db, session_id=session_id, seat=seat, action="unmuted", now=now)
+    await breakout_rooms.mirror(db, main_seat=seat, action="unmuted", now=now)
 
 
 async def expire_mutes(db: AsyncSession, *, session_id: int, seats: list[Seat], now: datetime) -> bool:
@@ -178,6 +182,7 @@ async def take_seat_out(db: AsyncSession, room: Room, *, action: str, seat_id: i
     db.add(target)
     await db.flush()
     await seat_changed(db, session_id=room.session_id, seat=target, action=action, now=now)
+    await breakout_rooms.mirror(db, main_seat=target, action=action, now=now)
     await audit.record(db, room, action, target_seat_id=seat_id, reason=reason, now=now)
     return seat_view(target, now)
 

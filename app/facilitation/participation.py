@@ -11,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.events.log import append_event
 from app.events.models import Statement
-from app.events.schemas import BreakRequested, ReactionsChanged, ReportMade, StatementChanged
+from app.events.schemas import BreakRequested, GroupAlert, ReactionsChanged, ReportMade, StatementChanged
+from app.facilitation.breakout_rooms import open_group_of
 from app.facilitation.models import Reaction, Report
 from app.facilitation.room import Room, require_speaker
 from app.facilitation.translations import erase_translations
@@ -65,7 +66,25 @@ async def ask_for_break(db: AsyncSession, room: Room, *, now: datetime) -> dict:
     await append_event(
         db, session_id=room.session_id, now=now, audience="facilitators", event=BreakRequested(seat_id=room.seat.id)
     )
+    await _tell_main_room(db, room, kind="break_requested", now=now)
     return {"sent": True}
+
+
+async def _tell_main_room(db: AsyncSession, room: Room, *, kind: str, now: datetime) -> None:
+    """In a breakout group: the facilitators in the main room hear of it too (which group; the
+    details stay in the group's room). The main session is already locked (`enter`)."""
+    if room.session.parent_id is None:
+        return
+    found = await open_group_of(db, room.session)
+    if found is None:
+        return
+    await append_event(
+        db,
+        session_id=room.session.parent_id,
+        now=now,
+        audience="facilitators",
+        event=GroupAlert.model_validate({"group_id": found[1].id, "kind": kind}),
+    )
 
 
 async def report(db: AsyncSession, room: Room, *, statement_id: int, reason: str | None, now: datetime) -> dict:
@@ -94,6 +113,7 @@ async def report(db: AsyncSession, room: Room, *, statement_id: int, reason: str
             reason=row.reason,
         ),
     )
+    await _tell_main_room(db, room, kind="report_made", now=now)
     return {"report_id": row.id}
 
 

@@ -49,6 +49,13 @@ async def ended_rights(db: AsyncSession, rights: list[HeldRight], *, now: dateti
             )
         ).all()
     }
+    # A breakout group's seat rests on its person's seat in the main session (and its cookie).
+    parent_ids = {seat.parent_seat_id for seat, _ in seats.values() if seat.parent_seat_id is not None}
+    parents = (
+        {seat.id: seat for seat in (await db.exec(select(Seat).where(col(Seat.id).in_(parent_ids)))).all()}
+        if parent_ids
+        else {}
+    )
     login_ids = {r.login_id for r in rights if r.login_id is not None}
     logins = {
         login.id: (login, user)
@@ -77,8 +84,15 @@ async def ended_rights(db: AsyncSession, rights: list[HeldRight], *, now: dateti
         if seat_and_session is None or seat_and_session[0].status is not SeatStatus.admitted:
             ended[right.connection_id] = (CLOSE_RIGHT_ENDED, "your place in the room changed")
             continue
+        holder = seat_and_session[0]
+        if holder.parent_seat_id is not None:
+            parent = parents.get(holder.parent_seat_id)
+            if parent is None or parent.status is not SeatStatus.admitted:
+                ended[right.connection_id] = (CLOSE_RIGHT_ENDED, "your place in the room changed")
+                continue
+            holder = parent
         if right.login_id is None:
-            if right.cookie_hash is not None and seat_and_session[0].cookie_hash != right.cookie_hash:
+            if right.cookie_hash is not None and holder.cookie_hash != right.cookie_hash:
                 # The link was used again (on another device): this device's cookie no longer works.
                 ended[right.connection_id] = (CLOSE_RIGHT_ENDED, "your place moved to another device")
             continue

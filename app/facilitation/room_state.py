@@ -15,7 +15,7 @@ from app.dialogues.content import languages_of
 from app.dialogues.models import DialogueSession, Seat
 from app.events.log import last_seq
 from app.events.models import RoomEvent
-from app.facilitation import agenda_runner, floor, polls, rounds
+from app.facilitation import agenda_runner, breakouts, floor, polls, rounds
 from app.facilitation.models import HandRaise
 from app.facilitation.presence import present_seats
 from app.facilitation.room import is_facilitator, now_iso, peek_run
@@ -28,6 +28,7 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
     run = await peek_run(db, session_id)
     items = await agenda_of(db, session_id=session_id)
     muted = (await db.exec(select(Seat).where(Seat.session_id == session_id, Seat.muted == True))).all()  # noqa: E712
+    breakout_state, breakout_you = await breakouts.welcome_parts(db, session=session, seat=seat, now=now)
     hand = (
         await db.exec(select(HandRaise.id).where(HandRaise.session_id == session_id, HandRaise.seat_id == seat.id))
     ).first()
@@ -62,6 +63,8 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
             "slow_mode_seconds": run.slow_mode_seconds,
             "locked": run.locked,
             "muted": [s.id for s in muted if s.is_muted(now)],
+            # A breakout: the main room's open one, or a group room's own (app/facilitation/breakouts.py).
+            **breakout_state,
         },
         "you": {
             "seat_id": seat.id,
@@ -70,6 +73,7 @@ async def room_state(db: AsyncSession, *, session: DialogueSession, seat: Seat, 
             "muted": seat.is_muted(now),
             "muted_until": now_iso(seat.muted_until) if seat.is_muted(now) else None,
             "hand_raised": hand is not None,
+            **breakout_you,
         },
     }
 

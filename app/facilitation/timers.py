@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.dialogues.models import DialogueSession, Seat, SessionStatus
-from app.facilitation import agenda_runner, floor, moderation, rounds
+from app.facilitation import agenda_runner, breakouts, floor, moderation, rounds
 from app.facilitation.room import lock_session, peek_run, run_of
 
 
@@ -37,6 +37,7 @@ async def tick(db: AsyncSession, *, session_id: int, now: datetime) -> bool:
     changed |= await agenda_runner.nudge_if_due(db, session_id=session_id, run=run, now=now)
     changed |= await floor.check_due(db, session_id=session_id, run=run, now=now)
     changed |= await rounds.check_due(db, session_id=session_id, now=now)
+    changed |= await breakouts.end_if_due(db, session=session, now=now)
     return changed
 
 
@@ -58,6 +59,8 @@ async def _anything_due(db: AsyncSession, *, session_id: int, now: datetime) -> 
     status = (await db.exec(select(DialogueSession.status).where(DialogueSession.id == session_id))).first()
     if status is not SessionStatus.live:
         return False
+    if await breakouts.due(db, session_id=session_id, now=now):
+        return True
     run = await peek_run(db, session_id)
     if run.floor_seat_id is not None and floor.turn_clock(run.floor_since, run.floor_seconds, run.floor_warned, now)[0]:
         return True

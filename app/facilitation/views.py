@@ -20,7 +20,7 @@ from app.dialogues.models import DialogueSession, Seat, SeatRole, SeatStatus
 from app.events.log import event_frame
 from app.events.models import RoomEvent, Statement, Translation
 from app.events.schemas import MessageView, StatementView, TranslatedBy
-from app.facilitation.models import PrivateMessage, Reaction
+from app.facilitation.models import BreakoutGroup, PrivateMessage, Reaction
 from app.programmes.models import Community, Programme
 
 
@@ -273,6 +273,8 @@ async def hydrate(db: AsyncSession, events: list[RoomEvent]) -> list[dict[str, A
     statements = await statement_views(db, {e.payload["statement_id"] for e in events if _joins_statement(e)})
     messages = await message_views(db, {e.payload["message_id"] for e in events if e.type == "private_message"})
     translations = await translation_views(db, [e for e in events if e.type == "translation_posted"])
+    broadcasts = await message_views(db, {e.payload["message_id"] for e in events if e.type == "broadcast"})
+    reports = await _report_texts(db, {e.payload["group_id"] for e in events if e.type == "report_changed"})
     gone = {"translation": None, "translation_pending": False}  # a translation purged with its statement
     frames = []
     for event in events:
@@ -283,11 +285,23 @@ async def hydrate(db: AsyncSession, events: list[RoomEvent]) -> list[dict[str, A
             extra["message"] = messages.get(event.payload["message_id"])
         elif event.type == "translation_posted":
             extra.update(translations.get(event.payload["translation_id"], gone))
+        elif event.type == "broadcast":
+            extra["text"] = (broadcasts.get(event.payload["message_id"]) or {}).get("text")
+        elif event.type == "report_changed":
+            extra["text"] = reports.get(event.payload["group_id"])
         frame = event_frame(event, extra=extra)
         if event.type == "time_up":
             frame.pop("title", None)  # logged by older versions; the agenda has the words, events the id
         frames.append(frame)
     return frames
+
+
+async def _report_texts(db: AsyncSession, group_ids: set[int]) -> dict[int, str]:
+    """Breakout groups' draft reports as they are now (a report's words live with its group)."""
+    if not group_ids:
+        return {}
+    rows = await db.exec(select(BreakoutGroup.id, BreakoutGroup.report).where(col(BreakoutGroup.id).in_(group_ids)))
+    return {int(group_id): str(text) for group_id, text in rows.all()}
 
 
 def _joins_statement(event: RoomEvent) -> bool:

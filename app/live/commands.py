@@ -13,6 +13,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from pydantic_core import PydanticCustomError
 
 from app.db import MAX_ID
+from app.facilitation.breakout_groups import MAX_GROUPS
+from app.facilitation.breakout_reports import MAX_REPORT_CHARS
+from app.facilitation.breakouts import MAX_BROADCAST_CHARS, MAX_EXTENSION_MINUTES, MAX_MINUTES
 from app.facilitation.statements import MAX_STATEMENT_CHARS
 from app.facilitation.translations import MAX_TRANSLATION_CHARS
 from app.messages import Msg
@@ -405,6 +408,71 @@ class CheckIn(Command):
     text: PrivateText
 
 
+# Breakouts: groups apart, then back (facilitators in the main room; reports in a group) ---
+
+ItemId = Annotated[int, Field(ge=1, le=MAX_ID)]
+BreakoutId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _report_text(value: str) -> str:
+    """A report's words get a room text's checks; an empty report (cleared) is allowed."""
+    return _private_text(value) if value.strip() else value
+
+
+class BreakoutPropose(Command):
+    type: Literal["breakout_propose"]
+    item_id: ItemId
+
+
+class BreakoutOpen(Command):
+    """`groups`: the seats of each group as the facilitator adjusted them; null: the proposal."""
+
+    type: Literal["breakout_open"]
+    item_id: ItemId
+    groups: list[list[SeatId]] | None = Field(default=None, max_length=MAX_GROUPS)
+    minutes: int | None = Field(default=None, ge=1, le=MAX_MINUTES)
+
+
+class BreakoutMove(Command):
+    """`group_id` null: back to the main room."""
+
+    type: Literal["breakout_move"]
+    breakout_id: BreakoutId
+    seat_id: SeatId
+    group_id: int | None = Field(ge=1, le=MAX_ID)
+
+
+class BreakoutExtend(Command):
+    type: Literal["breakout_extend"]
+    breakout_id: BreakoutId
+    minutes: int = Field(ge=1, le=MAX_EXTENSION_MINUTES)
+
+
+class BreakoutBroadcast(Command):
+    type: Literal["breakout_broadcast"]
+    breakout_id: BreakoutId
+    text: Annotated[str, Field(min_length=1, max_length=MAX_BROADCAST_CHARS), AfterValidator(_private_text)]
+
+
+class BreakoutStep(Command):
+    type: Literal["breakout_end", "breakout_glance"]
+    breakout_id: BreakoutId
+
+
+class ReportEdit(Command):
+    """`version`: the report's version the edit was made on (0 before the first)."""
+
+    type: Literal["report_edit"]
+    text: Annotated[str, Field(max_length=MAX_REPORT_CHARS), AfterValidator(_report_text)]
+    version: int = Field(ge=0, le=MAX_ID)
+
+
+class ReportReady(Command):
+    type: Literal["report_ready"]
+    version: int = Field(ge=0, le=MAX_ID)
+    ready: bool = True
+
+
 ClientCommand = Annotated[
     PostStatement
     | FetchRange
@@ -448,7 +516,15 @@ ClientCommand = Annotated[
     | Withdraw
     | Translate
     | Backchannel
-    | CheckIn,
+    | CheckIn
+    | BreakoutPropose
+    | BreakoutOpen
+    | BreakoutMove
+    | BreakoutExtend
+    | BreakoutBroadcast
+    | BreakoutStep
+    | ReportEdit
+    | ReportReady,
     Field(discriminator="type"),
 ]
 COMMANDS: TypeAdapter[Any] = TypeAdapter(ClientCommand)

@@ -20,6 +20,8 @@ from app.facilitation import (
     alerts,
     backchannel,
     balance,
+    breakout_reports,
+    breakouts,
     floor,
     hidden,
     moderation,
@@ -114,6 +116,15 @@ HANDLERS: dict[str, tuple[bool, Handler]] = {
     "translate": (EVERYONE, call(translations.translate, "statement_id", "language", "text", "client_id")),
     "backchannel": (FACILITATORS, call(backchannel.backchannel, "text")),
     "check_in": (EVERYONE, call(backchannel.check_in, "seat_id", "text")),
+    "breakout_propose": (FACILITATORS, call(breakouts.propose_groups, "item_id")),
+    "breakout_open": (FACILITATORS, call(breakouts.open_breakout, "item_id", "groups", "minutes")),
+    "breakout_move": (FACILITATORS, call(breakouts.move, "breakout_id", "seat_id", "group_id")),
+    "breakout_extend": (FACILITATORS, call(breakouts.extend, "breakout_id", "minutes")),
+    "breakout_broadcast": (FACILITATORS, call(breakouts.broadcast, "breakout_id", "text")),
+    "breakout_end": (FACILITATORS, call(breakouts.end, "breakout_id")),
+    "breakout_glance": (FACILITATORS, call(breakouts.glance, "breakout_id")),
+    "report_edit": (EVERYONE, call(breakout_reports.edit, "text", "version")),
+    "report_ready": (EVERYONE, call(breakout_reports.ready, "version", "ready")),
 }
 
 
@@ -146,6 +157,7 @@ async def run_command(db: AsyncSession, *, actor: Actor, command: c.ClientComman
         return await entering(db, actor, command, now)
     facilitators_only, handler = HANDLERS[command.type]
     room = await enter(db, actor=actor, facilitator=facilitators_only)
+    breakouts.check_group_room(room, command.type)
     return await handler(db, room, command, now)
 
 

@@ -27,6 +27,7 @@ from app.dialogues.seat_cookie import seat_cookie_name
 from app.dialogues.seats import seat_by_cookie
 from app.errors import AppError, NotAuthenticated, ServiceUnavailable, SlowDown, error_body
 from app.facilitation import presence
+from app.facilitation.breakout_rooms import entering_seat
 from app.facilitation.entry import check_can_enter, facilitator_seat, room_session
 from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
@@ -205,8 +206,10 @@ async def _let_in(
     None when there is no seat cookie and `staff` is False (ask again with a login)."""
     state = websocket.app.state
     session = await room_session(db, session_id=number)
+    # A breakout group's room is entered with the main session's seat cookie or a login.
+    main_id = session.parent_id or session.id
     login = None
-    seat = await seat_by_cookie(db, session_id=number, token=websocket.cookies.get(seat_cookie_name(number)))
+    seat = await seat_by_cookie(db, session_id=main_id, token=websocket.cookies.get(seat_cookie_name(main_id)))
     if seat is None:
         if not staff:
             return None
@@ -215,9 +218,16 @@ async def _let_in(
         )
         if login is None:
             raise NotAuthenticated(Msg("Open your invitation link or log in first."))
-        seat = await facilitator_seat(db, session=session, user=login.user, now=now)
+        main = session if session.parent_id is None else await room_session(db, session_id=main_id)
+        seat = await facilitator_seat(db, session=main, user=login.user, now=now)
     else:
         websocket.state.seat_language = seat.language  # a participant's; staff read the request's
+    main_seat = seat
+    if session.parent_id is not None:
+        group_seat = await entering_seat(db, room=session, main_seat=main_seat, now=now, write=staff)
+        if group_seat is None:
+            return None  # their seat in the group is made in a unit of work that writes
+        seat = group_seat
     check_can_enter(session, seat)
     welcome = await room_state(db, session=session, seat=seat, now=now)
     grant = Grant(
@@ -226,8 +236,10 @@ async def _let_in(
         login_id=login.login.id if login else None,
         user_id=login.user.id if login else None,
         login_expires_at=login.login.expires_at if login else None,
-        cookie_hash=None if login else seat.cookie_hash,
+        cookie_hash=None if login else main_seat.cookie_hash,
         checked_at=checked_at,
+        main_seat_id=main_seat.id if main_seat is not seat else None,
+        main_session_id=session.parent_id,
     )
     return welcome, seat.id, seat.role.value in ("facilitator", "co_facilitator"), grant
 
@@ -390,6 +402,7 @@ async def _command(websocket: WebSocket, connection: Connection, actor: Actor, c
             actor.session_id,
             lambda db: run_command(db, actor=actor, command=command, now=now),
             statement=asked(actor, command, now),
+            main_session_id=connection.grant.main_session_id,
         )
     except AppError as exc:
         connection.offer(_encode_error(connection, _error(exc, **ids)))

@@ -30,7 +30,7 @@ from app.events.revocations import CLOSE_LOGIN_ENDED, Revoked
 from app.facilitation.rights import HeldRight, ended_rights
 from app.facilitation.views import hydrate
 from app.live.broker import Broker, Subscription
-from app.live.protocol import CLOSE_RIGHT_ENDED, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
+from app.live.protocol import CLOSE_MOVED, CLOSE_RIGHT_ENDED, CLOSE_SERVER_ERROR, CLOSE_TOO_SLOW, CLOSE_TRY_AGAIN
 from app.messages import Catalog, Msg
 
 log = structlog.get_logger(__name__)
@@ -62,6 +62,10 @@ class Grant:
     login_expires_at: datetime | None = None
     cookie_hash: str | None = None  # a seat cookie's: a reissued link makes it stop working
     checked_at: float = 0.0  # loop-independent monotonic time the handshake read the right
+    # In a breakout group's room: the person's seat in the main session, whose revocation
+    # ends this connection too.
+    main_seat_id: int | None = None
+    main_session_id: int | None = None
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -169,6 +173,8 @@ class Connection:
             return True
         if revoked.member is not None and (grant.user_id, grant.programme_id) == revoked.member:
             return True
+        if grant.main_seat_id is not None and grant.main_seat_id in revoked.seats:
+            return True
         return self.seat_id in revoked.seats or (self.key in revoked.connections)
 
     async def _write(self) -> None:
@@ -189,7 +195,7 @@ class Connection:
                     await self._send(text if self.may_see(audience) else encode({"type": "noop", "seq": seq}))
                     self.last_seq = seq
                     if ends_seat == self.seat_id and seq > self.admitted_as_of:
-                        await self._seat_ended()
+                        await self._seat_ended(moved='"action":"moved"' in text)
                         return
                 else:  # a reply to this client only: ack, error, pong, welcome
                     await self._send(item)
@@ -204,12 +210,17 @@ class Connection:
             with contextlib.suppress(Exception):
                 await self._close(code, "try again: reconnect to catch up")
 
-    async def _seat_ended(self) -> None:
+    async def _seat_ended(self, *, moved: bool = False) -> None:
         """The seat was sent to the lobby, removed or banned: it has just been told why
-        (a `moderation` event came first); now its connection closes."""
+        (a `moderation` event came first); now its connection closes. `moved`: a breakout
+        group's seat whose person was moved to another group or back (the main room's
+        `breakout_changed` says where to)."""
         self.closed.set()
         with contextlib.suppress(Exception):
-            await self._close(CLOSE_RIGHT_ENDED, "your place in the room changed")
+            if moved:
+                await self._close(CLOSE_MOVED, "moved: follow the main room")
+            else:
+                await self._close(CLOSE_RIGHT_ENDED, "your place in the room changed")
 
     async def _read(
         self, upto: int | None, *, after: int | None = None, limit: int = 5000
@@ -265,7 +276,7 @@ class Connection:
                 await self._send(encode(frame) if visible else encode({"type": "noop", "seq": event.seq}))
                 self.last_seq = event.seq
                 if seat_ended_by(frame) == self.seat_id and event.seq > self.admitted_as_of:
-                    await self._seat_ended()
+                    await self._seat_ended(moved=frame.get("action") == "moved")
                     return True
             if upto is not None and self.last_seq >= upto:
                 return False

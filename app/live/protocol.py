@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from app.events import revocations
-from app.events.schemas import ROOM_EVENT_FRAMES, SeatSummary
+from app.events.schemas import ROOM_EVENT_FRAMES, BreakoutView, SeatSummary
 
 # Server frames -------------------------------------------------------------------------
 
@@ -30,6 +30,18 @@ class You(BaseModel):
     muted: bool
     muted_until: datetime | None = None
     hand_raised: bool = False
+    group_session_id: int | None = Field(
+        default=None, description="Main room, during a breakout: the room of the group you are placed in."
+    )
+    main_seat_id: int | None = Field(default=None, description="A group's room: your seat in the main session.")
+
+
+class BreakoutGroupState(BaseModel):
+    id: int
+    number: int
+    community: str | None
+    main_session_id: int
+    report: dict[str, Any] = Field(description="group_id, version, text, ready (seats of this room), agreed.")
 
 
 class RoomState(BaseModel):
@@ -52,6 +64,10 @@ class RoomState(BaseModel):
     slow_mode_seconds: int
     locked: bool
     muted: list[int] = Field(description="Seats muted now.")
+    breakout: BreakoutView | None = Field(
+        default=None, description="The open breakout (main room), or the group's own breakout (a group's room)."
+    )
+    group: BreakoutGroupState | None = Field(default=None, description="A group's room: the group and its report.")
 
 
 class Welcome(Frame):
@@ -118,6 +134,7 @@ CLOSE_TOO_SLOW = 4008  # the client did not read fast enough; reconnect and catc
 CLOSE_LOGIN_ENDED = revocations.CLOSE_LOGIN_ENDED  # 4401: the login ended (logout, expiry, disabled, new password)
 CLOSE_RIGHT_ENDED = revocations.CLOSE_RIGHT_ENDED  # 4403: the seat was removed or banned, or the place in the programme
 CLOSE_REPLACED = revocations.CLOSE_REPLACED  # 4429: newer connections of the same seat or account took its place
+CLOSE_MOVED = 4410  # a breakout group's connection: its person was moved (the main room says where)
 CLOSE_RELOAD = 4409  # the client's position is ahead of the room: load it again
 CLOSE_POLICY = 1008  # frame abuse (non-text frames, floods of invalid frames)
 CLOSE_TOO_BIG = 1009  # a frame over the size limit (uvicorn closes with it)

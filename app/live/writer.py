@@ -47,6 +47,9 @@ class _Job:
     work: Work
     future: asyncio.Future[Any]
     asked: Asked | None = None  # a statement the fast path may store
+    # Its place in the batch: (main session, session). A breakout group's room locks its main
+    # session first, so it sorts with it, and every batch takes locks in one order.
+    order: tuple[int, int] = (0, 0)
     error: BaseException | None = None
     value: Any = field(default=None)
 
@@ -71,16 +74,23 @@ class RoomWriter:
         self.commands = 0
 
     async def run(
-        self, session_id: int, work: Callable[[AsyncSession], Awaitable[T]], *, statement: Asked | None = None
+        self,
+        session_id: int,
+        work: Callable[[AsyncSession], Awaitable[T]],
+        *,
+        statement: Asked | None = None,
+        main_session_id: int | None = None,
     ) -> T:
         """Run `work` in the next batch's transaction; returns its value once that committed,
         or raises what the work raised (AppError), or DatabaseUnavailable for the batch.
         `statement`: the same work as a statement that the fast path may store instead
-        (app/facilitation/statement_batch.py); `work` runs when it cannot."""
+        (app/facilitation/statement_batch.py); `work` runs when it cannot. `main_session_id`:
+        for a breakout group's room, its main session (the order its locks are taken in)."""
         if self._stopped:
             raise WriterStopped()
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Job(session_id, work, future, statement))
+        order = (main_session_id or session_id, session_id)
+        self._waiting.append(_Job(session_id, work, future, statement, order=order))
         self._wake.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._loop(), name="room-writer")
@@ -107,7 +117,7 @@ class RoomWriter:
                 batch = [self._waiting.popleft() for _ in range(count)]
                 try:
                     rest = await self._fast(batch)
-                    rest.sort(key=lambda job: job.session_id)  # stable: each session keeps its order
+                    rest.sort(key=lambda job: job.order)  # stable: each session keeps its order
                     if rest:
                         await self._commit(rest)
                 except BaseException as exc:  # cancelled while writing: nobody is left waiting

@@ -55,7 +55,11 @@ async def held_sessions(db: AsyncSession, *, programme_id: int) -> list[Dialogue
         (
             await db.exec(
                 select(DialogueSession)
-                .where(DialogueSession.programme_id == programme_id, col(DialogueSession.status).in_(HELD))
+                .where(
+                    DialogueSession.programme_id == programme_id,
+                    col(DialogueSession.status).in_(HELD),
+                    col(DialogueSession.parent_id).is_(None),
+                )
                 .order_by(col(DialogueSession.starts_at), col(DialogueSession.id))
             )
         ).all()

@@ -31,6 +31,7 @@ LABELS: list[tuple[StrEnum, Msg]] = [
     (SeatRole.co_facilitator, Msg("co-facilitator")),
     (SeatRole.observer, Msg("observer")),
     (SeatRole.interpreter, Msg("interpreter")),
+    (SeatRole.group, Msg("breakout group")),
     (SeatStatus.lobby, Msg("waiting")),
     (SeatStatus.admitted, Msg("in the room")),
     (SeatStatus.left, Msg("left")),
@@ -44,6 +45,7 @@ LABELS: list[tuple[StrEnum, Msg]] = [
     (AgendaKind.poll, Msg("poll")),
     (AgendaKind.break_, Msg("break")),
     (AgendaKind.check_out, Msg("check-out")),
+    (AgendaKind.breakout, Msg("breakout groups")),
 ]
 # StrEnum members compare and hash as their plain values ("open" is a session status and a
 # speaking mode), so the table is looked up by the enum's type and the value.

@@ -356,9 +356,12 @@ async def _agenda_page(
             "items": items,
             "item_values": {
                 item.id: {
-                    key: value
-                    for name in AGENDA_TEXTS
-                    for key, value in texts_values(name, getattr(item, name), languages).items()
+                    **{
+                        key: value
+                        for name in AGENDA_TEXTS
+                        for key, value in texts_values(name, getattr(item, name), languages).items()
+                    },
+                    **_breakout_values(item.settings if item.kind == AgendaKind.breakout else None),
                 }
                 for item in items
             },
@@ -367,7 +370,11 @@ async def _agenda_page(
             "kinds": list(AgendaKind),
             "others": others,
             "editable": access.session.status not in FINISHED,
-            "form": form or FormState(values={"kind": "discussion", "planned_minutes": "15"}, fields=AGENDA_FIELDS),
+            "form": form
+            or FormState(
+                values={"kind": "discussion", "planned_minutes": "15", **_breakout_values(None)},
+                fields=AGENDA_FIELDS,
+            ),
             "error": error,
             **text_context(request, access.programme),
         },
@@ -380,15 +387,47 @@ async def agenda_page(request: Request, access: SessionFacilitatorDep, user: Cur
     return await _agenda_page(request, db, access, user)
 
 
-AGENDA_FIELDS = frozenset({"kind", "title", "prompt", "planned_minutes"})
+# A breakout item's settings are the form's `breakout_<setting>` fields; their errors come back
+# under the API's paths (`breakout.group_size`), which are the keys the template reads.
+BREAKOUT_SETTINGS = ("grouping", "group_size", "keep_transcript")
+AGENDA_FIELDS = frozenset(
+    {"kind", "title", "prompt", "planned_minutes", "breakout", *(f"breakout.{name}" for name in BREAKOUT_SETTINGS)}
+)
+
+
+def _breakout_values(settings: dict[str, Any] | None) -> dict[str, str]:
+    """A breakout item's stored settings as its form fields (the defaults for any other item)."""
+    settings = settings or {}
+    return {
+        "breakout_grouping": str(settings.get("grouping") or "caucus"),
+        "breakout_group_size": str(settings.get("group_size") or 4),
+        "breakout_keep_transcript": "1" if settings.get("keep_transcript") else "",
+    }
+
+
+def _breakout_data(values: dict[str, str]) -> dict[str, Any]:
+    """The breakout fields in the API's shape, an unticked box false. The group size is checked
+    for mixed groups; the others have no use for it, so it is kept only when it is a valid one
+    (a stray value in a field that does not apply is no error)."""
+    data: dict[str, Any] = {"keep_transcript": bool(values.get("breakout_keep_transcript"))}
+    grouping = values.get("breakout_grouping", "").strip()
+    if grouping:
+        data["grouping"] = grouping
+    size = values.get("breakout_group_size", "").strip()
+    if (grouping == "mixed" and size) or (size.isdigit() and 2 <= int(size) <= 12):
+        data["group_size"] = size
+    return data
 
 
 def _agenda_data(values: dict[str, str], languages: list[str]) -> dict[str, Any]:
-    """An agenda item's form (its texts one field per language) in the API's shape."""
+    """An agenda item's form (its texts one field per language) in the API's shape; a breakout
+    item's settings under `breakout` (other kinds send none)."""
     data: dict[str, Any] = {k: v for k, v in values.items() if k in ("kind", "planned_minutes")}
     for name in AGENDA_TEXTS:
         if any(f"{name}__{language}" in values for language in languages):
             data[name] = form_texts(values, name, languages)
+    if values.get("kind") == AgendaKind.breakout.value:
+        data["breakout"] = _breakout_data(values)
     return data
 
 
