@@ -18,9 +18,10 @@ from app.clock import SystemClock
 from app.config import Settings
 from app.db import Database
 from app.demo_outcomes import ensure_held_session
+from app.dialogues import agenda
 from app.dialogues.invitations import create_invitation, list_invitations, revoke_invitation
-from app.dialogues.models import DialogueSession, SessionStatus
-from app.dialogues.schemas import InvitationCreate, SessionCreate
+from app.dialogues.models import AgendaKind, DialogueSession, SessionStatus
+from app.dialogues.schemas import AgendaItemIn, BreakoutSettings, InvitationCreate, SessionCreate
 from app.dialogues.sessions import change_status, schedule_session
 from app.programmes.models import MemberRole, Programme
 from app.programmes.schemas import CommunityIn
@@ -161,6 +162,7 @@ async def _demo_session(db: AsyncSession, *, now: datetime) -> tuple[int, list[D
                 agenda_template="first_meeting",
             ),
         )
+        await _add_caucus(db, session=session)
         await change_status(db, session=session, to=SessionStatus.scheduled, reason=None, now=now)
         await change_status(db, session=session, to=SessionStatus.open, reason=None, now=now)
     for invitation, seat in await list_invitations(db, session_id=session.id):
@@ -178,6 +180,32 @@ async def _demo_session(db: AsyncSession, *, now: datetime) -> tuple[int, list[D
             )
             made.append(DemoInvitation(community=key, path=f"/join/{token}"))
     return session.id, made
+
+
+# Time apart before the check-out: each community in its own caucus, then a report back.
+DEMO_CAUCUS = AgendaItemIn(
+    kind=AgendaKind.breakout,
+    title={
+        "en": "Time apart: one group per community",
+        "ru": "Время порознь: у каждого сообщества своя группа",
+        "az": "Ayrıca vaxt: hər icmanın öz qrupu",
+        "hy": "Առանձին ժամանակ․ յուրաքանչյուր համայնք իր խմբում",
+    },
+    prompt={
+        "en": "Talk among yourselves about what you want the other group to hear, and write it in your group's report.",
+        "ru": "Обсудите между собой, что вы хотите донести до другой группы, и запишите это в отчёт группы.",
+        "az": "Öz aranızda digər qrupun nəyi eşitməsini istədiyinizi müzakirə edin və bunu qrupunuzun hesabatına yazın.",
+        "hy": "Ձեր մեջ քննարկեք, թե ինչ եք ուզում, որ մյուս խումբը լսի, և գրեք դա ձեր խմբի հաշվետվության մեջ։",
+    },
+    planned_minutes=15,
+    breakout=BreakoutSettings(grouping="caucus"),
+)
+
+
+async def _add_caucus(db: AsyncSession, *, session: DialogueSession) -> None:
+    item = await agenda.add_item(db, session=session, data=DEMO_CAUCUS)
+    items = await agenda.agenda_of(db, session_id=session.id)
+    await agenda.move_item(db, session=session, item_id=item.id, position=max(0, len(items) - 2))
 
 
 def print_demo(demo: Demo, *, base_url: str) -> None:

@@ -112,8 +112,12 @@ async def update_item(
     for name, value in changes.items():
         setattr(item, name, value)
     if "kind" in changes or breakout is not None:
-        kept = BreakoutSettings.model_validate(item.settings) if item.settings and breakout is None else None
-        item.settings = _settings(item.kind, BreakoutSettings.model_validate(breakout) if breakout else kept)
+        if breakout is not None:
+            item.settings = _settings(item.kind, BreakoutSettings.model_validate(breakout))
+        elif item.kind is AgendaKind.breakout:  # its settings as they were, or the defaults
+            item.settings = _settings(item.kind, BreakoutSettings.model_validate(item.settings or {}))
+        else:
+            item.settings = {}
     db.add(item)
     await db.flush()
     return item

@@ -248,6 +248,7 @@ class InvitationCreate(StrictModel):
         if role is SeatRole.group:
             raise ValueError("a breakout group is not a person to invite")
         return role
+
     community: str | None = Field(default=None, max_length=40, description="Community key.")
     real_name: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=200)

@@ -262,7 +262,7 @@ async def seats_of(db: AsyncSession, *, session_id: int) -> list[tuple[Seat, Com
     rows = await db.exec(
         select(Seat, Community)
         .outerjoin(Community, col(Community.id) == col(Seat.community_id))
-        .where(Seat.session_id == session_id)
+        .where(Seat.session_id == session_id, Seat.role != SeatRole.group)  # a group's seat is nobody's
         .order_by(col(Seat.joined_at), col(Seat.id))
     )
     return list(rows.all())
@@ -277,7 +277,7 @@ async def seats_with_invitations(
         select(Seat, Community, Invitation.real_name)
         .outerjoin(Community, col(Community.id) == col(Seat.community_id))
         .outerjoin(Invitation, col(Invitation.id) == col(Seat.invitation_id))
-        .where(Seat.session_id == session_id)
+        .where(Seat.session_id == session_id, Seat.role != SeatRole.group)
         .order_by(col(Seat.joined_at), col(Seat.id))
     )
     return list(rows.all())

@@ -172,6 +172,7 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
                     per_seat=state.settings.connections_per_seat,
                     per_account=state.settings.connections_per_login,
                 ),
+                main_session_id=grant.main_session_id,
             )
         except Exception as exc:  # the database went away between the handshake and now
             log.warning("presence_arrive_failed", error_type=type(exc).__name__)
@@ -187,7 +188,11 @@ async def room_socket(websocket: WebSocket, session_id: str) -> None:
         await connection.stop()
         try:
             left = state.clock.now()
-            await state.writer.run(number, lambda db: presence.depart(db, connection_id=connection_id, now=left))
+            await state.writer.run(
+                number,
+                lambda db: presence.depart(db, connection_id=connection_id, now=left),
+                main_session_id=grant.main_session_id,
+            )
         except Exception as exc:  # the sweeper of another instance will clean up
             log.warning("presence_depart_failed", error_type=type(exc).__name__)
 

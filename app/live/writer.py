@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db import Database, is_unavailable
 from app.errors import AppError, ServiceUnavailable
 from app.facilitation import room_facts
+from app.facilitation.room import lock_session
 from app.facilitation.statement_batch import Again, Asked, post_batch
 from app.messages import Msg
 
@@ -181,6 +182,10 @@ class RoomWriter:
                         continue
                     try:
                         async with db.begin_nested():
+                            if job.order[0] != job.session_id:
+                                # A breakout group's room: its main session is locked first,
+                                # whatever the job (app/facilitation/breakouts.py, the lock order).
+                                await lock_session(db, job.order[0])
                             job.value = await job.work(db)
                     except AppError as exc:
                         job.error = exc

@@ -51,6 +51,7 @@ OTHER_WORDS = (
     "interpreter",
     "translator",
     "roundtable",
+    "group",  # a breakout group's seat signs its report as "Group N"
     # Russian
     "участник",
     "участница",
@@ -59,17 +60,20 @@ OTHER_WORDS = (
     "организатор",
     "переводчик",
     "переводчица",
+    "группа",
     # Azerbaijani
     "iştirakçı",
     "müşahidəçi",
     "təşkilatçı",
     "tərcüməçi",
+    "qrup",
     # Armenian
     "մասնակից",
     "դիտորդ",
     "ադմին",
     "կազմակերպիչ",
     "թարգմանիչ",
+    "խումբ",
 )
 
 

@@ -92,6 +92,8 @@ def _persons(
 ) -> list[Person]:
     found = []
     for seat in seats:
+        if seat.role is SeatRole.group:
+            continue  # a breakout group's seat ("Group 2") names nobody
         # A display name equal to the pseudonym is one a purge left (nobody may choose one).
         shown = seat.display_name if seat.display_name != seat.pseudonym else None
         names = tuple(n for n in (shown, real_names.get(seat.id)) if n and n.strip())
@@ -382,7 +384,7 @@ async def load(db: AsyncSession, *, session: DialogueSession) -> Material:
                 if 0 <= choice < len(counts):
                     counts[choice] += 1
         polls.append((poll, counts))
-    return Material(
+    material = Material(
         session=session,
         programme=programme,
         communities=communities,
@@ -398,6 +400,27 @@ async def load(db: AsyncSession, *, session: DialogueSession) -> Material:
         translations=translations,
         absent_names=await absent_names_of(db, session_id=session_id),
     )
+    if session.parent_id is not None:
+        await _main_session_names(db, material, main_id=session.parent_id)
+    return material
+
+
+async def _main_session_names(db: AsyncSession, material: Material, *, main_id: int) -> None:
+    """A breakout group's room: its people's real names are on their invitations to the main
+    session, and anyone of the main session (in another group, or not placed) may be named."""
+    main_seats = list((await db.exec(select(Seat).where(Seat.session_id == main_id))).all())
+    main_names = await real_names_of(db, session_id=main_id, seats=main_seats)
+    here = set()
+    for seat in material.seats.values():
+        if seat.parent_seat_id is not None:
+            here.add(seat.parent_seat_id)
+            if seat.parent_seat_id in main_names:
+                material.real_names.setdefault(seat.id, main_names[seat.parent_seat_id])
+    others = [s for s in main_seats if s.id not in here and s.role is not SeatRole.group]
+    for seat in others:
+        names = [seat.display_name if seat.display_name != seat.pseudonym else None, main_names.get(seat.id)]
+        material.absent_names += [n for n in names if n and n.strip()]
+    material.absent_names += await absent_names_of(db, session_id=main_id)
 
 
 async def _went_live(db: AsyncSession, session_id: int) -> datetime | None:

@@ -30,7 +30,7 @@ from app.programmes.texts import texts_of
 from app.transcripts.build import Material, assemble, load, people, speakers, translated_by
 from app.transcripts.models import Redaction
 from app.transcripts.redact import Matcher, Suggestion
-from app.transcripts.service import _changed, review_of, versions
+from app.transcripts.service import _changed, require_kept, review_of, versions
 
 POSSIBLE = "possible_name"  # the kind of a word close to a known name, below the confidence threshold
 REASON_MAX = 200
@@ -123,6 +123,7 @@ async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) ->
     """The draft exactly as organisers would see it, every suggestion and possible name with
     its state (in each statement and in each of its translations), how many statements have
     none, and the summary and agreed points as the facilitators wrote them."""
+    require_kept(session)
     review = await review_of(db, session_id=session.id, now=now)
     material = await load(db, session=session)
     # CPU work, off the event loop that also serves the live rooms (see docs/performance.md).

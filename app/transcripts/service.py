@@ -38,6 +38,15 @@ async def review_of(db: AsyncSession, *, session_id: int, now: datetime) -> Tran
     return review
 
 
+def require_kept(session: DialogueSession) -> None:
+    """A session that keeps no transcript (its people joined without agreeing to one; a
+    breakout group's room unless its item keeps it) has no draft and is never released."""
+    if not session.keep_transcript:
+        raise Conflict(
+            Msg("This session keeps no transcript; nothing said in it is released."), code="transcript_not_kept"
+        )
+
+
 def _changed(review: TranscriptReview, now: datetime) -> None:
     """Any change to the draft means earlier approvals were for something else."""
     review.approvals = []
@@ -246,6 +255,7 @@ async def _label(db: AsyncSession, session: DialogueSession, user: User) -> str:
 async def release(db: AsyncSession, *, session: DialogueSession, user: User, now: datetime) -> dict[str, Any]:
     """Release the draft as the next version; when the session needs two facilitators, the
     first approval waits for a second, different one."""
+    require_kept(session)
     if session.status not in RELEASABLE:
         raise Conflict(Msg("A transcript is released after the session has ended."), code="session_not_ended")
     if await versions(db, session_id=session.id) and await _purged(db, session.id):

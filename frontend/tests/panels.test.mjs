@@ -35,8 +35,8 @@ const CONSOLE_ROUTES = {
   reactions_changed: ["StatementsPanel"],
   presence_joined: ["PresencePanel", "LobbyPanel"],
   presence_left: ["PresencePanel", "LobbyPanel"],
-  session_status: ["StatusPanel", "ComposerPanel", "TurnPanel", "SessionPanel"],
-  agenda_changed: ["AgendaPanel", "ComposerPanel", "TurnPanel", "BalancePanel", "SessionPanel"],
+  session_status: ["StatusPanel", "ComposerPanel", "TurnPanel", "SessionPanel", "GroupsPanel"],
+  agenda_changed: ["AgendaPanel", "ComposerPanel", "TurnPanel", "BalancePanel", "SessionPanel", "GroupsPanel"],
   round_changed: ["RoundPanel", "ComposerPanel", "TurnPanel", "SessionPanel"],
   floor_changed: ["FloorPanel", "ComposerPanel", "TurnPanel"],
   poll_changed: ["PollsPanel"],
@@ -51,6 +51,8 @@ const CONSOLE_ROUTES = {
   time_up: ["AlertsPanel"],
   room_settings: ["FloorPanel", "ComposerPanel", "SessionPanel"],
   lobby_message: ["LobbyPanel"],
+  breakout_changed: ["BreakoutPanel", "GroupsPanel"],
+  group_alert: ["AlertsPanel"],
 };
 
 describe("the routing table", () => {

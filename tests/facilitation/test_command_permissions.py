@@ -63,6 +63,15 @@ SAMPLES: dict[str, dict] = {
     "translate": {"statement_id": "{statement}", "language": "ru", "text": "x", "client_id": "client-0001"},
     "backchannel": {"text": "x"},
     "check_in": {"text": "x"},
+    "breakout_propose": {"item_id": 1},
+    "breakout_open": {"item_id": 1},
+    "breakout_move": {"breakout_id": 1, "seat_id": "{seat}", "group_id": None},
+    "breakout_extend": {"breakout_id": 1, "minutes": 5},
+    "breakout_broadcast": {"breakout_id": 1, "text": "x"},
+    "breakout_end": {"breakout_id": 1},
+    "breakout_glance": {"breakout_id": 1},
+    "report_edit": {"text": "x", "version": 0},  # in a group's room (tests/breakouts/)
+    "report_ready": {"version": 0},
 }
 FACILITATORS_ONLY = sorted(name for name, (only, _) in HANDLERS.items() if only)
 

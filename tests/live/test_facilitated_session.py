@@ -15,7 +15,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.accounts.models import Role
 from app.dialogues import sessions as session_service
-from app.dialogues.models import DialogueSession, SessionStatus
+from app.dialogues.agenda import add_item
+from app.dialogues.models import AgendaKind, DialogueSession, SessionStatus
+from app.dialogues.schemas import AgendaItemIn
 from app.events.schemas import ROOM_EVENT_TYPES
 from app.live.protocol import CLOSE_RIGHT_ENDED
 from tests.backends import PG_URL, REDIS_URL
@@ -32,6 +34,7 @@ class Facilitated:
     outsider: str
     nigar: Any
     ani: Any
+    caucus_item: int  # a breakout item at the agenda's end: a caucus per community
 
 
 @pytest.fixture
@@ -49,9 +52,12 @@ async def facilitated(app, make_account) -> Facilitated:
         row = await db.get(DialogueSession, session.id)
         for status in (SessionStatus.scheduled, SessionStatus.open):  # the facilitator starts it live
             await session_service.change_status(db, session=row, to=status, reason=None, now=app.state.clock.now())
+        caucus = await add_item(
+            db, session=row, data=AgendaItemIn(kind=AgendaKind.breakout, title="Caucus", planned_minutes=10)
+        )
     nigar = await seat_for(app, facilitator=facilitator.user, session=session, community="a", name="Nigar")
     ani = await seat_for(app, facilitator=facilitator.user, session=session, community="b", name="Ani")
-    return Facilitated(session.id, facilitator.username, co.username, outsider.username, nigar, ani)
+    return Facilitated(session.id, facilitator.username, co.username, outsider.username, nigar, ani, caucus.id)
 
 
 class Console(RoomClient):
@@ -130,7 +136,7 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     assert passed["status"] == "ended"
 
     # The floor.
-    await host.do("agenda_next", current_item_id=item["id"])
+    second = (await host.do("agenda_next", current_item_id=item["id"]))["item"]
     await ani.do("hand_raise")
     assert (await host.event("floor_changed", action="hand_raised"))["floor"]["queue"] == [b]
     await host.do("floor_give", seat_id=b, seconds=120)
@@ -196,6 +202,40 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     assert any(f["type"] == "statement" and f["statement"]["state"] == "withdrawn" for f in late.frames)
     await late.socket.close()
 
+    # A caucus: each community in its own room (Ani keeps the main room open too), the
+    # facilitator visiting Ani's; her group's agreed report comes back as its statement.
+    await host.do("agenda_go", current_item_id=second["id"], item_id=room.caucus_item)
+    caucus = await host.do("breakout_open", item_id=room.caucus_item)
+    assert [g["seat_ids"] for g in caucus["groups"]] == [[a], [b]]
+    told = await ani.event("breakout_changed", action="opened")
+    group = next(g for g in told["breakout"]["groups"] if b in g["seat_ids"])
+    ani_group = await enter(server, group["session_id"], room.ani.cookie)  # her main room's seat cookie
+    in_group = next(f for f in ani_group.frames if f["type"] == "welcome")
+    assert in_group["you"]["main_seat_id"] == b and in_group["state"]["group"]["community"] == "b"
+    visit = await enter(server, group["session_id"], login_cookie(server, room.facilitator))
+    await host.do("breakout_broadcast", breakout_id=caucus["id"], text="Five minutes left.")
+    assert (await ani_group.event("broadcast"))["text"] == "Five minutes left."
+    report = await ani_group.do("report_edit", text="We would like to meet again.", version=0)
+    await ani_group.do("report_ready", version=report["version"], ready=True)
+    assert (await visit.event("report_changed", agreed=True))["text"] == "We would like to meet again."
+    await ani_group.do("break_request")
+    alert = await host.event("group_alert", kind="break_requested")
+    assert alert["group_id"] == group["id"]
+    await host.do("alert_done", alert_seq=alert["seq"])
+    await visit.refused("session_end", "main_room_only")
+    await host.do("breakout_end", breakout_id=caucus["id"])
+
+    def reported(f: dict) -> bool:
+        return f["type"] == "statement" and f["statement"]["role"] == "group"
+
+    back = next((f for f in ani.frames if reported(f)), None) or await ani.until(reported)
+    assert (back["statement"]["author"], back["statement"]["text"]) == ("Group 2", "We would like to meet again.")
+    await ani.event("breakout_changed", action="ended")
+    for client in (ani_group, visit):
+        await client.event("session_status", status="ended")
+        assert_clean_sequence(client)
+        await client.socket.close()
+
     # Moderation.
     await host.do("hide", statement_id=crossing["statement_id"], reason="Ground rule 3.")
     told = await nigar.event("moderation", action="hidden")
@@ -245,12 +285,19 @@ async def test_a_full_session_runs_through_the_protocol_alone(server, facilitate
     # words only where they belong.
     for client in (host, ani):
         assert_clean_sequence(client)
-    host_types = {f["type"] for f in host.frames}
+    host_types = {f["type"] for f in host.frames + visit.frames}  # the main room, and the group visited
     assert set(ROOM_EVENT_TYPES) - host_types == {"time_up", "turn_warning"}, "the clocks are tested in-process"
     ani_text = json.dumps(ani.frames)
     assert "Going well so far." not in ani_text and "That hurt." not in ani_text
     for frame in ani.frames:
-        assert frame["type"] not in ("report_made", "break_requested", "poll_progress", "alert_done", "lobby_message")
+        assert frame["type"] not in (
+            "report_made",
+            "break_requested",
+            "group_alert",
+            "poll_progress",
+            "alert_done",
+            "lobby_message",
+        )
     for client in (host, nigar, ani):
         await client.socket.close()
     async with httpx.AsyncClient(base_url=server.base_url) as http:

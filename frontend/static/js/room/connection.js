@@ -66,6 +66,7 @@ export const CLOSE = Object.freeze({
   LOGIN_ENDED: 4401, // the login this connection relied on ended: log in again
   SEAT_ENDED: 4403, // this seat's place in the room changed (removed, banned, sent to the lobby)
   RESET: 4409, // our position is ahead of the room (a restore): start again from nothing
+  MOVED: 4410, // a breakout group's room: this seat was moved out of the group (the main room's breakout_changed says where to)
   ELSEWHERE: 4429, // the room was opened in another tab or device: this one gives way
 });
 /**

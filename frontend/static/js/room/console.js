@@ -3,7 +3,7 @@
 // the session and agenda runner (panels/session.js), lobby admissions (lobby.js), the
 // balance between communities (balance.js), the back-channel (backchannel.js), a thread per
 // participant's private check-in (checkins.js), alerts and
-// the audit log (alerts.js) — and the controls it adds inside the room's own panels: the
+// the audit log (alerts.js), breakout groups: drawing, opening and running them (groups.js) — and the controls it adds inside the room's own panels: the
 // floor, rounds and polls, and moderation of each seat and statement with a reason.
 
 /**
@@ -17,6 +17,7 @@ import { AlertsPanel } from "./panels/alerts.js";
 import { BackchannelPanel } from "./panels/backchannel.js";
 import { BalancePanel } from "./panels/balance.js";
 import { CheckInsPanel } from "./panels/checkins.js";
+import { GroupsPanel } from "./panels/groups.js";
 import { LobbyPanel } from "./panels/lobby.js";
 import { SessionPanel } from "./panels/session.js";
 import { ROOM_PANELS, RoomView } from "./view.js";
@@ -25,7 +26,7 @@ import { ROOM_PANELS, RoomView } from "./view.js";
  * The console's panels, in the order they are drawn: the room's, then the facilitators'.
  * @type {readonly PanelClass[]}
  */
-export const CONSOLE_PANELS = [...ROOM_PANELS, BalancePanel, SessionPanel, BackchannelPanel, CheckInsPanel, AlertsPanel, LobbyPanel];
+export const CONSOLE_PANELS = [...ROOM_PANELS, BalancePanel, SessionPanel, GroupsPanel, BackchannelPanel, CheckInsPanel, AlertsPanel, LobbyPanel];
 
 export class ConsoleView extends RoomView {
   /** @param {Omit<RoomViewOptions, "panels">} options */

@@ -7,8 +7,8 @@
 // newer welcome still ends in the right state.
 
 /**
- * @import { Change, ComposerState, KnownSeat, Room, RoomEvent, SeatChange, Statement, TranslationView, WelcomeFrame,
- *   Reaction } from "./types.js"
+ * @import { BreakoutGroupView, BreakoutView, Change, ComposerState, GroupReport, KnownSeat, Room, RoomEvent, SeatChange,
+ *   Statement, TranslationView, WelcomeFrame, Reaction } from "./types.js"
  */
 
 /** @type {readonly Reaction[]} */
@@ -36,6 +36,11 @@ export function createRoom() {
     alerts: [], // facilitators: break requests, reports, time-up nudges, check-ins; until marked done
     notices: [], // to this seat: moderation, turn warnings
     ended: null, // {code, reason} once this seat's place in the room ended
+    breakout: null, // the open breakout (main and group rooms), else null
+    communities: {}, // key → {language: label}
+    group: null, // a group room's own group {id, number, community, main_session_id, report}
+    report: null, // a group room's report as it is now
+    broadcasts: [], // a group room: the facilitators' messages
   };
 }
 
@@ -76,6 +81,10 @@ export function applyWelcome(room, welcome) {
   room.present = new Map(s.present.map((p) => [p.seat_id, p]));
   for (const seat of s.present) remember(room, seat);
   remember(room, { seat_id: welcome.you.seat_id, display_name: welcome.you.display_name, role: welcome.you.role });
+  room.communities = s.communities ?? {};
+  room.group = s.group ?? null;
+  room.report = s.group?.report ? { ...s.group.report } : null;
+  setBreakout(room, s.breakout ?? null, welcome.you.group_session_id ?? null);
   room.lastSeq = Math.max(room.lastSeq, welcome.last_seq);
   return { kind: "welcome" };
 }
@@ -97,6 +106,89 @@ function setMuted(room, seat) {
     room.you.muted = seat.muted;
     room.you.muted_until = seat.muted_until;
   }
+}
+
+// Breakouts -------------------------------------------------------------------------------
+
+/**
+ * The breakout as it is now (an ended one is none), and this seat's group room: in a group
+ * room its own session; in the main room the group whose members include this seat (or,
+ * without a breakout view, what the server said).
+ * @param {Room} room
+ * @param {BreakoutView | null} breakout
+ * @param {number | null} [told] the welcome's you.group_session_id
+ */
+function setBreakout(room, breakout, told = null) {
+  room.breakout = breakout && breakout.status !== "ended" ? breakout : null;
+  if (!room.you) return;
+  if (room.group) {
+    room.you.group_session_id = room.breakout ? room.session?.session_id ?? null : null;
+    return;
+  }
+  if (!room.breakout) { room.you.group_session_id = null; return; }
+  // The members' list says; the welcome's word only where the list names no group of this seat.
+  room.you.group_session_id = groupForSeat(room.breakout, room.you.seat_id)?.session_id ?? told ?? null;
+}
+
+/**
+ * The group of a breakout whose members include this main-room seat.
+ * @param {BreakoutView | null | undefined} breakout
+ * @param {number | null | undefined} mainSeatId
+ * @returns {BreakoutGroupView | null}
+ */
+export function groupForSeat(breakout, mainSeatId) {
+  if (!breakout || mainSeatId == null) return null;
+  return (breakout.groups ?? []).find((g) => (g.seat_ids ?? []).includes(mainSeatId)) ?? null;
+}
+
+/**
+ * @param {BreakoutView | null | undefined} breakout
+ * @param {number | null | undefined} groupId
+ * @returns {BreakoutGroupView | null}
+ */
+export function groupById(breakout, groupId) {
+  return (breakout?.groups ?? []).find((g) => g.id === groupId) ?? null;
+}
+
+/**
+ * Seconds left in the breakout (never negative), from its ends_at; null without one.
+ * @param {BreakoutView | null | undefined} breakout
+ * @param {number} [now]
+ */
+export function breakoutRemaining(breakout, now = Date.now()) {
+  return breakout ? secondsUntil(breakout.ends_at, now) : null;
+}
+
+/**
+ * A community's label in the reader's language: the welcome's labels, else `fallback`
+ * (the page's own label), else the key.
+ * @param {Room} room
+ * @param {string} key
+ * @param {string} lang
+ * @param {string} [fallback]
+ */
+export function communityLabel(room, key, lang, fallback) {
+  const labels = room.communities?.[key];
+  return labels?.[lang] || fallback || (labels && Object.values(labels).find(Boolean)) || key;
+}
+
+/**
+ * How far a group's report is agreed: who present said ready, of those present (participants
+ * of the group room; anyone ready counts, even a visitor).
+ * @param {Room} room a group room
+ * @param {GroupReport | null} [report]
+ * @returns {{ready: number, of: number, mine: boolean, agreed: boolean}}
+ */
+export function reportReadiness(room, report = room.report) {
+  const members = [...room.present.values()].filter((seat) => seat.role === "participant").map((seat) => seat.seat_id);
+  const ready = new Set(report?.ready ?? []);
+  const counted = new Set([...members, ...[...ready].filter((id) => room.present.has(id))]);
+  return {
+    ready: [...counted].filter((id) => ready.has(id)).length,
+    of: counted.size,
+    mine: room.you != null && ready.has(room.you.seat_id),
+    agreed: !!report?.agreed,
+  };
 }
 
 // Apply one room event (already in order). Returns what changed, for the view: e.g.
@@ -208,6 +300,22 @@ export function applyEvent(room, frame) {
         return { kind: "alert", alert: frame };
       }
       return { kind: "message", message: frame.message, channel: frame.channel };
+    case "breakout_changed":
+      setBreakout(room, frame.breakout);
+      return { kind: "breakout", action: frame.action, breakout: frame.breakout };
+    case "report_changed": {
+      /** @type {GroupReport} */
+      const report = { group_id: frame.group_id, version: frame.version, text: frame.text ?? "", ready: frame.ready ?? [], agreed: frame.agreed };
+      // Events come in order; a report already newer (a command's result applied first) stays.
+      if (!room.report || room.report.group_id !== report.group_id || room.report.version <= report.version) room.report = report;
+      return { kind: "report", report: room.report };
+    }
+    case "broadcast": {
+      const broadcast = { ...frame };
+      room.broadcasts.push(broadcast);
+      return { kind: "broadcast", broadcast };
+    }
+    case "group_alert":
     case "break_requested":
     case "report_made":
     case "time_up":
@@ -316,4 +424,35 @@ export function formatClock(seconds) {
   const m = Math.floor(seconds / 60);
   const s = seconds % 60;
   return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+/**
+ * A command's result (report_edit, report_ready): the report as the server has it now, unless
+ * an event already brought a newer one.
+ * @param {Room} room
+ * @param {GroupReport | null | undefined} report
+ */
+export function applyReport(room, report) {
+  if (!report) return room.report;
+  if (!room.report || room.report.group_id !== report.group_id || room.report.version <= report.version) room.report = { ...report };
+  return room.report;
+}
+
+/**
+ * The group room this browser should show now, from the main room's state: a participant's
+ * own group, or the group a staff member chose to visit; none once the breakout ended here.
+ * @param {Room} room the main room
+ * @param {{visiting?: number | null, refused?: number | null, ended?: ReadonlySet<number>}} [choices]
+ *   visiting: the group session a facilitator or interpreter entered; refused: a group session
+ *   that closed this seat out (4410) while the main room still places it there; ended: breakouts
+ *   a group room said ended before the main room did
+ * @returns {number | null}
+ */
+export function wantedGroupSession(room, { visiting = null, refused = null, ended = new Set() } = {}) {
+  const breakout = room.breakout;
+  if (!breakout || breakout.status !== "open" || ended.has(breakout.id) || !room.you) return null;
+  const own = room.you.group_session_id ?? null;
+  if (own != null) return own === refused ? null : own;
+  if (visiting != null && breakout.groups.some((g) => g.session_id === visiting)) return visiting;
+  return null;
 }

@@ -88,6 +88,8 @@ export const PSEUDONYM_WORDS = {
   Facilitator: { en: "Facilitator", ru: "Фасилитатор", az: "Fasilitator", hy: "Ֆասիլիտատոր" },
   Observer: { en: "Observer", ru: "Наблюдатель", az: "Müşahidəçi", hy: "Դիտորդ" },
   Interpreter: { en: "Interpreter", ru: "Переводчик", az: "Tərcüməçi", hy: "Թարգմանիչ" },
+  // A breakout group, the author of its report in the main room ("Group 3").
+  Group: { en: "Group", ru: "Группа", az: "Qrup", hy: "Խումբ" },
 };
 
 // "Participant 13" (a pseudonym), "Facilitator" (the label of a facilitator whose first name

@@ -34,6 +34,9 @@
  * @property {boolean} muted
  * @property {string | null} [muted_until]
  * @property {boolean} [hand_raised]
+ * @property {number | null} [group_session_id] main room: the breakout group's session this seat is placed in
+ *   (state.js derives it from the breakout); in a group room: that room's own session
+ * @property {number} [main_seat_id] group room only: this person's seat in the main room (`seat_id` is the group's)
  */
 
 /**
@@ -168,6 +171,70 @@
  * @property {string} text
  */
 
+// Breakouts and caucuses --------------------------------------------------------------------
+
+/** @typedef {"caucus" | "mixed" | "manual"} Grouping */
+
+/**
+ * One group of a breakout: a child session with its own room.
+ * @typedef {object} BreakoutGroupView
+ * @property {number} id
+ * @property {number} number from 1
+ * @property {number} session_id the group's own session (its room: /ws/sessions/{session_id})
+ * @property {string | null} community a caucus's community key; null in mixed and manual groups
+ * @property {number[]} seat_ids the members' MAIN-room seat ids
+ */
+
+/**
+ * A breakout of the main session into groups.
+ * @typedef {object} BreakoutView
+ * @property {number} id
+ * @property {number | null} item_id the agenda item (kind "breakout")
+ * @property {Grouping | string} grouping
+ * @property {"open" | "ended"} status
+ * @property {string} opened_at
+ * @property {string} ends_at
+ * @property {number} remaining_seconds when the view was made (may have a fraction)
+ * @property {BreakoutGroupView[]} groups
+ * @property {number[]} unplaced main seat ids of admitted participants in no group
+ */
+
+/**
+ * A group's draft report to the main room.
+ * @typedef {object} GroupReport
+ * @property {number} group_id
+ * @property {number} version 0 before the first save
+ * @property {string} text at most 2000 characters
+ * @property {number[]} ready seat ids of the GROUP room that said ready
+ * @property {boolean} agreed the text is not empty and every member present said ready
+ */
+
+/**
+ * A group room's own group (its welcome's `state.group`).
+ * @typedef {object} GroupInfo
+ * @property {number} id
+ * @property {number} number
+ * @property {string | null} community
+ * @property {number} main_session_id
+ * @property {GroupReport} report
+ */
+
+/**
+ * breakout_propose's result: groups as they would be (nothing changes).
+ * @typedef {object} BreakoutProposal
+ * @property {{community: string | null, seat_ids: number[]}[]} groups
+ * @property {number[]} unplaced
+ */
+
+/**
+ * breakout_glance's result: how each group is doing.
+ * @typedef {object} BreakoutGlance
+ * @property {number} breakout_id
+ * @property {number} remaining_seconds
+ * @property {{group_id: number, present: number[], statements: number,
+ *   report: {written: boolean, agreed: boolean, ready: number, present: number}}[]} groups
+ */
+
 /**
  * The state the welcome carries.
  * An agenda item as the welcome lists them all (what events name by id is looked up here).
@@ -198,6 +265,9 @@
  * @property {number} slow_mode_seconds
  * @property {boolean} locked
  * @property {number[]} muted seats muted now
+ * @property {BreakoutView | null} [breakout] the open breakout (main and group rooms)
+ * @property {GroupInfo} [group] a group room's own group
+ * @property {Record<string, Texts>} [communities] key → label in each language
  */
 
 // Server frames ---------------------------------------------------------------------------
@@ -260,13 +330,29 @@
 /** @typedef {EventBase & {type: "time_up", item_id: number}} TimeUpEvent facilitators only; the title is the agenda's */
 /** @typedef {EventBase & {type: "alert_done", alert_seq: number}} AlertDoneEvent facilitators only: that alert's event was marked done */
 /** @typedef {EventBase & {type: "turn_warning", seat_id: number, seconds_left: number}} TurnWarningEvent */
+/**
+ * Main and group rooms: a breakout opened, someone was moved, its time extended, or it ended.
+ * @typedef {EventBase & {type: "breakout_changed", action: "opened" | "moved" | "extended" | "ended" | string,
+ *   breakout: BreakoutView}} BreakoutChangedEvent
+ */
+/**
+ * Facilitators, main room: something in a group needs them (an alert, marked done with alert_done).
+ * @typedef {EventBase & {type: "group_alert", group_id: number, kind: "break_requested" | "report_made" | string}} GroupAlertEvent
+ */
+/**
+ * Group room: the report as it is now (`text` null only if its words could not be joined in).
+ * @typedef {EventBase & {type: "report_changed", group_id: number, version: number, text: string | null, ready: number[],
+ *   agreed: boolean}} ReportChangedEvent
+ */
+/** @typedef {EventBase & {type: "broadcast", message_id: number, text: string | null}} BroadcastEvent group room: the facilitators' message to every group */
 
 /**
  * Every room event (app/events/schemas.py: ROOM_EVENT_TYPES): numbered, in order, applied once.
  * @typedef {StatementEvent | TranslationPostedEvent | PresenceJoinedEvent | PresenceLeftEvent | SessionStatusEvent | AgendaChangedEvent
  *   | FloorChangedEvent | RoundChangedEvent | PollChangedEvent | PollProgressEvent | SeatChangedEvent
  *   | ModerationEvent | StatementChangedEvent | ReactionsChangedEvent | RoomSettingsEvent | LobbyMessageEvent
- *   | BreakRequestedEvent | ReportMadeEvent | PrivateMessageEvent | TimeUpEvent | AlertDoneEvent | TurnWarningEvent} RoomEvent
+ *   | BreakRequestedEvent | ReportMadeEvent | PrivateMessageEvent | TimeUpEvent | AlertDoneEvent | TurnWarningEvent
+ *   | BreakoutChangedEvent | GroupAlertEvent | ReportChangedEvent | BroadcastEvent} RoomEvent
  */
 /** @typedef {RoomEvent["type"]} RoomEventType */
 /**
@@ -384,6 +470,15 @@
  * @property {{client_id: string, statement_id: number, language: string, text: string}} translate
  * @property {{text: string}} backchannel
  * @property {{seat_id?: number | null, text: string}} check_in
+ * @property {{item_id: number}} breakout_propose
+ * @property {{item_id: number, groups: number[][] | null, minutes: number | null}} breakout_open
+ * @property {{breakout_id: number, seat_id: number, group_id: number | null}} breakout_move
+ * @property {{breakout_id: number, minutes: number}} breakout_extend
+ * @property {{breakout_id: number, text: string}} breakout_broadcast
+ * @property {{breakout_id: number}} breakout_end
+ * @property {{breakout_id: number}} breakout_glance
+ * @property {{text: string, version: number}} report_edit
+ * @property {{version: number, ready: boolean}} report_ready
  */
 /** @typedef {keyof CommandFields} CommandType */
 /** @typedef {Exclude<CommandType, "statement" | "fetch" | "ping">} RoomCommandType commands answered by ok or error */
@@ -417,7 +512,10 @@
 /**
  * What an ok's `result` holds, where this code reads it.
  * @template {RoomCommandType} T
- * @typedef {T extends "poll_answer" ? Poll : T extends "balance" ? BalanceResult : unknown} CommandResult
+ * @typedef {T extends "poll_answer" ? Poll : T extends "balance" ? BalanceResult
+ *   : T extends "breakout_open" ? BreakoutView : T extends "breakout_propose" ? BreakoutProposal
+ *   : T extends "breakout_glance" ? BreakoutGlance : T extends "report_edit" | "report_ready" ? GroupReport
+ *   : unknown} CommandResult
  */
 
 // The connection ---------------------------------------------------------------------------------
@@ -492,7 +590,7 @@
 
 /** @typedef {StatementView & {seq: number, at: string}} Statement a statement with its event's number and time */
 /** @typedef {PrivateMessage & {channel: MessageChannel, about_seat_id: number | null, seq: number}} Message */
-/** @typedef {BreakRequestedEvent | ReportMadeEvent | TimeUpEvent | PrivateMessageEvent} Alert for facilitators (a private message: a participant's check-in) */
+/** @typedef {BreakRequestedEvent | ReportMadeEvent | TimeUpEvent | PrivateMessageEvent | GroupAlertEvent} Alert for facilitators (a private message: a participant's check-in) */
 /** @typedef {ModerationEvent | TurnWarningEvent} Notice to this seat */
 
 /**
@@ -516,6 +614,11 @@
  * @property {Alert[]} alerts
  * @property {Notice[]} notices
  * @property {CloseInfo | null} ended once this seat's place in the room ended
+ * @property {BreakoutView | null} breakout the open breakout, else null (an ended one is null)
+ * @property {Record<string, Texts>} communities key → label in each language (the welcome's; {} when it has none)
+ * @property {GroupInfo | null} group a group room's own group; null in the main room
+ * @property {GroupReport | null} report a group room's report as it is now
+ * @property {BroadcastEvent[]} broadcasts a group room: the facilitators' messages, oldest first
  */
 
 /**
@@ -535,7 +638,9 @@
  *   | {kind: "moderation", notice: ModerationEvent, mine: boolean}
  *   | {kind: "turn_warning", mine: boolean, seconds_left: number}
  *   | {kind: "message", message: PrivateMessage | null, channel: MessageChannel}
- *   | {kind: "alert", alert: Alert} | {kind: "alert_done", alert_seq: number}} Change
+ *   | {kind: "alert", alert: Alert} | {kind: "alert_done", alert_seq: number}
+ *   | {kind: "breakout", action: string, breakout: BreakoutView}
+ *   | {kind: "report", report: GroupReport} | {kind: "broadcast", broadcast: BroadcastEvent}} Change
  */
 
 /**

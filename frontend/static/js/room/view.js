@@ -20,6 +20,7 @@
 
 import { mustFind } from "./dom.js";
 import { AgendaPanel } from "./panels/agenda.js";
+import { BreakoutPanel, BroadcastPanel, GroupHeaderPanel, ReportPanel } from "./panels/breakout.js";
 import { ComposerPanel } from "./panels/composer.js";
 import { FloorPanel } from "./panels/floor.js";
 import { NoticesPanel } from "./panels/notices.js";
@@ -30,7 +31,7 @@ import { routeTable } from "./panels/routes.js";
 import { StatementsPanel } from "./panels/statements.js";
 import { TurnPanel } from "./panels/turn.js";
 import { StatusPanel } from "./panels/status.js";
-import { isFacilitator, seatName } from "./state.js";
+import { communityLabel, isFacilitator, seatName } from "./state.js";
 import { nameLabel, pickText, shownText } from "./texts.js";
 
 /**
@@ -38,9 +39,29 @@ import { nameLabel, pickText, shownText } from "./texts.js";
  * @type {readonly PanelClass[]}
  */
 export const ROOM_PANELS = [
-  StatusPanel, AgendaPanel, RoundPanel, FloorPanel, PollsPanel, StatementsPanel, PresencePanel, NoticesPanel,
+  StatusPanel, BreakoutPanel, AgendaPanel, RoundPanel, FloorPanel, PollsPanel, StatementsPanel, PresencePanel, NoticesPanel,
   ComposerPanel, TurnPanel,
 ];
+
+/**
+ * A breakout group's room (its own connection and room state, app.js), in the order drawn: its
+ * header and time left, the facilitators' messages, the floor, the group's report, the
+ * conversation, who is there, notices and the composer.
+ * @type {readonly PanelClass[]}
+ */
+export const GROUP_PANELS = [
+  StatusPanel, GroupHeaderPanel, BroadcastPanel, FloorPanel, ReportPanel, StatementsPanel, PresencePanel, NoticesPanel,
+  ComposerPanel, TurnPanel,
+];
+
+/**
+ * How a view reaches the breakout's group rooms (app.js): open one (a participant's own group,
+ * or a visit by an interpreter or facilitator), go back to the main room, which one is shown.
+ * @typedef {object} GroupRooms
+ * @property {(sessionId: number) => void} enter
+ * @property {() => void} leave
+ * @property {() => number | null} current the group room's session shown now, else null
+ */
 
 /**
  * What the facilitator's console adds inside the room's own panels (console.js); each
@@ -72,6 +93,9 @@ export const ROOM_PANELS = [
  *   participants: whether a transcript is kept, and how long they may withdraw their words
  * @property {(kind: Change["kind"] | "all", frame?: RoomEvent) => void} [onChange]
  * @property {readonly PanelClass[]} [panels] default ROOM_PANELS
+ * @property {string} [idPrefix] put before every element id this view makes, so that two rooms on one page
+ *   (the main room and a group's) never share one; default ""
+ * @property {GroupRooms} [groups] the way to the breakout's group rooms (none: entering does nothing)
  */
 
 export class RoomView {
@@ -83,7 +107,7 @@ export class RoomView {
   /** @param {RoomViewOptions} options */
   constructor({ root, room, connection, t, maxStatementChars, communities = {}, api, onChange = () => {},
                 panels = ROOM_PANELS, links = { waiting: "/", login: "/login" }, lang = "en", languageNames = {},
-                closing = { keepTranscript: true, withdrawalHours: 72 } }) {
+                closing = { keepTranscript: true, withdrawalHours: 72 }, idPrefix = "", groups }) {
     if (!Number.isInteger(maxStatementChars) || maxStatementChars < 1) {
       throw new TypeError(`RoomView needs maxStatementChars, a positive whole number (the page's max_statement_chars); got ${maxStatementChars}.`);
     }
@@ -99,11 +123,43 @@ export class RoomView {
     this.links = links;
     this.closing = closing;
     this.onChange = onChange;
+    this.idPrefix = idPrefix;
+    this.groups = groups;
     this.live = mustFind(root, "[data-part=announce]");
     for (const Panel of panels) this.#panels.set(Panel, new Panel(this));
     this.routes = routeTable(panels);
-    setInterval(() => this.tick(), 1000);
+    this.#ticking = setInterval(() => this.tick(), 1000);
   }
+
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #ticking;
+
+  // A view that goes away (a group room left): its clocks stop, and its tab title is the page's again.
+  destroy() {
+    clearInterval(this.#ticking);
+    const turn = this.#panels.get(TurnPanel);
+    if (turn instanceof TurnPanel) {
+      turn.wasYours = false;
+      turn.unread = 0;
+      if (typeof document !== "undefined" && document.title !== turn.baseTitle) document.title = turn.baseTitle;
+    }
+  }
+
+  /**
+   * Whether this view has a panel of that class.
+   * @param {PanelClass} Panel
+   */
+  has(Panel) { return this.#panels.has(Panel); }
+
+  // The breakout's group rooms ----------------------------------------------------------
+
+  /** @param {number} sessionId a group's session */
+  enterGroup(sessionId) { this.groups?.enter(sessionId); }
+
+  leaveGroup() { this.groups?.leave(); }
+
+  /** The group room shown now (its session id), else null. */
+  get groupSessionId() { return this.groups?.current() ?? null; }
 
   /**
    * This view's panel of that class.
@@ -171,7 +227,7 @@ export class RoomView {
   }
 
   /** @param {string} key a community's */
-  communityLabel(key) { return this.communities[key] || key; }
+  communityLabel(key) { return this.communities[key] || communityLabel(this.room, key, this.lang); }
 
   // Texts in the reader's language -------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // @ts-check
 // The console's alerts (break requests, reports, an item's time up, a participant's private
-// check-in), oldest first, each listed until a facilitator marks it done (`alert_done`, seen
+// check-in, and from a breakout group a break asked for or a statement reported there, with a
+// link to visit the group), oldest first, each listed until a facilitator marks it done (`alert_done`, seen
 // by every console); counters by kind in the console's header, a short sound for a new one
 // (a toggle, on by default, kept in this browser); and the audit log of facilitators'
 // actions, shown on request.
@@ -11,19 +12,31 @@
 import { chime } from "../sound.js";
 import { h, mayFind, mustFind, replace } from "../dom.js";
 import { isFacilitator } from "../state.js";
+import { groupAlertLink, groupAlertText } from "./groups.js";
 
 /** The kinds counted in the header, in order. */
 export const ALERT_KINDS = /** @type {const} */ (["report_made", "break_requested", "private_message", "time_up"]);
 
 /**
- * How many open alerts of each kind.
- * @param {readonly {type: string}[]} alerts
+ * The kind an alert counts as: a group's alert as the kind it is (a break, a report).
+ * @param {{type: string, kind?: string}} alert
+ */
+export function alertKind(alert) {
+  return alert.type === "group_alert" && alert.kind ? alert.kind : alert.type;
+}
+
+/**
+ * How many open alerts of each kind (a group's break request or report among the others).
+ * @param {readonly {type: string, kind?: string}[]} alerts
  * @returns {Record<string, number>}
  */
 export function alertCounts(alerts) {
   /** @type {Record<string, number>} */
   const counts = Object.fromEntries(ALERT_KINDS.map((kind) => [kind, 0]));
-  for (const alert of alerts) if (alert.type in counts) counts[alert.type] += 1;
+  for (const alert of alerts) {
+    const kind = alertKind(alert);
+    if (kind in counts) counts[kind] += 1;
+  }
   return counts;
 }
 
@@ -44,7 +57,7 @@ const SOUND_KEY = "roundtable.console.alert_sound";
 
 export class AlertsPanel {
   /** @type {readonly RoomEventType[]} */
-  static events = ["break_requested", "report_made", "time_up", "private_message", "alert_done"];
+  static events = ["break_requested", "report_made", "time_up", "private_message", "alert_done", "group_alert"];
 
   /** @param {RoomView} view */
   constructor(view) {
@@ -68,6 +81,7 @@ export class AlertsPanel {
     if (alert.type === "break_requested") return t("alert.break", { name: this.view.seatName(alert.seat_id) });
     if (alert.type === "report_made") return t("alert.report", { name: this.view.seatName(alert.seat_id), reason: alert.reason || "—" });
     if (alert.type === "private_message") return t("alert.check_in", { name: this.view.seatName(alert.about_seat_id) });
+    if (alert.type === "group_alert") return groupAlertText(this.view, alert);
     // The event names the item; its title is the agenda's, in the reader's language.
     if (alert.type === "time_up") {
       const title = this.view.pick(room.agendaItems.get(alert.item_id)?.title).text;
@@ -80,6 +94,7 @@ export class AlertsPanel {
   alertLink(alert) {
     const t = this.view.t;
     if ("statement_id" in alert && alert.statement_id) return h("a", { href: `#statement-${alert.statement_id}`, text: t("alert.show") });
+    if (alert.type === "group_alert") return groupAlertLink(this.view, alert);
     if (alert.type === "private_message" && alert.about_seat_id != null) {
       return h("a", { href: `#check-in-${alert.about_seat_id}`, text: t("alert.answer") });
     }
@@ -92,7 +107,7 @@ export class AlertsPanel {
     const sound = h("input", { type: "checkbox", id: "alert-sound", checked: this.soundOn });
     sound.addEventListener("change", () => { this.soundOn = sound.checked; });
     replace(this.el, h("h2", { text: t("alert.title", { count: alerts.length }) }),
-      alerts.length ? h("ul", {}, alerts.map((a) => h("li", { class: `alert ${a.type}`, dataset: { seq: a.seq } },
+      alerts.length ? h("ul", {}, alerts.map((a) => h("li", { class: `alert ${alertKind(a)}`, dataset: { seq: a.seq } },
         h("span", { text: this.alertText(a) }),
         " ", this.alertLink(a),
         " ", h("button", { type: "button", class: "link-button", dataset: { action: "alert_done" },

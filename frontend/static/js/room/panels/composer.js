@@ -23,16 +23,17 @@ export class ComposerPanel {
     this.view = view;
     this.el = mustFind(view.root, "[data-part=composer]");
     const t = view.t;
-    const textarea = h("textarea", { id: "composer-text", rows: 3, maxlength: view.maxStatementChars,
-                                     "aria-describedby": "composer-reason composer-count" });
+    const p = view.idPrefix ?? ""; // two rooms on one page (the main room and a group's): ids of their own
+    const textarea = h("textarea", { id: `${p}composer-text`, rows: 3, maxlength: view.maxStatementChars,
+                                     "aria-describedby": `${p}composer-reason ${p}composer-count` });
     this.replying = h("p", { class: "replying", dataset: { part: "replying" }, hidden: true });
-    this.count = h("span", { id: "composer-count", class: "muted", "aria-live": "off" });
-    this.reason = h("span", { id: "composer-reason", class: "reason" });
+    this.count = h("span", { id: `${p}composer-count`, class: "muted composer-count", "aria-live": "off" });
+    this.reason = h("span", { id: `${p}composer-reason`, class: "reason" });
     this.submit = h("button", { type: "submit", text: t("composer.send") });
     this.pending = h("ul", { class: "pending", dataset: { part: "pending" }, "aria-label": t("composer.pending") });
     const form = h("form", { class: "composer" },
       this.replying,
-      h("label", { for: "composer-text", class: "visually-hidden", text: t("composer.label") }),
+      h("label", { for: `${p}composer-text`, class: "visually-hidden", text: t("composer.label") }),
       textarea,
       h("div", { class: "composer-row" }, this.count, this.reason, this.submit),
       this.pending);

@@ -28,6 +28,7 @@ const EVERY_EVENT = {
   floor_changed: true, round_changed: true, poll_changed: true, poll_progress: true, seat_changed: true,
   moderation: true, statement_changed: true, reactions_changed: true, room_settings: true, break_requested: true,
   report_made: true, private_message: true, time_up: true, alert_done: true, turn_warning: true, lobby_message: true,
+  breakout_changed: true, group_alert: true, report_changed: true, broadcast: true,
 };
 /** The room event types this code knows (the keys of a Record over the RoomEventType union). */
 export const ROOM_EVENT_TYPES = /** @type {RoomEventType[]} */ (Object.keys(EVERY_EVENT));
@@ -36,7 +37,10 @@ export const ROOM_EVENT_TYPES = /** @type {RoomEventType[]} */ (Object.keys(EVER
  * Room events that no panel redraws for, and why.
  * @type {Readonly<Partial<Record<RoomEventType, string>>>}
  */
-export const IGNORED_EVENTS = {};
+export const IGNORED_EVENTS = {
+  report_changed: "group rooms only: their own panels (view.js GROUP_PANELS) draw the report",
+  broadcast: "group rooms only: their own panels (view.js GROUP_PANELS) show the facilitators' message",
+};
 
 /**
  * @template {{readonly events: readonly RoomEventType[]}} C

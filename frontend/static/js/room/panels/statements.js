@@ -31,14 +31,15 @@ export class StatementsPanel {
     /** @type {Set<string>} */
     this.mine = new Set(); // reactions this browser gave ("statementId:kind")
     this.originalOnly = storedOriginalOnly();
-    const toggle = h("input", { type: "checkbox", id: "original-only", checked: this.originalOnly,
+    this.idPrefix = view.idPrefix ?? ""; // two rooms on one page (the main room and a group's): ids of their own
+    const toggle = h("input", { type: "checkbox", id: `${this.idPrefix}original-only`, checked: this.originalOnly,
                                 onchange: () => {
                                   this.originalOnly = toggle.checked;
                                   try { localStorage.setItem(ORIGINAL_ONLY, String(this.originalOnly)); } catch { /* private mode */ }
                                   this.render();
                                 } });
     this.toggle = h("p", { class: "original-only", dataset: { part: "original-only" } },
-      toggle, " ", h("label", { for: "original-only", text: view.t("translation.original_only") }));
+      toggle, " ", h("label", { for: `${this.idPrefix}original-only`, text: view.t("translation.original_only") }));
     this.el.before(this.toggle);
     // Statements that came while the reader was scrolled up: a button with their count takes
     // them to the newest; reaching the end by hand clears it.
@@ -50,6 +51,7 @@ export class StatementsPanel {
     // page's layout shifts, say the composer growing, which must not count as scrolling up).
     this.following = true;
     const seen = () => {
+      if (this.el.isConnected === false) return; // a group room left
       this.following = this.atEndNow();
       if (this.unseen && this.following) this.clearUnseen();
     };
@@ -109,7 +111,7 @@ export class StatementsPanel {
         this.jump.hidden = false;
       }
       if (!own) {
-        this.view.announce(this.view.t("announce.statement", { name: this.view.nameLabel(change.statement.author), text: change.statement.text ?? "" }));
+        this.view.announce(this.view.t("announce.statement", { name: this.authorLabel(change.statement), text: change.statement.text ?? "" }));
       }
     } else if ((change.kind === "statement_changed" || change.kind === "reactions") && change.statement) {
       this.refresh(change.statement);
@@ -118,7 +120,7 @@ export class StatementsPanel {
       const translation = change.translation;
       if (translation && translation.language === this.view.lang && !this.originalOnly
           && change.statement.seat_id !== this.view.room.you?.seat_id) {
-        this.view.announce(this.view.t("announce.translation", { name: this.view.nameLabel(change.statement.author), text: translation.text }));
+        this.view.announce(this.view.t("announce.translation", { name: this.authorLabel(change.statement), text: translation.text }));
       }
     }
   }
@@ -141,6 +143,15 @@ export class StatementsPanel {
     this.clearUnseen();
   }
 
+  // Whose words: a person's name as this reader reads it; a breakout group's report (its author
+  // seat's role is "group", its name "Group N") as "Caucus — {community}" or "Group {n}" in their language.
+  /** @param {Statement} statement */
+  authorLabel(statement) {
+    if (statement.role !== "group") return this.view.nameLabel(statement.author);
+    if (statement.community) return this.view.t("breakout.caucus_name", { community: this.view.communityLabel(statement.community) });
+    return this.view.nameLabel(statement.author);
+  }
+
   /** @param {Statement} statement */
   statementItem(statement) {
     const { t, room } = this.view;
@@ -148,12 +159,13 @@ export class StatementsPanel {
     const own = statement.seat_id === you?.seat_id;
     const visible = statement.state === "visible";
     const item = h("li", { class: `statement ${statement.state}${own ? " own" : ""}${isFacilitator(statement.role) ? " by-facilitator" : ""}`,
-                           id: `statement-${statement.id}`, dataset: { id: statement.id } });
+                           id: `${this.idPrefix}statement-${statement.id}`, dataset: { id: statement.id } });
     const at = statement.at ? new Date(statement.at) : null;
     const header = h("p", { class: "meta" },
-      h("strong", { text: this.view.nameLabel(statement.author) }),
+      h("strong", { text: this.authorLabel(statement) }),
+      statement.role === "group" ? h("span", { class: "badge group-report", text: t("breakout.report_title") }) : null,
       isFacilitator(statement.role) ? h("span", { class: "badge facilitator", text: t("role.facilitator") }) : null,
-      room.session?.show_communities && statement.community
+      room.session?.show_communities && statement.community && statement.role !== "group"
         ? h("span", { class: "badge community", dataset: { community: statement.community }, text: this.view.communityLabel(statement.community) })
         : null,
       at && !Number.isNaN(at.getTime())
@@ -162,7 +174,7 @@ export class StatementsPanel {
     item.append(header);
     if (statement.reply_to) {
       const original = room.statements.get(statement.reply_to);
-      item.append(h("p", { class: "reply-to" }, h("a", { href: `#statement-${statement.reply_to}`, text: t("statement.reply_to", { name: this.view.nameLabel(original?.author ?? "") }) }),
+      item.append(h("p", { class: "reply-to" }, h("a", { href: `#${this.idPrefix}statement-${statement.reply_to}`, text: t("statement.reply_to", { name: original ? this.authorLabel(original) : "" }) }),
         original?.text ? h("span", { class: "quote", text: original.text.slice(0, 120) }) : null));
     }
     if (visible) {
@@ -241,7 +253,7 @@ export class StatementsPanel {
   // Draw one statement again, keeping the focus on the button that had it.
   /** @param {Statement} statement */
   refresh(statement) {
-    const old = this.el.querySelector(`#statement-${statement.id}`);
+    const old = this.el.querySelector(`#${this.idPrefix}statement-${statement.id}`);
     if (!old) return;
     const active = document.activeElement;
     const focused = active && old.contains(active) ? active.textContent : null;

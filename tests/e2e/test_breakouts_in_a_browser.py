@@ -1,0 +1,127 @@
+"""A session that goes joint → caucuses → joint in a real browser: a facilitator opens one
+group per community from the console's groups panel, three participants on phones find
+themselves in their caucus (its header says which, and how long is left), talk there without
+the other caucus hearing it, draft and agree a report, and are back in the main room with the
+reports posted when the facilitator ends the groups."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from tests.e2e.conftest import DemoServer
+from tests.e2e.test_console_in_a_browser import connected
+from tests.e2e.test_join_in_a_browser import join, log_in, watch
+
+SHOTS = Path(os.environ.get("ROUNDTABLE_SCREENSHOTS") or "/tmp/shots")
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+CAUCUS_TITLE = "Time apart: one group per community"
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"breakout-{name}.png"))
+
+
+def say(page, text: str) -> None:
+    """Post a statement in the room the page shows (the group's, during a breakout)."""
+    composer = page.locator("[data-part=composer]:visible").first
+    composer.locator("textarea").fill(text)
+    composer.locator("button[type=submit]").click()
+
+
+def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServer):
+    problems: list[str] = []
+    base, session = demo_server.base_url, demo_server.session_id
+    host = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    watch(host, problems)
+    log_in(host, demo_server)
+    host.goto(f"{base}/sessions/{session}/room")
+    connected(host)
+    host.click("button[data-action=session_start]")
+    host.wait_for_selector("[data-part=session-status][data-status=live]")
+
+    a_links = [link for community, link in demo_server.links if community == "community-a"]
+    b_link = next(link for community, link in demo_server.links if community == "community-b")
+    people = {
+        "Ləman": join(browser, demo_server, a_links[0], language="az", name="Ləman", problems=problems, phone=PHONE),
+        "Рауф": join(browser, demo_server, a_links[1], language="ru", name="Рауф", problems=problems, phone=PHONE),
+        "Անահիտ": join(browser, demo_server, b_link, language="hy", name="Անահիտ", problems=problems, phone=PHONE),
+    }
+    lobby = browser.new_context().new_page()
+    log_in(lobby, demo_server)
+    lobby.goto(f"{base}/sessions/{session}/lobby")
+    lobby.click("text=Admit everyone")
+    lobby.wait_for_load_state()
+    lobby.context.close()
+    pages = {}
+    for name, (_context, page) in people.items():
+        page.wait_for_url(re.compile(r"/room$"), timeout=10000)
+        connected(page)
+        pages[name] = page
+
+    # The agenda moves on to the caucus item; the console proposes one group per community.
+    while CAUCUS_TITLE not in host.locator("[data-part=agenda]").inner_text():
+        host.click("button[data-action=agenda_next]")
+        host.wait_for_timeout(300)
+    panel = host.locator("[data-part=groups]")
+    panel.get_by_role("button", name="Open the groups").wait_for()
+    assert "Ləman" in panel.inner_text() and "Անահիտ" in panel.inner_text()
+    shot(host, "console-proposal")
+    panel.get_by_role("button", name="Open the groups").click()
+
+    # Each phone switches to its caucus, with the header in its reader's language.
+    headers = {
+        "Ləman": re.compile(r"Kokus — .+ · \d+:\d\d"),
+        "Рауф": re.compile(r"Кокус — .+ · \d+:\d\d"),
+        "Անահիտ": re.compile(r"Կոկուս — .+ · \d+:\d\d"),
+    }
+    for name, page in pages.items():
+        header = page.locator("[data-part=group-header]")
+        header.wait_for(state="visible", timeout=10000)
+        page.wait_for_function(
+            "() => /\\d+:\\d\\d/.test(document.querySelector('[data-part=group-header]')?.innerText || '')"
+        )
+        assert headers[name].search(header.inner_text().replace("\n", " ")), header.inner_text()
+    shot(pages["Рауф"], "phone-in-caucus")
+
+    # What is said in one caucus stays in it.
+    say(pages["Ləman"], "Biz su haqqında danışmaq istəyirik.")
+    pages["Рауф"].wait_for_selector("text=Biz su haqqında danışmaq istəyirik.")
+    say(pages["Անահիտ"], "Մենք ուզում ենք խոսել ճանապարհների մասին։")
+    pages["Անահիտ"].wait_for_selector("text=Մենք ուզում ենք խոսել ճանապարհների մասին։")
+    assert "Biz su haqqında" not in pages["Անահիտ"].content()
+    assert "ճանապարհների" not in pages["Ləman"].content()
+
+    # Each caucus drafts its report; every member present says ready.
+    reports = {"Ləman": "Su: birgə layihə istəyirik.", "Անահիտ": "Ճանապարհներ. ուզում ենք բաց սահման։"}
+    for name, text in reports.items():
+        page = pages[name]
+        page.locator("[data-part=report] textarea").fill(text)
+        page.locator("button[data-action=report_save]").click()
+        page.wait_for_function(
+            "() => !document.querySelector('button[data-action=report_ready]').disabled", timeout=10000
+        )
+    pages["Рауф"].wait_for_function(
+        f"() => document.querySelector('[data-part=report] textarea').value === {reports['Ləman']!r}"
+    )
+    for name in ("Ləman", "Рауф", "Անահիտ"):
+        pages[name].locator("button[data-action=report_ready]").click()
+        pages[name].wait_for_selector("button[data-action=report_ready][aria-pressed=true]")
+    pages["Ləman"].wait_for_selector("[data-part=report-readiness]:has-text('2')")
+    shot(pages["Ləman"], "phone-report-agreed")
+    shot(host, "console-groups-open")
+
+    # The facilitator brings everyone back: the reports are statements of the groups.
+    host.locator("button[data-action=breakout_end]").click()
+    host.locator("dialog button[value=ok]").click()
+    for name, page in pages.items():
+        page.locator("[data-part=group-header]").wait_for(state="hidden", timeout=10000)
+        for text in reports.values():
+            page.wait_for_selector(f"text={text}", timeout=10000)
+    host.wait_for_selector(f"text={reports['Ləman']}")
+    shot(pages["Անահիտ"], "phone-back-in-main-room")
+    for context, _page in people.values():
+        context.close()
+    assert problems == []
