@@ -21,7 +21,10 @@ What a purged session keeps, table by table (see docs/transcripts.md, "Retention
   transcript keeps them, with every name and contact detail the transcript's matcher finds
   replaced, before the names are gone;
 - poll answers (the counts), rounds and turns (spoke, passed), seats' communities, roles and
-  languages, the released versions: kept, so the session's figures can still be counted.
+  languages, the released versions: kept, so the session's figures can still be counted;
+- its breakouts: each group's report draft (and who said it was ready) blanked; the groups'
+  rooms (child sessions) purged with it as above, whether they kept a transcript or not,
+  the facilitators' broadcasts to them included (their private messages).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.dialogues.content import programme_languages
 from app.dialogues.models import AgendaItem, DialogueSession, GroundRules, Invitation, Seat
 from app.events.models import RoomEvent, Statement, Translation
-from app.facilitation.models import AuditEntry, Poll, PrivateMessage, Reaction, Report, Round
+from app.facilitation.models import AuditEntry, Breakout, BreakoutGroup, Poll, PrivateMessage, Reaction, Report, Round
 from app.programmes.models import Programme
 from app.programmes.texts import texts_of
 from app.transcripts.build import absent_names_of, matcher_for, real_names_of, scrub, scrub_texts
@@ -95,13 +98,15 @@ async def purge(db: AsyncSession, *, now: datetime) -> Purged:
     it again changes nothing: a session already purged is passed over."""
     done = Purged()
     for session_id in await due(db, now=now):
-        if not await _left_behind(db, session_id):
+        rooms = [session_id, *await group_rooms_of(db, session_id=session_id)]
+        if not [room_id for room_id in rooms if await _left_behind(db, room_id)]:
             continue
         done.sessions += 1
-        done.statements += await _count(db, Statement, session_id)
-        done.translations += await _count(db, Translation, session_id)
-        done.private_messages += await _count(db, PrivateMessage, session_id)
-        done.reports += await _count(db, Report, session_id)
+        for room_id in rooms:
+            done.statements += await _count(db, Statement, room_id)
+            done.translations += await _count(db, Translation, room_id)
+            done.private_messages += await _count(db, PrivateMessage, room_id)
+            done.reports += await _count(db, Report, room_id)
         done.identities += (
             await db.exec(
                 select(func.count())
@@ -116,11 +121,23 @@ async def purge(db: AsyncSession, *, now: datetime) -> Purged:
     return done
 
 
+async def group_rooms_of(db: AsyncSession, *, session_id: int) -> list[int]:
+    """The rooms of the session's breakout groups (its child sessions), in order."""
+    rows = await db.exec(
+        select(DialogueSession.id).where(DialogueSession.parent_id == session_id).order_by(col(DialogueSession.id))
+    )
+    return list(rows.all())
+
+
 async def _left_behind(db: AsyncSession, session_id: int) -> bool:
     """Whether anything the purge removes is still there."""
 
     statement_ids = select(Statement.id).where(Statement.session_id == session_id)
+    breakouts = select(Breakout.id).where(Breakout.session_id == session_id)
     checks: list[SelectOfScalar[int]] = [
+        select(BreakoutGroup.id)
+        .where(col(BreakoutGroup.breakout_id).in_(breakouts), col(BreakoutGroup.report) != "")
+        .limit(1),
         select(Statement.id).where(Statement.session_id == session_id).limit(1),
         select(Translation.id).where(Translation.session_id == session_id).limit(1),
         select(PrivateMessage.id).where(PrivateMessage.session_id == session_id).limit(1),
@@ -158,12 +175,29 @@ async def _left_behind(db: AsyncSession, session_id: int) -> bool:
 
 
 async def purge_session(db: AsyncSession, *, session_id: int) -> int:
-    """Delete and scrub one session's words and identities; the number of room events deleted."""
+    """Delete and scrub one session's words and identities, its breakouts' reports and its
+    groups' rooms with them; the number of room events deleted."""
     seats = list((await db.exec(select(Seat).where(Seat.session_id == session_id))).all())
-    invitations = list((await db.exec(select(Invitation).where(Invitation.session_id == session_id))).all())
     real_names = await real_names_of(db, session_id=session_id, seats=seats)
     absent = await absent_names_of(db, session_id=session_id)
-    await _scrub_facilitators_words(db, session_id, matcher_for(seats, real_names, absent))
+    # The main session's people, who may be named in any group's room too.
+    matcher = matcher_for(seats, real_names, absent)
+    events = 0
+    for room_id in await group_rooms_of(db, session_id=session_id):
+        events += await _purge_words(db, session_id=room_id, matcher=matcher)
+    breakouts = select(Breakout.id).where(Breakout.session_id == session_id)
+    await db.exec(
+        update(BreakoutGroup)
+        .where(col(BreakoutGroup.breakout_id).in_(breakouts))
+        .values(report="", report_ready=[], report_statement_id=None)
+    )
+    return events + await _purge_words(db, session_id=session_id, matcher=matcher)
+
+
+async def _purge_words(db: AsyncSession, *, session_id: int, matcher: Matcher) -> int:
+    seats = list((await db.exec(select(Seat).where(Seat.session_id == session_id))).all())
+    invitations = list((await db.exec(select(Invitation).where(Invitation.session_id == session_id))).all())
+    await _scrub_facilitators_words(db, session_id, matcher)
 
     statement_ids = select(Statement.id).where(Statement.session_id == session_id)
     await db.exec(delete(Reaction).where(col(Reaction.statement_id).in_(statement_ids)))

@@ -79,7 +79,7 @@ test("the groups start with the item's planned minutes; a visit opens the group'
   assert.equal(plannedMinutes({ planned_seconds: 1200 }), 20);
   assert.equal(plannedMinutes({ planned_seconds: 20 }), 1);
   assert.equal(plannedMinutes(null), 15);
-  assert.equal(visitUrl({ session_id: 42 }), "/sessions/42/console");
+  assert.equal(visitUrl({ session_id: 42 }), "/sessions/42/room");
 });
 
 test("a group's break request or report counts with the others of its kind", () => {

@@ -15,7 +15,7 @@ from app.dialogues.models import AgendaKind, DialogueSession, Seat
 from app.dialogues.schemas import AgendaItemIn, BreakoutSettings
 from app.events.log import read_events
 from app.facilitation import presence, timers
-from app.facilitation.breakout_rooms import seat_in_room
+from app.facilitation.breakout_rooms import entering_seat, seat_in_room
 from app.facilitation.models import AuditEntry
 from app.facilitation.room import Actor
 from app.facilitation.room_state import room_state
@@ -44,7 +44,7 @@ class Breakout:
 
     room: InRoom
     item_id: int
-    view: dict[str, Any] | None = None
+    opened: dict[str, Any] | None = None
 
     @property
     def app(self) -> Any:
@@ -55,8 +55,12 @@ class Breakout:
         return self.room.clock
 
     @property
+    def view(self) -> dict[str, Any]:
+        assert self.opened is not None, "open the breakout first"
+        return self.opened
+
+    @property
     def id(self) -> int:
-        assert self.view is not None, "open the breakout first"
         return int(self.view["id"])
 
     def seat(self, name: str) -> int:
@@ -64,30 +68,49 @@ class Breakout:
         return self.room.people[name].seat_id
 
     async def open(self, **fields: Any) -> dict[str, Any]:
-        self.view = await self.room.act(self.room.facilitator, "breakout_open", item_id=self.item_id, **fields)
+        self.opened = await self.room.act(self.room.facilitator, "breakout_open", item_id=self.item_id, **fields)
         return self.view
 
-    async def current(self) -> dict[str, Any]:
+    async def current(self) -> Any:
         """The breakout as the main room's welcome shows it now (None once it ended)."""
         return (await self.room.welcome(self.room.facilitator))["state"]["breakout"]
 
     def group_of(self, name: str, view: dict[str, Any] | None = None) -> dict[str, Any]:
         """The group the person is placed in (in `view`, else the opening view)."""
         view = view or self.view
-        assert view is not None
         found = [g for g in view["groups"] if self.seat(name) in g["seat_ids"]]
         assert len(found) == 1, f"{name} is in {len(found)} groups"
         return found[0]
 
-    async def child(self, room_id: int, main_seat_id: int) -> Seat | None:
+    async def maybe_child(self, room_id: int, main_seat_id: int) -> Seat | None:
+        """The seat in a group's room of a seat of the main room, if it has one."""
         async with self.app.state.db.unit_of_work() as db:
             return await seat_in_room(db, room_id=room_id, main_seat_id=main_seat_id)
+
+    async def child(self, room_id: int, main_seat_id: int) -> Seat:
+        seat = await self.maybe_child(room_id, main_seat_id)
+        assert seat is not None, f"seat {main_seat_id} has no seat in room {room_id}"
+        return seat
 
     async def member(self, name: str, group: dict[str, Any] | None = None) -> Actor:
         """The person as they act in their group's room (their child seat there)."""
         group = group or self.group_of(name)
         seat = await self.child(group["session_id"], self.seat(name))
-        assert seat is not None, f"{name} has no seat in group {group['number']}"
+        return Actor(session_id=group["session_id"], seat_id=seat.id)
+
+    async def entering(self, main_seat_id: int, group: dict[str, Any], *, write: bool = True) -> Seat | None:
+        """The seat someone of the main room enters a group's room with, as the room's endpoint
+        asks (a visitor's seat is made on their first entry, when `write`)."""
+        async with self.app.state.db.unit_of_work() as db:
+            room = await db.get(DialogueSession, group["session_id"])
+            main_seat = await db.get(Seat, main_seat_id)
+            assert room is not None and main_seat is not None
+            return await entering_seat(db, room=room, main_seat=main_seat, now=self.clock.now(), write=write)
+
+    async def visit(self, group: dict[str, Any]) -> Actor:
+        """The (first) facilitator enters a group's room."""
+        seat = await self.entering(self.room.facilitator.seat_id, group)
+        assert seat is not None
         return Actor(session_id=group["session_id"], seat_id=seat.id)
 
     async def act(self, actor: Actor, type: str, **fields: Any) -> Any:

@@ -49,7 +49,9 @@ def test_mixed_people_without_a_community_are_dealt_last():
     assert [g.seat_ids for g in groups] == [[2, 3], [4, 1]]
 
 
-@pytest.mark.parametrize(("people", "size", "count"), [(1, 4, 1), (3, 4, 1), (8, 4, 2), (9, 3, 3), (12, 2, 6), (40, 2, MAX_GROUPS)])
+@pytest.mark.parametrize(
+    ("people", "size", "count"), [(1, 4, 1), (3, 4, 1), (8, 4, 2), (9, 3, 3), (12, 2, 6), (40, 2, MAX_GROUPS)]
+)
 def test_mixed_makes_about_people_over_size_groups_and_never_more_than_the_most(people, size, count):
     groups, _ = propose("mixed", group_size=size, members=members(*([A, B] * people)[:people]), communities=[A, B])
     assert len(groups) == count

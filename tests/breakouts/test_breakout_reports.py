@@ -8,13 +8,12 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import select
 
-from app.dialogues.models import DialogueSession, Seat, SeatRole
+from app.dialogues.models import Seat, SeatRole
 from app.errors import AppError
 from app.events.models import RoomEvent
 from app.facilitation.breakout_reports import MAX_REPORT_CHARS
-from app.facilitation.breakout_rooms import entering_seat
 from app.facilitation.room import Actor
-from tests.breakouts.conftest import Breakout
+from tests.breakouts.conftest import EIGHT, Breakout
 
 
 async def present(caucus: Breakout, *names: str) -> list[Actor]:
@@ -88,12 +87,7 @@ async def test_an_empty_report_cannot_be_ready_and_clearing_one_undoes_the_agree
 
 
 async def test_a_visitor_may_mark_ready_but_only_members_agree(caucus: Breakout):
-    group = caucus.view["groups"][0]
-    async with caucus.app.state.db.unit_of_work() as db:
-        room = await db.get(DialogueSession, group["session_id"])
-        main_seat = await db.get(Seat, caucus.room.facilitator.seat_id)
-        seat = await entering_seat(db, room=room, main_seat=main_seat, now=caucus.clock.now(), write=True)
-    visitor = Actor(session_id=group["session_id"], seat_id=seat.id)
+    visitor = await caucus.visit(caucus.view["groups"][0])
     await caucus.arrive(visitor)
     await caucus.act(visitor, "report_edit", text="Notes the facilitator helped with.", version=0)
     alone = await caucus.act(visitor, "report_ready", version=1, ready=True)
@@ -115,7 +109,9 @@ async def test_a_newcomer_to_the_group_is_asked_and_someone_moved_out_is_not(cau
     ani = await caucus.member("ani", caucus.group_of("ani", moved))
     await caucus.arrive(ani)
     assert not (await caucus.welcome(nigar))["state"]["group"]["report"]["agreed"], "Ani has not said ready"
-    await room.act(room.facilitator, "breakout_move", breakout_id=caucus.id, seat_id=caucus.seat("ani"), group_id=two["id"])
+    await room.act(
+        room.facilitator, "breakout_move", breakout_id=caucus.id, seat_id=caucus.seat("ani"), group_id=two["id"]
+    )
     assert (await caucus.welcome(nigar))["state"]["group"]["report"]["agreed"], "Ani went back to her caucus"
     assert (await caucus.act(nigar, "report_ready", version=1, ready=True))["agreed"]
 
@@ -145,17 +141,13 @@ async def test_the_log_keeps_the_report_s_words_with_the_group_and_joins_them_wh
     async with caucus.app.state.db.unit_of_work() as db:
         stored = (
             await db.exec(
-                select(RoomEvent).where(
-                    RoomEvent.session_id == nigar.session_id, RoomEvent.type == "report_changed"
-                )
+                select(RoomEvent).where(RoomEvent.session_id == nigar.session_id, RoomEvent.type == "report_changed")
             )
         ).one()
     assert "text" not in stored.payload and "Words of the report." not in str(stored.payload)
 
 
 async def test_only_agreed_reports_return_to_the_main_room_each_signed_by_its_group(make_breakout):
-    from tests.breakouts.conftest import EIGHT
-
     mixed: Breakout = await make_breakout(grouping="mixed", group_size=4, people=EIGHT)
     room = mixed.room
     one, two = mixed.view["groups"]
@@ -176,7 +168,9 @@ async def test_only_agreed_reports_return_to_the_main_room_each_signed_by_its_gr
     assert glance["groups"][0]["report"] == {"written": True, "agreed": True, "ready": 4, "present": 4}
     assert glance["groups"][1]["report"] == {"written": True, "agreed": False, "ready": 1, "present": 4}
     await mixed.say(members[1], "A word in group one.")
-    assert [g["statements"] for g in (await room.act(room.facilitator, "breakout_glance", breakout_id=mixed.id))["groups"]] == [1, 0]
+    assert [
+        g["statements"] for g in (await room.act(room.facilitator, "breakout_glance", breakout_id=mixed.id))["groups"]
+    ] == [1, 0]
 
     await room.act(room.facilitator, "breakout_end", breakout_id=mixed.id)
     posted = [e["statement"] for e in await mixed.events(room.session_id) if e["type"] == "statement"]

@@ -8,29 +8,15 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from app.dialogues.models import DialogueSession, Seat
 from app.errors import AppError
 from app.events.models import RoomEvent
-from app.facilitation.breakout_rooms import entering_seat
 from app.facilitation.breakouts import MAIN_ROOM_ONLY
-from app.facilitation.room import Actor
 from tests.breakouts.conftest import Breakout
 from tests.facilitation.test_command_permissions import SAMPLES, _fields
 
 # Commands of the main room's facilitators that a group's room refuses: its status and
 # agenda, taking seats out, and the breakout's own controls.
 BREAKOUT_CONTROLS = sorted(name for name in SAMPLES if name.startswith("breakout_"))
-
-
-async def visit(caucus: Breakout, group: dict) -> Actor:
-    """The facilitator enters a group's room (their visitor's seat is made then)."""
-    async with caucus.app.state.db.unit_of_work() as db:
-        room = await db.get(DialogueSession, group["session_id"])
-        main_seat = await db.get(Seat, caucus.room.facilitator.seat_id)
-        assert room is not None and main_seat is not None
-        seat = await entering_seat(db, room=room, main_seat=main_seat, now=caucus.clock.now(), write=True)
-        assert seat is not None
-        return Actor(session_id=group["session_id"], seat_id=seat.id)
 
 
 @pytest.mark.parametrize(("how", "status"), [("ban", "banned"), ("remove", "removed"), ("send_to_lobby", "lobby")])
@@ -118,7 +104,7 @@ async def test_a_person_moved_to_another_group_stays_muted_there(caucus: Breakou
 @pytest.mark.parametrize("name", sorted(MAIN_ROOM_ONLY | set(BREAKOUT_CONTROLS)))
 async def test_what_holds_in_every_group_is_done_in_the_main_room(caucus: Breakout, name):
     group = caucus.view["groups"][0]
-    visitor = await visit(caucus, group)
+    visitor = await caucus.visit(group)
     said = await caucus.say(await caucus.member("nigar"), "Something to act on.")
     fields = _fields(name, (await caucus.member("rauf")).seat_id, said.statement_id)
     if "item_id" in fields:

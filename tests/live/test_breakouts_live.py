@@ -36,8 +36,9 @@ class Caucus:
     people: dict[str, Person]  # nigar, rauf: community a; ani, lusine: community b
 
 
-@pytest.fixture
-async def caucus(app, make_account) -> Caucus:
+async def make_caucus(app, make_account) -> Caucus:
+    """A live session with a caucus item (one group per community, no transcript) and four
+    admitted participants, two of each community."""
     organiser = await make_account(Role.organiser)
     facilitator = await make_account(Role.facilitator)
     programme = await make_programme(app, organiser=organiser.user, facilitators=[facilitator.user])
@@ -61,6 +62,11 @@ async def caucus(app, make_account) -> Caucus:
         for name, key in (("nigar", "a"), ("rauf", "a"), ("ani", "b"), ("lusine", "b"))
     }
     return Caucus(session.id, item_id, facilitator.username, people)
+
+
+@pytest.fixture
+async def caucus(app, make_account) -> Caucus:
+    return await make_caucus(app, make_account)
 
 
 @pytest.fixture(

@@ -272,7 +272,7 @@ def test_no_organiser_output_holds_a_name_contact_token_or_address(database_url,
     found, words = case
     said = [(index, _statement(person, found[(index + 1) % len(found)], words)) for index, person in enumerate(found)]
     outputs, tokens = asyncio.run(_scenario(database_url, redis_available, found, said))
-    _assert_nothing_leaks(outputs, tokens, found)
+    assert_nothing_leaks(outputs, tokens, found)
 
 
 ENDINGS_OF_ANY_SCRIPT = frozenset(
@@ -285,7 +285,7 @@ def _words(text: str) -> set[str]:
     return {w.casefold() for w in re.findall(r"[^\W\d_]+(?:[\u0300-\u036f\u055f]*[^\W\d_]+)*", text)}
 
 
-def _assert_nothing_leaks(outputs: list[str], tokens: list[str], found: list[dict], also: tuple[str, ...] = ()) -> None:
+def assert_nothing_leaks(outputs: list[str], tokens: list[str], found: list[dict], also: tuple[str, ...] = ()) -> None:
     """No contact, token or address anywhere; no name as a word, with or without an ending
     (a name may be part of a longer word of the page, as "Speake" of "speaker", without leaking)."""
     seen = "\n".join(outputs).casefold()
@@ -361,7 +361,7 @@ async def test_names_said_in_the_script_they_were_registered_in_leak_nowhere(dat
     found = _three_people()
     said, forms = _mentions(found, {key: (script,) for key, script in REGISTERED.items()})
     outputs, tokens = await _scenario(database_url, redis_available, found, said)
-    _assert_nothing_leaks(outputs, tokens, found, also=tuple(forms))
+    assert_nothing_leaks(outputs, tokens, found, also=tuple(forms))
     assert "Participant" in outputs[2], "the transcript is there, with pseudonyms"
 
 
@@ -372,4 +372,4 @@ async def test_names_said_in_the_other_two_scripts_leak_nowhere(database_url, re
     others = {key: tuple(s for s in SCRIPTS if s != script) for key, script in REGISTERED.items()}
     said, forms = _mentions(found, others)
     outputs, tokens = await _scenario(database_url, redis_available, found, said)
-    _assert_nothing_leaks(outputs, tokens, found, also=tuple(forms))
+    assert_nothing_leaks(outputs, tokens, found, also=tuple(forms))

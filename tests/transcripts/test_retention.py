@@ -82,7 +82,7 @@ async def _survey(app, actor: Actor, phase: Phase, values: dict[str, str]) -> No
         )
 
 
-async def _everything_stored(app) -> list[tuple[str, str, str]]:
+async def everything_stored(app) -> list[tuple[str, str, str]]:
     """Every value of every column of every table, as text: (table, column, value)."""
     found = []
     async with app.state.db.unit_of_work() as db:
@@ -220,7 +220,7 @@ async def test_purge_leaves_no_name_contact_reason_or_word_of_the_session_anywhe
         "Кировки",
         "takes these words back",
     ]
-    stored = await _everything_stored(app)
+    stored = await everything_stored(app)
     for secret in secrets:
         hits = [(table, column) for table, column, value in stored if secret.casefold() in value.casefold()]
         assert not hits, (secret, hits)
