@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from tests.e2e.conftest import DemoServer
-from tests.e2e.test_console_in_a_browser import connected
+from tests.e2e.test_console_in_a_browser import connected, reload
 from tests.e2e.test_join_in_a_browser import join, log_in, watch
 
 SHOTS = Path(os.environ.get("ROUNDTABLE_SCREENSHOTS") or "/tmp/shots")
@@ -127,6 +127,11 @@ def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServe
     pages["Ləman"].wait_for_selector("[data-part=report-readiness]:has-text('Razılaşdırılıb')")
     pages["Рауф"].wait_for_selector("[data-part=report-readiness]:has-text('Согласовано')")
     shot(pages["Ləman"], "phone-report-agreed")
+    # Reconnecting lands where one is expected: a reload of a phone opens its caucus again.
+    reload(pages["Рауф"])
+    pages["Рауф"].locator("[data-part=group-header]").wait_for(state="visible", timeout=10000)
+    pages["Рауф"].locator("[data-part=statements]:visible").get_by_text("Biz su haqqında").wait_for(timeout=10000)
+
     # The console sees every group at a glance: who is there, what was said, the report.
     host.wait_for_selector("[data-part=groups] :text('2 of 2 here · 1 statement')", timeout=15000)
     shot(host, "console-groups-open")
