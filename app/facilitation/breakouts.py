@@ -105,16 +105,16 @@ async def breakout_view(db: AsyncSession, breakout: Breakout, *, now: datetime) 
         c.id: c.key
         for c in (await db.exec(select(Community).where(col(Community.id).in_({g.community_id for g in groups})))).all()
     }
+    # While it is open, only people still in the room: someone banned, removed or sent to the
+    # lobby meanwhile is in no group any more (their place comes back if they return).
+    is_open = breakout.status is BreakoutStatus.open
+    here = [s.id for s in await _participants(db, breakout.session_id)] if is_open else []
     placed: dict[int, list[int]] = {}
     for place in places:
-        if place.group_id is not None:
+        if place.group_id is not None and (not is_open or place.seat_id in here):
             placed.setdefault(place.group_id, []).append(place.seat_id)
     in_groups = {p.seat_id for p in places if p.group_id is not None}
-    unplaced = (
-        [s.id for s in await _participants(db, breakout.session_id) if s.id not in in_groups]
-        if breakout.status is BreakoutStatus.open
-        else []
-    )
+    unplaced = [seat_id for seat_id in here if seat_id not in in_groups]
     return {
         "id": breakout.id,
         "item_id": breakout.agenda_item_id,
@@ -686,3 +686,23 @@ async def welcome_parts(
         },
         {"main_seat_id": seat.parent_seat_id},
     )
+
+
+async def seat_left(db: AsyncSession, *, main_seat: Seat, now: datetime) -> None:
+    """Someone placed in a group was sent to the lobby, removed or banned in the main room:
+    they are in no group any more (admitted again, a facilitator places them), and every room
+    sees the groups as they are now."""
+    breakout = await open_breakout_of(db, session_id=main_seat.session_id)
+    if breakout is None:
+        return
+    place = (
+        await db.exec(
+            select(BreakoutPlace).where(BreakoutPlace.breakout_id == breakout.id, BreakoutPlace.seat_id == main_seat.id)
+        )
+    ).first()
+    if place is None or place.group_id is None:
+        return
+    place.group_id = None
+    db.add(place)
+    await db.flush()
+    await _tell_all(db, breakout, action="moved", now=now)

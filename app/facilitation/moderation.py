@@ -183,6 +183,7 @@ async def take_seat_out(db: AsyncSession, room: Room, *, action: str, seat_id: i
     await db.flush()
     await seat_changed(db, session_id=room.session_id, seat=target, action=action, now=now)
     await breakout_rooms.mirror(db, main_seat=target, action=action, now=now)
+    await breakouts.seat_left(db, main_seat=target, now=now)
     await audit.record(db, room, action, target_seat_id=seat_id, reason=reason, now=now)
     return seat_view(target, now)
 
