@@ -86,9 +86,9 @@ def _settings(kind: AgendaKind, breakout: BreakoutSettings | None) -> dict:
     """A breakout item's settings (its defaults when none are sent); other kinds have none."""
     if kind is not AgendaKind.breakout:
         if breakout is not None:
+            message = Msg("Only a breakout item has breakout settings.")
             raise ValidationFailed(
-                Msg("Only a breakout item has breakout settings."),
-                details=[{"field": "breakout", "message": Msg("Only a breakout item has breakout settings.")}],
+                message, details=[{"field": "breakout", "type": "breakout_not_allowed", "message": message}]
             )
         return {}
     return (breakout or BreakoutSettings()).model_dump()

@@ -123,7 +123,7 @@ async def draft(db: AsyncSession, *, session: DialogueSession, now: datetime) ->
     """The draft exactly as organisers would see it, every suggestion and possible name with
     its state (in each statement and in each of its translations), how many statements have
     none, and the summary and agreed points as the facilitators wrote them."""
-    require_kept(session)
+    require_kept(session, draft=True)
     review = await review_of(db, session_id=session.id, now=now)
     material = await load(db, session=session)
     # CPU work, off the event loop that also serves the live rooms (see docs/performance.md).

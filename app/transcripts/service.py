@@ -38,13 +38,15 @@ async def review_of(db: AsyncSession, *, session_id: int, now: datetime) -> Tran
     return review
 
 
-def require_kept(session: DialogueSession) -> None:
+def require_kept(session: DialogueSession, *, draft: bool = False) -> None:
     """A session that keeps no transcript (its people joined without agreeing to one; a
-    breakout group's room unless its item keeps it) has no draft and is never released."""
-    if not session.keep_transcript:
-        raise Conflict(
-            Msg("This session keeps no transcript; nothing said in it is released."), code="transcript_not_kept"
-        )
+    breakout group's room unless its item keeps it) has no draft (404) and is never released (409)."""
+    if session.keep_transcript:
+        return
+    message = Msg("This session keeps no transcript; nothing said in it is released.")
+    if draft:
+        raise NotFound(message, code="transcript_not_kept")
+    raise Conflict(message, code="transcript_not_kept")
 
 
 def _changed(review: TranscriptReview, now: datetime) -> None:

@@ -135,6 +135,10 @@ def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServe
     # The console sees every group at a glance: who is there, what was said, the report.
     host.wait_for_selector("[data-part=groups] :text('2 of 2 here · 1 statement')", timeout=15000)
     shot(host, "console-groups-open")
+    host.set_viewport_size({"width": 360, "height": 740})  # a facilitator on a phone too
+    panel.scroll_into_view_if_needed()
+    shot(host, "console-phone-groups")
+    host.set_viewport_size({"width": 1280, "height": 900})
 
     # The facilitator brings everyone back: the reports are statements of the groups.
     host.locator("button[data-action=breakout_end]").click()
