@@ -83,6 +83,11 @@ async def _places(db: AsyncSession, breakout_id: int) -> list[BreakoutPlace]:
     return list(rows.all())
 
 
+async def _place_of(db: AsyncSession, breakout_id: int, seat_id: int) -> BreakoutPlace | None:
+    query = select(BreakoutPlace).where(BreakoutPlace.breakout_id == breakout_id, BreakoutPlace.seat_id == seat_id)
+    return (await db.exec(query)).first()
+
+
 async def _participants(db: AsyncSession, session_id: int) -> list[Seat]:
     """The admitted participants of the main session, in the room's seat order."""
     rows = await db.exec(
@@ -438,11 +443,7 @@ async def move(
         raise NotFound(
             Msg("Seat {seat_id} is not an admitted participant of this session.", seat_id=seat_id), code="unknown_seat"
         )
-    place = (
-        await db.exec(
-            select(BreakoutPlace).where(BreakoutPlace.breakout_id == breakout.id, BreakoutPlace.seat_id == seat_id)
-        )
-    ).first()
+    place = await _place_of(db, breakout.id, seat_id)
     if place is None:  # admitted after the groups opened
         place = BreakoutPlace(breakout_id=breakout.id, seat_id=seat_id, group_id=None)
     if place.group_id == group_id:
@@ -695,11 +696,7 @@ async def seat_left(db: AsyncSession, *, main_seat: Seat, now: datetime) -> None
     breakout = await open_breakout_of(db, session_id=main_seat.session_id)
     if breakout is None:
         return
-    place = (
-        await db.exec(
-            select(BreakoutPlace).where(BreakoutPlace.breakout_id == breakout.id, BreakoutPlace.seat_id == main_seat.id)
-        )
-    ).first()
+    place = await _place_of(db, breakout.id, main_seat.id)
     if place is None or place.group_id is None:
         return
     place.group_id = None

@@ -6,7 +6,6 @@ in the first pass) and on two instances sharing PostgreSQL and Redis (.ci/run's 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any

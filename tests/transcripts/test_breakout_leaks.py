@@ -111,7 +111,11 @@ async def organiser_outputs(readers: Readers, rooms: list[int]) -> list[str]:
     ]
     for release_id in (t["id"] for t in listed.json()):
         urls += [f"/api/transcripts/{release_id}", f"/transcripts/{release_id}"]
-        urls += [f"/transcripts/{release_id}/export.{f}{q}" for f in ("md", "json", "csv", "html") for q in ("", "?language=ru")]
+        urls += [
+            f"/transcripts/{release_id}/export.{f}{q}"
+            for f in ("md", "json", "csv", "html")
+            for q in ("", "?language=ru")
+        ]
     for url in urls:
         response = await organiser.get(url)
         assert response.status_code == 200, url
@@ -264,9 +268,7 @@ def secrets_of(found: list[dict[str, str]], forms: set[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("keep_transcript", [False, True])
-async def test_purge_removes_the_reports_and_the_group_rooms_words_with_the_session(
-    make_readers, keep_transcript
-):
+async def test_purge_removes_the_reports_and_the_group_rooms_words_with_the_session(make_readers, keep_transcript):
     readers = await make_readers(people=())
     room, app = readers.room, readers.room.app
     found = await join(readers)
@@ -299,12 +301,18 @@ async def test_purge_removes_the_reports_and_the_group_rooms_words_with_the_sess
 
     async with app.state.db.unit_of_work() as db:
         left: dict[str, Any] = {
-            "reports": [(g.report, g.report_ready, g.report_statement_id) for g in (await db.exec(select(BreakoutGroup))).all()],
+            "reports": [
+                (g.report, g.report_ready, g.report_statement_id) for g in (await db.exec(select(BreakoutGroup))).all()
+            ],
             "statements": (await db.exec(select(Statement.id).where(col(Statement.session_id).in_(rooms)))).all(),
-            "messages": (await db.exec(select(PrivateMessage.id).where(col(PrivateMessage.session_id).in_(rooms)))).all(),
+            "messages": (
+                await db.exec(select(PrivateMessage.id).where(col(PrivateMessage.session_id).in_(rooms)))
+            ).all(),
             "events": (
                 await db.exec(
-                    select(RoomEvent.type).where(col(RoomEvent.session_id).in_(rooms), RoomEvent.type != "session_status")
+                    select(RoomEvent.type).where(
+                        col(RoomEvent.session_id).in_(rooms), RoomEvent.type != "session_status"
+                    )
                 )
             ).all(),
             "names": (
