@@ -17,7 +17,7 @@ from app.dialogues.models import AgendaItem, AgendaKind
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.log import append_event
 from app.events.schemas import AgendaChanged, TimeUp
-from app.facilitation import audit
+from app.facilitation import audit, breakouts
 from app.facilitation.models import SessionRun
 from app.facilitation.room import Room
 from app.messages import Msg
@@ -127,6 +127,8 @@ async def go(db: AsyncSession, room: Room, *, expected: int | None, target: str 
         item = next((i for i in items if i.id == target), None)
         if item is None:
             raise NotFound(Msg("There is no such agenda item in this session."), code="unknown_agenda_item")
+    # Groups still meeting come back, with their reports, when the agenda moves on.
+    await breakouts.close_open(db, session=room.session, now=now, actor_seat_id=room.seat.id)
     _start(room.run, item, now)
     db.add(room.run)
     await db.flush()

@@ -642,8 +642,9 @@ async def due(db: AsyncSession, *, session_id: int, now: datetime) -> bool:
     return ends_at is not None and ends_at <= now
 
 
-async def close_with_session(db: AsyncSession, *, session: DialogueSession, now: datetime, actor_seat_id: int) -> None:
-    """The session ends while its groups meet: they return first, with their reports."""
+async def close_open(db: AsyncSession, *, session: DialogueSession, now: datetime, actor_seat_id: int) -> None:
+    """The session ends, or its agenda moves on, while its groups meet: they return first,
+    with their reports."""
     breakout = await open_breakout_of(db, session_id=session.id)
     if breakout is not None:
         await close(db, breakout, main=session, now=now, actor_seat_id=actor_seat_id)

@@ -60,7 +60,7 @@ async def set_status(db: AsyncSession, room: Room, *, to: SessionStatus, reason:
         await rounds.restart_turn(db, session_id=room.session_id, now=now)
     elif to is SessionStatus.ended:
         # Groups still meeting come back first, with their reports.
-        await breakouts.close_with_session(db, session=room.session, now=now, actor_seat_id=room.seat.id)
+        await breakouts.close_open(db, session=room.session, now=now, actor_seat_id=room.seat.id)
         agenda_runner.stop_clock(room.run, now)
         floor.clear_floor(room.run)
         await floor.clear_queue(db, session_id=room.session_id)

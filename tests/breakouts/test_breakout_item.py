@@ -401,6 +401,22 @@ async def test_ending_the_session_while_the_groups_meet_brings_them_back_first(c
     assert (await caucus.audit("breakout_end"))[-1].actor_seat_id == room.facilitator.seat_id
 
 
+async def test_moving_the_agenda_on_while_the_groups_meet_brings_them_back_first(caucus: Breakout):
+    room = caucus.room
+    await _agree(caucus, "nigar", "We will write to each other.")
+    await room.act(room.facilitator, "agenda_back", current_item_id=caucus.item_id)
+    log = await caucus.events(room.session_id)
+    returned = next(i for i, e in enumerate(log) if e["type"] == "breakout_changed" and e["action"] == "ended")
+    moved = next(i for i, e in enumerate(log) if e["type"] == "agenda_changed" and e["action"] == "back")
+    report = next(i for i, e in enumerate(log) if e["type"] == "statement")
+    assert report < returned < moved, "the report, the return, then the next item"
+    assert log[report]["statement"]["role"] == "group"
+    for group in caucus.view["groups"]:
+        assert await caucus.status(group["session_id"]) == "ended"
+    welcome = await room.welcome(room.people["nigar"])
+    assert welcome["state"]["breakout"] is None and welcome["you"]["group_session_id"] is None
+
+
 async def test_the_groups_meet_only_while_open_and_ended_breakouts_refuse_commands(caucus: Breakout):
     room = caucus.room
     await room.act(room.facilitator, "breakout_end", breakout_id=caucus.id)
