@@ -284,11 +284,12 @@ class BreakoutView(BaseModel):
 
 
 class BreakoutChanged(RoomEventBody):
-    """A breakout opened, someone was moved, its time was extended, or it ended: in the main room
-    and in every group's room."""
+    """A breakout opened, someone was moved (or left their group, sent away from the main room),
+    a participant was admitted while it runs (`arrived`: unplaced), its time was extended, or it
+    ended: in the main room and in every group's room."""
 
     type: Literal["breakout_changed"] = "breakout_changed"
-    action: Literal["opened", "moved", "extended", "ended"]
+    action: Literal["opened", "moved", "arrived", "extended", "ended"]
     breakout: BreakoutView
 
 

@@ -704,3 +704,13 @@ async def seat_left(db: AsyncSession, *, main_seat: Seat, now: datetime) -> None
     db.add(place)
     await db.flush()
     await _tell_all(db, breakout, action="moved", now=now)
+
+
+async def seat_arrived(db: AsyncSession, *, main_seat: Seat, now: datetime) -> None:
+    """A participant admitted while the groups meet waits unplaced in the main room: every room
+    sees the breakout with them among the unplaced, for a facilitator to place them."""
+    if main_seat.role is not SeatRole.participant:
+        return
+    breakout = await open_breakout_of(db, session_id=main_seat.session_id)
+    if breakout is not None:
+        await _tell_all(db, breakout, action="arrived", now=now)

@@ -22,7 +22,7 @@ from app.dialogues.seats import claim_seat, seat_by_cookie
 from app.errors import Conflict
 from app.events.log import append_event
 from app.events.schemas import LobbyMessageChanged
-from app.facilitation import audit
+from app.facilitation import audit, breakouts
 from app.facilitation.entry import ROOM_STATUSES
 from app.facilitation.models import SessionRun
 from app.facilitation.room import lock_session, seat_changed
@@ -57,6 +57,8 @@ async def take_seat(
             action="admitted" if admit else "waiting",
             audience="all" if admit else "facilitators",
         )
+        if admit:
+            await breakouts.seat_arrived(db, main_seat=claimed.seat, now=now)
     return claimed.seat, claimed.cookie_token
 
 
@@ -83,6 +85,7 @@ async def admit(db: AsyncSession, *, seat: Seat, now: datetime, by: int | None =
     db.add(seat)
     await db.flush()
     await seat_changed(db, session_id=seat.session_id, seat=seat, action="admitted", now=now)
+    await breakouts.seat_arrived(db, main_seat=seat, now=now)
     if by is not None:
         await audit.record_by_account(
             db, session_id=seat.session_id, user_id=by, action="admit", target_seat_id=seat.id, now=now

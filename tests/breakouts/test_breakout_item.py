@@ -314,6 +314,9 @@ async def test_a_late_arrival_waits_unplaced_until_a_facilitator_places_them(cau
     kamran = await room.add_seat("Kamran", community="a", role=SeatRole.participant)
     now = await caucus.current()
     assert now["unplaced"] == [kamran.seat_id]
+    # Every room is told at once (the console lists them to place), not at the next move.
+    arrived = [e for e in await caucus.events(room.session_id) if e["type"] == "breakout_changed"][-1]
+    assert arrived["action"] == "arrived" and arrived["breakout"]["unplaced"] == [kamran.seat_id]
     assert (await room.welcome(kamran))["you"]["group_session_id"] is None
     one = caucus.view["groups"][0]
     placed = await room.act(

@@ -95,6 +95,31 @@ def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServe
     assert "ճանապարհների" not in pages["Ləman"].content()
     assert "Biz su haqqında" not in host.content(), "the main room does not hear a caucus"
 
+    # A late arrival waits in the main room, told why, until the facilitator places them.
+    late_link = [link for community, link in demo_server.links if community == "community-b"][1]
+    late_context, late = join(browser, demo_server, late_link, language="en", name="Arev", problems=problems, phone=PHONE)
+    admit = browser.new_context().new_page()
+    log_in(admit, demo_server)
+    admit.goto(f"{base}/sessions/{session}/lobby")
+    admit.click("text=Admit everyone")
+    admit.wait_for_load_state()
+    admit.context.close()
+    late.wait_for_url(re.compile(r"/room$"), timeout=10000)
+    late.wait_for_selector("text=The groups are meeting; a facilitator will place you.", timeout=10000)
+    shot(late, "phone-late-arrival-waits")
+    waiting = panel.locator(".breakout-unplaced form.groups-move").first
+    waiting.locator("select").select_option(label="Caucus — Community B")
+    waiting.get_by_role("button").click()
+    late.locator("[data-part=group-header]").wait_for(state="visible", timeout=10000)
+    late.locator("[data-part=statements]:visible").get_by_text("ճանապարհների").wait_for(timeout=10000)
+    pages["Arev"] = late
+
+    # A message from the facilitators reaches every group.
+    host.fill("#groups-broadcast", "Five minutes left; finish your reports.")
+    host.locator("form.groups-broadcast button[type=submit]").click()
+    for page in pages.values():
+        page.locator("[data-part=broadcast]").get_by_text("Five minutes left; finish your reports.").wait_for(timeout=10000)
+
     # The facilitator visits caucus A in its own console (a new tab) and hears it there.
     with host.context.expect_page() as opened:
         panel.locator("a.groups-visit").first.click()
@@ -120,7 +145,8 @@ def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServe
         f"() => document.querySelector('[data-part=report] textarea').value === {reports['Ləman']!r}"
     )
     pages["Рауф"].locator("[data-part=report] summary").click()
-    for name in ("Ləman", "Рауф", "Անահիտ"):
+    pages["Arev"].locator("[data-part=report] summary").click()
+    for name in ("Ləman", "Рауф", "Անահիտ", "Arev"):
         pages[name].locator("button[data-action=report_ready]").click()
         pages[name].wait_for_selector("button[data-action=report_ready][aria-pressed=true]")
     # Agreed once every member present said ready (both of caucus A; Anahit alone in B).
@@ -151,4 +177,5 @@ def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServe
     shot(pages["Անահիտ"], "phone-back-in-main-room")
     for context, _page in people.values():
         context.close()
+    late_context.close()
     assert problems == []

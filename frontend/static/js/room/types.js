@@ -332,7 +332,7 @@
 /** @typedef {EventBase & {type: "turn_warning", seat_id: number, seconds_left: number}} TurnWarningEvent */
 /**
  * Main and group rooms: a breakout opened, someone was moved, its time extended, or it ended.
- * @typedef {EventBase & {type: "breakout_changed", action: "opened" | "moved" | "extended" | "ended" | string,
+ * @typedef {EventBase & {type: "breakout_changed", action: "opened" | "moved" | "arrived" | "extended" | "ended" | string,
  *   breakout: BreakoutView}} BreakoutChangedEvent
  */
 /**
