@@ -97,7 +97,9 @@ def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServe
 
     # A late arrival waits in the main room, told why, until the facilitator places them.
     late_link = [link for community, link in demo_server.links if community == "community-b"][1]
-    late_context, late = join(browser, demo_server, late_link, language="en", name="Arev", problems=problems, phone=PHONE)
+    late_context, late = join(
+        browser, demo_server, late_link, language="en", name="Arev", problems=problems, phone=PHONE
+    )
     admit = browser.new_context().new_page()
     log_in(admit, demo_server)
     admit.goto(f"{base}/sessions/{session}/lobby")
@@ -118,7 +120,9 @@ def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServe
     host.fill("#groups-broadcast", "Five minutes left; finish your reports.")
     host.locator("form.groups-broadcast button[type=submit]").click()
     for page in pages.values():
-        page.locator("[data-part=broadcast]").get_by_text("Five minutes left; finish your reports.").wait_for(timeout=10000)
+        page.locator("[data-part=broadcast]").get_by_text("Five minutes left; finish your reports.").wait_for(
+            timeout=10000
+        )
 
     # The facilitator visits caucus A in its own console (a new tab) and hears it there.
     with host.context.expect_page() as opened:
