@@ -128,6 +128,12 @@ test("which group room to show: one's own, unless it refused this seat; a visit;
   assert.equal(wantedGroupSession(interpreter, { visiting: 102 }), null);
 });
 
+test("a page whose own room is a group's (a facilitator visiting in its console) opens no other group", () => {
+  const room = groupRoom({ report: { version: 2, text: "Draft", ready: [] } });
+  assert.equal(room.you.group_session_id, room.session.session_id);
+  assert.equal(wantedGroupSession(room), null);
+});
+
 test("a group room: its group, report and the seats of both rooms", () => {
   const room = groupRoom({ report: { version: 2, text: "Draft", ready: [201] } });
   assert.equal(room.group.number, 1);

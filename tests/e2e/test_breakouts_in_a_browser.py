@@ -133,6 +133,12 @@ def test_caucuses_report_back_into_the_main_room(browser, demo_server: DemoServe
         timeout=10000
     )
     shot(visit, "console-visiting-a-caucus")
+    # It is the facilitators' console of that room: its tools, no room nested in it.
+    assert visit.locator("#group-room").count() == 0 and visit.locator("#room").is_visible()
+    assert visit.locator("[data-part=present] button[data-action=mute]").count() == 2
+    for part in ("groups", "agenda", "lobby"):  # the main room's, not a group's
+        assert visit.locator(f"[data-part={part}]").is_hidden(), part
+    assert visit.locator("button[data-action=session_end], button[data-action=agenda_next]").count() == 0
     visit.close()
 
     # Each caucus drafts its report; every member present says ready.

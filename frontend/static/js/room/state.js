@@ -451,6 +451,8 @@ export function applyReport(room, report) {
 export function wantedGroupSession(room, { visiting = null, refused = null, ended = new Set() } = {}) {
   const breakout = room.breakout;
   if (!breakout || breakout.status !== "open" || ended.has(breakout.id) || !room.you) return null;
+  // A page whose own room is a group's (a facilitator's console of one group) opens no other.
+  if (room.group) return null;
   const own = room.you.group_session_id ?? null;
   if (own != null) return own === refused ? null : own;
   if (visiting != null && breakout.groups.some((g) => g.session_id === visiting)) return visiting;

@@ -20,6 +20,8 @@ export class AgendaPanel {
 
   render() {
     const t = this.view.t;
+    // A breakout group's room (a facilitator's console of it) has no agenda of its own.
+    this.el.hidden = Boolean(this.view.room.group);
     const agenda = this.view.room.agenda;
     const item = agenda?.item;
     if (!agenda || !item) {

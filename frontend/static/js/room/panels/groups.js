@@ -268,6 +268,8 @@ export class GroupsPanel {
   render() {
     const breakout = this.breakout;
     const item = this.item;
+    // The main room's console runs the groups; a group room's own console does not.
+    if (this.view.room.group) { this.el.hidden = true; return; }
     this.el.hidden = !breakout && !item;
     if (breakout) {
       this.drawOpen(breakout);

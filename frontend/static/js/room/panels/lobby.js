@@ -31,6 +31,9 @@ export class LobbyPanel {
   }
 
   render() {
+    // A breakout group's room has no lobby: people come in from the main room.
+    this.el.hidden = Boolean(this.view.room.group);
+    if (this.el.hidden) return;
     this.drawMessage();
     this.refresh();
   }
@@ -38,6 +41,7 @@ export class LobbyPanel {
   // Presence changes only who is online: drawn again from the list already fetched.
   /** @param {Change} change */
   update(change) {
+    if (this.el.hidden) return;
     if (change.kind === "presence") this.draw();
     else if (change.kind === "lobby_message") this.showMessage();
     else this.refresh();

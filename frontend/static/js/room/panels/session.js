@@ -62,6 +62,12 @@ export class SessionPanel {
                     text: room.locked ? t("console.unlock") : t("console.lock"),
                     onclick: () => this.view.run("lock", { locked: !room.locked }) }));
     const roundWhy = room.round ? "console.why.round_running" : status !== "live" ? "console.why.not_live" : null;
+    if (room.group) {
+      // A breakout group's room: the session, its agenda and admissions are the main room's.
+      settings.querySelector("button[data-action=lock]")?.remove();
+      replace(this.el, settings, h("div", { class: "actions" }, this.#maybe(button("console.start_round", "round_start", {}, "secondary"), roundWhy)));
+      return;
+    }
     replace(this.el, session, agenda, settings,
       h("div", { class: "actions" },
         this.#maybe(button("console.start_round", "round_start", {}, "secondary"), roundWhy)),
