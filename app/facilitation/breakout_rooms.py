@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.dialogues.models import DialogueSession, GroundRules, Seat, SeatRole, SeatStatus, SessionStatus
 from app.errors import PermissionDenied
 from app.facilitation.models import Breakout, BreakoutGroup, BreakoutStatus
-from app.facilitation.room import is_facilitator, lock_session, seat_changed
+from app.facilitation.room import lock_session, seat_changed
 from app.messages import Msg
 from app.programmes.models import Community
 from app.security.tokens import hash_token, new_token
@@ -207,7 +207,3 @@ async def mirror(db: AsyncSession, *, main_seat: Seat, action: str, now: datetim
         await db.flush()
         await seat_changed(db, session_id=room_id, seat=seat, action=action, now=now)
     return ended
-
-
-def may_visit(seat: Seat) -> bool:
-    return is_facilitator(seat) or seat.role is SeatRole.interpreter

@@ -130,13 +130,12 @@ async def peek_run(db: AsyncSession, session_id: int) -> SessionRun:
 async def enter(db: AsyncSession, *, actor: Actor, facilitator: bool = False) -> Room:
     """Lock the room and check that the actor still has a place in it (and, when asked,
     that they are a facilitator, and still one of the programme's). A breakout group's room
-    locks its main session first: locks are always taken main session first, then the
-    groups' rooms (app/facilitation/breakouts.py), and a group's command may tell the main
-    room (a break request's alert)."""
-    parent_id = (await db.exec(select(DialogueSession.parent_id).where(DialogueSession.id == actor.session_id))).first()
-    if parent_id is not None:
-        await lock_session(db, parent_id)
+    holds its main session too, as a group's command may tell the main room (a break
+    request's alert): the writer has already locked it, before the group's row, since locks
+    are always taken main session first (app/live/writer.py), so here it is held, not waited for."""
     session = await lock_session(db, actor.session_id)
+    if session.parent_id is not None:
+        await lock_session(db, session.parent_id)
     seat = (
         await db.exec(select(Seat).where(Seat.id == actor.seat_id).execution_options(populate_existing=True))
     ).first()
