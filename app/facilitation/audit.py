@@ -25,9 +25,36 @@ async def record(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(
+    return await record_by_seat(
+        db,
         session_id=room.session_id,
         actor_seat_id=room.seat.id,
+        action=action,
+        now=now,
+        target_seat_id=target_seat_id,
+        target_statement_id=target_statement_id,
+        reason=reason,
+        details=details,
+    )
+
+
+async def record_by_seat(
+    db: AsyncSession,
+    *,
+    session_id: int,
+    actor_seat_id: int | None,
+    action: str,
+    now: datetime,
+    target_seat_id: int | None = None,
+    target_statement_id: int | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An action in the room by a seat, or by the room's own clock (`actor_seat_id` None: a
+    breakout whose time ran out)."""
+    entry = AuditEntry(
+        session_id=session_id,
+        actor_seat_id=actor_seat_id,
         action=action,
         target_seat_id=target_seat_id,
         target_statement_id=target_statement_id,

@@ -50,11 +50,14 @@ async def members_present(db: AsyncSession, group: BreakoutGroup) -> list[int]:
 
 
 async def agreed(db: AsyncSession, group: BreakoutGroup) -> bool:
+    return agreed_among(group, await members_present(db, group))
+
+
+def agreed_among(group: BreakoutGroup, members_here: list[int]) -> bool:
     """Written, and every member present said ready to this version (at least one did)."""
     if not group.report.strip():
         return False
-    ready = set(group.report_ready)
-    present = set(await members_present(db, group))
+    ready, present = set(group.report_ready), set(members_here)
     return bool(ready & present) and present <= ready
 
 

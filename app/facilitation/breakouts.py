@@ -30,9 +30,8 @@ from app.events.models import Statement
 from app.events.schemas import BreakoutChanged, BroadcastPosted, SessionStatusChanged, StatementPosted
 from app.facilitation import audit, breakout_rooms
 from app.facilitation.breakout_groups import MAX_GROUPS, Member, Proposed, propose
-from app.facilitation.breakout_reports import agreed, members_present, present_seat_ids, report_view
+from app.facilitation.breakout_reports import agreed, agreed_among, present_seat_ids, report_view
 from app.facilitation.models import (
-    AuditEntry,
     Breakout,
     BreakoutGroup,
     BreakoutPlace,
@@ -521,23 +520,22 @@ async def glance(db: AsyncSession, room: Room, *, breakout_id: int, now: datetim
     result = []
     for group in groups:
         present = await present_seat_ids(db, room_id=group.room_id)
-        members = (
-            {s.id: s.parent_seat_id for s in (await db.exec(select(Seat).where(col(Seat.id).in_(present)))).all()}
-            if present
-            else {}
+        seats = list((await db.exec(select(Seat).where(col(Seat.id).in_(present)))).all()) if present else []
+        # The members among them: placed participants (visitors are there, but do not agree).
+        placed_present = sorted(
+            s.id for s in seats if s.role is SeatRole.participant and s.status is SeatStatus.admitted
         )
         statements = (
             await db.exec(select(func.count()).select_from(Statement).where(Statement.session_id == group.room_id))
         ).one()
-        placed_present = await members_present(db, group)
         result.append(
             {
                 "group_id": group.id,
-                "present": sorted(p for p in members.values() if p is not None),
+                "present": sorted(s.parent_seat_id for s in seats if s.parent_seat_id is not None),
                 "statements": int(statements),
                 "report": {
                     "written": bool(group.report.strip()),
-                    "agreed": await agreed(db, group),
+                    "agreed": agreed_among(group, placed_present),
                     "ready": len([s for s in group.report_ready if s in placed_present]),
                     "present": len(placed_present),
                 },
@@ -583,16 +581,14 @@ async def close(
             db.add(group_room)
             await db.flush()
             await append_event(db, session_id=group_room.id, now=now, event=SessionStatusChanged(status="ended"))
-    db.add(
-        AuditEntry(
-            session_id=main.id,
-            actor_seat_id=actor_seat_id,
-            action="breakout_end",
-            details={"breakout_id": breakout.id, "reports": posted, "on_time": actor_seat_id is None},
-            created_at=now,
-        )
+    await audit.record_by_seat(
+        db,
+        session_id=main.id,
+        actor_seat_id=actor_seat_id,
+        action="breakout_end",
+        now=now,
+        details={"breakout_id": breakout.id, "reports": posted, "on_time": actor_seat_id is None},
     )
-    await db.flush()
     return await _tell_all(db, breakout, action="ended", now=now)
 
 
